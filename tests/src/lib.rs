@@ -1,1 +1,69 @@
+//! Helpers for the end-to-end suite. `cargo xtask test` starts the Worker (wrangler dev) and
+//! ChromeDriver and passes their addresses in the environment; run alone, these tests fail
+//! with a message that says so rather than pass without testing anything.
 
+use fantoccini::{Client, ClientBuilder};
+use std::time::Duration;
+
+fn required(var: &str) -> String {
+    std::env::var(var).unwrap_or_else(|_| panic!("{var} is not set: run the end-to-end tests with `cargo xtask test`"))
+}
+
+/// The Worker's base URL, e.g. `http://127.0.0.1:8787`.
+pub fn app_url() -> String {
+    required("LETSPOST_URL")
+}
+
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client")
+}
+
+/// A fresh headless Chromium session (new profile each time, so tests share no state).
+pub async fn browser() -> Client {
+    let driver = required("WEBDRIVER_URL");
+    let chromium = required("CHROMIUM_BIN");
+    let profile = std::env::temp_dir().join(format!("letspost-chromium-{}-{}", std::process::id(), rand_suffix()));
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--window-size=1280,900",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }
+    });
+    let caps = match caps {
+        serde_json::Value::Object(m) => m,
+        _ => unreachable!(),
+    };
+    ClientBuilder::rustls()
+        .expect("rustls")
+        .capabilities(caps)
+        .connect(&driver)
+        .await
+        .unwrap_or_else(|e| panic!("cannot start Chromium through ChromeDriver at {driver}: {e}"))
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+}
+
+/// Wait for an element's text to satisfy `pred`, returning it; panics with the last text seen.
+pub async fn wait_text(c: &Client, css: &str, pred: impl Fn(&str) -> bool) -> String {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let mut last = String::from("<element not found>");
+    while tokio::time::Instant::now() < deadline {
+        if let Ok(el) = c.find(fantoccini::Locator::Css(css)).await {
+            if let Ok(t) = el.text().await {
+                if pred(&t) {
+                    return t;
+                }
+                last = t;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting on {css}; last text: {last:?}");
+}

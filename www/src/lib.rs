@@ -1,1 +1,14 @@
+//! The LetsPost front end. This crate is a thin shell: every TikTok rule it shows or enforces
+//! comes from `tiktok-rules`; the browser code here only renders and moves bytes.
 
+mod app;
+mod health;
+mod pages;
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

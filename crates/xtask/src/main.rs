@@ -1,1 +1,55 @@
-fn main() {}
+//! `cargo xtask <command>`: everything a fresh machine needs, from the project's own files.
+//!
+//! - `dev`   build, start the TikTok emulator and the Worker (wrangler dev, front end as assets)
+//! - `test`  every test: native, both wasm builds, the Worker in workerd, the UI in Chromium
+//! - `build` the front end (www/dist) and the Worker (worker/build), release, with sizes
+//! - `setup` install the toolchain only
+
+mod build;
+mod dev;
+mod procs;
+mod test;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+/// The workspace root (xtask lives in crates/xtask).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).expect("workspace root").to_path_buf()
+}
+
+fn usage() -> String {
+    "usage: cargo xtask <dev|test|build|setup>\n  \
+     dev    run the app on localhost (emulator + Worker + front end)\n  \
+     test   run every test\n  \
+     build  build the front end and the Worker in release\n  \
+     setup  install the toolchain"
+        .into()
+}
+
+fn run(args: &[String]) -> Result {
+    match args.first().map(String::as_str) {
+        Some("dev") => dev::run(&args[1..]),
+        Some("test") => test::run(&args[1..]),
+        Some("build") => {
+            let tools = tools::ensure(tools::Need::Build)?;
+            build::all(&tools)
+        }
+        Some("setup") => tools::ensure(tools::Need::Browser).map(|_| ()),
+        _ => Err(usage()),
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! Background services for dev and test runs: started in their own process group, waited for
+//! over HTTP, and stopped with everything they spawned (wrangler starts workerd).
+
+use crate::Result;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+pub struct Service {
+    pub name: &'static str,
+    child: Child,
+}
+
+impl Service {
+    pub fn start(name: &'static str, mut cmd: Command) -> Result<Service> {
+        cmd.process_group(0);
+        let child = cmd.spawn().map_err(|e| format!("cannot start {name}: {e}"))?;
+        Ok(Service { name, child })
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Wait until `GET url` answers with `expect_status`, or fail after `timeout`.
+    pub fn wait_http(&mut self, addr: &str, path: &str, expect_status: u16, timeout: Duration) -> Result {
+        let start = Instant::now();
+        while start.elapsed() < timeout {
+            if !self.is_running() {
+                return Err(format!("{} exited before it answered on {addr}", self.name));
+            }
+            if http_status(addr, path) == Some(expect_status) {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        Err(format!("{} did not answer on http://{addr}{path} within {timeout:?}", self.name))
+    }
+
+    pub fn wait(&mut self) -> Result {
+        self.child.wait().map(|_| ()).map_err(|e| e.to_string())
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let pgid = self.child.id().to_string();
+        // The whole group: wrangler's workerd and chromedriver's browsers go with their parent.
+        let _ = Command::new("kill").args(["-TERM", &format!("-{pgid}")]).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline && self.is_running() {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = Command::new("kill").args(["-KILL", &format!("-{pgid}")]).status();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal HTTP/1.1 GET (chromedriver refuses 1.0): xtask only needs to know that a server answers.
+pub fn http_status(addr: &str, path: &str) -> Option<u16> {
+    let mut s = TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").ok()?;
+    let mut buf = [0u8; 64];
+    let n = s.read(&mut buf).ok()?;
+    std::str::from_utf8(&buf[..n]).ok()?.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// A port nobody listens on right now.
+pub fn free_port() -> Result<u16> {
+    let l = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    Ok(l.local_addr().map_err(|e| e.to_string())?.port())
+}

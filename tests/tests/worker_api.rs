@@ -1,0 +1,45 @@
+//! The Worker, running in workerd under wrangler dev, answering over HTTP.
+
+use letspost_e2e::{app_url, http};
+
+#[tokio::test]
+async fn health_answers_with_status_version_and_limits_from_the_rules_crate() {
+    let resp = http().get(format!("{}/api/health", app_url())).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["service"], "letspost-worker");
+    assert_eq!(body["limits"]["caption_max_utf16"], 2200);
+    assert_eq!(body["limits"]["max_size_bytes"], 287_600_000u64);
+    assert_eq!(body["limits"]["min_duration_ms"], 15_000);
+}
+
+#[tokio::test]
+async fn unknown_api_paths_are_json_404s_not_the_app() {
+    let resp = http().post(format!("{}/api/nope", app_url())).send().await.unwrap();
+    assert_eq!(resp.status(), 404);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["error"], "not_found");
+}
+
+#[tokio::test]
+async fn static_assets_are_served_by_the_same_worker() {
+    let client = http();
+    let index = client.get(format!("{}/", app_url())).send().await.unwrap();
+    assert_eq!(index.status(), 200);
+    let html = index.text().await.unwrap();
+    assert!(html.contains("/pkg/letspost.js"), "{html}");
+    let wasm = client.get(format!("{}/pkg/letspost_bg.wasm", app_url())).send().await.unwrap();
+    assert_eq!(wasm.status(), 200);
+    assert_eq!(wasm.headers()["content-type"], "application/wasm");
+    let bytes = wasm.bytes().await.unwrap();
+    assert_eq!(&bytes[..4], b"\0asm");
+}
+
+#[tokio::test]
+async fn client_side_routes_load_the_app() {
+    let resp = http().get(format!("{}/oauth/callback?code=x&state=y", app_url())).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.text().await.unwrap().contains("/pkg/letspost.js"));
+}

@@ -1,0 +1,47 @@
+//! Pages of the shell. The composer arrives with the front-end issue; until then the home page
+//! says what LetsPost checks, with the numbers straight from the rules crate.
+
+use leptos::prelude::*;
+use tiktok_rules::chunk::MB;
+use tiktok_rules::media::{MAX_DURATION_MS, MAX_FPS, MAX_SIDE_PX, MAX_SIZE_BYTES, MIN_DURATION_MS, MIN_FPS, MIN_SIDE_PX};
+use tiktok_rules::privacy::PrivacyLevel;
+use tiktok_rules::CAPTION_MAX_UTF16;
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let privacy = PrivacyLevel::PUBLIC_ACCOUNT_OPTIONS.iter().map(|p| p.label()).collect::<Vec<_>>().join(", ");
+    view! {
+        <section class="card">
+            <h1>"Post to TikTok, now or later"</h1>
+            <p class="lede">"Connect your TikTok account, drop in a video, write a caption and pick who sees it."</p>
+            <ol class="steps">
+                <li>"Connect TikTok"</li>
+                <li>"Drop in a video"</li>
+                <li>"Caption and settings"</li>
+                <li>"Post now or schedule"</li>
+            </ol>
+        </section>
+        <section class="card" data-testid="rules">
+            <h2>"What TikTok accepts"</h2>
+            <ul class="rules">
+                <li>"MP4 or MOV, H.264 or H.265"</li>
+                <li>{format!("{} seconds to {} minutes long", MIN_DURATION_MS / 1000, MAX_DURATION_MS / 60_000)}</li>
+                <li>{format!("Up to {:.1} MB", MAX_SIZE_BYTES as f64 / MB as f64)}</li>
+                <li>{format!("{MIN_FPS}–{MAX_FPS} frames per second, {MIN_SIDE_PX}–{MAX_SIDE_PX} pixels per side")}</li>
+                <li>"9:16 (vertical) looks best; other shapes are shown letterboxed"</li>
+                <li>{format!("Captions up to {CAPTION_MAX_UTF16} characters (emoji count as 2)")}</li>
+                <li>{format!("Privacy: {privacy}")}</li>
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    view! {
+        <section class="card">
+            <h1>"Page not found"</h1>
+            <p class="lede"><a href="/">"Back to LetsPost"</a></p>
+        </section>
+    }
+}
