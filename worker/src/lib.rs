@@ -2,6 +2,7 @@
 //! everything else is the front end, served by the assets binding without running Rust.
 
 mod config;
+mod media_check;
 mod routes;
 
 use worker::{event, Context, Env, Request, Response, Result};

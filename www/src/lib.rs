@@ -4,6 +4,8 @@
 mod app;
 mod health;
 mod pages;
+mod probe_blob;
+mod video_check;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

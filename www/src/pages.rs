@@ -1,6 +1,8 @@
 //! Pages of the shell. The composer arrives with the front-end issue; until then the home page
-//! says what LetsPost checks, with the numbers straight from the rules crate.
+//! checks a video in the browser and says what TikTok takes, with the numbers straight from
+//! the rules crate.
 
+use crate::video_check::VideoCheck;
 use leptos::prelude::*;
 use tiktok_rules::chunk::MB;
 use tiktok_rules::media::{MAX_DURATION_MS, MAX_FPS, MAX_SIDE_PX, MAX_SIZE_BYTES, MIN_DURATION_MS, MIN_FPS, MIN_SIDE_PX};
@@ -21,6 +23,7 @@ pub fn Home() -> impl IntoView {
                 <li>"Post now or schedule"</li>
             </ol>
         </section>
+        <VideoCheck/>
         <section class="card" data-testid="rules">
             <h2>"What TikTok accepts"</h2>
             <ul class="rules">

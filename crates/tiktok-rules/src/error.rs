@@ -37,6 +37,9 @@ pub mod codes {
     pub const PRIVACY_LEVEL_OPTION_MISMATCH: &str = "privacy_level_option_mismatch";
     pub const INVALID_PUBLISH_ID: &str = "invalid_publish_id";
     pub const TOKEN_NOT_AUTHORIZED_FOR_PUBLISH_ID: &str = "token_not_authorized_for_specified_publish_id";
+    /// TikTok documents no code for a business account refused by the personal/creator-only
+    /// posting API; the emulator answers this one and LetsPost treats any such refusal alike.
+    pub const UNSUPPORTED_ACCOUNT_TYPE: &str = "unsupported_account_type";
     // fail_reason values of status/fetch
     pub const FILE_FORMAT_CHECK_FAILED: &str = "file_format_check_failed";
     pub const DURATION_CHECK_FAILED: &str = "duration_check_failed";
@@ -97,7 +100,7 @@ pub fn classify(code: &str, status: u16) -> ErrorClass {
         INVALID_PARAM | INVALID_PARAMS | SPAM_RISK_TOO_MANY_POSTS | SPAM_RISK_USER_BANNED | REACHED_ACTIVE_USER_CAP
         | UNAUDITED_CLIENT_PRIVATE_ONLY | PRIVACY_LEVEL_OPTION_MISMATCH | FILE_FORMAT_CHECK_FAILED
         | DURATION_CHECK_FAILED | FRAME_RATE_CHECK_FAILED | PICTURE_SIZE_CHECK_FAILED | SPAM_RISK_TEXT | SPAM_RISK
-        | PUBLISH_CANCELLED => ErrorClass::UserAction,
+        | PUBLISH_CANCELLED | UNSUPPORTED_ACCOUNT_TYPE => ErrorClass::UserAction,
         INVALID_CLIENT | UNAUTHORIZED_CLIENT | UNSUPPORTED_GRANT_TYPE | UNSUPPORTED_RESPONSE_TYPE | INVALID_REQUEST => {
             ErrorClass::Permanent
         }
@@ -129,6 +132,10 @@ pub fn user_message(code: &str) -> &'static str {
             "Until LetsPost is approved by TikTok, it can only post to private accounts as 'Only me'."
         }
         PRIVACY_LEVEL_OPTION_MISMATCH => "That privacy setting is not available for this account. Pick another one.",
+        UNSUPPORTED_ACCOUNT_TYPE => {
+            "TikTok lets apps post only to personal and creator accounts. Switch this account to a \
+             personal or creator account in TikTok, or connect another one."
+        }
         URL_OWNERSHIP_UNVERIFIED => "TikTok could not verify where the video is hosted.",
         FILE_FORMAT_CHECK_FAILED => "TikTok could not read the video. Export it as MP4 (H.264) and try again.",
         DURATION_CHECK_FAILED => "TikTok refused the video's length. It must be 15 seconds to 10 minutes.",

@@ -3,8 +3,10 @@
 //! - `dev`   build, start the TikTok emulator and the Worker (wrangler dev, front end as assets)
 //! - `test`  every test: native, both wasm builds, the Worker in workerd, the UI in Chromium
 //! - `build` the front end (www/dist) and the Worker (worker/build), release, with sizes
+//! - `bench` the probe's figures: bytes read and time per file, native, ffprobe, Chromium
 //! - `setup` install the toolchain only
 
+mod bench;
 mod build;
 mod dev;
 mod procs;
@@ -22,10 +24,11 @@ pub fn root() -> PathBuf {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask <dev|test|build|setup>\n  \
+    "usage: cargo xtask <dev|test|build|bench|setup>\n  \
      dev    run the app on localhost (emulator + Worker + front end)\n  \
      test   run every test\n  \
      build  build the front end and the Worker in release\n  \
+     bench  measure the video probe (native, ffprobe, Chromium)\n  \
      setup  install the toolchain"
         .into()
 }
@@ -34,6 +37,7 @@ fn run(args: &[String]) -> Result {
     match args.first().map(String::as_str) {
         Some("dev") => dev::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("build") => {
             let tools = tools::ensure(tools::Need::Build)?;
             build::all(&tools)

@@ -20,9 +20,18 @@ pub fn run(args: &[String]) -> Result {
 
     build::all(&tools)?;
 
+    // Fresh Worker state (R2, Durable Objects) for every run, seeded with probe fixtures.
+    let state = root().join("target/e2e-state");
+    let _ = std::fs::remove_dir_all(&state);
+    step("staging probe fixtures in the Worker's local R2");
+    let fixtures = root().join("crates/video-probe/tests/fixtures");
+    for name in STAGED_FIXTURES {
+        dev::r2_put(&tools, &state, &format!("fixture-{name}"), &fixtures.join(name))?;
+    }
+
     step("starting the Worker in workerd and ChromeDriver");
     let worker_port = free_port()?;
-    let _worker = dev::start_worker(&tools, worker_port, &[])?;
+    let _worker = dev::start_worker(&tools, worker_port, &[], Some(&state))?;
     let driver_port = free_port()?;
     let chromedriver = tools.chromedriver.as_ref().expect("ensured with Need::Browser");
     let mut driver_cmd = Command::new(chromedriver);
@@ -42,6 +51,9 @@ pub fn run(args: &[String]) -> Result {
     eprintln!("xtask test: all passed in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
 }
+
+/// Fixtures the Worker's probe shell is tested on (tests/tests/worker_media_check.rs).
+const STAGED_FIXTURES: [&str; 4] = ["moov_at_end.mp4", "rotated_90.mov", "image.png", "fragmented.mp4"];
 
 /// Crates that `--workspace` would otherwise build natively but that only make sense as wasm.
 const NATIVE_EXCLUDES: [&str; 4] = ["--exclude", "letspost-www", "--exclude", "letspost-worker"];

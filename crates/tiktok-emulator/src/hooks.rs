@@ -1,0 +1,143 @@
+//! `/__emulator/…`: test hooks, mounted only with `--test-hooks`.
+
+use crate::accounts::Account;
+use crate::faults::Fault;
+use crate::oauth::mint_code;
+use crate::state::{now_ms, Emulator, Outcome};
+use axum::extract::{Path, State as S};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use std::sync::Arc;
+
+pub fn router() -> Router<Arc<Emulator>> {
+    Router::new()
+        .route("/accounts", get(list_accounts).post(create_account))
+        .route("/accounts/{open_id}", patch(change_account))
+        .route("/authorize", post(authorize))
+        .route("/expire", post(expire))
+        .route("/faults", post(add_fault).delete(clear_faults).get(list_faults))
+        .route("/posts", get(posts))
+}
+
+fn bad(msg: impl Into<String>) -> Response {
+    (StatusCode::BAD_REQUEST, Json(serde_json::json!({ "error": msg.into() }))).into_response()
+}
+
+async fn list_accounts(S(emu): S<Arc<Emulator>>) -> Json<Vec<Account>> {
+    Json(emu.with(|s| s.accounts.values().cloned().collect()))
+}
+
+async fn create_account(S(emu): S<Arc<Emulator>>, Json(a): Json<Account>) -> Response {
+    emu.with(|s| s.accounts.insert(a.open_id.clone(), a.clone()));
+    (StatusCode::CREATED, Json(a)).into_response()
+}
+
+/// Merge the given fields into the account (e.g. `{"private": true}`).
+async fn change_account(S(emu): S<Arc<Emulator>>, Path(open_id): Path<String>, Json(patch): Json<serde_json::Value>) -> Response {
+    emu.with(|s| {
+        let Some(a) = s.accounts.get(&open_id) else { return bad("no such account") };
+        let mut v = serde_json::to_value(a).expect("account");
+        if let (Some(obj), Some(changes)) = (v.as_object_mut(), patch.as_object()) {
+            for (k, val) in changes {
+                obj.insert(k.clone(), val.clone());
+            }
+        }
+        match serde_json::from_value::<Account>(v) {
+            Ok(a) => {
+                s.accounts.insert(open_id.clone(), a.clone());
+                Json(a).into_response()
+            }
+            Err(e) => bad(e.to_string()),
+        }
+    })
+}
+
+#[derive(Deserialize)]
+struct MintCode {
+    open_id: String,
+    redirect_uri: String,
+    code_challenge: String,
+    #[serde(default)]
+    scopes: Option<Vec<String>>,
+}
+
+/// An authorization code as the consent page would give, without the page.
+async fn authorize(S(emu): S<Arc<Emulator>>, Json(m): Json<MintCode>) -> Response {
+    if !emu.with(|s| s.accounts.contains_key(&m.open_id)) {
+        return bad("no such account");
+    }
+    let scopes = m.scopes.unwrap_or_else(|| tiktok_rules::oauth::SCOPES.iter().map(|s| s.to_string()).collect());
+    let code = mint_code(&emu, &m.open_id, scopes.clone(), &m.redirect_uri, &m.code_challenge);
+    Json(serde_json::json!({ "code": code, "scopes": scopes.join(",") })).into_response()
+}
+
+#[derive(Deserialize)]
+struct Expire {
+    token: String,
+}
+
+/// Expire an access token, a refresh token or an upload URL (by upload_id) now.
+async fn expire(S(emu): S<Arc<Emulator>>, Json(e): Json<Expire>) -> Response {
+    let found = emu.with(|s| {
+        let now = now_ms();
+        if let Some(g) = s.access.get_mut(&e.token).or(s.refresh.get_mut(&e.token)) {
+            g.expires_at_ms = now;
+            return true;
+        }
+        let publish = s.uploads.get(&e.token).cloned();
+        publish.and_then(|id| s.publishes.get_mut(&id)).map(|p| p.upload_expires_at_ms = now).is_some()
+    });
+    if found { StatusCode::NO_CONTENT.into_response() } else { bad("no such token") }
+}
+
+async fn add_fault(S(emu): S<Arc<Emulator>>, Json(f): Json<Fault>) -> Response {
+    if crate::faults::endpoint_of_name(&f.endpoint).is_none() {
+        return bad(format!("unknown endpoint {:?}", f.endpoint));
+    }
+    emu.with(|s| s.faults.push(f));
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn clear_faults(S(emu): S<Arc<Emulator>>) -> StatusCode {
+    emu.with(|s| s.faults.clear());
+    StatusCode::NO_CONTENT
+}
+
+async fn list_faults(S(emu): S<Arc<Emulator>>) -> Json<Vec<Fault>> {
+    Json(emu.with(|s| s.faults.clone()))
+}
+
+/// Every post TikTok has accepted, with what it received: for exactly-once, byte-exact
+/// assertions.
+async fn posts(S(emu): S<Arc<Emulator>>) -> Json<serde_json::Value> {
+    let now = now_ms();
+    let (processing, moderation) = (emu.config.processing_ms, emu.config.moderation_ms);
+    Json(emu.with(|s| {
+        s.publishes
+            .values()
+            .map(|p| {
+                let status = crate::posting::status_of(p, processing, moderation, now);
+                serde_json::json!({
+                    "publish_id": p.publish_id,
+                    "open_id": p.open_id,
+                    "caption": p.post_info.title,
+                    "post_info": p.post_info,
+                    "video_size": p.plan.video_size,
+                    "chunk_size": p.plan.chunk_size,
+                    "total_chunk_count": p.plan.total_chunk_count,
+                    "bytes_received": p.received,
+                    "sha256": p.sha256,
+                    "content_type": p.content_type,
+                    "status": status.status,
+                    "fail_reason": status.fail_reason,
+                    "published": matches!(p.outcome, Some(Outcome::Published)) && p.completed_at_ms.is_some(),
+                    "post_id": status.publicaly_available_post_id.first(),
+                })
+            })
+            .collect::<Vec<_>>()
+            .into()
+    }))
+}

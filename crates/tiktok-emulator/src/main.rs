@@ -1,0 +1,78 @@
+//! `tiktok-emulator --addr 127.0.0.1:PORT [options]`: see `--help` and the README.
+
+use clap::Parser;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tiktok_emulator::{Config, Emulator};
+use tiktok_rules::pkce::ChallengeEncoding;
+
+#[derive(Parser)]
+#[command(version, about = "A local TikTok Content Posting API for LetsPost's tests and local runs")]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8788")]
+    addr: String,
+    /// The URL clients reach this emulator at (upload URLs point there). Default: http://ADDR.
+    #[arg(long)]
+    public_base: Option<String>,
+    #[arg(long, default_value = "letspost-local")]
+    client_key: String,
+    #[arg(long, default_value = "letspost-local-secret")]
+    client_secret: String,
+    /// A registered redirect URI (repeat for several). None: any URI TikTok's rules allow.
+    #[arg(long = "redirect-uri")]
+    redirect_uris: Vec<String>,
+    /// Access token lifetime, seconds (TikTok's product doc: 24 h).
+    #[arg(long, default_value_t = 86_400)]
+    access_ttl: u64,
+    /// Refresh token lifetime, seconds (TikTok's product doc: 365 days).
+    #[arg(long, default_value_t = 31_536_000)]
+    refresh_ttl: u64,
+    /// PKCE challenge encoding: base64url (RFC 7636) or hex (TikTok's desktop docs).
+    #[arg(long, default_value = "base64url", value_parser = ["base64url", "hex"])]
+    pkce: String,
+    /// Behave as for an app TikTok has not audited (private accounts, SELF_ONLY only).
+    #[arg(long)]
+    unaudited: bool,
+    /// Keep state and uploads here across restarts (default: memory, uploads in a temp dir).
+    #[arg(long)]
+    state_dir: Option<PathBuf>,
+    /// Mount the /__emulator/ test hooks.
+    #[arg(long)]
+    test_hooks: bool,
+    /// Milliseconds from upload complete to the final status.
+    #[arg(long, default_value_t = 3_000)]
+    processing_ms: u64,
+    /// Milliseconds from PUBLISH_COMPLETE to the public post id.
+    #[arg(long, default_value_t = 1_000)]
+    moderation_ms: u64,
+    /// Posts per creator per day.
+    #[arg(long, default_value_t = 15)]
+    daily_cap: u32,
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    let a = Args::parse();
+    let listener = tokio::net::TcpListener::bind(&a.addr).await?;
+    let bound = listener.local_addr()?;
+    let mut config = Config::new(a.public_base.unwrap_or_else(|| format!("http://{bound}")));
+    config.client_key = a.client_key;
+    config.client_secret = a.client_secret;
+    config.redirect_uris = a.redirect_uris;
+    config.access_ttl_secs = a.access_ttl;
+    config.refresh_ttl_secs = a.refresh_ttl;
+    config.pkce = ChallengeEncoding::parse(&a.pkce).expect("validated by clap");
+    config.unaudited = a.unaudited;
+    config.state_dir = a.state_dir;
+    config.test_hooks = a.test_hooks;
+    config.processing_ms = a.processing_ms;
+    config.moderation_ms = a.moderation_ms;
+    config.daily_cap = a.daily_cap;
+    let emu = Arc::new(Emulator::new(config)?);
+    eprintln!("tiktok-emulator listening on http://{bound}{}", if emu.config.test_hooks { " (test hooks on)" } else { "" });
+    tokio::select! {
+        r = tiktok_emulator::serve(listener, emu.clone()) => r,
+        _ = tokio::signal::ctrl_c() => Ok(()),
+    }
+}

@@ -1,0 +1,177 @@
+//! user/info, creator_info, video/init and status/fetch.
+
+use crate::accounts::AccountKind;
+use crate::oauth::bearer;
+use crate::reply::{err, ok};
+use crate::state::{now_ms, random_token, Emulator, Outcome, Publish};
+use axum::body::Bytes;
+use axum::extract::{Query, State as S};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tiktok_rules::api::{self, rate_limits, InitRequest, InitResponse, PublishStatus, StatusRequest, StatusResponse};
+use tiktok_rules::error::codes;
+use tiktok_rules::privacy::PrivacyLevel;
+
+const DAY_MS: u64 = 86_400_000;
+
+fn limited(emu: &Emulator, token: &str, endpoint: &'static str, per_min: u32) -> Option<Response> {
+    let allowed = emu.with(|s| s.rate_ok(token, endpoint, per_min, now_ms()));
+    (!allowed).then(|| err(codes::RATE_LIMIT_EXCEEDED, format!("more than {per_min} requests per minute to {endpoint}")))
+}
+
+pub async fn user_info(S(emu): S<Arc<Emulator>>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+    let (_, open_id) = match bearer(&emu, &headers, "user.info.basic") {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let Some(a) = emu.with(|s| s.accounts.get(&open_id).cloned()) else {
+        return err(codes::ACCESS_TOKEN_INVALID, "the account is gone");
+    };
+    let all = [
+        ("open_id", a.open_id.clone()),
+        ("union_id", a.union_id.clone()),
+        ("avatar_url", a.avatar_url.clone()),
+        ("display_name", a.nickname.clone()),
+    ];
+    let fields = q.get("fields").cloned().unwrap_or_default();
+    let wanted: Vec<&str> = fields.split(',').map(str::trim).collect();
+    let user: serde_json::Map<String, serde_json::Value> =
+        all.into_iter().filter(|(k, _)| wanted.contains(k)).map(|(k, v)| (k.to_string(), v.into())).collect();
+    ok(serde_json::json!({ "user": user }))
+}
+
+pub async fn creator_info(S(emu): S<Arc<Emulator>>, headers: HeaderMap) -> Response {
+    let (token, open_id) = match bearer(&emu, &headers, "video.publish") {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    if let Some(r) = limited(&emu, &token, "creator_info", rate_limits::CREATOR_INFO_PER_MIN) {
+        return r;
+    }
+    let Some(a) = emu.with(|s| s.accounts.get(&open_id).cloned()) else {
+        return err(codes::ACCESS_TOKEN_INVALID, "the account is gone");
+    };
+    if let Some(code) = &a.cannot_post {
+        return err(code, "This creator can't make more posts through the API right now.");
+    }
+    ok(a.creator_info())
+}
+
+pub async fn init(S(emu): S<Arc<Emulator>>, headers: HeaderMap, body: Bytes) -> Response {
+    let (token, open_id) = match bearer(&emu, &headers, "video.publish") {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    if let Some(r) = limited(&emu, &token, "video_init", rate_limits::VIDEO_INIT_PER_MIN) {
+        return r;
+    }
+    let req: InitRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return err(codes::INVALID_PARAM, format!("request body: {e}")),
+    };
+    let Some(account) = emu.with(|s| s.accounts.get(&open_id).cloned()) else {
+        return err(codes::ACCESS_TOKEN_INVALID, "the account is gone");
+    };
+    if let Some(code) = &account.cannot_post {
+        return err(code, "This creator can't make more posts through the API right now.");
+    }
+    if account.kind == AccountKind::Business {
+        return err(codes::UNSUPPORTED_ACCOUNT_TYPE, "Direct posting supports personal and creator accounts only.");
+    }
+    if emu.config.unaudited && !account.private {
+        return err(codes::UNAUDITED_CLIENT_PRIVATE_ONLY, "unaudited clients can only post to private accounts");
+    }
+    if let Err(refusal) = api::check_post_info(&req.post_info, &account.creator_info(), emu.config.unaudited) {
+        return err(refusal.code, refusal.message);
+    }
+    let plan = match api::check_source_info(&req.source_info) {
+        Ok(p) => p,
+        Err(refusal) => return err(refusal.code, refusal.message),
+    };
+    let now = now_ms();
+    let day_key = format!("{open_id}/{}", now / DAY_MS);
+    let cap = emu.config.daily_cap;
+    let created = emu.with(|s| {
+        let today = s.posts_per_day.entry(day_key).or_default();
+        if *today >= cap {
+            return None;
+        }
+        *today += 1;
+        let seq = s.next_seq();
+        let publish_id = format!("v_pub_file~v2-1.{}{seq:06}", 7_000_000_000_000u64 + now % 1_000_000_000);
+        let upload_id = random_token("up");
+        let p = Publish {
+            publish_id: publish_id.clone(),
+            open_id: open_id.clone(),
+            post_info: req.post_info.clone(),
+            plan,
+            upload_id: upload_id.clone(),
+            upload_expires_at_ms: now + api::UPLOAD_URL_TTL_SECS * 1000,
+            created_at_ms: now,
+            received: 0,
+            busy: false,
+            content_type: None,
+            completed_at_ms: None,
+            outcome: None,
+            sha256: None,
+            post_id: 7_300_000_000_000_000_000 + seq,
+        };
+        s.uploads.insert(upload_id.clone(), publish_id.clone());
+        s.publishes.insert(publish_id.clone(), p);
+        Some((publish_id, upload_id))
+    });
+    let Some((publish_id, upload_id)) = created else {
+        return err(codes::SPAM_RISK_TOO_MANY_POSTS, format!("this creator has made {cap} posts today"));
+    };
+    let upload_url = format!("{}{}?upload_id={upload_id}&upload_token={}", emu.config.public_base, crate::upload::PATH, random_token(""));
+    ok(InitResponse { publish_id, upload_url: Some(upload_url) })
+}
+
+/// What status/fetch says about a publish at `now`.
+pub fn status_of(p: &Publish, processing_ms: u64, moderation_ms: u64, now: u64) -> StatusResponse {
+    let processing = StatusResponse {
+        status: PublishStatus::ProcessingUpload,
+        fail_reason: None,
+        publicaly_available_post_id: vec![],
+        uploaded_bytes: p.received,
+    };
+    let (Some(done), Some(outcome)) = (p.completed_at_ms, &p.outcome) else { return processing };
+    if now < done + processing_ms {
+        return processing;
+    }
+    match outcome {
+        Outcome::Failed(reason) => StatusResponse { status: PublishStatus::Failed, fail_reason: Some(reason.clone()), ..processing },
+        Outcome::Published => {
+            let public = p.post_info.privacy_level == PrivacyLevel::PublicToEveryone;
+            let moderated = now >= done + processing_ms + moderation_ms;
+            StatusResponse {
+                status: PublishStatus::PublishComplete,
+                publicaly_available_post_id: if public && moderated { vec![p.post_id] } else { vec![] },
+                ..processing
+            }
+        }
+    }
+}
+
+pub async fn status(S(emu): S<Arc<Emulator>>, headers: HeaderMap, body: Bytes) -> Response {
+    let (token, open_id) = match bearer(&emu, &headers, "video.publish") {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    if let Some(r) = limited(&emu, &token, "status_fetch", rate_limits::STATUS_FETCH_PER_MIN) {
+        return r;
+    }
+    let req: StatusRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return err(codes::INVALID_PARAM, format!("request body: {e}")),
+    };
+    let Some(p) = emu.with(|s| s.publishes.get(&req.publish_id).cloned()) else {
+        return err(codes::INVALID_PUBLISH_ID, "publish_id not found");
+    };
+    if p.open_id != open_id {
+        return err(codes::TOKEN_NOT_AUTHORIZED_FOR_PUBLISH_ID, "this publish_id belongs to another creator");
+    }
+    ok(status_of(&p, emu.config.processing_ms, emu.config.moderation_ms, now_ms()))
+}

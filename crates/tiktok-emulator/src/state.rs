@@ -1,0 +1,181 @@
+//! Everything the emulator remembers, behind one lock; saved to the state folder after each
+//! change when there is one. Handlers never hold the lock across an `.await`.
+
+use crate::accounts::{self, Account};
+use crate::config::Config;
+use crate::faults::Fault;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use tiktok_rules::api::PostInfo;
+use tiktok_rules::chunk::ChunkPlan;
+
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+/// An unguessable token: prefix + 32 hex digits.
+pub fn random_token(prefix: &str) -> String {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).expect("OS randomness");
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{prefix}{hex}")
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuthCode {
+    pub client_key: String,
+    pub open_id: String,
+    pub scopes: Vec<String>,
+    pub redirect_uri: String,
+    pub code_challenge: String,
+    pub expires_at_ms: u64,
+    pub used: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Grant {
+    pub open_id: String,
+    pub scopes: Vec<String>,
+    pub expires_at_ms: u64,
+    /// Revoked (access tokens) or replaced by a newer one (refresh tokens).
+    pub dead: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case", tag = "result", content = "fail_reason")]
+pub enum Outcome {
+    Published,
+    Failed(String),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Publish {
+    pub publish_id: String,
+    pub open_id: String,
+    pub post_info: PostInfo,
+    pub plan: ChunkPlan,
+    pub upload_id: String,
+    pub upload_expires_at_ms: u64,
+    pub created_at_ms: u64,
+    /// Bytes received in order so far.
+    pub received: u64,
+    /// A chunk is streaming in right now.
+    #[serde(skip)]
+    pub busy: bool,
+    pub content_type: Option<String>,
+    pub completed_at_ms: Option<u64>,
+    pub outcome: Option<Outcome>,
+    pub sha256: Option<String>,
+    pub post_id: u64,
+}
+
+#[derive(Default, Serialize, Deserialize)]
+pub struct State {
+    pub accounts: BTreeMap<String, Account>,
+    pub codes: HashMap<String, AuthCode>,
+    pub access: HashMap<String, Grant>,
+    pub refresh: HashMap<String, Grant>,
+    pub publishes: BTreeMap<String, Publish>,
+    /// upload_id → publish_id
+    pub uploads: HashMap<String, String>,
+    /// "open_id/day" → inits that day (UTC)
+    pub posts_per_day: HashMap<String, u32>,
+    pub seq: u64,
+    /// (token, endpoint) → request times in the last minute
+    #[serde(skip)]
+    pub rate: HashMap<(String, &'static str), VecDeque<u64>>,
+    #[serde(skip)]
+    pub faults: Vec<Fault>,
+    /// upload_id → hash of the bytes so far (rebuilt from the file after a restart)
+    #[serde(skip)]
+    pub hashers: HashMap<String, Sha256>,
+}
+
+pub struct Emulator {
+    pub config: Config,
+    pub state: Mutex<State>,
+    pub upload_dir: PathBuf,
+}
+
+impl Emulator {
+    /// Seeded accounts, or the saved state of the state folder.
+    pub fn new(config: Config) -> std::io::Result<Emulator> {
+        let (upload_dir, mut state) = match &config.state_dir {
+            Some(dir) => {
+                std::fs::create_dir_all(dir.join("uploads"))?;
+                let saved = std::fs::read(dir.join("state.json")).ok().and_then(|b| serde_json::from_slice::<State>(&b).ok());
+                (dir.join("uploads"), saved.unwrap_or_default())
+            }
+            None => {
+                let dir = std::env::temp_dir().join(format!("tiktok-emulator-{}-{}", std::process::id(), random_token("")));
+                std::fs::create_dir_all(&dir)?;
+                (dir, State::default())
+            }
+        };
+        if state.accounts.is_empty() {
+            state.accounts = accounts::seeds().into_iter().map(|a| (a.open_id.clone(), a)).collect();
+        }
+        // Resume hashing of unfinished uploads from what reached the disk.
+        for p in state.publishes.values_mut().filter(|p| p.completed_at_ms.is_none()) {
+            let path = upload_dir.join(&p.upload_id);
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            let keep = (p.received as usize).min(bytes.len());
+            p.received = keep as u64;
+            let _ = std::fs::OpenOptions::new().write(true).open(&path).and_then(|f| f.set_len(p.received));
+            let mut h = Sha256::new();
+            h.update(&bytes[..keep]);
+            state.hashers.insert(p.upload_id.clone(), h);
+        }
+        Ok(Emulator { config, state: Mutex::new(state), upload_dir })
+    }
+
+    /// Read or change the state; saved afterwards when there is a state folder.
+    pub fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let out = f(&mut s);
+        if let Some(dir) = &self.config.state_dir {
+            if let Ok(json) = serde_json::to_vec(&*s) {
+                let tmp = dir.join("state.json.tmp");
+                if std::fs::write(&tmp, json).is_ok() {
+                    let _ = std::fs::rename(tmp, dir.join("state.json"));
+                }
+            }
+        }
+        out
+    }
+
+    pub fn upload_path(&self, upload_id: &str) -> PathBuf {
+        self.upload_dir.join(upload_id)
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if self.config.state_dir.is_none() {
+            let _ = std::fs::remove_dir_all(&self.upload_dir);
+        }
+    }
+}
+
+impl State {
+    pub fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    /// Count a request against a per-minute limit; false when over it.
+    pub fn rate_ok(&mut self, token: &str, endpoint: &'static str, per_min: u32, now: u64) -> bool {
+        let q = self.rate.entry((token.to_string(), endpoint)).or_default();
+        while q.front().is_some_and(|&t| t + 60_000 <= now) {
+            q.pop_front();
+        }
+        if q.len() as u32 >= per_min {
+            return false;
+        }
+        q.push_back(now);
+        true
+    }
+}

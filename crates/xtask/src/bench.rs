@@ -1,0 +1,182 @@
+//! `cargo xtask bench`: the probe's figures. Bytes read and time per file against file size,
+//! natively (in-process with criterion, and whole process) and in Chromium, side by side
+//! with ffprobe. Prints figures; asserts nothing (benchmarks are not tests).
+
+use crate::procs::{free_port, Service};
+use crate::tools::{ensure, run_ok, step, Need, Tools};
+use crate::{build, dev, root, Result};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 15;
+
+fn ensure_ffmpeg() -> Result {
+    if Command::new("ffmpeg").arg("-version").output().is_ok() {
+        return Ok(());
+    }
+    step("installing ffmpeg with apt-get (bench media and the ffprobe comparison)");
+    run_ok(Command::new("apt-get").args(["install", "-y", "-q", "--no-install-recommends", "ffmpeg"]))
+}
+
+fn ffmpeg(args: &[&str]) -> Result {
+    run_ok(Command::new("ffmpeg").args(["-hide_banner", "-loglevel", "error", "-y"]).args(args))
+}
+
+/// Real H.264 encodes with the moov at the end (ffmpeg's default): a 10 s noise clip at
+/// ~4 Mbit/s, stream-copied in a loop to the wanted size (≤ 600 s).
+fn make_media(dir: &Path) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let base = dir.join("base-10s.tmp.mp4");
+    if !base.exists() {
+        step("encoding a 10 s noise clip (the bench media's building block)");
+        ffmpeg(&[
+            "-f", "lavfi", "-i", "nullsrc=s=720x1280:r=30,geq=random(1)*255:128:128", "-t", "10", "-c:v", "libx264",
+            "-preset", "ultrafast", "-b:v", "4M", "-maxrate", "4M", "-bufsize", "8M", "-pix_fmt", "yuv420p",
+            base.to_str().unwrap(),
+        ])?;
+    }
+    let base_len = std::fs::metadata(&base).map_err(|e| e.to_string())?.len();
+    let mut out = Vec::new();
+    for (name, target) in [("050MB-moov-at-end.mp4", 50_000_000u64), ("287MB-moov-at-end.mp4", 287_000_000)] {
+        let path = dir.join(name);
+        if !path.exists() {
+            let loops = (target / base_len).clamp(1, 60);
+            step(&format!("making {name} ({loops} × 10 s, stream copy)"));
+            ffmpeg(&[
+                "-stream_loop", &(loops - 1).to_string(), "-i", base.to_str().unwrap(), "-c", "copy",
+                path.to_str().unwrap(),
+            ])?;
+        }
+        out.push(path);
+    }
+    Ok(out)
+}
+
+fn median_ms(mut f: impl FnMut()) -> f64 {
+    let mut times: Vec<f64> = (0..RUNS)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[RUNS / 2]
+}
+
+fn moov_size(path: &Path) -> u64 {
+    // Walk top-level boxes to the moov (a few header reads).
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path).unwrap();
+    let len = f.metadata().unwrap().len();
+    let mut pos = 0;
+    while pos + 8 <= len {
+        let mut h = [0u8; 16];
+        f.seek(SeekFrom::Start(pos)).unwrap();
+        let n = f.read(&mut h).unwrap();
+        let size = match u32::from_be_bytes(h[..4].try_into().unwrap()) {
+            1 if n == 16 => u64::from_be_bytes(h[8..16].try_into().unwrap()),
+            0 => len - pos,
+            s => u64::from(s),
+        };
+        if &h[4..8] == b"moov" {
+            return size;
+        }
+        if size < 8 {
+            break;
+        }
+        pos += size;
+    }
+    0
+}
+
+pub fn run(args: &[String]) -> Result {
+    if !args.is_empty() {
+        return Err(format!("xtask bench takes no arguments, got {args:?}"));
+    }
+    let tools = ensure(Need::Browser)?;
+    ensure_ffmpeg()?;
+    let root = root();
+    let media_dir = root.join("target/bench-media");
+    let mut files: Vec<PathBuf> = ["vertical_15s_faststart.mp4", "moov_at_end.mp4", "fragmented.mp4"]
+        .iter()
+        .map(|f| root.join("crates/video-probe/tests/fixtures").join(f))
+        .collect();
+    files.extend(make_media(&media_dir)?);
+    // criterion reads $LETSPOST_BENCH_MEDIA: give it only the finished files.
+    let _ = std::fs::remove_file(media_dir.join("base-10s.tmp.mp4"));
+
+    step("in-process probe time (criterion)");
+    run_ok(
+        Command::new("cargo")
+            .current_dir(&root)
+            .args(["bench", "-p", "video-probe", "--bench", "probe", "--", "--noplot", "--warm-up-time", "1", "--measurement-time", "3"])
+            .env("LETSPOST_BENCH_MEDIA", &media_dir),
+    )?;
+
+    step("whole process: letspost check vs ffprobe");
+    run_ok(Command::new("cargo").current_dir(&root).args(["build", "--release", "-q", "-p", "letspost-cli"]))?;
+    let letspost = root.join("target/release/letspost");
+    let mut rows = Vec::new();
+    for f in &files {
+        let out = Command::new(&letspost).args(["check", "--json"]).arg(f).output().map_err(|e| e.to_string())?;
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
+        let cli = median_ms(|| {
+            Command::new(&letspost).args(["check", "--json"]).arg(f).output().unwrap();
+        });
+        let ffprobe = median_ms(|| {
+            Command::new("ffprobe").args(["-v", "error", "-show_format", "-show_streams"]).arg(f).output().unwrap();
+        });
+        rows.push((f.clone(), report, cli, ffprobe));
+    }
+
+    step("in Chromium: the same files through Blob.slice");
+    let browser = browser_times(&tools, &files)?;
+
+    println!("\nfile                          size (B)   moov (B)  read (B)  read ≤ moov+64KiB  CLI ms  ffprobe ms  ratio  Chromium ms");
+    for ((f, report, cli, ffprobe), chromium) in rows.iter().zip(browser) {
+        let size = report["size_bytes"].as_u64().unwrap_or(0);
+        let read = report["bytes_read"].as_u64().unwrap_or(0);
+        let moov = moov_size(f);
+        println!(
+            "{:<28} {:>10} {:>10} {:>9}  {:<17} {:>6.2} {:>11.2} {:>6.1}× {:>11}",
+            f.file_name().unwrap().to_string_lossy(),
+            size,
+            moov,
+            read,
+            if read <= moov + 65_536 { "yes" } else { "NO" },
+            cli,
+            ffprobe,
+            ffprobe / cli,
+            chromium.map_or("-".into(), |ms| format!("{ms:.2}")),
+        );
+    }
+    Ok(())
+}
+
+/// Median probe time in Chromium per file, measured by the page itself (performance.now()).
+fn browser_times(tools: &Tools, files: &[PathBuf]) -> Result<Vec<Option<f64>>> {
+    build::www(tools)?;
+    let port = free_port()?;
+    let state = root().join("target/bench-state");
+    let _worker = dev::start_worker(tools, port, &[], Some(&state))?;
+    let driver_port = free_port()?;
+    let mut cmd = Command::new(tools.chromedriver.as_ref().expect("Need::Browser"));
+    cmd.arg(format!("--port={driver_port}"));
+    let mut driver = Service::start("chromedriver", cmd)?;
+    driver.wait_http(&format!("127.0.0.1:{driver_port}"), "/status", 200, Duration::from_secs(30))?;
+    let out = Command::new("cargo")
+        .current_dir(root())
+        .args(["run", "--release", "-q", "-p", "letspost-e2e", "--bin", "browser-bench", "--"])
+        .args(files)
+        .env("LETSPOST_URL", format!("http://127.0.0.1:{port}"))
+        .env("WEBDRIVER_URL", format!("http://127.0.0.1:{driver_port}"))
+        .env("CHROMIUM_BIN", tools.chromium.as_ref().expect("Need::Browser"))
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!("browser-bench failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).lines().map(|l| l.trim().parse().ok()).collect())
+}

@@ -1,0 +1,26 @@
+//! `cargo xtask bench` helper: probe each file given on the command line in headless
+//! Chromium, 7 times, and print the median milliseconds the page measured, one line per file.
+
+use fantoccini::Locator;
+use letspost_e2e::{app_url, browser, wait_text};
+
+#[tokio::main]
+async fn main() {
+    let c = browser().await;
+    for file in std::env::args().skip(1) {
+        let path = std::fs::canonicalize(&file).unwrap().display().to_string();
+        let mut times = Vec::new();
+        for _ in 0..7 {
+            c.goto(&format!("{}/", app_url())).await.unwrap();
+            let input = c.wait().for_element(Locator::Css("[data-testid=video-input]")).await.unwrap();
+            input.send_keys(&path).await.unwrap();
+            wait_text(&c, "[data-testid=verdict]", |t| !t.is_empty()).await;
+            let result = c.find(Locator::Css("[data-testid=check-result]")).await.unwrap();
+            let ms: f64 = result.attr("data-millis").await.unwrap().unwrap().parse().unwrap();
+            times.push(ms);
+        }
+        times.sort_by(f64::total_cmp);
+        println!("{}", times[times.len() / 2]);
+    }
+    c.close().await.unwrap();
+}

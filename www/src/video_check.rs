@@ -1,0 +1,120 @@
+//! "Check a video": pick or drop a file, see at once whether TikTok will take it.
+
+use crate::probe_blob::probe_file;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tiktok_rules::media::Verdict;
+use tiktok_rules::Severity;
+use video_probe::Report;
+use wasm_bindgen::JsCast;
+use web_sys::{File, HtmlInputElement};
+
+#[derive(Clone)]
+struct Checked {
+    report: Report,
+    millis: f64,
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+fn human_bytes(n: u64) -> String {
+    if n >= 1_000_000 { format!("{:.1} MB", n as f64 / 1e6) } else { format!("{:.1} KB", n as f64 / 1e3) }
+}
+
+#[component]
+pub fn VideoCheck() -> impl IntoView {
+    let (result, set_result) = signal::<Option<Result<Checked, String>>>(None);
+    let (busy, set_busy) = signal(false);
+
+    let check = move |file: File| {
+        set_busy.set(true);
+        spawn_local(async move {
+            let start = now_ms();
+            let out = probe_file(&file).await.map(|report| Checked { report, millis: now_ms() - start });
+            set_result.set(Some(out));
+            set_busy.set(false);
+        });
+    };
+    let on_change = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = ev.target().expect("input").unchecked_into();
+        if let Some(file) = input.files().and_then(|l| l.get(0)) {
+            check(file);
+        }
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|l| l.get(0)) {
+            check(file);
+        }
+    };
+
+    view! {
+        <section class="card" data-testid="video-check">
+            <h2>"Check a video"</h2>
+            <p class="lede">"LetsPost reads only the file's headers, in your browser: nothing is uploaded."</p>
+            <label class="drop" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
+                <input type="file" accept="video/mp4,video/quicktime,.mp4,.mov" data-testid="video-input" on:change=on_change/>
+                <span>"Choose or drop an MP4 or MOV file"</span>
+            </label>
+            <Show when=move || busy.get()>
+                <p class="muted">"Checking…"</p>
+            </Show>
+            {move || result.get().map(|r| match r {
+                Ok(c) => view! { <CheckResult checked=c/> }.into_any(),
+                Err(e) => view! { <p class="issue error" data-testid="check-error">{e}</p> }.into_any(),
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn CheckResult(checked: Checked) -> impl IntoView {
+    let r = checked.report;
+    let (label, class) = match r.verdict {
+        Verdict::Ok => ("Ready for TikTok", "verdict ok"),
+        Verdict::Warn => ("Postable, with a warning", "verdict warn"),
+        Verdict::Error => ("TikTok will refuse this video", "verdict error"),
+    };
+    let mut facts = Vec::new();
+    if let Some(c) = r.container {
+        facts.push(c.as_str().to_uppercase());
+    }
+    if let Some(ms) = r.duration_ms {
+        facts.push(format!("{:.1} s", ms as f64 / 1000.0));
+    }
+    if let (Some(w), Some(h)) = (r.display_width, r.display_height) {
+        facts.push(format!("{w}×{h}"));
+    }
+    if let Some(c) = &r.video_codec {
+        facts.push(c.to_uppercase());
+    }
+    if let Some(f) = r.frame_rate {
+        facts.push(format!("{f} fps"));
+    }
+    facts.push(human_bytes(r.size_bytes));
+    let timing = format!(
+        "Checked in {:.1} ms, reading {} of {}.",
+        checked.millis,
+        human_bytes(r.bytes_read),
+        human_bytes(r.size_bytes)
+    );
+    let issues = r
+        .issues
+        .iter()
+        .map(|i| {
+            let cls = if i.severity == Severity::Error { "issue error" } else { "issue warn" };
+            view! { <li class=cls data-code=i.code.as_str()>{i.message.clone()}</li> }
+        })
+        .collect_view();
+    view! {
+        <div class="result" data-testid="check-result" data-verdict=format!("{:?}", r.verdict).to_lowercase()
+             data-millis=checked.millis.to_string() data-bytes-read=r.bytes_read.to_string()>
+            <p class=class data-testid="verdict">{label}</p>
+            <p class="facts" data-testid="facts">{r.file.unwrap_or_default()}" · "{facts.join(" · ")}</p>
+            <ul class="issues" data-testid="issues">{issues}</ul>
+            <p class="muted" data-testid="timing">{timing}</p>
+        </div>
+    }
+}
