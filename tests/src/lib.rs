@@ -14,6 +14,11 @@ pub fn app_url() -> String {
     required("LETSPOST_URL")
 }
 
+/// The TikTok emulator the Worker talks to (started with test hooks).
+pub fn emulator_url() -> String {
+    required("EMULATOR_URL")
+}
+
 pub fn http() -> reqwest::Client {
     reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client")
 }

@@ -1,6 +1,6 @@
 //! The Worker, running in workerd under wrangler dev, answering over HTTP.
 
-use letspost_e2e::{app_url, http};
+use letspost_e2e::{app_url, emulator_url, http};
 
 #[tokio::test]
 async fn health_answers_with_status_version_and_limits_from_the_rules_crate() {
@@ -42,4 +42,14 @@ async fn client_side_routes_load_the_app() {
     let resp = http().get(format!("{}/oauth/callback?code=x&state=y", app_url())).send().await.unwrap();
     assert_eq!(resp.status(), 200);
     assert!(resp.text().await.unwrap().contains("/pkg/letspost.js"));
+}
+
+#[tokio::test]
+async fn the_worker_is_pointed_at_the_emulator_by_configuration_only() {
+    let body: serde_json::Value = http().get(format!("{}/api/health", app_url())).send().await.unwrap().json().await.unwrap();
+    assert_eq!(body["tiktok"]["api_base"], emulator_url());
+    assert_eq!(body["tiktok"]["auth_base"], emulator_url());
+    assert_eq!(body["tiktok"]["client_configured"], true);
+    let emu = http().get(format!("{}/health", emulator_url())).send().await.unwrap();
+    assert_eq!(emu.status(), 200);
 }

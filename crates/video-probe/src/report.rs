@@ -145,7 +145,11 @@ impl Report {
         if let Some(f) = self.frame_rate {
             facts.push(format!("{f} fps"));
         }
-        facts.push(format!("{:.1} MB", self.size_bytes as f64 / 1e6));
+        facts.push(if self.size_bytes >= 1_000_000 {
+            format!("{:.1} MB", self.size_bytes as f64 / 1e6)
+        } else {
+            format!("{:.1} KB", self.size_bytes as f64 / 1e3)
+        });
         let mut line = format!("{name}: {verdict} ({})", facts.join(", "));
         for i in &self.issues {
             line.push_str(&format!(" — {}: {}", i.code.as_str(), i.message));

@@ -4,6 +4,7 @@ use crate::procs::Service;
 use crate::tools::{ensure, step, Need, Tools};
 use crate::{build, root, Result};
 use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
 
 pub const DEV_PORT: u16 = 8787;
@@ -31,6 +32,27 @@ pub fn start_worker(tools: &Tools, port: u16, vars: &[(&str, String)], persist_t
     Ok(worker)
 }
 
+pub const DEV_EMULATOR_PORT: u16 = 8788;
+
+/// Build and start the TikTok emulator on `port`; returns it with the Worker variables that
+/// point LetsPost at it instead of real TikTok.
+pub fn start_emulator(port: u16, extra: &[&str]) -> Result<(Service, Vec<(&'static str, String)>)> {
+    crate::tools::run_ok(Command::new("cargo").current_dir(root()).args(["build", "-q", "-p", "tiktok-emulator"]))?;
+    let base = format!("http://127.0.0.1:{port}");
+    let mut cmd = Command::new(root().join("target/debug/tiktok-emulator"));
+    cmd.args(["--addr", &format!("127.0.0.1:{port}")]).args(extra);
+    let mut emu = Service::start("tiktok-emulator", cmd)?;
+    emu.wait_http(&format!("127.0.0.1:{port}"), "/health", 200, Duration::from_secs(30))?;
+    let vars = vec![
+        ("TIKTOK_API_BASE", base.clone()),
+        ("TIKTOK_AUTH_BASE", base),
+        // The emulator's defaults; real TikTok's come from wrangler.toml and a secret.
+        ("TIKTOK_CLIENT_KEY", "letspost-local".to_string()),
+        ("TIKTOK_CLIENT_SECRET", "letspost-local-secret".to_string()),
+    ];
+    Ok((emu, vars))
+}
+
 /// Put a file into the local R2 bucket `letspost-media` (what an upload would stage).
 pub fn r2_put(tools: &Tools, persist_to: &Path, key: &str, file: &Path) -> Result {
     crate::tools::run_ok(
@@ -52,8 +74,15 @@ pub fn run(args: &[String]) -> Result {
     }
     let tools = ensure(Need::Build)?;
     build::all(&tools)?;
+    step("starting the TikTok emulator");
+    let state = root().join("target/dev-emulator-state");
+    let state_arg = state.to_string_lossy().into_owned();
+    let (_emulator, vars) = start_emulator(DEV_EMULATOR_PORT, &["--state-dir", &state_arg])?;
     step("starting the Worker (wrangler dev, workerd)");
-    let mut worker = start_worker(&tools, DEV_PORT, &[], None)?;
-    eprintln!("\n  LetsPost is running: http://127.0.0.1:{DEV_PORT}/\n  (Ctrl-C stops it)\n");
+    let mut worker = start_worker(&tools, DEV_PORT, &vars, None)?;
+    eprintln!(
+        "\n  LetsPost is running: http://127.0.0.1:{DEV_PORT}/\n  \
+         TikTok emulator:     http://127.0.0.1:{DEV_EMULATOR_PORT}/ (state in {state_arg})\n  (Ctrl-C stops both)\n"
+    );
     worker.wait()
 }

@@ -29,9 +29,11 @@ pub fn run(args: &[String]) -> Result {
         dev::r2_put(&tools, &state, &format!("fixture-{name}"), &fixtures.join(name))?;
     }
 
-    step("starting the Worker in workerd and ChromeDriver");
+    step("starting the TikTok emulator, the Worker in workerd, and ChromeDriver");
+    let emulator_port = free_port()?;
+    let (_emulator, vars) = dev::start_emulator(emulator_port, &["--test-hooks", "--processing-ms", "500", "--moderation-ms", "300"])?;
     let worker_port = free_port()?;
-    let _worker = dev::start_worker(&tools, worker_port, &[], Some(&state))?;
+    let _worker = dev::start_worker(&tools, worker_port, &vars, Some(&state))?;
     let driver_port = free_port()?;
     let chromedriver = tools.chromedriver.as_ref().expect("ensured with Need::Browser");
     let mut driver_cmd = Command::new(chromedriver);
@@ -45,6 +47,7 @@ pub fn run(args: &[String]) -> Result {
             .current_dir(root())
             .args(["test", "-p", "letspost-e2e", "--", "--test-threads=2"])
             .env("LETSPOST_URL", format!("http://127.0.0.1:{worker_port}"))
+            .env("EMULATOR_URL", format!("http://127.0.0.1:{emulator_port}"))
             .env("WEBDRIVER_URL", format!("http://127.0.0.1:{driver_port}"))
             .env("CHROMIUM_BIN", tools.chromium.as_ref().expect("ensured")),
     )?;
