@@ -1,10 +1,10 @@
 //! The probe's state machine: which bytes to read next, and what they mean.
 
+use crate::atoms::{self, Movie};
 use crate::boxes::{self, BoxHeader, HeaderError, MAX_HEADER};
 use crate::facts::{self, Fragments};
 use crate::report::Report;
 use crate::sniff::{self, Foreign};
-use mp4_atom::{Decode, Moof, Moov};
 use tiktok_rules::{Container, IssueCode};
 
 /// Bytes read up front: enough for `ftyp`, a faststart `moov` of a short clip, and the
@@ -38,7 +38,7 @@ pub struct Probe {
     want: Option<Want>,
     bytes_read: u64,
     container: Option<Container>,
-    moov: Option<Moov>,
+    moov: Option<Movie>,
     fragments: Fragments,
     result: Option<Report>,
 }
@@ -208,14 +208,14 @@ impl Probe {
                 if self.moov.is_some() {
                     return self.fail(IssueCode::Corrupt, "The file has two movie headers (moov).");
                 }
-                match decode_box::<Moov>(whole) {
-                    Some(m) => self.moov = Some(m),
-                    None => return self.fail(IssueCode::Corrupt, "The file's movie header (moov) is damaged."),
+                match atoms::moov(body) {
+                    Ok(m) => self.moov = Some(m),
+                    Err(_) => return self.fail(IssueCode::Corrupt, "The file's movie header (moov) is damaged."),
                 }
             }
-            b"moof" => match decode_box::<Moof>(whole) {
-                Some(m) => self.fragments.add(&m),
-                None => return self.fail(IssueCode::Corrupt, "A fragment header (moof) of the file is damaged."),
+            b"moof" => match atoms::moof(body) {
+                Ok(runs) => self.fragments.add(&runs),
+                Err(_) => return self.fail(IssueCode::Corrupt, "A fragment header (moof) of the file is damaged."),
             },
             _ => {}
         }
@@ -248,10 +248,4 @@ impl Probe {
 
 fn fourcc(k: &[u8; 4]) -> String {
     k.iter().map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { '?' }).collect()
-}
-
-/// Decode one whole box (header included) with mp4-atom.
-fn decode_box<T: Decode>(whole: &[u8]) -> Option<T> {
-    let mut buf: &[u8] = whole;
-    T::decode(&mut buf).ok()
 }
