@@ -4,11 +4,13 @@
 //! - `test`  every test: native, both wasm builds, the Worker in workerd, the UI in Chromium
 //! - `build` the front end (www/dist) and the Worker (worker/build), release, with sizes
 //! - `bench` the probe's figures: bytes read and time per file, native, ffprobe, Chromium
+//! - `fuzz`  fuzz the video probe (cargo-fuzz, seeded with the fixtures)
 //! - `setup` install the toolchain only
 
 mod bench;
 mod build;
 mod dev;
+mod fuzz;
 mod procs;
 mod test;
 mod tools;
@@ -24,11 +26,12 @@ pub fn root() -> PathBuf {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask <dev|test|build|bench|setup>\n  \
+    "usage: cargo xtask <dev|test|build|bench|fuzz|setup>\n  \
      dev    run the app on localhost (emulator + Worker + front end)\n  \
      test   run every test\n  \
      build  build the front end and the Worker in release\n  \
      bench  measure the video probe (native, ffprobe, Chromium)\n  \
+     fuzz   fuzz the video probe [SECONDS, default 300]\n  \
      setup  install the toolchain"
         .into()
 }
@@ -38,6 +41,7 @@ fn run(args: &[String]) -> Result {
         Some("dev") => dev::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("build") => {
             let tools = tools::ensure(tools::Need::Build)?;
             build::all(&tools)
