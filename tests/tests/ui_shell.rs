@@ -13,7 +13,7 @@ async fn the_app_shell_renders_and_reaches_the_worker() {
     assert_eq!(h1, "Post to TikTok, now or later");
     let rules = c.find(Locator::Css("[data-testid=rules]")).await.unwrap().text().await.unwrap();
     assert!(rules.contains("Up to 287.6 MB"), "{rules}");
-    assert!(rules.contains("Captions up to 2200 characters"), "{rules}");
+    assert!(rules.contains("Captions up to 2,200 characters"), "{rules}");
     assert!(rules.contains("Privacy: Public, Friends only, Only me"), "{rules}");
     assert_eq!(c.title().await.unwrap(), "LetsPost — publish and schedule to TikTok");
     c.close().await.unwrap();

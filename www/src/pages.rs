@@ -32,7 +32,7 @@ pub fn Home() -> impl IntoView {
                 <li>{format!("Up to {:.1} MB", MAX_SIZE_BYTES as f64 / MB as f64)}</li>
                 <li>{format!("{MIN_FPS}–{MAX_FPS} frames per second, {MIN_SIDE_PX}–{MAX_SIDE_PX} pixels per side")}</li>
                 <li>"9:16 (vertical) looks best; other shapes are shown letterboxed"</li>
-                <li>{format!("Captions up to {CAPTION_MAX_UTF16} characters (emoji count as 2)")}</li>
+                <li>{format!("Captions up to {},{:03} characters (emoji count as 2)", CAPTION_MAX_UTF16 / 1000, CAPTION_MAX_UTF16 % 1000)}</li>
                 <li>{format!("Privacy: {privacy}")}</li>
             </ul>
         </section>

@@ -46,14 +46,17 @@ impl Service {
 
 impl Drop for Service {
     fn drop(&mut self) {
-        let pgid = self.child.id().to_string();
         // The whole group: wrangler's workerd and chromedriver's browsers go with their parent.
-        let _ = Command::new("kill").args(["-TERM", &format!("-{pgid}")]).status();
+        // (`--` so that `-PGID` is not read as a signal number.)
+        let group = format!("-{}", self.child.id());
+        let signal = |sig: &str| Command::new("kill").args(["-s", sig, "--", &group]).stderr(std::process::Stdio::null()).status();
+        let _ = signal("TERM");
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline && self.is_running() {
             std::thread::sleep(Duration::from_millis(100));
         }
-        let _ = Command::new("kill").args(["-KILL", &format!("-{pgid}")]).status();
+        let _ = signal("KILL");
+        let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
