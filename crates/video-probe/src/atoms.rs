@@ -228,8 +228,9 @@ fn trak(body: &[u8]) -> R<Track> {
         for _ in 0..n {
             let count = u64::from(c.u32()?);
             let delta = u64::from(c.u32()?);
-            t.samples.0 += count;
-            t.samples.1 += count * delta;
+            // Hostile tables can sum past u64: saturate (the result is then implausible, and judged so).
+            t.samples.0 = t.samples.0.saturating_add(count);
+            t.samples.1 = t.samples.1.saturating_add(count * delta);
         }
     }
     Ok(t)
@@ -282,16 +283,16 @@ pub fn moof(body: &[u8]) -> R<Vec<Run>> {
             if count.checked_mul(4 * fields).is_none_or(|need| need > c.left() as u64) {
                 return Err(Bad);
             }
-            run.samples += count;
+            run.samples = run.samples.saturating_add(count);
             if flags & 0x100 != 0 {
                 for _ in 0..count {
-                    run.ticks += u64::from(c.u32()?);
+                    run.ticks = run.ticks.saturating_add(u64::from(c.u32()?));
                     c.take(4 * (fields as usize - 1))?;
                 }
             } else if let Some(d) = default {
-                run.ticks += count * u64::from(d);
+                run.ticks = run.ticks.saturating_add(count.saturating_mul(u64::from(d)));
             } else {
-                run.default_duration_samples += count;
+                run.default_duration_samples = run.default_duration_samples.saturating_add(count);
             }
         }
         runs.push(run);

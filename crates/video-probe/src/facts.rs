@@ -22,9 +22,9 @@ impl Fragments {
     pub fn add(&mut self, runs: &[Run]) {
         for r in runs {
             let e = self.per_track.entry(r.track_id).or_default();
-            e.0 += r.samples;
-            e.1 += r.ticks;
-            e.2 += r.default_duration_samples;
+            e.0 = e.0.saturating_add(r.samples);
+            e.1 = e.1.saturating_add(r.ticks);
+            e.2 = e.2.saturating_add(r.default_duration_samples);
         }
     }
 
@@ -32,7 +32,7 @@ impl Fragments {
     fn totals(&self, moov: &Movie, track_id: u32) -> Option<(u64, u64)> {
         let &(samples, ticks, defaulted) = self.per_track.get(&track_id)?;
         let default = moov.trex.iter().find(|t| t.0 == track_id).map_or(0, |t| u64::from(t.1));
-        Some((samples, ticks + defaulted * default))
+        Some((samples, ticks.saturating_add(defaulted.saturating_mul(default))))
     }
 }
 
@@ -52,7 +52,8 @@ pub fn rotation([a, b, c, d]: [i32; 4]) -> Rotation {
 }
 
 fn ms(ticks: u64, timescale: u32) -> Option<u64> {
-    (timescale > 0 && ticks > 0).then(|| (u128::from(ticks) * 1000 / u128::from(timescale)) as u64)
+    (timescale > 0 && ticks > 0)
+        .then(|| u64::try_from(u128::from(ticks) * 1000 / u128::from(timescale)).unwrap_or(u64::MAX))
 }
 
 fn fourcc(cc: &[u8; 4]) -> String {

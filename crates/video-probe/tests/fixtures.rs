@@ -236,3 +236,16 @@ fn json_has_the_cli_contract_fields() {
     assert_eq!(v["issues"][0]["severity"], "warning");
     assert_eq!(v["verdict"], "warn");
 }
+
+#[test]
+fn inputs_the_fuzzer_broke_once_give_reports() {
+    let dir = format!("{}/tests/fuzz-regressions", env!("CARGO_MANIFEST_DIR"));
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let r = probe_bytes(&bytes);
+        assert_eq!(r.size_bytes, bytes.len() as u64);
+        n += 1;
+    }
+    assert!(n > 0);
+}
