@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tiktok_rules::media::Verdict;
 use tiktok_rules::Severity;
-use video_probe::Report;
+use video_probe::{human_bytes, Report};
 use wasm_bindgen::JsCast;
 use web_sys::{File, HtmlInputElement};
 
@@ -17,10 +17,6 @@ struct Checked {
 
 fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
-}
-
-fn human_bytes(n: u64) -> String {
-    if n >= 1_000_000 { format!("{:.1} MB", n as f64 / 1e6) } else { format!("{:.1} KB", n as f64 / 1e3) }
 }
 
 #[component]
@@ -77,23 +73,7 @@ fn CheckResult(checked: Checked) -> impl IntoView {
         Verdict::Warn => ("Postable, with a warning", "verdict warn"),
         Verdict::Error => ("TikTok will refuse this video", "verdict error"),
     };
-    let mut facts = Vec::new();
-    if let Some(c) = r.container {
-        facts.push(c.as_str().to_uppercase());
-    }
-    if let Some(ms) = r.duration_ms {
-        facts.push(format!("{:.1} s", ms as f64 / 1000.0));
-    }
-    if let (Some(w), Some(h)) = (r.display_width, r.display_height) {
-        facts.push(format!("{w}×{h}"));
-    }
-    if let Some(c) = &r.video_codec {
-        facts.push(c.to_uppercase());
-    }
-    if let Some(f) = r.frame_rate {
-        facts.push(format!("{f} fps"));
-    }
-    facts.push(human_bytes(r.size_bytes));
+    let facts = r.fact_list();
     let timing = format!(
         "Checked in {:.1} ms, reading {} of {}.",
         checked.millis,

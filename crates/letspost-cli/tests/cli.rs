@@ -52,7 +52,7 @@ fn warnings_alone_exit_0() {
     assert_eq!(code, 0);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 2, "{out}");
-    assert!(lines[0].contains("landscape.mp4: warn (MP4, 15.0 s, 640x360, h264, 25 fps"), "{}", lines[0]);
+    assert!(lines[0].contains("landscape.mp4: warn (MP4, 15.0 s, 640×360, H264, 25 fps, 8.5 KB)"), "{}", lines[0]);
     assert!(lines[0].contains("not_vertical"), "{}", lines[0]);
     assert!(lines[1].contains(": ok ("), "{}", lines[1]);
 }

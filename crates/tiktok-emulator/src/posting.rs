@@ -21,6 +21,15 @@ fn limited(emu: &Emulator, token: &str, endpoint: &'static str, per_min: u32) ->
     (!allowed).then(|| err(codes::RATE_LIMIT_EXCEEDED, format!("more than {per_min} requests per minute to {endpoint}")))
 }
 
+/// The account behind a token, if it may post now.
+fn poster(emu: &Emulator, open_id: &str) -> Result<crate::accounts::Account, Response> {
+    let account = emu.with(|s| s.accounts.get(open_id).cloned()).ok_or_else(|| err(codes::ACCESS_TOKEN_INVALID, "the account is gone"))?;
+    match &account.cannot_post {
+        Some(code) => Err(err(code, "This creator can't make more posts through the API right now.")),
+        None => Ok(account),
+    }
+}
+
 pub async fn user_info(S(emu): S<Arc<Emulator>>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
     let (_, open_id) = match bearer(&emu, &headers, "user.info.basic") {
         Ok(v) => v,
@@ -50,13 +59,10 @@ pub async fn creator_info(S(emu): S<Arc<Emulator>>, headers: HeaderMap) -> Respo
     if let Some(r) = limited(&emu, &token, "creator_info", rate_limits::CREATOR_INFO_PER_MIN) {
         return r;
     }
-    let Some(a) = emu.with(|s| s.accounts.get(&open_id).cloned()) else {
-        return err(codes::ACCESS_TOKEN_INVALID, "the account is gone");
-    };
-    if let Some(code) = &a.cannot_post {
-        return err(code, "This creator can't make more posts through the API right now.");
+    match poster(&emu, &open_id) {
+        Ok(a) => ok(a.creator_info()),
+        Err(r) => r,
     }
-    ok(a.creator_info())
 }
 
 pub async fn init(S(emu): S<Arc<Emulator>>, headers: HeaderMap, body: Bytes) -> Response {
@@ -71,12 +77,10 @@ pub async fn init(S(emu): S<Arc<Emulator>>, headers: HeaderMap, body: Bytes) -> 
         Ok(r) => r,
         Err(e) => return err(codes::INVALID_PARAM, format!("request body: {e}")),
     };
-    let Some(account) = emu.with(|s| s.accounts.get(&open_id).cloned()) else {
-        return err(codes::ACCESS_TOKEN_INVALID, "the account is gone");
+    let account = match poster(&emu, &open_id) {
+        Ok(a) => a,
+        Err(r) => return r,
     };
-    if let Some(code) = &account.cannot_post {
-        return err(code, "This creator can't make more posts through the API right now.");
-    }
     if account.kind == AccountKind::Business {
         return err(codes::UNSUPPORTED_ACCOUNT_TYPE, "Direct posting supports personal and creator accounts only.");
     }

@@ -15,5 +15,5 @@ mod sniff;
 mod walk;
 
 pub use drive::{probe_async, probe_bytes, probe_sync};
-pub use report::{Report, Rotation};
+pub use report::{human_bytes, Report, Rotation};
 pub use walk::{Probe, Read};

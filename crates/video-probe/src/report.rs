@@ -121,14 +121,9 @@ impl Report {
         self
     }
 
-    /// One line for people: `file: verdict — facts; issues`.
-    pub fn line(&self) -> String {
-        let name = self.file.as_deref().unwrap_or("-");
-        let verdict = match self.verdict {
-            Verdict::Ok => "ok",
-            Verdict::Warn => "warn",
-            Verdict::Error => "error",
-        };
+    /// The facts people read, in order: `MP4`, `16.0 s`, `360×640`, `H264`, `30 fps`, `10.1 KB`.
+    /// The CLI's line and the browser's result both show these.
+    pub fn fact_list(&self) -> Vec<String> {
         let mut facts = Vec::new();
         if let Some(c) = self.container {
             facts.push(c.as_str().to_uppercase());
@@ -137,23 +132,35 @@ impl Report {
             facts.push(format!("{:.1} s", ms as f64 / 1000.0));
         }
         if let (Some(w), Some(h)) = (self.display_width, self.display_height) {
-            facts.push(format!("{w}x{h}"));
+            facts.push(format!("{w}×{h}"));
         }
         if let Some(c) = &self.video_codec {
-            facts.push(c.clone());
+            facts.push(c.to_uppercase());
         }
         if let Some(f) = self.frame_rate {
             facts.push(format!("{f} fps"));
         }
-        facts.push(if self.size_bytes >= 1_000_000 {
-            format!("{:.1} MB", self.size_bytes as f64 / 1e6)
-        } else {
-            format!("{:.1} KB", self.size_bytes as f64 / 1e3)
-        });
-        let mut line = format!("{name}: {verdict} ({})", facts.join(", "));
+        facts.push(human_bytes(self.size_bytes));
+        facts
+    }
+
+    /// One line for people: `file: verdict (facts) — issue — issue`.
+    pub fn line(&self) -> String {
+        let name = self.file.as_deref().unwrap_or("-");
+        let verdict = match self.verdict {
+            Verdict::Ok => "ok",
+            Verdict::Warn => "warn",
+            Verdict::Error => "error",
+        };
+        let mut line = format!("{name}: {verdict} ({})", self.fact_list().join(", "));
         for i in &self.issues {
             line.push_str(&format!(" — {}: {}", i.code.as_str(), i.message));
         }
         line
     }
+}
+
+/// `10.1 KB`, `287.6 MB` (decimal, as TikTok states its limits).
+pub fn human_bytes(n: u64) -> String {
+    if n >= 1_000_000 { format!("{:.1} MB", n as f64 / 1e6) } else { format!("{:.1} KB", n as f64 / 1e3) }
 }
