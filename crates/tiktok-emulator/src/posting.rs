@@ -16,9 +16,19 @@ use tiktok_rules::privacy::PrivacyLevel;
 
 const DAY_MS: u64 = 86_400_000;
 
-fn limited(emu: &Emulator, token: &str, endpoint: &'static str, per_min: u32) -> Option<Response> {
-    let allowed = emu.with(|s| s.rate_ok(token, endpoint, per_min, now_ms()));
-    (!allowed).then(|| err(codes::RATE_LIMIT_EXCEEDED, format!("more than {per_min} requests per minute to {endpoint}")))
+/// The open_id behind a `video.publish` token, counted against the endpoint's per-minute
+/// limit for that token.
+fn publisher(emu: &Emulator, headers: &HeaderMap, endpoint: &'static str, per_min: u32) -> Result<String, Response> {
+    let (token, open_id) = bearer(emu, headers, "video.publish")?;
+    if !emu.with(|s| s.rate_ok(&token, endpoint, per_min, now_ms())) {
+        return Err(err(codes::RATE_LIMIT_EXCEEDED, format!("more than {per_min} requests per minute to {endpoint}")));
+    }
+    Ok(open_id)
+}
+
+/// A JSON request body, or TikTok's invalid_param.
+fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
+    serde_json::from_slice(body).map_err(|e| err(codes::INVALID_PARAM, format!("request body: {e}")))
 }
 
 /// The account behind a token, if it may post now.
@@ -52,30 +62,22 @@ pub async fn user_info(S(emu): S<Arc<Emulator>>, headers: HeaderMap, Query(q): Q
 }
 
 pub async fn creator_info(S(emu): S<Arc<Emulator>>, headers: HeaderMap) -> Response {
-    let (token, open_id) = match bearer(&emu, &headers, "video.publish") {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    if let Some(r) = limited(&emu, &token, "creator_info", rate_limits::CREATOR_INFO_PER_MIN) {
-        return r;
-    }
-    match poster(&emu, &open_id) {
+    let account = publisher(&emu, &headers, "creator_info", rate_limits::CREATOR_INFO_PER_MIN)
+        .and_then(|open_id| poster(&emu, &open_id));
+    match account {
         Ok(a) => ok(a.creator_info()),
         Err(r) => r,
     }
 }
 
 pub async fn init(S(emu): S<Arc<Emulator>>, headers: HeaderMap, body: Bytes) -> Response {
-    let (token, open_id) = match bearer(&emu, &headers, "video.publish") {
+    let open_id = match publisher(&emu, &headers, "video_init", rate_limits::VIDEO_INIT_PER_MIN) {
         Ok(v) => v,
         Err(r) => return r,
     };
-    if let Some(r) = limited(&emu, &token, "video_init", rate_limits::VIDEO_INIT_PER_MIN) {
-        return r;
-    }
-    let req: InitRequest = match serde_json::from_slice(&body) {
+    let req: InitRequest = match json_body(&body) {
         Ok(r) => r,
-        Err(e) => return err(codes::INVALID_PARAM, format!("request body: {e}")),
+        Err(r) => return r,
     };
     let account = match poster(&emu, &open_id) {
         Ok(a) => a,
@@ -160,16 +162,13 @@ pub fn status_of(p: &Publish, processing_ms: u64, moderation_ms: u64, now: u64) 
 }
 
 pub async fn status(S(emu): S<Arc<Emulator>>, headers: HeaderMap, body: Bytes) -> Response {
-    let (token, open_id) = match bearer(&emu, &headers, "video.publish") {
+    let open_id = match publisher(&emu, &headers, "status_fetch", rate_limits::STATUS_FETCH_PER_MIN) {
         Ok(v) => v,
         Err(r) => return r,
     };
-    if let Some(r) = limited(&emu, &token, "status_fetch", rate_limits::STATUS_FETCH_PER_MIN) {
-        return r;
-    }
-    let req: StatusRequest = match serde_json::from_slice(&body) {
+    let req: StatusRequest = match json_body(&body) {
         Ok(r) => r,
-        Err(e) => return err(codes::INVALID_PARAM, format!("request body: {e}")),
+        Err(r) => return r,
     };
     let Some(p) = emu.with(|s| s.publishes.get(&req.publish_id).cloned()) else {
         return err(codes::INVALID_PUBLISH_ID, "publish_id not found");

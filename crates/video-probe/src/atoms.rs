@@ -51,6 +51,14 @@ impl<'a> Cur<'a> {
             _ => Err(Bad),
         }
     }
+    /// The start shared by mvhd, tkhd and mdhd: version, flags, creation and modification
+    /// times (skipped). Returns the version, which sizes the fields after.
+    fn header_with_times(&mut self) -> R<u8> {
+        let (v, _) = self.full()?;
+        self.sized(v)?;
+        self.sized(v)?;
+        Ok(v)
+    }
     fn left(&self) -> usize {
         self.b.len()
     }
@@ -132,9 +140,7 @@ pub fn moov(body: &[u8]) -> R<Movie> {
         match &kind {
             b"mvhd" => {
                 let mut c = Cur { b };
-                let (v, _) = c.full()?;
-                c.sized(v)?; // creation
-                c.sized(v)?; // modification
+                let v = c.header_with_times()?;
                 m.timescale = c.u32()?;
                 m.duration = c.sized(v)?;
                 has_mvhd = true;
@@ -170,9 +176,7 @@ fn trak(body: &[u8]) -> R<Track> {
     let mut t = Track::default();
     let tkhd = child(body, b"tkhd")?.ok_or(Bad)?;
     let mut c = Cur { b: tkhd };
-    let (v, _) = c.full()?;
-    c.sized(v)?;
-    c.sized(v)?;
+    let v = c.header_with_times()?;
     t.track_id = c.u32()?;
     c.u32()?; // reserved
     c.sized(v)?; // duration
@@ -187,9 +191,7 @@ fn trak(body: &[u8]) -> R<Track> {
     let mdia = child(body, b"mdia")?.ok_or(Bad)?;
     let mdhd = child(mdia, b"mdhd")?.ok_or(Bad)?;
     let mut c = Cur { b: mdhd };
-    let (v, _) = c.full()?;
-    c.sized(v)?;
-    c.sized(v)?;
+    let v = c.header_with_times()?;
     t.timescale = c.u32()?;
     t.duration = c.sized(v)?;
     if let Some(hdlr) = child(mdia, b"hdlr")? {
