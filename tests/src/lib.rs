@@ -27,7 +27,9 @@ pub fn http() -> reqwest::Client {
 pub async fn browser() -> Client {
     let driver = required("WEBDRIVER_URL");
     let chromium = required("CHROMIUM_BIN");
-    let profile = std::env::temp_dir().join(format!("letspost-chromium-{}-{}", std::process::id(), rand_suffix()));
+    // xtask gives a folder it empties each run; alone, the system's temp folder.
+    let profiles = std::env::var_os("CHROMIUM_PROFILES").map_or_else(std::env::temp_dir, std::path::PathBuf::from);
+    let profile = profiles.join(format!("letspost-chromium-{}-{}", std::process::id(), rand_suffix()));
     let caps = serde_json::json!({
         "goog:chromeOptions": {
             "binary": chromium,

@@ -41,6 +41,8 @@ pub fn run(args: &[String]) -> Result {
     let mut driver = Service::start("chromedriver", driver_cmd)?;
     driver.wait_http(&format!("127.0.0.1:{driver_port}"), "/status", 200, Duration::from_secs(30))?;
 
+    let profiles = root().join("target/e2e-chromium");
+    let _ = std::fs::remove_dir_all(&profiles);
     step("end-to-end tests (tests/: Worker over HTTP, UI in headless Chromium)");
     run_ok(
         Command::new("cargo")
@@ -49,7 +51,8 @@ pub fn run(args: &[String]) -> Result {
             .env("LETSPOST_URL", format!("http://127.0.0.1:{worker_port}"))
             .env("EMULATOR_URL", format!("http://127.0.0.1:{emulator_port}"))
             .env("WEBDRIVER_URL", format!("http://127.0.0.1:{driver_port}"))
-            .env("CHROMIUM_BIN", tools.chromium.as_ref().expect("ensured")),
+            .env("CHROMIUM_BIN", tools.chromium.as_ref().expect("ensured"))
+            .env("CHROMIUM_PROFILES", &profiles),
     )?;
     eprintln!("xtask test: all passed in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
