@@ -81,3 +81,18 @@ async fn a_state_dir_keeps_tokens_and_half_done_uploads_across_restarts() {
     assert_eq!(posts[0]["sha256"], sha, "hash resumed from the bytes on disk");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn probability_zero_never_fires_and_one_always_does() {
+    let e = start(|_| {}).await;
+    let t = e.token("open-ana").await;
+    e.hook("/faults", json!({"endpoint": "creator_info", "kind": "status", "status": 500, "probability": 0.0})).await;
+    for _ in 0..5 {
+        assert_eq!(e.api(&t, "/v2/post/publish/creator_info/query/", json!({})).await.0, 200);
+    }
+    e.http.delete(e.url("/__emulator/faults")).send().await.unwrap();
+    e.hook("/faults", json!({"endpoint": "*", "kind": "status", "status": 502, "probability": 1.0})).await;
+    for _ in 0..3 {
+        assert_eq!(e.api(&t, "/v2/post/publish/creator_info/query/", json!({})).await.0, 502);
+    }
+}

@@ -235,3 +235,16 @@ async fn status_of_someone_elses_or_unknown_publish_is_refused() {
     let (s, b) = e.status(&ana, "v_pub_file~nope").await;
     assert_eq!((s, b["error"]["code"].as_str()), (400, Some("invalid_publish_id")));
 }
+
+#[tokio::test]
+async fn status_fetch_allows_30_a_minute_per_token() {
+    let e = start(|_| {}).await;
+    let t = e.token("open-ana").await;
+    let (_, b) = e.init(&t, "x", "SELF_ONLY", 1_000, 1_000, 1).await;
+    let id = b["data"]["publish_id"].as_str().unwrap().to_string();
+    for i in 0..30 {
+        assert_eq!(e.status(&t, &id).await.0, 200, "call {i}");
+    }
+    let (s, b) = e.status(&t, &id).await;
+    assert_eq!((s, b["error"]["code"].as_str()), (429, Some("rate_limit_exceeded")));
+}
