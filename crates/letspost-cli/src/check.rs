@@ -1,21 +1,12 @@
 //! The file shell of the probe: ranged reads from a file, reports to stdout.
 
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tiktok_rules::media::Verdict;
-use video_probe::{probe_sync, Report};
+use video_probe::{probe_path, Report};
 
 pub fn probe_file(path: &Path) -> std::io::Result<Report> {
-    let mut file = File::open(path)?;
-    let size = file.metadata()?.len();
-    let mut report = probe_sync(size, |r| {
-        file.seek(SeekFrom::Start(r.offset))?;
-        let mut buf = Vec::with_capacity(r.len as usize);
-        (&mut file).take(r.len).read_to_end(&mut buf)?;
-        Ok::<_, std::io::Error>(buf)
-    })?;
+    let mut report = probe_path(path)?;
     report.file = Some(path.display().to_string());
     Ok(report)
 }

@@ -11,7 +11,7 @@ use axum::Json;
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::SeekFrom;
 use std::sync::Arc;
 use tiktok_rules::chunk::ContentRange;
 use tiktok_rules::media::Severity;
@@ -168,15 +168,7 @@ async fn write_chunk(path: &std::path::Path, a: &mut Accepted, body: Body) -> Re
 
 /// `Published`, or `Failed(fail_reason)` for the first error the probe finds.
 fn judge_upload(path: &std::path::Path, max_video_post_duration_sec: u32) -> Outcome {
-    let Ok(mut f) = std::fs::File::open(path) else { return Outcome::Failed("internal".into()) };
-    let size = f.metadata().map_or(0, |m| m.len());
-    let report = video_probe::probe_sync(size, |r| {
-        f.seek(SeekFrom::Start(r.offset))?;
-        let mut buf = Vec::with_capacity(r.len as usize);
-        (&mut f).take(r.len).read_to_end(&mut buf)?;
-        Ok::<_, std::io::Error>(buf)
-    });
-    let Ok(report) = report else { return Outcome::Failed("internal".into()) };
+    let Ok(report) = video_probe::probe_path(path) else { return Outcome::Failed("internal".into()) };
     let report = report.for_creator(max_video_post_duration_sec);
     report
         .issues

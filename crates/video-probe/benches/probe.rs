@@ -3,22 +3,8 @@
 //! a ~287 MB one there, moov at the end).
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
-use video_probe::probe_sync;
-
-fn probe_path(path: &PathBuf) -> video_probe::Report {
-    let mut f = File::open(path).unwrap();
-    let size = f.metadata().unwrap().len();
-    probe_sync(size, |r| {
-        f.seek(SeekFrom::Start(r.offset))?;
-        let mut buf = Vec::with_capacity(r.len as usize);
-        (&mut f).take(r.len).read_to_end(&mut buf)?;
-        Ok::<_, std::io::Error>(buf)
-    })
-    .unwrap()
-}
+use video_probe::probe_path;
 
 fn files() -> Vec<PathBuf> {
     let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
@@ -37,7 +23,7 @@ fn files() -> Vec<PathBuf> {
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("probe");
     for path in files() {
-        let r = probe_path(&path);
+        let r = probe_path(&path).unwrap();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         println!(
             "{name}: size {} bytes, read {} bytes ({:.4} %), verdict {:?}",
@@ -46,7 +32,7 @@ fn bench(c: &mut Criterion) {
             100.0 * r.bytes_read as f64 / r.size_bytes as f64,
             r.verdict
         );
-        group.bench_function(&name, |b| b.iter(|| probe_path(&path)));
+        group.bench_function(&name, |b| b.iter(|| probe_path(&path).unwrap()));
     }
     group.finish();
 }

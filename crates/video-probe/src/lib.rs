@@ -14,6 +14,6 @@ mod report;
 mod sniff;
 mod walk;
 
-pub use drive::{probe_async, probe_bytes, probe_sync};
+pub use drive::{probe_async, probe_bytes, probe_path, probe_seekable, probe_sync};
 pub use report::{human_bytes, Report, Rotation};
 pub use walk::{Probe, Read};
