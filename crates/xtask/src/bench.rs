@@ -2,12 +2,12 @@
 //! natively (in-process with criterion, and whole process) and in Chromium, side by side
 //! with ffprobe. Prints figures; asserts nothing (benchmarks are not tests).
 
-use crate::procs::{free_port, Service};
+use crate::procs::free_port;
 use crate::tools::{ensure, run_ok, step, Need, Tools};
 use crate::{build, dev, root, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const RUNS: usize = 15;
 
@@ -161,18 +161,13 @@ fn browser_times(tools: &Tools, files: &[PathBuf]) -> Result<Vec<Option<f64>>> {
     let port = free_port()?;
     let state = root().join("target/bench-state");
     let _worker = dev::start_worker(tools, port, &[], Some(&state))?;
-    let driver_port = free_port()?;
-    let mut cmd = Command::new(tools.chromedriver.as_ref().expect("Need::Browser"));
-    cmd.arg(format!("--port={driver_port}"));
-    let mut driver = Service::start("chromedriver", cmd)?;
-    driver.wait_http(&format!("127.0.0.1:{driver_port}"), "/status", 200, Duration::from_secs(30))?;
+    let browser = dev::start_browser(tools, &root().join("target/bench-chromium"))?;
     let out = Command::new("cargo")
         .current_dir(root())
         .args(["run", "--release", "-q", "-p", "letspost-e2e", "--bin", "browser-bench", "--"])
         .args(files)
         .env("LETSPOST_URL", format!("http://127.0.0.1:{port}"))
-        .env("WEBDRIVER_URL", format!("http://127.0.0.1:{driver_port}"))
-        .env("CHROMIUM_BIN", tools.chromium.as_ref().expect("Need::Browser"))
+        .envs(browser.env.iter().map(|(k, v)| (k, v)))
         .output()
         .map_err(|e| e.to_string())?;
     if !out.status.success() {

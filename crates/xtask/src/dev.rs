@@ -53,6 +53,28 @@ pub fn start_emulator(port: u16, extra: &[&str]) -> Result<(Service, Vec<(&'stat
     Ok((emu, vars))
 }
 
+/// ChromeDriver for the tests in tests/, with the environment they read to reach it.
+pub struct Browser {
+    _driver: Service,
+    pub env: Vec<(&'static str, std::ffi::OsString)>,
+}
+
+/// Start ChromeDriver on a free port; Chromium profiles go to `profiles`, emptied first.
+pub fn start_browser(tools: &Tools, profiles: &Path) -> Result<Browser> {
+    let _ = std::fs::remove_dir_all(profiles);
+    let port = crate::procs::free_port()?;
+    let mut cmd = Command::new(tools.chromedriver.as_ref().ok_or("ChromeDriver is not installed (Need::Browser)")?);
+    cmd.arg(format!("--port={port}"));
+    let mut driver = Service::start("chromedriver", cmd)?;
+    driver.wait_http(&format!("127.0.0.1:{port}"), "/status", 200, Duration::from_secs(30))?;
+    let env = vec![
+        ("WEBDRIVER_URL", format!("http://127.0.0.1:{port}").into()),
+        ("CHROMIUM_BIN", tools.chromium.clone().ok_or("Chromium is not installed (Need::Browser)")?.into_os_string()),
+        ("CHROMIUM_PROFILES", profiles.as_os_str().to_owned()),
+    ];
+    Ok(Browser { _driver: driver, env })
+}
+
 /// Put a file into the local R2 bucket `letspost-media` (what an upload would stage).
 pub fn r2_put(tools: &Tools, persist_to: &Path, key: &str, file: &Path) -> Result {
     crate::tools::run_ok(

@@ -2,11 +2,11 @@
 //! then one release build of each wasm shell, then the Worker in workerd and the UI in
 //! headless Chromium, driven by the end-to-end suite in tests/.
 
-use crate::procs::{free_port, Service};
+use crate::procs::free_port;
 use crate::tools::{ensure, run_ok, step, Need};
 use crate::{build, dev, root, Result};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 pub fn run(args: &[String]) -> Result {
     if !args.is_empty() {
@@ -34,15 +34,8 @@ pub fn run(args: &[String]) -> Result {
     let (_emulator, vars) = dev::start_emulator(emulator_port, &["--test-hooks", "--processing-ms", "500", "--moderation-ms", "300"])?;
     let worker_port = free_port()?;
     let _worker = dev::start_worker(&tools, worker_port, &vars, Some(&state))?;
-    let driver_port = free_port()?;
-    let chromedriver = tools.chromedriver.as_ref().expect("ensured with Need::Browser");
-    let mut driver_cmd = Command::new(chromedriver);
-    driver_cmd.arg(format!("--port={driver_port}"));
-    let mut driver = Service::start("chromedriver", driver_cmd)?;
-    driver.wait_http(&format!("127.0.0.1:{driver_port}"), "/status", 200, Duration::from_secs(30))?;
+    let browser = dev::start_browser(&tools, &root().join("target/e2e-chromium"))?;
 
-    let profiles = root().join("target/e2e-chromium");
-    let _ = std::fs::remove_dir_all(&profiles);
     step("end-to-end tests (tests/: Worker over HTTP, UI in headless Chromium)");
     run_ok(
         Command::new("cargo")
@@ -50,9 +43,7 @@ pub fn run(args: &[String]) -> Result {
             .args(["test", "-p", "letspost-e2e", "--", "--test-threads=2"])
             .env("LETSPOST_URL", format!("http://127.0.0.1:{worker_port}"))
             .env("EMULATOR_URL", format!("http://127.0.0.1:{emulator_port}"))
-            .env("WEBDRIVER_URL", format!("http://127.0.0.1:{driver_port}"))
-            .env("CHROMIUM_BIN", tools.chromium.as_ref().expect("ensured"))
-            .env("CHROMIUM_PROFILES", &profiles),
+            .envs(browser.env.iter().map(|(k, v)| (k, v))),
     )?;
     eprintln!("xtask test: all passed in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
