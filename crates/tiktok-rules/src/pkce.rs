@@ -67,7 +67,12 @@ pub fn check_verifier(verifier: &str) -> Result<(), PkceError> {
 
 /// The S256 `code_challenge` for a verifier.
 pub fn challenge(verifier: &str, encoding: ChallengeEncoding) -> String {
-    let digest = Sha256::digest(verifier.as_bytes());
+    challenge_from_digest(&Sha256::digest(verifier.as_bytes()), encoding)
+}
+
+/// The `code_challenge` from a SHA-256 digest computed elsewhere (the browser uses WebCrypto's
+/// `crypto.subtle.digest`, so it ships no SHA-256 of its own).
+pub fn challenge_from_digest(digest: &[u8], encoding: ChallengeEncoding) -> String {
     match encoding {
         ChallengeEncoding::Base64url => URL_SAFE_NO_PAD.encode(digest),
         ChallengeEncoding::Hex => digest.iter().map(|b| format!("{b:02x}")).collect(),
@@ -101,6 +106,13 @@ mod tests {
         assert_eq!(verifier_from_bytes(&bytes), RFC_VERIFIER);
         assert_eq!(challenge(RFC_VERIFIER, ChallengeEncoding::Base64url), RFC_CHALLENGE);
         assert!(verify(RFC_VERIFIER, RFC_CHALLENGE, ChallengeEncoding::Base64url));
+    }
+
+    #[test]
+    fn a_digest_from_elsewhere_encodes_the_same() {
+        let digest = Sha256::digest(RFC_VERIFIER.as_bytes());
+        assert_eq!(challenge_from_digest(&digest, ChallengeEncoding::Base64url), RFC_CHALLENGE);
+        assert_eq!(challenge_from_digest(&digest, ChallengeEncoding::Hex), challenge(RFC_VERIFIER, ChallengeEncoding::Hex));
     }
 
     #[test]

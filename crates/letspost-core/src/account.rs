@@ -1,0 +1,176 @@
+//! A connected TikTok account as the Account Durable Object keeps it, and the decisions about
+//! its tokens: use, refresh (one at a time: refresh tokens rotate), or ask to reconnect.
+
+use crate::api::{Account, AccountStatus};
+use crate::time_fmt::rfc3339_utc;
+use serde::{Deserialize, Serialize};
+use tiktok_rules::error::{codes, ErrorClass, TikTokError};
+use tiktok_rules::oauth::Tokens;
+
+/// Who the account is, from `user/info` and `creator_info`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Profile {
+    pub open_id: String,
+    pub display_name: String,
+    pub username: String,
+    pub avatar_url: String,
+}
+
+/// The stored record. Tokens are sealed (see `vault`); their lifetimes are kept in clear so the
+/// status can be told without opening them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    pub profile: Profile,
+    #[serde(default)]
+    pub business_account: bool,
+    /// `None` once TikTok refused the refresh token or the creator disconnected.
+    pub sealed_tokens: Option<String>,
+    pub access_expires_at_ms: u64,
+    pub refresh_expires_at_ms: u64,
+}
+
+impl Record {
+    /// A fresh connection (or a reconnection: the profile is refreshed in place).
+    pub fn connected(profile: Profile, tokens: &Tokens, sealed: String) -> Record {
+        Record {
+            profile,
+            business_account: false,
+            sealed_tokens: Some(sealed),
+            access_expires_at_ms: tokens.access_expires_at_ms,
+            refresh_expires_at_ms: tokens.refresh_expires_at_ms,
+        }
+    }
+
+    pub fn status(&self, now_ms: u64) -> AccountStatus {
+        if self.sealed_tokens.is_some() && now_ms < self.refresh_expires_at_ms {
+            AccountStatus::Connected
+        } else {
+            AccountStatus::ReconnectNeeded
+        }
+    }
+
+    /// Tokens replaced after a refresh (TikTok's newest refresh token is the only live one).
+    pub fn refreshed(&mut self, tokens: &Tokens, sealed: String) {
+        self.sealed_tokens = Some(sealed);
+        self.access_expires_at_ms = tokens.access_expires_at_ms;
+        self.refresh_expires_at_ms = tokens.refresh_expires_at_ms;
+    }
+
+    /// Only a new connection helps now.
+    pub fn needs_reconnect(&mut self) {
+        self.sealed_tokens = None;
+    }
+
+    pub fn view(&self, now_ms: u64) -> Account {
+        Account {
+            open_id: self.profile.open_id.clone(),
+            display_name: self.profile.display_name.clone(),
+            username: self.profile.username.clone(),
+            avatar_url: self.profile.avatar_url.clone(),
+            status: self.status(now_ms),
+            refresh_expires_at: rfc3339_utc(self.refresh_expires_at_ms),
+            business_account: self.business_account,
+        }
+    }
+}
+
+/// What to do before calling TikTok with the stored tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenStep {
+    Use,
+    /// Within `REFRESH_MARGIN_MS` of expiry (or already expired).
+    Refresh,
+    Reconnect,
+}
+
+pub fn token_step(tokens: &Tokens, now_ms: u64) -> TokenStep {
+    if tokens.must_reconnect(now_ms) {
+        TokenStep::Reconnect
+    } else if tokens.needs_refresh(now_ms) {
+        TokenStep::Refresh
+    } else {
+        TokenStep::Use
+    }
+}
+
+/// Whether a call failed because the access token is no good (refresh and try once more).
+pub fn is_stale_access(e: &TikTokError) -> bool {
+    e.code == codes::ACCESS_TOKEN_INVALID
+}
+
+/// TikTok refused a refresh: a dead refresh token means reconnecting; a transient fault
+/// means trying later with the same (still stored) refresh token.
+pub fn refresh_failure_needs_reconnect(e: &TikTokError) -> bool {
+    e.class() == ErrorClass::Reconnect || e.code == codes::INVALID_GRANT
+}
+
+/// TikTok refused posting for this account type (a business account).
+pub fn is_business_refusal(e: &TikTokError) -> bool {
+    e.code == codes::UNSUPPORTED_ACCOUNT_TYPE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tiktok_rules::oauth::{TokenResponse, REFRESH_MARGIN_MS};
+
+    fn tokens(now: u64) -> Tokens {
+        Tokens::from_response(
+            TokenResponse {
+                open_id: "open-ana".into(),
+                scope: "user.info.basic,video.upload,video.publish".into(),
+                access_token: "act.1".into(),
+                expires_in: 86_400,
+                refresh_token: "rft.1".into(),
+                refresh_expires_in: 31_536_000,
+                token_type: "Bearer".into(),
+            },
+            now,
+        )
+    }
+
+    fn profile() -> Profile {
+        Profile { open_id: "open-ana".into(), display_name: "Ana".into(), username: "ana.creates".into(), avatar_url: String::new() }
+    }
+
+    #[test]
+    fn token_steps_follow_the_lifetimes_tiktok_gave() {
+        let t = tokens(0);
+        assert_eq!(token_step(&t, 0), TokenStep::Use);
+        assert_eq!(token_step(&t, 86_400_000 - REFRESH_MARGIN_MS - 1), TokenStep::Use);
+        assert_eq!(token_step(&t, 86_400_000 - REFRESH_MARGIN_MS), TokenStep::Refresh);
+        assert_eq!(token_step(&t, 86_400_000 + 1), TokenStep::Refresh);
+        assert_eq!(token_step(&t, 31_536_000_000), TokenStep::Reconnect);
+    }
+
+    #[test]
+    fn status_is_reconnect_needed_without_tokens_or_past_the_refresh_lifetime() {
+        let t = tokens(1_000);
+        let mut r = Record::connected(profile(), &t, "sealed".into());
+        assert_eq!(r.status(2_000), AccountStatus::Connected);
+        assert_eq!(r.status(t.refresh_expires_at_ms), AccountStatus::ReconnectNeeded);
+        r.needs_reconnect();
+        assert_eq!(r.status(2_000), AccountStatus::ReconnectNeeded);
+        // Reconnecting the same open_id restores it in place.
+        r.refreshed(&tokens(5_000), "sealed2".into());
+        assert_eq!(r.status(6_000), AccountStatus::Connected);
+        assert_eq!(r.view(6_000).refresh_expires_at, rfc3339_utc(5_000 + 31_536_000_000));
+    }
+
+    #[test]
+    fn the_view_carries_no_token() {
+        let r = Record::connected(profile(), &tokens(0), "SEALED-BLOB".into());
+        let json = serde_json::to_string(&r.view(0)).unwrap();
+        assert!(!json.contains("SEALED") && !json.contains("act.") && !json.contains("rft."), "{json}");
+        assert!(json.contains("\"username\":\"ana.creates\""));
+    }
+
+    #[test]
+    fn refresh_failures_are_told_apart() {
+        assert!(refresh_failure_needs_reconnect(&TikTokError::new(400, codes::INVALID_GRANT, "expired")));
+        assert!(!refresh_failure_needs_reconnect(&TikTokError::new(503, codes::INTERNAL_ERROR, "down")));
+        assert!(!refresh_failure_needs_reconnect(&TikTokError::network("reset")));
+        assert!(is_stale_access(&TikTokError::new(401, codes::ACCESS_TOKEN_INVALID, "x")));
+        assert!(is_business_refusal(&TikTokError::new(403, codes::UNSUPPORTED_ACCOUNT_TYPE, "x")));
+    }
+}

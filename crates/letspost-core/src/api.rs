@@ -1,0 +1,137 @@
+//! The LetsPost HTTP API's shapes (pinned in the README: other clients rely on these names),
+//! shared by the Worker that answers and the browser that asks.
+
+use serde::{Deserialize, Serialize};
+
+/// Paths under the Worker's origin.
+pub mod paths {
+    pub const OAUTH_CONFIG: &str = "/api/oauth/config";
+    pub const OAUTH_TOKEN: &str = "/api/oauth/token";
+    pub const ACCOUNTS: &str = "/api/accounts";
+    /// The browser route TikTok redirects back to.
+    pub const CALLBACK: &str = "/oauth/callback";
+}
+
+/// LetsPost's own error codes (TikTok's pass through as they are, e.g. `invalid_grant`).
+pub mod codes {
+    pub const BAD_REQUEST: &str = "bad_request";
+    pub const NOT_FOUND: &str = "not_found";
+    pub const FORBIDDEN_ORIGIN: &str = "forbidden_origin";
+    pub const RECONNECT_NEEDED: &str = "reconnect_needed";
+    pub const RATE_LIMITED: &str = "rate_limited";
+    pub const TIKTOK_UNAVAILABLE: &str = "tiktok_unavailable";
+    pub const MISSING_SCOPES: &str = "missing_scopes";
+    pub const NOT_CONFIGURED: &str = "not_configured";
+    pub const INTERNAL: &str = "internal";
+}
+
+/// `{"error": {"code", "message", "field"?}}`: every 4xx/5xx under `/api/`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: String,
+    /// A sentence for people.
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> ApiError {
+        ApiError { code: code.into(), message: message.into(), field: None }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ApiError,
+}
+
+/// `GET /api/oauth/config`: what the browser needs to build TikTok's authorize URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OAuthConfig {
+    pub client_key: String,
+    /// `https://www.tiktok.com` for real TikTok.
+    pub auth_base: String,
+    pub pkce: tiktok_rules::pkce::ChallengeEncoding,
+}
+
+/// `POST /api/oauth/token` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenExchange {
+    pub code: String,
+    pub code_verifier: String,
+    pub redirect_uri: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    Connected,
+    ReconnectNeeded,
+}
+
+/// A connected TikTok account as the API shows it. Never carries a token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub open_id: String,
+    pub display_name: String,
+    pub username: String,
+    pub avatar_url: String,
+    pub status: AccountStatus,
+    /// RFC 3339 UTC: after this the creator must connect again.
+    pub refresh_expires_at: String,
+    /// TikTok said this account can't use the posting API (a business account): LetsPost
+    /// warns before the creator composes for it.
+    #[serde(default)]
+    pub business_account: bool,
+}
+
+/// `POST /api/oauth/token` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountBody {
+    pub account: Account,
+}
+
+/// `GET /api/accounts` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct AccountsBody {
+    pub accounts: Vec<Account>,
+}
+
+/// `GET /api/accounts/{open_id}/creator-info` answer: TikTok's fields as TikTok sent them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatorInfoBody {
+    pub creator_info: tiktok_rules::api::CreatorInfo,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_uses_the_pinned_field_names() {
+        let a = Account {
+            open_id: "o".into(),
+            display_name: "Ana".into(),
+            username: "ana".into(),
+            avatar_url: "https://x/a.jpg".into(),
+            status: AccountStatus::ReconnectNeeded,
+            refresh_expires_at: "2027-11-25T10:00:00Z".into(),
+            business_account: false,
+        };
+        let v = serde_json::to_value(&a).unwrap();
+        for k in ["open_id", "display_name", "username", "avatar_url", "status", "refresh_expires_at"] {
+            assert!(v.get(k).is_some(), "{k}");
+        }
+        assert_eq!(v["status"], "reconnect_needed");
+        assert_eq!(serde_json::to_value(AccountStatus::Connected).unwrap(), "connected");
+    }
+
+    #[test]
+    fn error_body_has_code_and_message_and_field_only_when_set() {
+        let v = serde_json::to_value(ErrorBody { error: ApiError::new("not_found", "No such account.") }).unwrap();
+        assert_eq!(v, serde_json::json!({"error": {"code": "not_found", "message": "No such account."}}));
+        let with = ApiError { field: Some("caption".into()), ..ApiError::new("bad_request", "x") };
+        assert_eq!(serde_json::to_value(with).unwrap()["field"], "caption");
+    }
+}

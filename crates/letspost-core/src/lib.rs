@@ -1,0 +1,11 @@
+//! LetsPost's own rules, beside TikTok's (`tiktok-rules`): what the Worker and the browser
+//! agree on, and the decisions the Worker makes about sessions and tokens.
+//!
+//! Pure like `tiktok-rules`: callers pass the clock (`now_ms`) and random bytes.
+
+pub mod api;
+pub mod account;
+pub mod session;
+pub mod time_fmt;
+#[cfg(feature = "vault")]
+pub mod vault;
