@@ -18,6 +18,7 @@ pub fn router() -> Router<Arc<Emulator>> {
         .route("/accounts/{open_id}", patch(change_account))
         .route("/authorize", post(authorize))
         .route("/expire", post(expire))
+        .route("/grants/{open_id}", get(grants))
         .route("/faults", post(add_fault).delete(clear_faults).get(list_faults))
         .route("/posts", get(posts))
 }
@@ -74,23 +75,69 @@ async fn authorize(S(emu): S<Arc<Emulator>>, Json(m): Json<MintCode>) -> Respons
     Json(serde_json::json!({ "code": code, "scopes": scopes.join(",") })).into_response()
 }
 
+/// One token (access, refresh or an upload_id), or every live token of an account: a client
+/// like LetsPost never shows its tokens, so tests name the account instead.
 #[derive(Deserialize)]
 struct Expire {
-    token: String,
+    #[serde(default)]
+    token: Option<String>,
+    #[serde(default)]
+    open_id: Option<String>,
+    /// With `open_id`: `access` (default), `refresh` or `both`.
+    #[serde(default)]
+    kind: Option<String>,
 }
 
-/// Expire an access token, a refresh token or an upload URL (by upload_id) now.
+/// Expire an access token, a refresh token or an upload URL (by upload_id) now; or, with
+/// `open_id`, that account's live access and/or refresh tokens.
 async fn expire(S(emu): S<Arc<Emulator>>, Json(e): Json<Expire>) -> Response {
     let found = emu.with(|s| {
         let now = now_ms();
-        if let Some(g) = s.access.get_mut(&e.token).or(s.refresh.get_mut(&e.token)) {
+        if let Some(open_id) = &e.open_id {
+            let (access, refresh) = match e.kind.as_deref().unwrap_or("access") {
+                "access" => (true, false),
+                "refresh" => (false, true),
+                "both" => (true, true),
+                _ => return false,
+            };
+            let mut n = 0;
+            let tables = [(access, &mut s.access), (refresh, &mut s.refresh)];
+            for (wanted, table) in tables {
+                for g in table.values_mut().filter(|g| wanted && g.open_id == *open_id && !g.dead && g.expires_at_ms > now) {
+                    g.expires_at_ms = now;
+                    n += 1;
+                }
+            }
+            return n > 0;
+        }
+        let token = e.token.clone().unwrap_or_default();
+        if let Some(g) = s.access.get_mut(&token).or(s.refresh.get_mut(&token)) {
             g.expires_at_ms = now;
             return true;
         }
-        let publish = s.uploads.get(&e.token).cloned();
+        let publish = s.uploads.get(&token).cloned();
         publish.and_then(|id| s.publishes.get_mut(&id)).map(|p| p.upload_expires_at_ms = now).is_some()
     });
     if found { StatusCode::NO_CONTENT.into_response() } else { bad("no such token") }
+}
+
+/// Every token the emulator issued for an account, live or not, and how many refreshes it
+/// answered: tests check that a client refreshed once, revoked, and never leaked a token.
+async fn grants(S(emu): S<Arc<Emulator>>, Path(open_id): Path<String>) -> Json<serde_json::Value> {
+    let now = now_ms();
+    Json(emu.with(|s| {
+        let list = |t: &std::collections::HashMap<String, crate::state::Grant>| {
+            t.iter()
+                .filter(|(_, g)| g.open_id == open_id)
+                .map(|(token, g)| serde_json::json!({ "token": token, "live": !g.dead && g.expires_at_ms > now, "dead": g.dead }))
+                .collect::<Vec<_>>()
+        };
+        serde_json::json!({
+            "access": list(&s.access),
+            "refresh": list(&s.refresh),
+            "refreshes": s.refreshes.get(&open_id).copied().unwrap_or(0),
+        })
+    }))
 }
 
 async fn add_fault(S(emu): S<Arc<Emulator>>, Json(f): Json<Fault>) -> Response {

@@ -203,6 +203,7 @@ pub async fn token(S(emu): S<Arc<Emulator>>, Form(p): Form<Params>) -> Response 
                 let g = s.refresh.get_mut(rt).filter(|g| !g.dead && g.expires_at_ms > now)?;
                 g.dead = true; // rotation: the old refresh token stops working
                 let g = g.clone();
+                *s.refreshes.entry(g.open_id.clone()).or_default() += 1;
                 Some(issue(&emu, s, &g.open_id, &g.scopes, g.expires_at_ms))
             });
             match answer {

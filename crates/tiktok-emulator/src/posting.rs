@@ -63,11 +63,21 @@ pub async fn user_info(S(emu): S<Arc<Emulator>>, headers: HeaderMap, Query(q): Q
 
 pub async fn creator_info(S(emu): S<Arc<Emulator>>, headers: HeaderMap) -> Response {
     let account = publisher(&emu, &headers, "creator_info", rate_limits::CREATOR_INFO_PER_MIN)
-        .and_then(|open_id| poster(&emu, &open_id));
+        .and_then(|open_id| poster(&emu, &open_id))
+        .and_then(|a| direct_post_account(&a).map(|()| a));
     match account {
         Ok(a) => ok(a.creator_info()),
         Err(r) => r,
     }
+}
+
+/// Direct posting is for personal and creator accounts. TikTok documents no code for the
+/// refusal; the emulator answers it where a client first asks (creator_info) and at init.
+fn direct_post_account(account: &crate::accounts::Account) -> Result<(), Response> {
+    if account.kind == AccountKind::Business {
+        return Err(err(codes::UNSUPPORTED_ACCOUNT_TYPE, "Direct posting supports personal and creator accounts only."));
+    }
+    Ok(())
 }
 
 pub async fn init(S(emu): S<Arc<Emulator>>, headers: HeaderMap, body: Bytes) -> Response {
@@ -83,8 +93,8 @@ pub async fn init(S(emu): S<Arc<Emulator>>, headers: HeaderMap, body: Bytes) -> 
         Ok(a) => a,
         Err(r) => return r,
     };
-    if account.kind == AccountKind::Business {
-        return err(codes::UNSUPPORTED_ACCOUNT_TYPE, "Direct posting supports personal and creator accounts only.");
+    if let Err(r) = direct_post_account(&account) {
+        return r;
     }
     if emu.config.unaudited && !account.private {
         return err(codes::UNAUDITED_CLIENT_PRIVATE_ONLY, "unaudited clients can only post to private accounts");

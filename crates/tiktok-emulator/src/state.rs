@@ -84,6 +84,9 @@ pub struct State {
     /// "open_id/day" → inits that day (UTC)
     pub posts_per_day: HashMap<String, u32>,
     pub seq: u64,
+    /// open_id → refresh_token grants answered (tests assert "refreshed once")
+    #[serde(default)]
+    pub refreshes: BTreeMap<String, u32>,
     /// (token, endpoint) → request times in the last minute
     #[serde(skip)]
     pub rate: HashMap<(String, &'static str), VecDeque<u64>>,

@@ -194,3 +194,27 @@ async fn a_missing_scope_is_scope_not_authorized() {
     assert_eq!(b["error"]["code"], "ok");
     assert_eq!(b["data"]["user"], json!({ "open_id": "open-ana", "display_name": "Ana Creates" }));
 }
+
+#[tokio::test]
+async fn tests_expire_an_accounts_tokens_by_open_id_and_read_its_grants() {
+    let e = start(|_| {}).await;
+    let code = e.code_for("open-ana", None).await;
+    let (_, t) = e.exchange(&code, VERIFIER, REDIRECT).await;
+    let (access, refresh) = (t["access_token"].as_str().unwrap(), t["refresh_token"].as_str().unwrap());
+    e.hook("/expire", json!({ "open_id": "open-ana" })).await;
+    let (s, _) = e.api(access, "/v2/post/publish/creator_info/query/", json!({})).await;
+    assert_eq!(s, 401, "the access token expired");
+    let (s, t2) = e.refresh(refresh).await;
+    assert_eq!(s, 200, "the refresh token still works: {t2}");
+    let r = e.http.get(e.url("/__emulator/grants/open-ana")).send().await.unwrap();
+    let g: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(g["refreshes"], 1);
+    assert_eq!(g["access"].as_array().unwrap().len(), 2);
+    let live: Vec<_> = g["refresh"].as_array().unwrap().iter().filter(|x| x["live"] == true).map(|x| x["token"].clone()).collect();
+    assert_eq!(live, vec![t2["refresh_token"].clone()], "only the newest refresh token lives");
+    e.hook("/expire", json!({ "open_id": "open-ana", "kind": "both" })).await;
+    let (s, b) = e.refresh(t2["refresh_token"].as_str().unwrap()).await;
+    assert_eq!((s, b["error"].as_str()), (400, Some("invalid_grant")));
+    let r = e.http.post(e.url("/__emulator/expire")).json(&json!({ "open_id": "open-ana", "kind": "sideways" })).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+}

@@ -21,6 +21,9 @@ async fn creator_info_reflects_the_account() {
     let t = e.token("open-carl").await;
     let (s, b) = e.api(&t, CREATOR_INFO, json!({})).await;
     assert_eq!((s, b["error"]["code"].as_str()), (403, Some("reached_active_user_cap")));
+    let t = e.token("open-brand").await;
+    let (s, b) = e.api(&t, CREATOR_INFO, json!({})).await;
+    assert_eq!((s, b["error"]["code"].as_str()), (403, Some("unsupported_account_type")), "business accounts can't direct-post");
 }
 
 #[tokio::test]
