@@ -1,6 +1,7 @@
 //! Where TikTok is: real TikTok or the emulator is a matter of these variables (wrangler.toml
-//! `[vars]`, secrets for the client secret), never of code.
+//! `[vars]`, secrets for the client secret and the token key), never of code.
 
+use tiktok_rules::pkce::ChallengeEncoding;
 use worker::Env;
 
 pub struct Config {
@@ -9,13 +10,23 @@ pub struct Config {
     /// `https://www.tiktok.com` for real TikTok (the authorize page).
     pub tiktok_auth_base: String,
     pub client_key: String,
-    /// Present or not: the value never leaves the Worker.
-    pub has_client_secret: bool,
+    /// How the browser writes the PKCE challenge (`TIKTOK_PKCE`: base64url, or TikTok's hex).
+    pub pkce: ChallengeEncoding,
 }
 
 fn var(env: &Env, name: &str, default: &str) -> String {
     env.var(name).map(|v| v.to_string()).unwrap_or_else(|_| default.to_string())
 }
+
+/// A secret (`wrangler secret put`), or a plain var in local runs (`--var`, `.dev.vars`).
+/// The value never leaves the Worker: not in a body, a header or a log line.
+pub fn secret(env: &Env, name: &str) -> Option<String> {
+    env.secret(name).map(|s| s.to_string()).or_else(|_| env.var(name).map(|v| v.to_string())).ok().filter(|s| !s.is_empty())
+}
+
+pub const CLIENT_SECRET: &str = "TIKTOK_CLIENT_SECRET";
+/// 32 bytes, base64: the AES-GCM key that seals TikTok tokens at rest.
+pub const TOKEN_KEY: &str = "TOKEN_KEY";
 
 impl Config {
     pub fn from_env(env: &Env) -> Config {
@@ -23,7 +34,12 @@ impl Config {
             tiktok_api_base: var(env, "TIKTOK_API_BASE", "https://open.tiktokapis.com"),
             tiktok_auth_base: var(env, "TIKTOK_AUTH_BASE", "https://www.tiktok.com"),
             client_key: var(env, "TIKTOK_CLIENT_KEY", ""),
-            has_client_secret: env.secret("TIKTOK_CLIENT_SECRET").is_ok() || env.var("TIKTOK_CLIENT_SECRET").is_ok(),
+            pkce: ChallengeEncoding::parse(&var(env, "TIKTOK_PKCE", "base64url")).unwrap_or_default(),
         }
+    }
+
+    /// Can LetsPost talk to TikTok at all (client key, client secret and token key set)?
+    pub fn configured(&self, env: &Env) -> bool {
+        !self.client_key.is_empty() && secret(env, CLIENT_SECRET).is_some() && secret(env, TOKEN_KEY).is_some()
     }
 }

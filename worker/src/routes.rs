@@ -1,34 +1,48 @@
-//! The `/api` router.
+//! The `/api` router. Writes from another site are refused before any route runs.
 
+use crate::accounts_api;
 use crate::config::Config;
 use crate::media_check;
+use crate::reply;
+use letspost_core::api::codes;
+use letspost_core::session::write_allowed;
 use serde_json::json;
 use tiktok_rules::{chunk, media, CAPTION_MAX_UTF16};
-use worker::{Env, Request, Response, Result, Router};
+use worker::{Env, Method, Request, Response, Result};
 
 /// The R2 bucket where uploads are staged.
 pub const MEDIA_BUCKET: &str = "MEDIA";
 
 pub async fn handle(req: Request, env: Env) -> Result<Response> {
-    Router::new()
-        .get("/api/health", |_, ctx| health(&Config::from_env(&ctx.env)))
-        .get_async("/api/media/:key/check", |_, ctx| async move {
-            let key = ctx.param("key").cloned().unwrap_or_default();
-            let bucket = ctx.env.bucket(MEDIA_BUCKET)?;
-            match media_check::probe_object(&bucket, &key).await? {
+    let url = req.url()?;
+    let app_origin = url.origin().ascii_serialization();
+    let header = |name: &str| req.headers().get(name).ok().flatten();
+    if !write_allowed(req.method().as_ref(), header("Origin").as_deref(), header("Sec-Fetch-Site").as_deref(), &app_origin) {
+        return reply::error(403, codes::FORBIDDEN_ORIGIN, "This request came from another site, so LetsPost refused it.");
+    }
+    let path = url.path().to_string();
+    let segments: Vec<&str> = path.trim_start_matches("/api/").trim_end_matches('/').split('/').collect();
+    match (req.method(), segments.as_slice()) {
+        (Method::Get, ["health"]) => health(&env),
+        (Method::Get, ["oauth", "config"]) => accounts_api::oauth_config(&env),
+        (Method::Post, ["oauth", "token"]) => accounts_api::exchange(req, env, &app_origin).await,
+        (Method::Get, ["accounts"]) => accounts_api::list(req, env).await,
+        (Method::Delete, ["accounts", open_id]) => accounts_api::disconnect(req, env, open_id).await,
+        (Method::Get, ["accounts", open_id, "creator-info"]) => accounts_api::creator_info(req, env, open_id).await,
+        (Method::Get, ["media", key, "check"]) => {
+            let bucket = env.bucket(MEDIA_BUCKET)?;
+            match media_check::probe_object(&bucket, key).await? {
                 Some(report) => Response::from_json(&report),
-                None => Response::from_json(&json!({ "error": "not_found", "key": key })).map(|r| r.with_status(404)),
+                None => reply::not_found("media"),
             }
-        })
-        .or_else_any_method("/api/*path", |req, _| {
-            Response::from_json(&json!({ "error": "not_found", "path": req.path() })).map(|r| r.with_status(404))
-        })
-        .run(req, env)
-        .await
+        }
+        _ => reply::error(404, codes::NOT_FOUND, &format!("There is no API at {path}.")),
+    }
 }
 
 /// Liveness plus what the front end needs to know before it asks for anything else.
-fn health(cfg: &Config) -> Result<Response> {
+fn health(env: &Env) -> Result<Response> {
+    let cfg = Config::from_env(env);
     Response::from_json(&json!({
         "status": "ok",
         "service": "letspost-worker",
@@ -36,7 +50,7 @@ fn health(cfg: &Config) -> Result<Response> {
         "tiktok": {
             "api_base": cfg.tiktok_api_base,
             "auth_base": cfg.tiktok_auth_base,
-            "client_configured": !cfg.client_key.is_empty() && cfg.has_client_secret,
+            "client_configured": cfg.configured(env),
         },
         "limits": {
             "caption_max_utf16": CAPTION_MAX_UTF16,

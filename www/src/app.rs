@@ -1,5 +1,7 @@
 //! The app shell: top bar, routes, footer.
 
+use crate::accounts::AccountsPage;
+use crate::connect::OAuthCallback;
 use crate::health::WorkerStatus;
 use crate::pages::{Home, NotFound};
 use leptos::prelude::*;
@@ -14,12 +16,15 @@ pub fn App() -> impl IntoView {
                 <a class="brand" href="/">"Lets"<span>"Post"</span></a>
                 <nav>
                     <A href="/">"Compose"</A>
+                    <A href="/accounts">"Accounts"</A>
                 </nav>
                 <WorkerStatus/>
             </header>
             <main id="app">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home/>
+                    <Route path=path!("/accounts") view=AccountsPage/>
+                    <Route path=path!("/oauth/callback") view=OAuthCallback/>
                 </Routes>
             </main>
             <footer>"LetsPost — publish and schedule to TikTok."</footer>

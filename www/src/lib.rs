@@ -1,8 +1,13 @@
 //! The LetsPost front end. This crate is a thin shell: every TikTok rule it shows or enforces
-//! comes from `tiktok-rules`; the browser code here only renders and moves bytes.
+//! comes from `tiktok-rules`, every API shape from `letspost-core`; the browser code here only
+//! renders and moves bytes.
 
+mod accounts;
+mod api;
 mod app;
+mod connect;
 mod health;
+mod oauth;
 mod pages;
 mod probe_blob;
 mod video_check;

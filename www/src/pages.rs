@@ -2,6 +2,7 @@
 //! checks a video in the browser and says what TikTok takes, with the numbers straight from
 //! the rules crate.
 
+use crate::connect::ConnectButton;
 use crate::video_check::VideoCheck;
 use leptos::prelude::*;
 use tiktok_rules::chunk::MB;
@@ -22,6 +23,10 @@ pub fn Home() -> impl IntoView {
                 <li>"Caption and settings"</li>
                 <li>"Post now or schedule"</li>
             </ol>
+            <p class="actions">
+                <ConnectButton label="Connect TikTok"/>
+                <a class="button secondary" href="/accounts">"Your accounts"</a>
+            </p>
         </section>
         <VideoCheck/>
         <section class="card" data-testid="rules">

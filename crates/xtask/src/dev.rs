@@ -90,21 +90,57 @@ pub fn r2_put(tools: &Tools, persist_to: &Path, key: &str, file: &Path) -> Resul
     )
 }
 
+/// 32 random bytes from the OS, base64: a `TOKEN_KEY` for the Worker's token vault.
+pub fn fresh_token_key() -> Result<String> {
+    use base64::Engine as _;
+    use std::io::Read;
+    let mut key = [0u8; 32];
+    std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut key)).map_err(|e| format!("/dev/urandom: {e}"))?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(key))
+}
+
+/// wrangler dev reads secrets from worker/.dev.vars: keep one token key there, made once, so
+/// tokens sealed in one dev run still open in the next.
+fn ensure_dev_vars() -> Result {
+    let path = root().join("worker/.dev.vars");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    if text.lines().any(|l| l.starts_with("TOKEN_KEY=")) {
+        return Ok(());
+    }
+    let line = format!("{}TOKEN_KEY={}\n", if text.is_empty() || text.ends_with('\n') { "" } else { "\n" }, fresh_token_key()?);
+    std::fs::write(&path, text + &line).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn port_from_env(name: &str, default: u16) -> Result<u16> {
+    match std::env::var(name) {
+        Ok(v) => v.parse().map_err(|_| format!("{name}={v:?} is not a port")),
+        Err(_) => Ok(default),
+    }
+}
+
 pub fn run(args: &[String]) -> Result {
     if !args.is_empty() {
         return Err(format!("xtask dev takes no arguments, got {args:?}"));
     }
+    crate::procs::stop_services_on_signal()?;
+    // Overridable so that a second copy (xtask test's Ctrl-C check) can run beside yours.
+    let port = port_from_env("LETSPOST_DEV_PORT", DEV_PORT)?;
+    let emulator_port = port_from_env("LETSPOST_EMULATOR_PORT", DEV_EMULATOR_PORT)?;
+    let state_root = std::env::var_os("LETSPOST_DEV_STATE").map(std::path::PathBuf::from);
     let tools = ensure(Need::Build)?;
     build::all(&tools)?;
-    step("starting the TikTok emulator");
-    let state = root().join("target/dev-emulator-state");
+    ensure_dev_vars()?;
+    step("starting the TikTok emulator (with /__emulator/ test hooks)");
+    let state = state_root.as_ref().map_or_else(|| root().join("target/dev-emulator-state"), |r| r.join("emulator"));
     let state_arg = state.to_string_lossy().into_owned();
-    let (_emulator, vars) = start_emulator(DEV_EMULATOR_PORT, &["--state-dir", &state_arg])?;
+    let (_emulator, vars) = start_emulator(emulator_port, &["--test-hooks", "--state-dir", &state_arg])?;
     step("starting the Worker (wrangler dev, workerd)");
-    let mut worker = start_worker(&tools, DEV_PORT, &vars, None)?;
+    let worker_state = state_root.map(|r| r.join("worker"));
+    let mut worker = start_worker(&tools, port, &vars, worker_state.as_deref())?;
     eprintln!(
-        "\n  LetsPost is running: http://127.0.0.1:{DEV_PORT}/\n  \
-         TikTok emulator:     http://127.0.0.1:{DEV_EMULATOR_PORT}/ (state in {state_arg})\n  (Ctrl-C stops both)\n"
+        "\n  LetsPost is running: http://127.0.0.1:{port}/\n  \
+         TikTok emulator:     http://127.0.0.1:{emulator_port}/ (state in {state_arg}; hooks under /__emulator/)\n  \
+         (Ctrl-C stops both)\n"
     );
     worker.wait()
 }

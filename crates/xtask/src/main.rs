@@ -26,38 +26,49 @@ pub fn root() -> PathBuf {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask <dev|test|build|bench|fuzz|setup>\n  \
+    "usage: cargo xtask <dev|test|build|bench|fuzz|setup|help>\n  \
      dev    run the app on localhost (emulator + Worker + front end)\n  \
      test   run every test\n  \
      build  build the front end and the Worker in release\n  \
      bench  measure the video probe (native, ffprobe, Chromium)\n  \
      fuzz   fuzz the video probe [SECONDS, default 300]\n  \
-     setup  install the toolchain"
+     setup  install the toolchain\n  \
+     help   print this (also -h, --help)\n\n\
+     dev reads LETSPOST_DEV_PORT (8787), LETSPOST_EMULATOR_PORT (8788) and LETSPOST_DEV_STATE."
         .into()
 }
 
-fn run(args: &[String]) -> Result {
-    match args.first().map(String::as_str) {
+/// `None`: not a task (a usage error, exit 2).
+fn run(args: &[String]) -> Option<Result> {
+    Some(match args.first().map(String::as_str) {
         Some("dev") => dev::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
-        Some("build") => {
-            let tools = tools::ensure(tools::Need::Build)?;
-            build::all(&tools)
-        }
+        Some("build") => tools::ensure(tools::Need::Build).and_then(|tools| build::all(&tools)),
         Some("setup") => tools::ensure(tools::Need::Browser).map(|_| ()),
-        _ => Err(usage()),
-    }
+        _ => return None,
+    })
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if matches!(args.first().map(String::as_str), Some("help" | "-h" | "--help")) {
+        println!("{}", usage());
+        return ExitCode::SUCCESS;
+    }
     match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+        Some(Ok(())) => ExitCode::SUCCESS,
+        Some(Err(e)) => {
             eprintln!("xtask: {e}");
             ExitCode::FAILURE
+        }
+        None => {
+            if let Some(task) = args.first() {
+                eprintln!("xtask: unknown task {task:?}");
+            }
+            eprintln!("{}", usage());
+            ExitCode::from(2)
         }
     }
 }

@@ -6,7 +6,48 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// Process groups of the services running now. Each service runs in its own group (so a
+/// terminal's Ctrl-C, which reaches only the foreground group, does not reach them): on
+/// SIGINT/SIGTERM xtask stops these groups itself before it exits.
+static GROUPS: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+/// Install the SIGINT/SIGTERM/SIGHUP handler once: stop every service group, then exit 130.
+pub fn stop_services_on_signal() -> Result {
+    ctrlc::set_handler(|| {
+        let groups: Vec<u32> = GROUPS.lock().map(|g| g.clone()).unwrap_or_default();
+        eprintln!("\nxtask: stopping {} service(s)…", groups.len());
+        stop_groups(&groups);
+        std::process::exit(130);
+    })
+    .map_err(|e| format!("cannot install the Ctrl-C handler: {e}"))
+}
+
+fn signal_group(pgid: u32, sig: &str) {
+    let group = format!("-{pgid}");
+    // `--` so that `-PGID` is not read as a signal number.
+    let _ = Command::new("kill").args(["-s", sig, "--", &group]).stderr(std::process::Stdio::null()).status();
+}
+
+fn group_alive(pgid: u32) -> bool {
+    Command::new("kill").args(["-s", "0", "--", &format!("-{pgid}")]).stderr(std::process::Stdio::null()).status().is_ok_and(|s| s.success())
+}
+
+/// TERM each group, give them 5 s, then KILL what is left.
+fn stop_groups(groups: &[u32]) {
+    for g in groups {
+        signal_group(*g, "TERM");
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline && groups.iter().any(|g| group_alive(*g)) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    for g in groups {
+        signal_group(*g, "KILL");
+    }
+}
 
 pub struct Service {
     pub name: &'static str,
@@ -17,6 +58,9 @@ impl Service {
     pub fn start(name: &'static str, mut cmd: Command) -> Result<Service> {
         cmd.process_group(0);
         let child = cmd.spawn().map_err(|e| format!("cannot start {name}: {e}"))?;
+        if let Ok(mut g) = GROUPS.lock() {
+            g.push(child.id());
+        }
         Ok(Service { name, child })
     }
 
@@ -47,15 +91,16 @@ impl Service {
 impl Drop for Service {
     fn drop(&mut self) {
         // The whole group: wrangler's workerd and chromedriver's browsers go with their parent.
-        // (`--` so that `-PGID` is not read as a signal number.)
-        let group = format!("-{}", self.child.id());
-        let signal = |sig: &str| Command::new("kill").args(["-s", sig, "--", &group]).stderr(std::process::Stdio::null()).status();
-        let _ = signal("TERM");
+        let pgid = self.child.id();
+        if let Ok(mut g) = GROUPS.lock() {
+            g.retain(|x| *x != pgid);
+        }
+        signal_group(pgid, "TERM");
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline && self.is_running() {
             std::thread::sleep(Duration::from_millis(100));
         }
-        let _ = signal("KILL");
+        signal_group(pgid, "KILL");
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -13,6 +13,7 @@ pub fn run(args: &[String]) -> Result {
         return Err(format!("xtask test takes no arguments, got {args:?}"));
     }
     let started = Instant::now();
+    crate::procs::stop_services_on_signal()?;
     let tools = ensure(Need::Browser)?;
 
     step("native tests (cargo test --workspace)");
@@ -33,7 +34,11 @@ pub fn run(args: &[String]) -> Result {
     let emulator_port = free_port()?;
     let (_emulator, vars) = dev::start_emulator(emulator_port, &["--test-hooks", "--processing-ms", "500", "--moderation-ms", "300"])?;
     let worker_port = free_port()?;
-    let _worker = dev::start_worker(&tools, worker_port, &vars, Some(&state))?;
+    // A fresh token key each run; the suite checks that it never reaches a response.
+    let token_key = dev::fresh_token_key()?;
+    let mut vars = vars;
+    vars.push(("TOKEN_KEY", token_key.clone()));
+    let worker = dev::start_worker(&tools, worker_port, &vars, Some(&state))?;
     let browser = dev::start_browser(&tools, &root().join("target/e2e-chromium"))?;
 
     step("end-to-end tests (tests/: Worker over HTTP, UI in headless Chromium)");
@@ -43,8 +48,15 @@ pub fn run(args: &[String]) -> Result {
             .args(["test", "-p", "letspost-e2e", "--", "--test-threads=2"])
             .env("LETSPOST_URL", format!("http://127.0.0.1:{worker_port}"))
             .env("EMULATOR_URL", format!("http://127.0.0.1:{emulator_port}"))
+            .env("LETSPOST_TOKEN_KEY", &token_key)
             .envs(browser.env.iter().map(|(k, v)| (k, v))),
     )?;
+    drop((worker, browser));
+
+    step("Ctrl-C and SIGTERM on `cargo xtask dev` stop everything it started");
+    for signal in ["INT", "TERM"] {
+        dev_stops_on(signal)?;
+    }
     eprintln!("xtask test: all passed in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
 }
@@ -54,3 +66,58 @@ const STAGED_FIXTURES: [&str; 4] = ["moov_at_end.mp4", "rotated_90.mov", "image.
 
 /// Crates that `--workspace` would otherwise build natively but that only make sense as wasm.
 const NATIVE_EXCLUDES: [&str; 4] = ["--exclude", "letspost-www", "--exclude", "letspost-worker"];
+
+/// Run `xtask dev` as a terminal would (its own foreground process group), wait until the app
+/// and the emulator answer, send the signal a person sends (Ctrl-C: SIGINT to the group;
+/// `kill`: SIGTERM to xtask), and check that both ports are free again.
+fn dev_stops_on(signal: &str) -> Result {
+    use crate::procs::http_status;
+    use std::os::unix::process::CommandExt;
+    use std::time::Duration;
+    let (port, emu_port) = (free_port()?, free_port()?);
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut dev = Command::new(exe)
+        .arg("dev")
+        .current_dir(root())
+        .env(build::PREBUILT_ENV, "1")
+        .env("LETSPOST_DEV_PORT", port.to_string())
+        .env("LETSPOST_EMULATOR_PORT", emu_port.to_string())
+        .env("LETSPOST_DEV_STATE", root().join("target/ctrl-c-state"))
+        .process_group(0)
+        .spawn()
+        .map_err(|e| format!("cannot start xtask dev: {e}"))?;
+    let app = format!("127.0.0.1:{port}");
+    let emu = format!("127.0.0.1:{emu_port}");
+    let up = Instant::now();
+    while http_status(&app, "/api/health") != Some(200) || http_status(&emu, "/health") != Some(200) {
+        if up.elapsed() > Duration::from_secs(180) || dev.try_wait().ok().flatten().is_some() {
+            let _ = Command::new("kill").args(["-s", "KILL", "--", &format!("-{}", dev.id())]).status();
+            return Err("xtask dev did not come up within 180 s".into());
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let target = if signal == "INT" { format!("-{}", dev.id()) } else { dev.id().to_string() };
+    run_ok(Command::new("kill").args(["-s", signal, "--", &target]))?;
+    let sent = Instant::now();
+    let status = loop {
+        if let Some(s) = dev.try_wait().map_err(|e| e.to_string())? {
+            break s;
+        }
+        if sent.elapsed() > Duration::from_secs(20) {
+            let _ = dev.kill();
+            return Err(format!("xtask dev did not exit within 20 s of SIG{signal}"));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let still = [(&app, "the Worker"), (&emu, "the emulator")]
+        .into_iter()
+        .filter(|(addr, _)| std::net::TcpStream::connect(addr.as_str()).is_ok())
+        .map(|(addr, what)| format!("{what} still listens on {addr}"))
+        .collect::<Vec<_>>();
+    if !still.is_empty() {
+        return Err(format!("after SIG{signal} ({status}): {}", still.join("; ")));
+    }
+    eprintln!("SIG{signal}: xtask dev exited ({status}) in {:.1} s, ports {port} and {emu_port} are free", sent.elapsed().as_secs_f64());
+    Ok(())
+}

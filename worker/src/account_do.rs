@@ -1,0 +1,260 @@
+//! The Account Durable Object: one per TikTok `open_id`. It alone holds that account's tokens,
+//! sealed with AES-GCM (`letspost_core::vault`), and it alone refreshes them, one refresh at a
+//! time: refresh tokens rotate, so two refreshes racing would spend the same token twice.
+//!
+//! Internal operations (the Worker's routes check the session first):
+//! `POST /connect` (TikTok's token answer) → `{"account"}`; `GET /account`;
+//! `GET /creator-info` → `{"creator_info"}`; `POST /disconnect` (revoke, forget).
+
+use crate::config::{secret, TOKEN_KEY};
+use crate::rand::{bytes, now_ms};
+use crate::reply;
+use crate::tiktok::TikTok;
+use futures_util::lock::Mutex;
+use letspost_core::account::{is_business_refusal, is_stale_access, refresh_failure_needs_reconnect, token_step, Profile, Record, TokenStep};
+use letspost_core::api::{codes, AccountBody, CreatorInfoBody};
+use letspost_core::vault::{Vault, NONCE_BYTES};
+use std::future::Future;
+use tiktok_rules::error::TikTokError;
+use tiktok_rules::oauth::{TokenResponse, Tokens};
+use worker::{durable_object, DurableObject, Env, Method, Request, Response, Result, State};
+
+const RECORD: &str = "record";
+
+#[durable_object]
+pub struct Account {
+    state: State,
+    env: Env,
+    /// Held while a refresh is in flight: a second caller waits, then finds the new tokens.
+    refresh_lock: Mutex<()>,
+}
+
+/// Why a call with the account's tokens could not be made: an answer for the browser.
+enum Failure {
+    /// The account must be connected again (already marked so).
+    Reconnect(TikTokError),
+    TikTok(TikTokError),
+    Internal(worker::Error),
+}
+
+impl From<worker::Error> for Failure {
+    fn from(e: worker::Error) -> Failure {
+        Failure::Internal(e)
+    }
+}
+
+impl Failure {
+    fn respond(self) -> Result<Response> {
+        match self {
+            Failure::Reconnect(e) => reply::error(401, codes::RECONNECT_NEEDED, reconnect_message(&e)),
+            Failure::TikTok(e) => reply::tiktok_failure(&e),
+            Failure::Internal(e) => {
+                // The error names no token (storage and vault errors carry none).
+                worker::console_error!("account object: {e}");
+                reply::internal()
+            }
+        }
+    }
+}
+
+fn reconnect_message(e: &TikTokError) -> &'static str {
+    match e.code.as_str() {
+        tiktok_rules::error::codes::SCOPE_NOT_AUTHORIZED | tiktok_rules::error::codes::SCOPE_PERMISSION_MISSED => e.user_message(),
+        _ => "Your TikTok connection has expired. Reconnect your TikTok account to keep posting.",
+    }
+}
+
+impl Account {
+    fn vault(&self) -> Result<Vault> {
+        let key = secret(&self.env, TOKEN_KEY).ok_or_else(|| worker::Error::RustError("TOKEN_KEY is not set".into()))?;
+        Vault::from_base64(&key).map_err(|e| worker::Error::RustError(e.to_string()))
+    }
+
+    async fn record(&self) -> Result<Option<Record>> {
+        self.state.storage().get(RECORD).await
+    }
+
+    async fn save(&self, r: &Record) -> Result<()> {
+        self.state.storage().put(RECORD, r).await
+    }
+
+    fn seal(&self, t: &Tokens) -> Result<String> {
+        let json = serde_json::to_vec(t)?;
+        Ok(self.vault()?.seal(&json, &t.open_id, &bytes::<NONCE_BYTES>()?))
+    }
+
+    /// The stored tokens, opened; `Reconnect` when there are none or they no longer open
+    /// (the token key was rotated).
+    async fn tokens(&self) -> std::result::Result<(Record, Tokens), Failure> {
+        let mut rec = self.record().await?.ok_or_else(|| Failure::Reconnect(gone()))?;
+        let Some(sealed) = rec.sealed_tokens.clone() else { return Err(Failure::Reconnect(gone())) };
+        let opened = self.vault()?.open(&sealed, &rec.profile.open_id).ok().and_then(|b| serde_json::from_slice::<Tokens>(&b).ok());
+        match opened {
+            Some(t) => Ok((rec, t)),
+            None => {
+                rec.needs_reconnect();
+                self.save(&rec).await?;
+                Err(Failure::Reconnect(gone()))
+            }
+        }
+    }
+
+    async fn mark_reconnect(&self, e: TikTokError) -> Failure {
+        match self.record().await {
+            Ok(Some(mut rec)) => {
+                rec.needs_reconnect();
+                if let Err(err) = self.save(&rec).await {
+                    return Failure::Internal(err);
+                }
+                Failure::Reconnect(e)
+            }
+            Ok(None) => Failure::Reconnect(e),
+            Err(err) => Failure::Internal(err),
+        }
+    }
+
+    /// Refresh, unless another caller already replaced `stale_access` while we waited.
+    async fn refresh(&self, stale_access: &str) -> std::result::Result<Tokens, Failure> {
+        let _one_at_a_time = self.refresh_lock.lock().await;
+        let (mut rec, current) = self.tokens().await?;
+        if current.access_token != stale_access && token_step(&current, now_ms()) == TokenStep::Use {
+            return Ok(current);
+        }
+        match TikTok::new(&self.env).refresh(&current.refresh_token).await {
+            Ok(answer) => {
+                let fresh = current.refreshed(answer, now_ms());
+                rec.refreshed(&fresh, self.seal(&fresh)?);
+                self.save(&rec).await?;
+                Ok(fresh)
+            }
+            Err(e) if refresh_failure_needs_reconnect(&e) => Err(self.mark_reconnect(e).await),
+            Err(e) => Err(Failure::TikTok(e)),
+        }
+    }
+
+    /// Run a TikTok call with a live access token: refreshed ahead of expiry, and once more
+    /// if TikTok says the token is no good.
+    async fn with_token<T, F, Fut>(&self, call: F) -> std::result::Result<T, Failure>
+    where
+        F: Fn(String) -> Fut,
+        Fut: Future<Output = std::result::Result<T, TikTokError>>,
+    {
+        let (_, mut tokens) = self.tokens().await?;
+        match token_step(&tokens, now_ms()) {
+            TokenStep::Reconnect => return Err(self.mark_reconnect(gone()).await),
+            TokenStep::Refresh => tokens = self.refresh(&tokens.access_token).await?,
+            TokenStep::Use => {}
+        }
+        let first = call(tokens.access_token.clone()).await;
+        let result = match first {
+            Err(e) if is_stale_access(&e) => {
+                let fresh = self.refresh(&tokens.access_token).await?;
+                call(fresh.access_token).await
+            }
+            other => other,
+        };
+        match result {
+            Err(e) if is_business_refusal(&e) => {
+                self.flag_business().await?;
+                Err(Failure::TikTok(e))
+            }
+            Err(e) if e.class() == tiktok_rules::ErrorClass::Reconnect => Err(self.mark_reconnect(e).await),
+            Err(e) => Err(Failure::TikTok(e)),
+            Ok(v) => Ok(v),
+        }
+    }
+
+    async fn flag_business(&self) -> Result<()> {
+        if let Some(mut rec) = self.record().await? {
+            if !rec.business_account {
+                rec.business_account = true;
+                self.save(&rec).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Store a new connection (or restore one in place) and learn who the account is.
+    async fn store_connection(&self, answer: TokenResponse) -> std::result::Result<AccountBody, Failure> {
+        let now = now_ms();
+        let tokens = Tokens::from_response(answer, now);
+        let previous = self.record().await?;
+        let tiktok = TikTok::new(&self.env);
+        let mut profile = previous.as_ref().map(|r| r.profile.clone()).unwrap_or_else(|| Profile {
+            open_id: tokens.open_id.clone(),
+            display_name: "TikTok account".into(),
+            ..Profile::default()
+        });
+        // Who it is: user/info (user.info.basic) has the name and avatar, creator_info the
+        // @username. Either may fail without failing the connection: the tokens are good.
+        if let Ok(user) = tiktok.user_info(&tokens.access_token).await {
+            profile.display_name = user.display_name;
+            profile.avatar_url = user.avatar_url;
+        }
+        let mut business = previous.as_ref().is_some_and(|r| r.business_account);
+        match tiktok.creator_info(&tokens.access_token).await {
+            Ok(info) => {
+                profile.username = info.creator_username;
+                business = false;
+            }
+            Err(e) if is_business_refusal(&e) => business = true,
+            Err(_) => {}
+        }
+        let mut rec = Record::connected(profile, &tokens, self.seal(&tokens)?);
+        rec.business_account = business;
+        self.save(&rec).await?;
+        Ok(AccountBody { account: rec.view(now) })
+    }
+
+    /// Revoke at TikTok, then forget everything about the account.
+    async fn disconnect(&self) -> std::result::Result<(), Failure> {
+        match self.with_token(|t| async move { TikTok::new(&self.env).revoke(&t).await }).await {
+            // Already unusable: nothing left at TikTok to revoke.
+            Ok(_) | Err(Failure::Reconnect(_)) => {}
+            Err(other) => return Err(other),
+        }
+        self.state.storage().delete_all().await?;
+        Ok(())
+    }
+}
+
+/// No usable tokens are stored.
+fn gone() -> TikTokError {
+    TikTokError::new(401, tiktok_rules::error::codes::INVALID_GRANT, "no usable tokens are stored")
+}
+
+impl DurableObject for Account {
+    fn new(state: State, env: Env) -> Self {
+        Account { state, env, refresh_lock: Mutex::new(()) }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        match (req.method(), req.path().as_str()) {
+            (Method::Post, "/connect") => {
+                let answer: TokenResponse = req.json().await?;
+                match self.store_connection(answer).await {
+                    Ok(body) => Response::from_json(&body),
+                    Err(f) => f.respond(),
+                }
+            }
+            (Method::Get, "/account") => match self.record().await? {
+                Some(rec) => Response::from_json(&AccountBody { account: rec.view(now_ms()) }),
+                None => reply::not_found("account"),
+            },
+            (Method::Get, "/creator-info") => {
+                if self.record().await?.is_none() {
+                    return reply::not_found("account");
+                }
+                match self.with_token(|t| async move { TikTok::new(&self.env).creator_info(&t).await }).await {
+                    Ok(info) => Response::from_json(&CreatorInfoBody { creator_info: info }),
+                    Err(f) => f.respond(),
+                }
+            }
+            (Method::Post, "/disconnect") => match self.disconnect().await {
+                Ok(()) => Ok(Response::empty()?.with_status(204)),
+                Err(f) => f.respond(),
+            },
+            _ => reply::not_found("operation"),
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! Calling the Durable Objects: one Account per TikTok `open_id`, one Session per browser
+//! session. Requests to them are internal (`https://object/<op>`); only the Worker's routes
+//! decide what reaches the browser.
+
+use serde::Serialize;
+use worker::{Env, Headers, Method, Request, RequestInit, Response, Result};
+
+pub const ACCOUNTS: &str = "ACCOUNTS";
+pub const SESSIONS: &str = "SESSIONS";
+
+pub async fn call<B: Serialize>(env: &Env, binding: &str, name: &str, method: Method, op: &str, body: Option<&B>) -> Result<Response> {
+    let stub = env.durable_object(binding)?.id_from_name(name)?.get_stub()?;
+    let mut init = RequestInit::new();
+    init.with_method(method);
+    if let Some(b) = body {
+        let h = Headers::new();
+        h.set("Content-Type", "application/json")?;
+        init.with_headers(h).with_body(Some(serde_json::to_string(b)?.into()));
+    }
+    stub.fetch_with_request(Request::new_with_init(&format!("https://object/{op}"), &init)?).await
+}
+
+/// A call without a body.
+pub async fn get(env: &Env, binding: &str, name: &str, op: &str) -> Result<Response> {
+    call::<()>(env, binding, name, Method::Get, op, None).await
+}

@@ -1,0 +1,93 @@
+//! TikTok's OAuth and user endpoints, from the Worker. Every answer is parsed by
+//! `tiktok-rules` into data or one `TikTokError`; a failed connection is `network`.
+
+use crate::config::{secret, Config, CLIENT_SECRET};
+use serde::de::DeserializeOwned;
+use tiktok_rules::api::{paths, CreatorInfo, UserInfo};
+use tiktok_rules::error::{parse_oauth, parse_v2, TikTokError};
+use tiktok_rules::oauth::TokenResponse;
+use wasm_bindgen::JsValue;
+use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
+
+pub struct TikTok {
+    api_base: String,
+    client_key: String,
+    client_secret: String,
+}
+
+type Answer = Result<(u16, Vec<u8>), TikTokError>;
+
+async fn send(url: &str, method: Method, headers: Headers, body: Option<String>) -> Answer {
+    let mut init = RequestInit::new();
+    init.with_method(method).with_headers(headers).with_body(body.map(|b| JsValue::from_str(&b)));
+    let req = Request::new_with_init(url, &init).map_err(|e| TikTokError::network(e.to_string()))?;
+    let mut resp = Fetch::Request(req).send().await.map_err(|e| TikTokError::network(e.to_string()))?;
+    let status = resp.status_code();
+    let bytes = resp.bytes().await.map_err(|e| TikTokError::network(e.to_string()))?;
+    Ok((status, bytes))
+}
+
+fn headers(pairs: &[(&str, &str)]) -> Headers {
+    let h = Headers::new();
+    for (k, v) in pairs {
+        let _ = h.set(k, v);
+    }
+    h
+}
+
+impl TikTok {
+    pub fn new(env: &Env) -> TikTok {
+        let cfg = Config::from_env(env);
+        TikTok {
+            api_base: cfg.tiktok_api_base.trim_end_matches('/').to_string(),
+            client_key: cfg.client_key,
+            client_secret: secret(env, CLIENT_SECRET).unwrap_or_default(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.api_base)
+    }
+
+    /// The OAuth endpoints take a form with the client's credentials.
+    async fn oauth_form<T: DeserializeOwned>(&self, path: &str, fields: &[(&str, &str)]) -> Result<T, TikTokError> {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("client_key", &self.client_key)
+            .append_pair("client_secret", &self.client_secret)
+            .extend_pairs(fields)
+            .finish();
+        let h = headers(&[("Content-Type", "application/x-www-form-urlencoded"), ("Cache-Control", "no-cache")]);
+        let (status, bytes) = send(&self.url(path), Method::Post, h, Some(body)).await?;
+        parse_oauth(status, &bytes)
+    }
+
+    pub async fn exchange_code(&self, code: &str, verifier: &str, redirect_uri: &str) -> Result<TokenResponse, TikTokError> {
+        let fields = [("code", code), ("grant_type", "authorization_code"), ("redirect_uri", redirect_uri), ("code_verifier", verifier)];
+        self.oauth_form(paths::TOKEN, &fields).await
+    }
+
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenResponse, TikTokError> {
+        self.oauth_form(paths::TOKEN, &[("grant_type", "refresh_token"), ("refresh_token", refresh_token)]).await
+    }
+
+    pub async fn revoke(&self, access_token: &str) -> Result<serde_json::Value, TikTokError> {
+        self.oauth_form(paths::REVOKE, &[("token", access_token)]).await
+    }
+
+    pub async fn user_info(&self, access_token: &str) -> Result<UserInfo, TikTokError> {
+        #[derive(serde::Deserialize)]
+        struct Data {
+            user: UserInfo,
+        }
+        let url = self.url(&format!("{}?fields=open_id,union_id,avatar_url,display_name", paths::USER_INFO));
+        let h = headers(&[("Authorization", &format!("Bearer {access_token}"))]);
+        let (status, bytes) = send(&url, Method::Get, h, None).await?;
+        parse_v2::<Data>(status, &bytes).map(|d| d.user)
+    }
+
+    pub async fn creator_info(&self, access_token: &str) -> Result<CreatorInfo, TikTokError> {
+        let h = headers(&[("Authorization", &format!("Bearer {access_token}")), ("Content-Type", "application/json; charset=UTF-8")]);
+        let (status, bytes) = send(&self.url(paths::CREATOR_INFO), Method::Post, h, Some("{}".into())).await?;
+        parse_v2(status, &bytes)
+    }
+}

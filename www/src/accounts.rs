@@ -1,0 +1,121 @@
+//! `/accounts`: the TikTok accounts this browser connected, with what each needs (reconnect,
+//! a business-account warning), and disconnecting (asked once).
+
+use crate::api;
+use crate::connect::ConnectButton;
+use letspost_core::api::{paths, Account, AccountStatus, AccountsBody, ApiError};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[component]
+pub fn AccountsPage() -> impl IntoView {
+    let accounts = LocalResource::new(|| api::get::<AccountsBody>(paths::ACCOUNTS));
+    let reload = move || accounts.refetch();
+    view! {
+        <section class="card" data-testid="accounts">
+            <div class="card-head">
+                <h1>"TikTok accounts"</h1>
+                {move || {
+                    let any = matches!(accounts.get(), Some(Ok(ref b)) if !b.accounts.is_empty());
+                    view! { <ConnectButton label=if any { "Connect another account" } else { "Connect TikTok" }/> }
+                }}
+            </div>
+            <p class="lede">"LetsPost posts for the accounts you connect here. Personal and creator accounts work; TikTok may refuse business accounts."</p>
+            <Suspense fallback=|| view! { <p class="muted">"Loading your accounts…"</p> }>
+                {move || accounts.get().map(|r| match r {
+                    Err(e) => view! {
+                        <p class="issue error" role="alert">{e.message}</p>
+                        <button class="button secondary" on:click=move |_| reload()>"Try again"</button>
+                    }.into_any(),
+                    Ok(b) if b.accounts.is_empty() => view! {
+                        <p class="empty" data-testid="no-accounts">"No TikTok account is connected yet."</p>
+                    }.into_any(),
+                    Ok(b) => view! {
+                        <ul class="accounts">
+                            {b.accounts.into_iter().map(|a| view! { <AccountCard account=a on_change=reload/> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Avatar(url: String, name: String) -> impl IntoView {
+    let (broken, set_broken) = signal(url.is_empty());
+    let initial = name.chars().next().map(|c| c.to_string()).unwrap_or_default();
+    view! {
+        <span class="avatar" aria-hidden="true">
+            <span class="initial">{initial}</span>
+            <Show when=move || !broken.get()>
+                <img src=url.clone() alt="" on:error=move |_| set_broken.set(true)/>
+            </Show>
+        </span>
+    }
+}
+
+#[component]
+fn AccountCard(account: Account, on_change: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let (confirming, set_confirming) = signal(false);
+    let (busy, set_busy) = signal(false);
+    let (error, set_error) = signal(None::<ApiError>);
+    let handle = if account.username.is_empty() { String::new() } else { format!("@{}", account.username) };
+    let who = if handle.is_empty() { account.display_name.clone() } else { handle.clone() };
+    let open_id = StoredValue::new(account.open_id.clone());
+    let disconnect = move |_| {
+        let path = format!("{}/{}", paths::ACCOUNTS, open_id.get_value());
+        set_busy.set(true);
+        spawn_local(async move {
+            match api::delete(&path).await {
+                Ok(()) => on_change(),
+                Err(e) => {
+                    set_error.set(Some(e));
+                    set_busy.set(false);
+                }
+            }
+        });
+    };
+    let reconnect = account.status == AccountStatus::ReconnectNeeded;
+    let who_confirm = who.clone();
+    let who_banner = who.clone();
+    view! {
+        <li class="account" data-testid="account" data-open-id=account.open_id.clone()
+            data-status=if reconnect { "reconnect_needed" } else { "connected" }>
+            <div class="account-row">
+                <Avatar url=account.avatar_url.clone() name=account.display_name.clone()/>
+                <div class="who">
+                    <strong class="nickname">{account.display_name.clone()}</strong>
+                    <span class="handle">{handle}</span>
+                </div>
+                <span class=if reconnect { "badge warn" } else { "badge ok" }>
+                    {if reconnect { "Reconnect needed" } else { "Connected" }}
+                </span>
+                <Show when=move || !confirming.get()>
+                    <button class="button secondary" on:click=move |_| set_confirming.set(true)>"Disconnect"</button>
+                </Show>
+            </div>
+            <Show when=move || reconnect>
+                <div class="banner warn" role="status" data-testid="reconnect-banner">
+                    <span>{format!("TikTok needs you to sign in again for {who_banner}. Until you do, LetsPost can't post for it.")}</span>
+                    <ConnectButton label="Reconnect"/>
+                </div>
+            </Show>
+            <Show when=move || account.business_account>
+                <div class="banner warn" role="status" data-testid="business-warning">
+                    "This is a TikTok business account. TikTok lets apps post only to personal and creator accounts, so it may refuse posts from LetsPost. Switch it to a personal or creator account in the TikTok app, or connect another account."
+                </div>
+            </Show>
+            <Show when=move || confirming.get()>
+                <div class="banner confirm" role="alertdialog" aria-label="Disconnect account" data-testid="confirm-disconnect">
+                    <span>{format!("Disconnect {who_confirm}? LetsPost will forget it and TikTok will revoke its access.")}</span>
+                    <span class="actions">
+                        <button class="button danger" on:click=disconnect disabled=move || busy.get()>"Yes, disconnect"</button>
+                        <button class="button secondary" on:click=move |_| set_confirming.set(false)>"Keep it"</button>
+                    </span>
+                </div>
+            </Show>
+            {move || error.get().map(|e| view! { <p class="issue error" role="alert">{e.message}</p> })}
+        </li>
+    }
+}

@@ -1,0 +1,65 @@
+//! The "Connect TikTok" button and the `/oauth/callback` page.
+
+use crate::oauth;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
+
+/// Starts the OAuth flow; a failure before leaving for TikTok shows under the button.
+#[component]
+pub fn ConnectButton(#[prop(into)] label: String, #[prop(optional)] secondary: bool) -> impl IntoView {
+    let (busy, set_busy) = signal(false);
+    let (error, set_error) = signal(None::<String>);
+    let go = move |_| {
+        set_busy.set(true);
+        set_error.set(None);
+        spawn_local(async move {
+            if let Err(e) = oauth::start().await {
+                set_error.set(Some(e));
+                set_busy.set(false);
+            }
+        });
+    };
+    view! {
+        <span class="connect">
+            <button class=if secondary { "button secondary" } else { "button" } on:click=go disabled=move || busy.get()>
+                {move || if busy.get() { "Opening TikTok…".to_string() } else { label.clone() }}
+            </button>
+            {move || error.get().map(|e| view! { <p class="issue error" role="alert">{e}</p> })}
+        </span>
+    }
+}
+
+/// Where TikTok sends the creator back: finish the connection, or say in one sentence what
+/// went wrong, with a way to try again. Never a blank page.
+#[component]
+pub fn OAuthCallback() -> impl IntoView {
+    let (failure, set_failure) = signal(None::<String>);
+    let navigate = use_navigate();
+    let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    spawn_local(async move {
+        match oauth::finish(&query).await {
+            Ok(_) => navigate("/accounts", NavigateOptions { replace: true, ..Default::default() }),
+            Err(e) => set_failure.set(Some(e.message)),
+        }
+    });
+    view! {
+        <section class="card" data-testid="oauth-callback">
+            {move || match failure.get() {
+                None => view! {
+                    <h1>"Connecting your TikTok account…"</h1>
+                    <p class="lede">"Just a moment."</p>
+                }.into_any(),
+                Some(msg) => view! {
+                    <h1>"Your TikTok account is not connected"</h1>
+                    <p class="issue error" role="alert" data-testid="oauth-error">{msg}</p>
+                    <p class="actions">
+                        <ConnectButton label="Try again"/>
+                        <a class="button secondary" href="/accounts">"Back to accounts"</a>
+                    </p>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
