@@ -74,3 +74,6 @@ pub async fn wait_text(c: &Client, css: &str, pred: impl Fn(&str) -> bool) -> St
     }
     panic!("timed out waiting on {css}; last text: {last:?}");
 }
+
+pub mod api;
+pub mod consent;

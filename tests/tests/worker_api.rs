@@ -20,7 +20,8 @@ async fn unknown_api_paths_are_json_404s_not_the_app() {
     let resp = http().post(format!("{}/api/nope", app_url())).send().await.unwrap();
     assert_eq!(resp.status(), 404);
     let body: serde_json::Value = resp.json().await.unwrap();
-    assert_eq!(body["error"], "not_found");
+    assert_eq!(body["error"]["code"], "not_found");
+    assert!(body["error"]["message"].as_str().unwrap().contains("/api/nope"), "{body}");
 }
 
 #[tokio::test]

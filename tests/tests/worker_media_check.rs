@@ -35,5 +35,5 @@ async fn rotation_fragments_and_images_judged_as_in_the_browser() {
 async fn unknown_keys_are_404() {
     let (status, body) = check("no-such-upload").await;
     assert_eq!(status, 404);
-    assert_eq!(body["error"], "not_found");
+    assert_eq!(body["error"]["code"], "not_found");
 }

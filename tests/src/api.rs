@@ -1,0 +1,178 @@
+//! A client of the Worker's API as one browser session: it keeps the session cookie, sends
+//! the app's own `Origin` on writes (as a browser does), and records every answer so a test
+//! can prove that no token or secret ever reached it.
+
+use crate::{app_url, emulator_url, http};
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+use tiktok_rules::pkce::{challenge, ChallengeEncoding};
+
+/// A PKCE verifier the tests use (43 characters of the allowed alphabet).
+pub const VERIFIER: &str = "e2e-verifier-0123456789-abcdefghijklmnopqrstuvwxyz";
+
+pub fn redirect_uri() -> String {
+    format!("{}/oauth/callback", app_url())
+}
+
+/// What the API answered.
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+#[derive(Clone, Default)]
+pub struct Session {
+    cookie: Arc<Mutex<Option<String>>>,
+    /// Every status line, header and body this session received, as text.
+    pub seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl Session {
+    pub fn new() -> Session {
+        Session::default()
+    }
+
+    /// The `name=value` of the session cookie, once the Worker set one.
+    pub fn cookie(&self) -> Option<String> {
+        self.cookie.lock().unwrap().clone()
+    }
+
+    pub fn with_cookie(cookie: &str) -> Session {
+        let s = Session::new();
+        *s.cookie.lock().unwrap() = Some(cookie.to_string());
+        s
+    }
+
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>, origin: Option<&str>) -> Answer {
+        let mut req = http().request(method, format!("{}{path}", app_url()));
+        if let Some(c) = self.cookie() {
+            req = req.header("Cookie", c);
+        }
+        if let Some(o) = origin {
+            req = req.header("Origin", o);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        if let Some(set) = headers.get("set-cookie").and_then(|v| v.to_str().ok()) {
+            let pair = set.split(';').next().unwrap_or_default().to_string();
+            *self.cookie.lock().unwrap() = Some(pair);
+        }
+        let text = resp.text().await.unwrap_or_default();
+        let mut record = format!("{status} {path}\n");
+        for (k, v) in &headers {
+            record.push_str(&format!("{k}: {}\n", v.to_str().unwrap_or("<binary>")));
+        }
+        record.push_str(&text);
+        self.seen.lock().unwrap().push(record);
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Answer { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.send(reqwest::Method::GET, path, None, None).await
+    }
+
+    /// A write from the app's own page.
+    pub async fn post(&self, path: &str, body: Value) -> Answer {
+        self.send(reqwest::Method::POST, path, Some(body), Some(&app_url())).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Answer {
+        self.send(reqwest::Method::DELETE, path, None, Some(&app_url())).await
+    }
+
+    /// Connect `open_id` as the consent page would, then exchange the code through the Worker.
+    pub async fn connect(&self, open_id: &str) -> Answer {
+        let code = mint_code(open_id).await;
+        self.exchange(&code).await
+    }
+
+    pub async fn exchange(&self, code: &str) -> Answer {
+        self.post("/api/oauth/token", json!({ "code": code, "code_verifier": VERIFIER, "redirect_uri": redirect_uri() })).await
+    }
+
+    /// The account list's entry for `open_id`.
+    pub async fn account(&self, open_id: &str) -> Option<Value> {
+        let list = self.get("/api/accounts").await;
+        assert_eq!(list.status, 200, "{}", list.body);
+        list.body["accounts"].as_array().unwrap().iter().find(|a| a["open_id"] == open_id).cloned()
+    }
+
+    /// Fail if any answer this session received holds a token TikTok issued for these
+    /// accounts, the client secret, or the token key.
+    pub async fn assert_no_secrets(&self, open_ids: &[&str]) {
+        assert_no_secrets_in(&self.seen.lock().unwrap().join("\n"), open_ids).await;
+    }
+}
+
+/// Every token the emulator issued for these accounts, plus the Worker's secrets.
+pub async fn secrets(open_ids: &[&str]) -> Vec<String> {
+    let mut all = vec!["letspost-local-secret".to_string()];
+    if let Ok(key) = std::env::var("LETSPOST_TOKEN_KEY") {
+        all.push(key);
+    }
+    for id in open_ids {
+        let g = grants(id).await;
+        for kind in ["access", "refresh"] {
+            for t in g[kind].as_array().unwrap() {
+                all.push(t["token"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    all
+}
+
+pub async fn assert_no_secrets_in(text: &str, open_ids: &[&str]) {
+    let secrets = secrets(open_ids).await;
+    assert!(secrets.len() > 2 || open_ids.is_empty(), "the emulator issued no tokens for {open_ids:?}");
+    for s in secrets {
+        assert!(!text.contains(&s), "a token or secret reached the client: {}…", &s[..s.len().min(8)]);
+    }
+}
+
+pub async fn emulator_post(path: &str, body: Value) -> Value {
+    let r = http().post(format!("{}/__emulator{path}", emulator_url())).json(&body).send().await.unwrap();
+    assert!(r.status().is_success(), "emulator {path}: {}", r.status());
+    r.json().await.unwrap_or(Value::Null)
+}
+
+/// A TikTok account of its own for one test (tests run in parallel on one emulator).
+pub async fn new_account(label: &str, kind: &str) -> String {
+    let n = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() % 1_000_000_000_000;
+    let open_id = format!("open-{label}-{n}");
+    emulator_post(
+        "/accounts",
+        json!({
+            "open_id": open_id, "union_id": format!("union-{open_id}"), "username": format!("{label}.{n}"),
+            "nickname": format!("{label} {n}"), "avatar_url": format!("https://p16.tiktokcdn.example/{label}.jpeg"),
+            "kind": kind, "private": false, "max_video_post_duration_sec": 600,
+        }),
+    )
+    .await;
+    open_id
+}
+
+/// An authorization code for `open_id`, as the consent page would give for our redirect URI.
+pub async fn mint_code(open_id: &str) -> String {
+    let body = json!({
+        "open_id": open_id,
+        "redirect_uri": redirect_uri(),
+        "code_challenge": challenge(VERIFIER, ChallengeEncoding::Base64url),
+    });
+    emulator_post("/authorize", body).await["code"].as_str().unwrap().to_string()
+}
+
+/// The emulator's record of an account's tokens: `{"access": [...], "refresh": [...], "refreshes": n}`.
+pub async fn grants(open_id: &str) -> Value {
+    http().get(format!("{}/__emulator/grants/{open_id}", emulator_url())).send().await.unwrap().json().await.unwrap()
+}
+
+/// Expire an account's tokens at TikTok (`access`, `refresh` or `both`).
+pub async fn expire(open_id: &str, kind: &str) {
+    emulator_post("/expire", json!({ "open_id": open_id, "kind": kind })).await;
+}

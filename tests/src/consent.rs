@@ -1,0 +1,35 @@
+//! Driving the emulator's consent page in the browser, as a creator would.
+
+use fantoccini::{Client, Locator};
+use std::time::Duration;
+
+/// Wait until the browser is on the consent page, pick `open_id`, and press `button`
+/// (`approve` or `deny`).
+pub async fn decide(c: &Client, open_id: &str, button: &str) {
+    let radio = format!("input[name=open_id][value='{open_id}']");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(el) = c.find(Locator::Css(&radio)).await {
+            el.click().await.unwrap();
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no consent page for {open_id}; at {:?}", c.current_url().await);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    c.find(Locator::Id(button)).await.unwrap().click().await.unwrap();
+}
+
+/// Click the first button whose text is exactly `label`.
+pub async fn click_button(c: &Client, label: &str) {
+    let xpath = format!("//button[normalize-space(.)='{label}']");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(el) = c.find(Locator::XPath(&xpath)).await {
+            if el.click().await.is_ok() {
+                return;
+            }
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no button {label:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -1,0 +1,158 @@
+//! "Connect TikTok" in headless Chromium: PKCE in the page, the emulator's consent page, the
+//! callback, the accounts list, reconnect and disconnect.
+
+use fantoccini::{Client, Locator};
+use letspost_e2e::api::{assert_no_secrets_in, expire, mint_code, new_account, redirect_uri, Session, VERIFIER};
+use letspost_e2e::consent::{click_button, decide};
+use letspost_e2e::{app_url, browser, wait_text};
+
+/// Open /accounts and press the connect button (`label`).
+async fn start_connect(c: &Client, label: &str) {
+    c.goto(&format!("{}/accounts", app_url())).await.unwrap();
+    click_button(c, label).await;
+}
+
+async fn account_card(c: &Client, open_id: &str) -> String {
+    wait_text(c, &format!("[data-testid=account][data-open-id='{open_id}']"), |t| !t.is_empty()).await
+}
+
+/// The browser's session cookie, as `name=value`, to ask the API as this browser.
+async fn session_of(c: &Client) -> Session {
+    let cookie = c.get_named_cookie("letspost_session").await.expect("a session cookie");
+    assert_eq!(cookie.http_only(), Some(true));
+    Session::with_cookie(&format!("letspost_session={}", cookie.value()))
+}
+
+/// Everything the page could read: its HTML, storage and script-visible cookies.
+async fn page_state(c: &Client) -> String {
+    let src = c.source().await.unwrap();
+    let js = "return [document.cookie, JSON.stringify(sessionStorage), JSON.stringify(localStorage)].join('\\n')";
+    let storage = c.execute(js, vec![]).await.unwrap();
+    format!("{src}\n{storage}")
+}
+
+#[tokio::test]
+async fn connect_through_the_consent_page_and_see_the_account() {
+    let open_id = new_account("uiana", "creator").await;
+    let c = browser().await;
+    c.goto(&format!("{}/accounts", app_url())).await.unwrap();
+    wait_text(&c, "[data-testid=no-accounts]", |t| t.contains("No TikTok account")).await;
+    click_button(&c, "Connect TikTok").await;
+    // On the consent page: the PKCE challenge and state the page made are in the form.
+    let url = c.current_url().await.unwrap();
+    let challenge = c.find(Locator::Css("input[name=code_challenge]")).await.unwrap().attr("value").await.unwrap().unwrap();
+    assert_eq!(challenge.len(), 43, "base64url S256 challenge");
+    let method = c.find(Locator::Css("input[name=code_challenge_method]")).await.unwrap().attr("value").await.unwrap();
+    assert_eq!(method.as_deref(), Some("S256"), "{url}");
+    let pending = c.execute("return sessionStorage.getItem('letspost.oauth.pending')", vec![]).await.unwrap();
+    assert!(pending.is_null(), "sessionStorage is per origin: the emulator's page can't see LetsPost's");
+    decide(&c, &open_id, "approve").await;
+
+    let card = account_card(&c, &open_id).await;
+    assert!(card.contains(&format!("uiana {}", &open_id["open-uiana-".len()..])), "{card}");
+    assert!(card.contains("@uiana."), "{card}");
+    assert!(card.contains("Connected"), "{card}");
+    assert!(c.current_url().await.unwrap().path() == "/accounts");
+    let left = c.execute("return sessionStorage.getItem('letspost.oauth.pending')", vec![]).await.unwrap();
+    assert!(left.is_null(), "the verifier is cleared after the callback: {left}");
+    let s = session_of(&c).await;
+    assert_eq!(s.account(&open_id).await.unwrap()["status"], "connected");
+    assert_no_secrets_in(&page_state(&c).await, &[&open_id]).await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn refused_consent_says_so_and_offers_to_try_again() {
+    let open_id = new_account("uideny", "creator").await;
+    let c = browser().await;
+    start_connect(&c, "Connect TikTok").await;
+    decide(&c, &open_id, "deny").await;
+    let msg = wait_text(&c, "[data-testid=oauth-error]", |t| !t.is_empty()).await;
+    assert_eq!(msg, "You declined the TikTok connection. Connect again when you are ready.");
+    // "Try again" starts a new connection: back on the consent page.
+    click_button(&c, "Try again").await;
+    decide(&c, &open_id, "approve").await;
+    account_card(&c, &open_id).await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_tampered_state_is_refused() {
+    let open_id = new_account("uistate", "creator").await;
+    let c = browser().await;
+    start_connect(&c, "Connect TikTok").await;
+    let radio = format!("input[name=open_id][value='{open_id}']");
+    wait_text(&c, "h1", |t| t.contains("LetsPost wants")).await;
+    c.find(Locator::Css(&radio)).await.unwrap().click().await.unwrap();
+    c.execute("document.querySelector('input[name=state]').value = 'forged-state'", vec![]).await.unwrap();
+    c.find(Locator::Id("approve")).await.unwrap().click().await.unwrap();
+    let msg = wait_text(&c, "[data-testid=oauth-error]", |t| !t.is_empty()).await;
+    assert!(msg.contains("not the one LetsPost started"), "{msg}");
+    assert!(c.find(Locator::XPath("//button[normalize-space(.)='Try again']")).await.is_ok());
+    c.goto(&format!("{}/api/accounts", app_url())).await.unwrap();
+    assert!(!c.source().await.unwrap().contains(&open_id), "nothing was connected");
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_used_code_on_the_callback_is_explained() {
+    let open_id = new_account("uireuse", "creator").await;
+    let code = mint_code(&open_id).await;
+    assert_eq!(Session::new().exchange(&code).await.status, 200, "spent once elsewhere");
+    let c = browser().await;
+    c.goto(&format!("{}/", app_url())).await.unwrap();
+    // The tab that started this sign-in stored its state and verifier.
+    let pending = serde_json::json!({ "state": "S-1", "verifier": VERIFIER, "redirect_uri": redirect_uri() }).to_string();
+    c.execute("sessionStorage.setItem('letspost.oauth.pending', arguments[0])", vec![pending.into()]).await.unwrap();
+    c.goto(&format!("{}/oauth/callback?code={code}&scopes=user.info.basic&state=S-1", app_url())).await.unwrap();
+    let msg = wait_text(&c, "[data-testid=oauth-error]", |t| !t.is_empty()).await;
+    assert_eq!(msg, "This TikTok sign-in has expired or was already used. Connect again.");
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn reconnect_banner_then_disconnect_asked_once() {
+    let open_id = new_account("uirecon", "creator").await;
+    let c = browser().await;
+    start_connect(&c, "Connect TikTok").await;
+    decide(&c, &open_id, "approve").await;
+    account_card(&c, &open_id).await;
+    let s = session_of(&c).await;
+
+    // TikTok stops honouring the tokens; the next use finds out.
+    expire(&open_id, "both").await;
+    assert_eq!(s.get(&format!("/api/accounts/{open_id}/creator-info")).await.status, 401);
+    c.refresh().await.unwrap();
+    let banner = wait_text(&c, "[data-testid=reconnect-banner]", |t| !t.is_empty()).await;
+    assert!(banner.contains("sign in again"), "{banner}");
+    click_button(&c, "Reconnect").await;
+    decide(&c, &open_id, "approve").await;
+    let card = account_card(&c, &open_id).await;
+    assert!(card.contains("Connected") && !card.contains("Reconnect"), "{card}");
+
+    // Disconnect asks once.
+    let card_css = format!("[data-testid=account][data-open-id='{open_id}']");
+    c.find(Locator::Css(&card_css)).await.unwrap().find(Locator::XPath(".//button[normalize-space(.)='Disconnect']")).await.unwrap().click().await.unwrap();
+    let ask = wait_text(&c, "[data-testid=confirm-disconnect]", |t| !t.is_empty()).await;
+    assert!(ask.contains("Disconnect @uirecon."), "{ask}");
+    click_button(&c, "Keep it").await;
+    assert!(c.find(Locator::Css("[data-testid=confirm-disconnect]")).await.is_err());
+    c.find(Locator::Css(&card_css)).await.unwrap().find(Locator::XPath(".//button[normalize-space(.)='Disconnect']")).await.unwrap().click().await.unwrap();
+    click_button(&c, "Yes, disconnect").await;
+    wait_text(&c, "[data-testid=no-accounts]", |t| t.contains("No TikTok account")).await;
+    assert!(s.account(&open_id).await.is_none());
+    assert_no_secrets_in(&page_state(&c).await, &[&open_id]).await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_business_account_is_warned() {
+    let open_id = new_account("uibrand", "business").await;
+    let c = browser().await;
+    start_connect(&c, "Connect TikTok").await;
+    decide(&c, &open_id, "approve").await;
+    account_card(&c, &open_id).await;
+    let warning = wait_text(&c, "[data-testid=business-warning]", |t| !t.is_empty()).await;
+    assert!(warning.contains("personal and creator accounts"), "{warning}");
+    c.close().await.unwrap();
+}
