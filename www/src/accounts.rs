@@ -88,8 +88,12 @@ fn AccountCard(account: Account, on_change: impl Fn() + Copy + Send + Sync + 'st
                     <strong class="nickname">{account.display_name.clone()}</strong>
                     <span class="handle">{handle}</span>
                 </div>
-                <span class=if reconnect { "badge warn" } else { "badge ok" }>
-                    {if reconnect { "Reconnect needed" } else { "Connected" }}
+                <span class=if reconnect || account.business_account { "badge warn" } else { "badge ok" }>
+                    {match (reconnect, account.business_account) {
+                        (true, _) => "Reconnect needed",
+                        (false, true) => "Business account",
+                        (false, false) => "Connected",
+                    }}
                 </span>
                 <Show when=move || !confirming.get()>
                     <button class="button secondary" on:click=move |_| set_confirming.set(true)>"Disconnect"</button>

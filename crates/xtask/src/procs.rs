@@ -18,8 +18,10 @@ static GROUPS: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 pub fn stop_services_on_signal() -> Result {
     ctrlc::set_handler(|| {
         let groups: Vec<u32> = GROUPS.lock().map(|g| g.clone()).unwrap_or_default();
-        eprintln!("\nxtask: stopping {} service(s)…", groups.len());
+        // Stop first, then say so: stderr may be a pipe whose reader (`| tee`) got the same
+        // Ctrl-C and is gone, and eprintln! would panic on it.
         stop_groups(&groups);
+        let _ = writeln!(std::io::stderr(), "\nxtask: stopped {} service(s)", groups.len());
         std::process::exit(130);
     })
     .map_err(|e| format!("cannot install the Ctrl-C handler: {e}"))

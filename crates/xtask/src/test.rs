@@ -76,8 +76,20 @@ fn dev_stops_on(signal: &str) -> Result {
     use std::time::Duration;
     let (port, emu_port) = (free_port()?, free_port()?);
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let mut dev = Command::new(exe)
-        .arg("dev")
+    // Ctrl-C is tried on `xtask dev 2>&1 | tee LOG`, as many run it: the same Ctrl-C ends tee,
+    // so xtask must stop its services with nobody left to read what it prints.
+    let mut cmd = if signal == "INT" {
+        let log = root().join("target/ctrl-c-dev.log");
+        let mut c = Command::new("bash");
+        c.arg("-c").arg(format!("'{}' dev 2>&1 | tee '{}'", exe.display(), log.display()));
+        c.stdout(std::process::Stdio::null());
+        c
+    } else {
+        let mut c = Command::new(exe);
+        c.arg("dev");
+        c
+    };
+    let mut dev = cmd
         .current_dir(root())
         .env(build::PREBUILT_ENV, "1")
         .env("LETSPOST_DEV_PORT", port.to_string())
