@@ -1,0 +1,167 @@
+//! `POST /api/posts`: the request, checked field by field against TikTok's rules and the
+//! creator's current options, before anything is staged.
+
+use crate::machine::Settings;
+use letspost_core::time_fmt::parse_rfc3339_ms;
+use serde::{Deserialize, Serialize};
+use tiktok_rules::api::CreatorInfo;
+use tiktok_rules::media::MAX_SIZE_BYTES;
+use tiktok_rules::privacy::PrivacyLevel;
+
+/// How far ahead a post may be scheduled.
+pub const MAX_AHEAD_MS: u64 = 30 * 86_400_000;
+/// A `publish_at` this far in the past still counts as now (clocks and networks differ).
+pub const PAST_GRACE_MS: u64 = 30_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatePost {
+    pub account: String,
+    #[serde(default)]
+    pub caption: String,
+    pub privacy_level: String,
+    #[serde(default)]
+    pub disable_comment: bool,
+    #[serde(default)]
+    pub disable_duet: bool,
+    #[serde(default)]
+    pub disable_stitch: bool,
+    #[serde(default)]
+    pub brand_content_toggle: bool,
+    #[serde(default)]
+    pub brand_organic_toggle: bool,
+    #[serde(default)]
+    pub is_aigc: bool,
+    #[serde(default)]
+    pub video_cover_timestamp_ms: Option<u64>,
+    /// RFC 3339, or null for "post now".
+    #[serde(default)]
+    pub publish_at: Option<String>,
+    pub video_size: u64,
+}
+
+/// A refused field: 422 `{"error": {"code", "message", "field"}}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub code: &'static str,
+    pub message: String,
+}
+
+fn refuse(field: &'static str, code: &'static str, message: impl Into<String>) -> FieldError {
+    FieldError { field, code, message: message.into() }
+}
+
+impl CreatePost {
+    /// The settings and publish time, or the first field TikTok or LetsPost would refuse.
+    pub fn check(&self, creator: &CreatorInfo, now_ms: u64) -> Result<(Settings, Option<u64>), FieldError> {
+        tiktok_rules::caption::check(&self.caption).map_err(|e| refuse("caption", "caption_too_long", e.to_string()))?;
+        let privacy = PrivacyLevel::parse(&self.privacy_level)
+            .ok_or_else(|| refuse("privacy_level", "invalid_privacy_level", "Choose who can view this video."))?;
+        if !creator.privacy_level_options.contains(&privacy) {
+            return Err(refuse(
+                "privacy_level",
+                tiktok_rules::error::codes::PRIVACY_LEVEL_OPTION_MISMATCH,
+                format!("'{}' is not available for this account. Pick another audience.", privacy.label()),
+            ));
+        }
+        for (off_in_tiktok, chosen_off, field, what) in [
+            (creator.comment_disabled, self.disable_comment, "disable_comment", "Comments"),
+            (creator.duet_disabled, self.disable_duet, "disable_duet", "Duet"),
+            (creator.stitch_disabled, self.disable_stitch, "disable_stitch", "Stitch"),
+        ] {
+            if off_in_tiktok && !chosen_off {
+                return Err(refuse(field, "interaction_disabled", format!("{what} is turned off for this account in TikTok, so it stays off.")));
+            }
+        }
+        let disclosed = self.brand_content_toggle || self.brand_organic_toggle;
+        tiktok_rules::disclosure::check_toggles(disclosed, self.brand_organic_toggle, self.brand_content_toggle, privacy)
+            .map_err(|e| refuse("brand_content_toggle", "disclosure", e.to_string()))?;
+        if self.video_size == 0 || self.video_size > MAX_SIZE_BYTES {
+            return Err(refuse("video_size", "file_too_large", "TikTok takes videos up to 287.6 MB."));
+        }
+        let publish_at = match self.publish_at.as_deref() {
+            None | Some("") => None,
+            Some(text) => {
+                let at = parse_rfc3339_ms(text)
+                    .ok_or_else(|| refuse("publish_at", "invalid_time", "The time must be a date and time like 2026-12-01T18:30:00Z."))?;
+                if at + PAST_GRACE_MS < now_ms {
+                    return Err(refuse("publish_at", "time_in_past", "That time has already passed. Pick a time in the future, or post now."));
+                }
+                if at > now_ms + MAX_AHEAD_MS {
+                    return Err(refuse("publish_at", "time_too_far", "Posts can be scheduled up to 30 days ahead."));
+                }
+                Some(at)
+            }
+        };
+        let settings = Settings {
+            caption: self.caption.clone(),
+            privacy_level: privacy,
+            disable_comment: self.disable_comment,
+            disable_duet: self.disable_duet,
+            disable_stitch: self.disable_stitch,
+            brand_content_toggle: self.brand_content_toggle,
+            brand_organic_toggle: self.brand_organic_toggle,
+            is_aigc: self.is_aigc,
+            video_cover_timestamp_ms: self.video_cover_timestamp_ms,
+        };
+        Ok((settings, publish_at))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn creator(duet_off: bool) -> CreatorInfo {
+        CreatorInfo {
+            creator_avatar_url: String::new(),
+            creator_username: "ana".into(),
+            creator_nickname: "Ana".into(),
+            privacy_level_options: PrivacyLevel::PUBLIC_ACCOUNT_OPTIONS.to_vec(),
+            comment_disabled: false,
+            duet_disabled: duet_off,
+            stitch_disabled: false,
+            max_video_post_duration_sec: 600,
+        }
+    }
+
+    fn req() -> CreatePost {
+        serde_json::from_value(serde_json::json!({
+            "account": "open-ana", "caption": "hi", "privacy_level": "PUBLIC_TO_EVERYONE", "video_size": 10_000
+        }))
+        .unwrap()
+    }
+
+    const NOW: u64 = 1_800_000_000_000;
+
+    #[test]
+    fn a_plain_post_now_passes() {
+        let (s, at) = req().check(&creator(false), NOW).unwrap();
+        assert_eq!((s.caption.as_str(), s.privacy_level, at), ("hi", PrivacyLevel::PublicToEveryone, None));
+    }
+
+    #[test]
+    fn each_refusal_names_its_field() {
+        let field = |r: CreatePost, c: CreatorInfo| r.check(&c, NOW).unwrap_err().field;
+        assert_eq!(field(CreatePost { caption: "x".repeat(2_201), ..req() }, creator(false)), "caption");
+        assert_eq!(field(CreatePost { privacy_level: "EVERYONE".into(), ..req() }, creator(false)), "privacy_level");
+        assert_eq!(field(CreatePost { privacy_level: "FOLLOWER_OF_CREATOR".into(), ..req() }, creator(false)), "privacy_level");
+        assert_eq!(field(req(), creator(true)), "disable_duet");
+        assert!(CreatePost { disable_duet: true, ..req() }.check(&creator(true), NOW).is_ok());
+        let branded_private = CreatePost { brand_content_toggle: true, privacy_level: "SELF_ONLY".into(), ..req() };
+        assert_eq!(field(branded_private, creator(false)), "brand_content_toggle");
+        assert_eq!(field(CreatePost { video_size: 287_600_001, ..req() }, creator(false)), "video_size");
+        assert_eq!(field(CreatePost { video_size: 0, ..req() }, creator(false)), "video_size");
+    }
+
+    #[test]
+    fn publish_at_is_not_past_and_at_most_30_days_ahead() {
+        let at = |s: &str| CreatePost { publish_at: Some(s.into()), ..req() }.check(&creator(false), NOW);
+        let fmt = letspost_core::time_fmt::rfc3339_utc;
+        assert_eq!(at(&fmt(NOW + 60_000)).unwrap().1, Some(NOW + 60_000));
+        assert_eq!(at(&fmt(NOW - 10_000)).unwrap().1, Some(NOW - 10_000), "a few seconds of skew is now");
+        assert_eq!(at(&fmt(NOW - 120_000)).unwrap_err().code, "time_in_past");
+        assert_eq!(at(&fmt(NOW + MAX_AHEAD_MS + 1_000)).unwrap_err().code, "time_too_far");
+        assert_eq!(at("next tuesday").unwrap_err().code, "invalid_time");
+    }
+}

@@ -1,0 +1,14 @@
+//! One post's life, decided here and nowhere else. The Post Durable Object feeds events in
+//! (what TikTok answered, what the creator asked) with the time, persists the [`Post`], and
+//! performs the [`Action`] that [`Post::next`] names — nothing more.
+//!
+//! Exactly once: the last chunk is what makes TikTok publish. Once it may have reached
+//! TikTok (`final_sent`), the machine never inits again nor resends it blindly: it asks
+//! `status/fetch`, and only TikTok's own byte count can send it back to uploading.
+
+pub mod create;
+pub mod machine;
+pub mod timing;
+
+pub use create::{CreatePost, FieldError};
+pub use machine::{Action, Conflict, Event, Post, PostError, Settings, State};

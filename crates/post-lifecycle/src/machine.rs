@@ -1,0 +1,381 @@
+//! The post state machine. State names are pinned by the API.
+
+use crate::timing::{poll_delay_ms, retry_delay_ms, upload_lead_ms, MAX_ATTEMPTS, MAX_POST_ID_POLLS, RATE_LIMITED_DELAY_MS};
+use serde::{Deserialize, Serialize};
+use tiktok_rules::api::{post_url, PostInfo, PublishStatus, StatusResponse};
+use tiktok_rules::chunk::ChunkPlan;
+use tiktok_rules::error::{codes, ErrorClass, TikTokError};
+use tiktok_rules::privacy::PrivacyLevel;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    AwaitingMedia,
+    Scheduled,
+    Uploading,
+    Processing,
+    Published,
+    Failed,
+    Cancelled,
+}
+
+impl State {
+    pub fn is_final(self) -> bool {
+        matches!(self, State::Published | State::Failed | State::Cancelled)
+    }
+}
+
+/// What the creator chose, as TikTok's `post_info` will carry it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    pub caption: String,
+    pub privacy_level: PrivacyLevel,
+    pub disable_comment: bool,
+    pub disable_duet: bool,
+    pub disable_stitch: bool,
+    pub brand_content_toggle: bool,
+    pub brand_organic_toggle: bool,
+    pub is_aigc: bool,
+    pub video_cover_timestamp_ms: Option<u64>,
+}
+
+impl Settings {
+    pub fn post_info(&self) -> PostInfo {
+        PostInfo {
+            title: self.caption.clone(),
+            privacy_level: self.privacy_level,
+            disable_duet: self.disable_duet,
+            disable_stitch: self.disable_stitch,
+            disable_comment: self.disable_comment,
+            video_cover_timestamp_ms: self.video_cover_timestamp_ms,
+            brand_content_toggle: self.brand_content_toggle,
+            brand_organic_toggle: self.brand_organic_toggle,
+            is_aigc: self.is_aigc,
+        }
+    }
+}
+
+/// Why a post failed: a code (TikTok's, or LetsPost's) and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostError {
+    pub code: String,
+    pub message: String,
+}
+
+impl PostError {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> PostError {
+        PostError { code: code.into(), message: message.into() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Post {
+    pub id: String,
+    /// The TikTok `open_id` it posts as.
+    pub account: String,
+    /// For the public post URL.
+    pub username: String,
+    pub settings: Settings,
+    /// `None`: as soon as the media is staged.
+    pub publish_at_ms: Option<u64>,
+    pub video_size: u64,
+    pub state: State,
+    pub created_at_ms: u64,
+    pub updated_at_ms: u64,
+    /// When the last chunk goes to TikTok: `publish_at`, or the moment the media was staged
+    /// for "post now".
+    pub due_at_ms: Option<u64>,
+    pub media_staged: bool,
+    pub publish_id: Option<String>,
+    pub upload_url: Option<String>,
+    pub upload_url_expires_at_ms: u64,
+    /// TikTok chunks acknowledged.
+    pub chunks_done: u64,
+    /// The last chunk may have reached TikTok: from now on only status/fetch decides.
+    pub final_sent: bool,
+    pub uploaded_bytes: u64,
+    /// Transient failures in a row, and when to try again.
+    pub attempts: u32,
+    pub not_before_ms: u64,
+    pub polls: u32,
+    pub post_id: Option<u64>,
+    pub post_url: Option<String>,
+    pub published_at_ms: Option<u64>,
+    pub error: Option<PostError>,
+    /// When the last chunk was accepted (for lateness figures).
+    pub final_accepted_at_ms: Option<u64>,
+}
+
+/// What the shell should do now (or when).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Nothing until an event arrives (awaiting media, final).
+    Idle,
+    /// Nothing before this time: set the alarm for it.
+    WakeAt(u64),
+    /// Scheduled → uploading: persist that before anything reaches TikTok.
+    StartUpload,
+    Init,
+    SendChunk(u64),
+    FetchStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    MediaStaged,
+    MediaRefused(PostError),
+    StartUpload,
+    InitOk { publish_id: String, upload_url: String, expires_at_ms: u64 },
+    /// About to send chunk `index`; for the last one this is persisted first.
+    Sending(u64),
+    /// TikTok took chunk `index` (206, or 201 for the last).
+    ChunkOk(u64),
+    /// 416: TikTok says it holds `received` bytes.
+    RangeMismatch { received: u64 },
+    /// 403/404 on a chunk: the upload_url is dead.
+    UploadUrlGone,
+    Status(StatusResponse),
+    Failed(TikTokError),
+    Cancel,
+    Reschedule(Option<u64>),
+    Retry,
+}
+
+/// A creator's request the post's state no longer allows (409).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Conflict(pub &'static str);
+
+impl Post {
+    pub fn plan(&self) -> ChunkPlan {
+        ChunkPlan::for_size(self.video_size).expect("video_size was checked at creation")
+    }
+
+    fn last_chunk(&self) -> u64 {
+        self.plan().total_chunk_count - 1
+    }
+
+    /// When the upload to TikTok starts.
+    pub fn upload_start_ms(&self) -> Option<u64> {
+        self.due_at_ms.map(|due| due.saturating_sub(upload_lead_ms(self.video_size)))
+    }
+
+    pub fn next(&self, now: u64) -> Action {
+        let active = matches!(self.state, State::Uploading | State::Processing) || self.awaits_post_id();
+        if active && now < self.not_before_ms {
+            return Action::WakeAt(self.not_before_ms);
+        }
+        match self.state {
+            State::AwaitingMedia | State::Failed | State::Cancelled => Action::Idle,
+            State::Published if self.awaits_post_id() => Action::FetchStatus,
+            State::Published => Action::Idle,
+            State::Scheduled => match self.upload_start_ms() {
+                Some(start) if now < start => Action::WakeAt(start),
+                _ => Action::StartUpload,
+            },
+            State::Uploading if self.final_sent => Action::FetchStatus,
+            State::Uploading if self.publish_id.is_none() || now >= self.upload_url_expires_at_ms => Action::Init,
+            State::Uploading if self.chunks_done < self.last_chunk() => Action::SendChunk(self.chunks_done),
+            State::Uploading => match self.due_at_ms {
+                Some(due) if now < due => Action::WakeAt(due),
+                _ => Action::SendChunk(self.last_chunk()),
+            },
+            State::Processing => Action::FetchStatus,
+        }
+    }
+
+    /// Published publicly, but TikTok has not said the post's id yet.
+    fn awaits_post_id(&self) -> bool {
+        self.state == State::Published
+            && self.post_id.is_none()
+            && self.settings.privacy_level == PrivacyLevel::PublicToEveryone
+            && self.polls < MAX_POST_ID_POLLS
+    }
+
+    fn fail(&mut self, e: PostError) {
+        self.state = State::Failed;
+        self.error = Some(e);
+    }
+
+    /// The TikTok side of a post, forgotten for a fresh attempt (never once the last chunk
+    /// may have been sent: see `apply`).
+    fn reset_upload(&mut self) {
+        self.publish_id = None;
+        self.upload_url = None;
+        self.upload_url_expires_at_ms = 0;
+        self.chunks_done = 0;
+        self.final_sent = false;
+        self.uploaded_bytes = 0;
+    }
+
+    fn transient(&mut self, e: &TikTokError, now: u64) {
+        self.attempts += 1;
+        if self.attempts >= MAX_ATTEMPTS {
+            let message = format!("{} LetsPost tried {MAX_ATTEMPTS} times; retry the post when TikTok is back.", e.user_message());
+            self.fail(PostError::new(e.code.clone(), message));
+            return;
+        }
+        let wait = if e.code == codes::RATE_LIMIT_EXCEEDED || e.status == 429 {
+            RATE_LIMITED_DELAY_MS
+        } else {
+            retry_delay_ms(self.attempts)
+        };
+        self.not_before_ms = now + wait;
+    }
+
+    pub fn apply(&mut self, event: Event, now: u64) -> Result<(), Conflict> {
+        use State::*;
+        match (self.state, event) {
+            (AwaitingMedia, Event::MediaStaged) => {
+                self.media_staged = true;
+                self.state = Scheduled;
+                self.due_at_ms = Some(self.publish_at_ms.unwrap_or(now).max(now));
+            }
+            (AwaitingMedia, Event::MediaRefused(e)) => self.fail(e),
+            (Scheduled, Event::StartUpload) => {
+                self.state = Uploading;
+                self.attempts = 0;
+                self.not_before_ms = 0;
+            }
+            (Uploading, Event::InitOk { publish_id, upload_url, expires_at_ms }) if !self.final_sent => {
+                self.reset_upload();
+                self.publish_id = Some(publish_id);
+                self.upload_url = Some(upload_url);
+                self.upload_url_expires_at_ms = expires_at_ms;
+                self.attempts = 0;
+            }
+            (Uploading, Event::Sending(i)) => {
+                if i == self.last_chunk() {
+                    self.final_sent = true;
+                }
+            }
+            (Uploading, Event::ChunkOk(i)) => {
+                self.attempts = 0;
+                self.chunks_done = self.chunks_done.max(i + 1);
+                self.uploaded_bytes = self.plan().chunk_range(i).1 + 1;
+                if i == self.last_chunk() {
+                    self.state = Processing;
+                    self.final_accepted_at_ms = Some(now);
+                    self.polls = 0;
+                    self.not_before_ms = now + poll_delay_ms(0);
+                }
+            }
+            (Uploading, Event::RangeMismatch { received }) => {
+                // TikTok's count is the truth: continue from the chunk it expects next.
+                self.uploaded_bytes = received;
+                if received >= self.video_size {
+                    self.state = Processing;
+                    self.final_accepted_at_ms.get_or_insert(now);
+                } else if let Some(i) = self.plan().chunk_starting_at(received) {
+                    self.chunks_done = i;
+                    self.final_sent = false;
+                } else {
+                    self.fail(PostError::new("upload_out_of_step", "TikTok and LetsPost disagree about the upload. Retry the post."));
+                }
+            }
+            (Uploading, Event::UploadUrlGone) => {
+                if self.final_sent {
+                    // It may be complete: let status/fetch tell.
+                    self.not_before_ms = now;
+                } else {
+                    self.reset_upload();
+                }
+            }
+            (Uploading | Processing | Published, Event::Status(s)) => self.on_status(s, now),
+            (Uploading | Processing | Published, Event::Failed(e)) => self.on_failure(e, now),
+            (AwaitingMedia | Scheduled, Event::Cancel) => {
+                self.state = Cancelled;
+                self.error = Some(PostError::new(codes::PUBLISH_CANCELLED, "The post was cancelled."));
+            }
+            (AwaitingMedia | Scheduled, Event::Reschedule(at)) => {
+                self.publish_at_ms = at;
+                if self.state == Scheduled {
+                    self.due_at_ms = Some(at.unwrap_or(now).max(now));
+                }
+            }
+            (Failed, Event::Retry) if self.media_staged && self.final_sent => {
+                // The last chunk may be at TikTok: never upload again; ask where it stands.
+                self.state = Uploading;
+                self.error = None;
+                self.attempts = 0;
+                self.not_before_ms = 0;
+            }
+            (Failed, Event::Retry) if self.media_staged => {
+                self.reset_upload();
+                self.state = Scheduled;
+                self.error = None;
+                self.attempts = 0;
+                self.not_before_ms = 0;
+                self.polls = 0;
+                self.due_at_ms = Some(self.publish_at_ms.unwrap_or(now).max(now));
+            }
+            (_, Event::Cancel) => return Err(Conflict("The upload to TikTok has started, so the post can no longer be cancelled.")),
+            (_, Event::Reschedule(_)) => return Err(Conflict("The upload to TikTok has started, so the time can no longer change.")),
+            (_, Event::Retry) => return Err(Conflict("Only a failed post whose video is stored can be retried.")),
+            // Anything else is a stale or repeated step (alarms are at-least-once): ignore it.
+            _ => return Ok(()),
+        }
+        self.updated_at_ms = now;
+        Ok(())
+    }
+
+    fn on_status(&mut self, s: StatusResponse, now: u64) {
+        self.attempts = 0;
+        match s.status {
+            PublishStatus::PublishComplete => {
+                if self.state != State::Published {
+                    self.state = State::Published;
+                    self.published_at_ms = Some(now);
+                    self.polls = 0;
+                } else {
+                    self.polls += 1;
+                }
+                if let Some(id) = s.publicaly_available_post_id.first() {
+                    self.post_id = Some(*id);
+                    self.post_url = Some(post_url(&self.username, *id));
+                }
+                self.not_before_ms = now + poll_delay_ms(self.polls);
+            }
+            PublishStatus::Failed => {
+                // TikTok's verdict is final for this publish_id: a retry may upload anew.
+                self.final_sent = false;
+                let reason = s.fail_reason.unwrap_or_else(|| codes::INTERNAL.to_string());
+                let message = tiktok_rules::error::user_message(&reason);
+                self.fail(PostError::new(reason, message));
+            }
+            _ if self.state == State::Uploading => {
+                // We asked because the last chunk's answer was lost: TikTok's byte count says
+                // whether it arrived.
+                self.uploaded_bytes = s.uploaded_bytes;
+                if s.uploaded_bytes >= self.video_size {
+                    self.state = State::Processing;
+                    self.final_accepted_at_ms.get_or_insert(now);
+                    self.not_before_ms = now + poll_delay_ms(0);
+                } else {
+                    self.final_sent = false;
+                    self.chunks_done = self.plan().chunk_starting_at(s.uploaded_bytes).unwrap_or(self.last_chunk());
+                }
+            }
+            _ => {
+                self.polls += 1;
+                self.not_before_ms = now + poll_delay_ms(self.polls);
+            }
+        }
+    }
+
+    fn on_failure(&mut self, e: TikTokError, now: u64) {
+        if self.state == State::Published {
+            // Only the post id was missing: stop asking after a few failures.
+            self.polls += 1;
+            self.not_before_ms = now + poll_delay_ms(self.polls);
+            return;
+        }
+        match e.class() {
+            ErrorClass::Retryable => self.transient(&e, now),
+            ErrorClass::Reconnect => self.fail(PostError::new(
+                letspost_core::api::codes::RECONNECT_NEEDED,
+                "Your TikTok connection has expired. Reconnect the account, then retry the post.",
+            )),
+            _ => self.fail(PostError::new(e.code.clone(), e.user_message())),
+        }
+    }
+}

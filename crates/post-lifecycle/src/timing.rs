@@ -1,0 +1,64 @@
+//! When to start uploading, and how long to wait before trying again.
+
+use tiktok_rules::chunk::{ChunkPlan, MB};
+
+/// The slowest Worker → TikTok rate LetsPost plans for (bytes per second). Only the chunks
+/// before the last are sent ahead; the last one goes at the scheduled time.
+pub const PLANNED_RATE: u64 = 2 * MB;
+/// Time for init, token refresh and retries before the first chunk.
+pub const LEAD_MARGIN_MS: u64 = 30_000;
+/// TikTok's upload_url lives one hour: the whole lead stays well under it.
+pub const MAX_LEAD_MS: u64 = 45 * 60_000;
+
+/// How long before `publish_at` the upload starts: grows with what must be sent ahead.
+pub fn upload_lead_ms(video_size: u64) -> u64 {
+    let ahead = match ChunkPlan::for_size(video_size) {
+        Ok(plan) => video_size - plan.chunk_len(plan.total_chunk_count - 1),
+        Err(_) => video_size,
+    };
+    (LEAD_MARGIN_MS + ahead * 1000 / PLANNED_RATE).min(MAX_LEAD_MS)
+}
+
+/// Back-off after the `attempt`-th transient failure in a row: 1 s doubling, capped at 60 s.
+pub fn retry_delay_ms(attempt: u32) -> u64 {
+    (1_000u64 << attempt.saturating_sub(1).min(6)).min(60_000)
+}
+
+/// TikTok's 429s are per minute per token: wait a good part of the window.
+pub const RATE_LIMITED_DELAY_MS: u64 = 15_000;
+
+/// Polls of status/fetch while TikTok processes: 2 s growing to 30 s (30 calls/min allowed).
+pub fn poll_delay_ms(poll: u32) -> u64 {
+    [2_000, 3_000, 5_000, 8_000, 13_000, 20_000].get(poll as usize).copied().unwrap_or(30_000)
+}
+
+/// Transient failures in a row before a post fails (with the last reason; it can be retried).
+pub const MAX_ATTEMPTS: u32 = 30;
+/// Extra polls after PUBLISH_COMPLETE to learn a public post's id (TikTok fills it after
+/// moderation).
+pub const MAX_POST_ID_POLLS: u32 = 12;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lead_grows_with_what_is_sent_ahead_and_stays_under_the_upload_urls_hour() {
+        assert_eq!(upload_lead_ms(10_000), LEAD_MARGIN_MS, "one chunk: nothing is sent ahead");
+        assert_eq!(upload_lead_ms(19_999_999), LEAD_MARGIN_MS);
+        assert_eq!(upload_lead_ms(45_000_000), LEAD_MARGIN_MS + 10_000, "20 MB ahead at 2 MB/s");
+        assert_eq!(upload_lead_ms(287_600_000), LEAD_MARGIN_MS + 130_000);
+        assert!(upload_lead_ms(u64::MAX / 2000) <= MAX_LEAD_MS);
+    }
+
+    #[test]
+    fn back_off_doubles_and_caps() {
+        assert_eq!(retry_delay_ms(1), 1_000);
+        assert_eq!(retry_delay_ms(2), 2_000);
+        assert_eq!(retry_delay_ms(6), 32_000);
+        assert_eq!(retry_delay_ms(7), 60_000);
+        assert_eq!(retry_delay_ms(100), 60_000);
+        assert_eq!(poll_delay_ms(0), 2_000);
+        assert_eq!(poll_delay_ms(50), 30_000);
+    }
+}
