@@ -132,6 +132,16 @@ impl Account {
         }
     }
 
+    /// Tokens whose access token is good for a while (refreshed ahead of expiry).
+    async fn live_tokens(&self) -> std::result::Result<Tokens, Failure> {
+        let (_, tokens) = self.tokens().await?;
+        match token_step(&tokens, now_ms()) {
+            TokenStep::Reconnect => Err(self.mark_reconnect(gone()).await),
+            TokenStep::Refresh => self.refresh(&tokens.access_token).await,
+            TokenStep::Use => Ok(tokens),
+        }
+    }
+
     /// Run a TikTok call with a live access token: refreshed ahead of expiry, and once more
     /// if TikTok says the token is no good.
     async fn with_token<T, F, Fut>(&self, call: F) -> std::result::Result<T, Failure>
@@ -139,12 +149,7 @@ impl Account {
         F: Fn(String) -> Fut,
         Fut: Future<Output = std::result::Result<T, TikTokError>>,
     {
-        let (_, mut tokens) = self.tokens().await?;
-        match token_step(&tokens, now_ms()) {
-            TokenStep::Reconnect => return Err(self.mark_reconnect(gone()).await),
-            TokenStep::Refresh => tokens = self.refresh(&tokens.access_token).await?,
-            TokenStep::Use => {}
-        }
+        let tokens = self.live_tokens().await?;
         let first = call(tokens.access_token.clone()).await;
         let result = match first {
             Err(e) if is_stale_access(&e) => {
@@ -218,6 +223,33 @@ impl Account {
     }
 }
 
+const POSTS: &str = "posts";
+/// Refresh ahead when the refresh token has less than this left.
+const KEEP_ALIVE_MS: u64 = 7 * 86_400_000;
+
+#[derive(serde::Deserialize)]
+struct TokenAsk {
+    /// The access token TikTok refused: refresh unless it was already replaced.
+    #[serde(default)]
+    stale: Option<String>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct TokenAnswer {
+    pub access_token: String,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct PostId {
+    pub id: String,
+}
+
+impl Account {
+    async fn post_ids(&self) -> Result<Vec<String>> {
+        Ok(self.state.storage().get(POSTS).await?.unwrap_or_default())
+    }
+}
+
 /// No usable tokens are stored.
 fn gone() -> TikTokError {
     TikTokError::new(401, tiktok_rules::error::codes::INVALID_GRANT, "no usable tokens are stored")
@@ -249,6 +281,41 @@ impl DurableObject for Account {
                     Ok(info) => Response::from_json(&CreatorInfoBody { creator_info: info }),
                     Err(f) => f.respond(),
                 }
+            }
+            // For the Post objects only: the Worker's routes never forward this answer.
+            (Method::Post, "/access-token") => {
+                let ask: TokenAsk = req.json().await?;
+                let tokens = match ask.stale {
+                    Some(stale) => self.refresh(&stale).await,
+                    None => self.live_tokens().await,
+                };
+                match tokens {
+                    Ok(t) => Response::from_json(&TokenAnswer { access_token: t.access_token }),
+                    Err(f) => f.respond(),
+                }
+            }
+            (Method::Get, "/posts") => Response::from_json(&self.post_ids().await?),
+            (Method::Post, "/posts") => {
+                let PostId { id } = req.json().await?;
+                let mut ids = self.post_ids().await?;
+                if !ids.contains(&id) {
+                    ids.push(id);
+                    self.state.storage().put(POSTS, &ids).await?;
+                }
+                Response::from_json(&ids)
+            }
+            // The cron's sweep: refresh ahead when the refresh token nears its end.
+            (Method::Post, "/keep-alive") => {
+                let Some(rec) = self.record().await? else { return reply::not_found("account") };
+                let now = now_ms();
+                if rec.sealed_tokens.is_some() && rec.refresh_expires_at_ms.saturating_sub(now) < KEEP_ALIVE_MS {
+                    if let Ok((_, t)) = self.tokens().await {
+                        if let Err(f) = self.refresh(&t.access_token).await {
+                            return f.respond();
+                        }
+                    }
+                }
+                Ok(Response::empty()?.with_status(204))
             }
             (Method::Post, "/disconnect") => match self.disconnect().await {
                 Ok(()) => Ok(Response::empty()?.with_status(204)),

@@ -3,7 +3,7 @@
 
 use crate::config::{secret, Config, CLIENT_SECRET};
 use serde::de::DeserializeOwned;
-use tiktok_rules::api::{paths, CreatorInfo, UserInfo};
+use tiktok_rules::api::{paths, CreatorInfo, InitRequest, InitResponse, StatusRequest, StatusResponse, UserInfo};
 use tiktok_rules::error::{parse_oauth, parse_v2, TikTokError};
 use tiktok_rules::oauth::TokenResponse;
 use wasm_bindgen::JsValue;
@@ -85,9 +85,24 @@ impl TikTok {
         parse_v2::<Data>(status, &bytes).map(|d| d.user)
     }
 
-    pub async fn creator_info(&self, access_token: &str) -> Result<CreatorInfo, TikTokError> {
+    /// A v2 `POST` with a JSON body and the bearer token.
+    async fn v2_post<T: DeserializeOwned>(&self, access_token: &str, path: &str, body: String) -> Result<T, TikTokError> {
         let h = headers(&[("Authorization", &format!("Bearer {access_token}")), ("Content-Type", "application/json; charset=UTF-8")]);
-        let (status, bytes) = send(&self.url(paths::CREATOR_INFO), Method::Post, h, Some("{}".into())).await?;
+        let (status, bytes) = send(&self.url(path), Method::Post, h, Some(body)).await?;
         parse_v2(status, &bytes)
+    }
+
+    pub async fn creator_info(&self, access_token: &str) -> Result<CreatorInfo, TikTokError> {
+        self.v2_post(access_token, paths::CREATOR_INFO, "{}".into()).await
+    }
+
+    pub async fn init(&self, access_token: &str, req: &InitRequest) -> Result<InitResponse, TikTokError> {
+        let body = serde_json::to_string(req).map_err(|e| TikTokError::new(0, "bad_request", e.to_string()))?;
+        self.v2_post(access_token, paths::VIDEO_INIT, body).await
+    }
+
+    pub async fn status(&self, access_token: &str, publish_id: &str) -> Result<StatusResponse, TikTokError> {
+        let body = serde_json::to_string(&StatusRequest { publish_id: publish_id.to_string() }).unwrap_or_default();
+        self.v2_post(access_token, paths::STATUS_FETCH, body).await
     }
 }

@@ -8,7 +8,10 @@
 
 pub mod create;
 pub mod machine;
+pub mod staging;
 pub mod timing;
+pub mod view;
 
 pub use create::{CreatePost, FieldError};
 pub use machine::{Action, Conflict, Event, Post, PostError, Settings, State};
+pub use view::{PostBody, PostView, PostsBody};

@@ -7,6 +7,9 @@ use tiktok_rules::chunk::ChunkPlan;
 use tiktok_rules::error::{codes, ErrorClass, TikTokError};
 use tiktok_rules::privacy::PrivacyLevel;
 
+/// A staging upload unfinished after this long is aborted.
+pub const STAGING_TIMEOUT_MS: u64 = 86_400_000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
@@ -139,6 +142,10 @@ pub enum Event {
     Cancel,
     Reschedule(Option<u64>),
     Retry,
+    /// Staging never finished within a day: the multipart upload was aborted.
+    StagingAbandoned,
+    /// The staged video was deleted (cancelled, or kept past the retention window).
+    MediaDeleted,
 }
 
 /// A creator's request the post's state no longer allows (409).
@@ -180,6 +187,17 @@ impl Post {
                 _ => Action::SendChunk(self.last_chunk()),
             },
             State::Processing => Action::FetchStatus,
+        }
+    }
+
+    /// When the staged video needs looking after while nothing else is due: an unfinished
+    /// staging is abandoned after a day; a finished post's video is deleted after `retention`.
+    pub fn housekeeping_at(&self, retention_ms: u64) -> Option<u64> {
+        match self.state {
+            State::AwaitingMedia => Some(self.created_at_ms + STAGING_TIMEOUT_MS),
+            State::Cancelled if self.media_staged => Some(self.updated_at_ms),
+            State::Published | State::Failed if self.media_staged => Some(self.updated_at_ms + retention_ms),
+            _ => None,
         }
     }
 
@@ -308,6 +326,10 @@ impl Post {
                 self.polls = 0;
                 self.due_at_ms = Some(self.publish_at_ms.unwrap_or(now).max(now));
             }
+            (AwaitingMedia, Event::StagingAbandoned) => {
+                self.fail(PostError::new("staging_abandoned", "The video upload never finished, so LetsPost let it go. Create the post again."));
+            }
+            (Cancelled | Published | Failed, Event::MediaDeleted) => self.media_staged = false,
             (_, Event::Cancel) => return Err(Conflict("The upload to TikTok has started, so the post can no longer be cancelled.")),
             (_, Event::Reschedule(_)) => return Err(Conflict("The upload to TikTok has started, so the time can no longer change.")),
             (_, Event::Retry) => return Err(Conflict("Only a failed post whose video is stored can be retried.")),

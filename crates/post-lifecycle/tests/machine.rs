@@ -364,3 +364,52 @@ fn posts_serialize_and_every_state_name_is_pinned() {
     let back: Post = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
     assert_eq!(back, p);
 }
+
+#[test]
+fn housekeeping_aborts_stale_staging_and_deletes_old_media() {
+    const WEEK: u64 = 7 * 86_400_000;
+    let mut p = post(SMALL, None, PrivacyLevel::PublicToEveryone);
+    assert_eq!(p.housekeeping_at(WEEK), Some(T0 + 86_400_000));
+    ok(&mut p, Event::StagingAbandoned, T0 + 86_400_000);
+    assert_eq!((p.state, p.error.clone().unwrap().code.as_str()), (State::Failed, "staging_abandoned"));
+
+    let mut q = initialised(SMALL);
+    for e in [Event::Sending(0), Event::ChunkOk(0)] {
+        ok(&mut q, e, T0);
+    }
+    assert_eq!(q.housekeeping_at(WEEK), None, "busy posts keep their media");
+    ok(&mut q, status(PublishStatus::PublishComplete, SMALL, Some(9)), T0 + 5_000);
+    assert_eq!(q.housekeeping_at(WEEK), Some(T0 + 5_000 + WEEK));
+    ok(&mut q, Event::MediaDeleted, T0 + 5_000 + WEEK);
+    assert_eq!(q.housekeeping_at(WEEK), None);
+
+    let mut c = post(SMALL, Some(T0 + WEEK), PrivacyLevel::PublicToEveryone);
+    ok(&mut c, Event::MediaStaged, T0);
+    ok(&mut c, Event::Cancel, T0 + 1);
+    assert_eq!(c.housekeeping_at(WEEK), Some(T0 + 1), "a cancelled post's media goes at once");
+    ok(&mut c, Event::MediaDeleted, T0 + 2);
+    assert!(!c.media_staged);
+    // Deleted media can't be retried.
+    let mut f = initialised(SMALL);
+    ok(&mut f, Event::Failed(TikTokError::new(403, "spam_risk_too_many_posts", "x")), T0);
+    ok(&mut f, Event::MediaDeleted, T0 + WEEK);
+    assert!(f.apply(Event::Retry, T0 + WEEK).is_err());
+}
+
+#[test]
+fn the_view_uses_the_pinned_fields() {
+    let mut p = initialised(SMALL);
+    for e in [Event::Sending(0), Event::ChunkOk(0), status(PublishStatus::PublishComplete, SMALL, Some(7))] {
+        ok(&mut p, e, T0);
+    }
+    let v = serde_json::to_value(p.view()).unwrap();
+    for k in ["account", "caption", "privacy_level", "disable_comment", "disable_duet", "disable_stitch", "brand_content_toggle",
+              "brand_organic_toggle", "is_aigc", "video_cover_timestamp_ms", "publish_at", "video_size", "id", "state",
+              "publish_id", "post_url", "error", "uploaded_bytes", "created_at", "updated_at", "published_at"] {
+        assert!(v.get(k).is_some(), "{k} in {v}");
+    }
+    assert_eq!(v["state"], "published");
+    assert_eq!(v["publish_at"], serde_json::Value::Null);
+    assert_eq!(v["privacy_level"], "PUBLIC_TO_EVERYONE");
+    assert_eq!(v["post_url"], "https://www.tiktok.com/@ana/video/7");
+}

@@ -1,0 +1,83 @@
+//! How the browser's upload is cut for R2 (staging), which is not TikTok's plan: R2 wants
+//! equal parts of at least 5 MiB with a last part no larger; TikTok wants the remainder in
+//! the last, larger chunk. TikTok's chunks are read back from R2 with ranged gets.
+
+use serde::{Deserialize, Serialize};
+use tiktok_rules::chunk::ContentRange;
+
+/// R2's smallest part (all but the last).
+pub const R2_MIN_PART: u64 = 5 * 1024 * 1024;
+/// The part size LetsPost stages with: every request stays far below Cloudflare's 100 MB.
+pub const PART_SIZE: u64 = 20_000_000;
+const _: () = assert!(PART_SIZE >= R2_MIN_PART);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StagingPlan {
+    pub video_size: u64,
+    pub part_size: u64,
+    pub part_count: u64,
+}
+
+/// Why a `PUT` of staged bytes was refused: 416 with what is safely stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WrongRange {
+    pub received_bytes: u64,
+}
+
+impl StagingPlan {
+    pub fn for_size(video_size: u64) -> StagingPlan {
+        let part_count = video_size.div_ceil(PART_SIZE).max(1);
+        StagingPlan { video_size, part_size: PART_SIZE, part_count }
+    }
+
+    /// The byte range `[first, last]` of part `n` (1-based, as R2 numbers them).
+    pub fn part_range(&self, n: u64) -> (u64, u64) {
+        let first = (n - 1) * self.part_size;
+        (first, (first + self.part_size).min(self.video_size) - 1)
+    }
+
+    /// The part a `Content-Range` carries, if it is exactly the next one after `received`.
+    pub fn accept(&self, content_range: &str, received: u64) -> Result<u16, WrongRange> {
+        let wrong = WrongRange { received_bytes: received };
+        let r = ContentRange::parse(content_range).ok_or(wrong)?;
+        if r.total != self.video_size || received >= self.video_size || r.first != received {
+            return Err(wrong);
+        }
+        let n = received / self.part_size + 1;
+        if self.part_range(n) != (r.first, r.last) {
+            return Err(wrong);
+        }
+        u16::try_from(n).map_err(|_| wrong)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_are_equal_but_the_last_which_is_no_larger() {
+        let p = StagingPlan::for_size(45_000_000);
+        assert_eq!(p.part_count, 3);
+        assert_eq!(p.part_range(1), (0, 19_999_999));
+        assert_eq!(p.part_range(3), (40_000_000, 44_999_999));
+        let one = StagingPlan::for_size(10_000);
+        assert_eq!((one.part_count, one.part_range(1)), (1, (0, 9_999)));
+        assert_eq!(StagingPlan::for_size(40_000_000).part_count, 2);
+    }
+
+    #[test]
+    fn only_the_next_part_is_accepted() {
+        let p = StagingPlan::for_size(45_000_000);
+        assert_eq!(p.accept("bytes 0-19999999/45000000", 0), Ok(1));
+        assert_eq!(p.accept("bytes 20000000-39999999/45000000", 20_000_000), Ok(2));
+        assert_eq!(p.accept("bytes 40000000-44999999/45000000", 40_000_000), Ok(3));
+        let wrong = Err(WrongRange { received_bytes: 20_000_000 });
+        assert_eq!(p.accept("bytes 0-19999999/45000000", 20_000_000), wrong, "already stored");
+        assert_eq!(p.accept("bytes 40000000-44999999/45000000", 20_000_000), wrong, "a gap");
+        assert_eq!(p.accept("bytes 20000000-20000009/45000000", 20_000_000), wrong, "not the plan's part");
+        assert_eq!(p.accept("bytes 20000000-39999999/46000000", 20_000_000), wrong, "another total");
+        assert_eq!(p.accept("nonsense", 20_000_000), wrong);
+        assert_eq!(p.accept("bytes 0-19999999/45000000", 45_000_000), Err(WrongRange { received_bytes: 45_000_000 }));
+    }
+}
