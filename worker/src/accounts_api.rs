@@ -3,7 +3,8 @@
 //! session that holds it; anything else is a 404, as if the account did not exist.
 
 use crate::config::Config;
-use crate::objects::{self, ACCOUNTS, SESSIONS};
+use crate::account_do::PostId;
+use crate::objects::{self, ACCOUNTS, REGISTRY, SESSIONS};
 use crate::rand::bytes;
 use crate::reply;
 use crate::session_do::OpenId;
@@ -76,7 +77,8 @@ pub async fn exchange(mut req: Request, env: Env, app_origin: &str) -> Result<Re
         Some(id) => (id, false),
         None => (session::new_id(&bytes::<{ session::ID_BYTES }>()?), true),
     };
-    objects::call(&env, SESSIONS, &id, Method::Post, "add", Some(&OpenId { open_id })).await?;
+    objects::call(&env, SESSIONS, &id, Method::Post, "add", Some(&OpenId { open_id: open_id.clone() })).await?;
+    objects::call(&env, REGISTRY, crate::registry_do::NAME, Method::Post, "accounts", Some(&PostId { id: open_id })).await?;
     let mut resp = Response::from_json(&account)?;
     if new_session {
         let host = req.url()?.host_str().map(str::to_string).unwrap_or_default();
@@ -111,10 +113,12 @@ pub async fn disconnect(req: Request, env: Env, open_id: &str) -> Result<Respons
     if !holds(&env, &req, open_id).await? {
         return reply::not_found("account");
     }
+    let posts: Vec<String> = objects::get(&env, ACCOUNTS, open_id, "posts").await?.json().await.unwrap_or_default();
     let resp = objects::call::<()>(&env, ACCOUNTS, open_id, Method::Post, "disconnect", None).await?;
     if resp.status_code() != 204 {
         return Ok(resp);
     }
+    crate::posts_api::cancel_all(&env, &posts).await?;
     if let Some(id) = session_id(&req) {
         objects::call(&env, SESSIONS, &id, Method::Post, "remove", Some(&OpenId { open_id: open_id.to_string() })).await?;
     }

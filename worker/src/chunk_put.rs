@@ -53,7 +53,8 @@ pub async fn put_chunk(bucket: &Bucket, key: &str, plan: &ChunkPlan, index: u64,
     // The pipe and the request run together: the request reads what the pipe writes. A source
     // of the wrong length fails the FixedLengthStream, so a short range never reaches TikTok.
     let pipe = JsFuture::from(source.pipe_to(&transform.writable()));
-    let (answer, piped) = futures_util::join!(Fetch::Request(req).send(), pipe);
+    let fetch = Fetch::Request(req);
+    let (answer, piped) = futures_util::join!(fetch.send(), pipe);
     let mut resp = answer.map_err(|e| TikTokError::network(e.to_string()))?;
     if piped.is_err() {
         return Err(TikTokError::network("the staged range ended early"));

@@ -43,3 +43,9 @@ impl Config {
         !self.client_key.is_empty() && secret(env, CLIENT_SECRET).is_some() && secret(env, TOKEN_KEY).is_some()
     }
 }
+
+/// How long a published or failed post's video stays in R2 (`MEDIA_RETENTION_SECS`, default
+/// 7 days): long enough to retry, short enough not to hoard creators' videos.
+pub fn media_retention_ms(env: &Env) -> u64 {
+    var(env, "MEDIA_RETENTION_SECS", "604800").parse::<u64>().unwrap_or(604_800) * 1000
+}

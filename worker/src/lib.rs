@@ -3,19 +3,26 @@
 
 mod account_do;
 mod accounts_api;
+mod chunk_put;
 mod config;
 mod media_check;
 mod objects;
+mod post_do;
+mod posts_api;
 mod rand;
+mod registry_do;
 mod reply;
 mod routes;
 mod session_do;
+mod sweep;
 mod tiktok;
 
 pub use account_do::Account;
+pub use post_do::PostObject;
+pub use registry_do::Registry;
 pub use session_do::Session;
 
-use worker::{event, Context, Env, Request, Response, Result};
+use worker::{event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
@@ -26,5 +33,13 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
             worker::console_error!("api: {e}");
             reply::internal()
         }
+    }
+}
+
+/// The cron trigger (`[triggers] crons` in wrangler.toml).
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    if let Err(e) = sweep::run(&env).await {
+        worker::console_error!("sweep: {e}");
     }
 }

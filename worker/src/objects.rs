@@ -7,6 +7,8 @@ use worker::{Env, Headers, Method, Request, RequestInit, Response, Result};
 
 pub const ACCOUNTS: &str = "ACCOUNTS";
 pub const SESSIONS: &str = "SESSIONS";
+pub const POSTS: &str = "POSTS";
+pub const REGISTRY: &str = "REGISTRY";
 
 pub async fn call<B: Serialize>(env: &Env, binding: &str, name: &str, method: Method, op: &str, body: Option<&B>) -> Result<Response> {
     let stub = env.durable_object(binding)?.id_from_name(name)?.get_stub()?;

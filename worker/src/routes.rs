@@ -1,8 +1,8 @@
 //! The `/api` router. Writes from another site are refused before any route runs.
 
 use crate::accounts_api;
+use crate::posts_api;
 use crate::config::Config;
-use crate::media_check;
 use crate::reply;
 use letspost_core::api::codes;
 use letspost_core::session::write_allowed;
@@ -29,13 +29,16 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
         (Method::Get, ["accounts"]) => accounts_api::list(req, env).await,
         (Method::Delete, ["accounts", open_id]) => accounts_api::disconnect(req, env, open_id).await,
         (Method::Get, ["accounts", open_id, "creator-info"]) => accounts_api::creator_info(req, env, open_id).await,
-        (Method::Get, ["media", key, "check"]) => {
-            let bucket = env.bucket(MEDIA_BUCKET)?;
-            match media_check::probe_object(&bucket, key).await? {
-                Some(report) => Response::from_json(&report),
-                None => reply::not_found("media"),
-            }
-        }
+        (Method::Post, ["posts"]) => posts_api::create(req, env).await,
+        (Method::Get, ["posts"]) => posts_api::list(req, env).await,
+        (Method::Get, ["posts", id]) => posts_api::forward(req, env, id, Method::Get, "post", None).await,
+        (Method::Patch, ["posts", id]) => posts_api::reschedule(req, env, id).await,
+        (Method::Delete, ["posts", id]) => posts_api::forward(req, env, id, Method::Post, "cancel", Some(json!({}))).await,
+        (Method::Post, ["posts", id, "retry"]) => posts_api::forward(req, env, id, Method::Post, "retry", None).await,
+        (Method::Put, ["posts", id, "media"]) => posts_api::put_media(req, env, id).await,
+        (Method::Get, ["posts", id, "media"]) => posts_api::forward(req, env, id, Method::Get, "media", None).await,
+        // The probe's report of the staged video, re-read from R2.
+        (Method::Get, ["posts", id, "check"]) => posts_api::forward(req, env, id, Method::Get, "check", None).await,
         _ => reply::error(404, codes::NOT_FOUND, &format!("There is no API at {path}.")),
     }
 }

@@ -79,20 +79,7 @@ impl CreatePost {
         if self.video_size == 0 || self.video_size > MAX_SIZE_BYTES {
             return Err(refuse("video_size", "file_too_large", "TikTok takes videos up to 287.6 MB."));
         }
-        let publish_at = match self.publish_at.as_deref() {
-            None | Some("") => None,
-            Some(text) => {
-                let at = parse_rfc3339_ms(text)
-                    .ok_or_else(|| refuse("publish_at", "invalid_time", "The time must be a date and time like 2026-12-01T18:30:00Z."))?;
-                if at + PAST_GRACE_MS < now_ms {
-                    return Err(refuse("publish_at", "time_in_past", "That time has already passed. Pick a time in the future, or post now."));
-                }
-                if at > now_ms + MAX_AHEAD_MS {
-                    return Err(refuse("publish_at", "time_too_far", "Posts can be scheduled up to 30 days ahead."));
-                }
-                Some(at)
-            }
-        };
+        let publish_at = check_publish_at(self.publish_at.as_deref(), now_ms)?;
         let settings = Settings {
             caption: self.caption.clone(),
             privacy_level: privacy,
@@ -106,6 +93,19 @@ impl CreatePost {
         };
         Ok((settings, publish_at))
     }
+}
+
+/// `publish_at` (RFC 3339, or null/empty for now): not in the past, at most 30 days ahead.
+pub fn check_publish_at(text: Option<&str>, now_ms: u64) -> Result<Option<u64>, FieldError> {
+    let Some(text) = text.filter(|t| !t.is_empty()) else { return Ok(None) };
+    let at = parse_rfc3339_ms(text).ok_or_else(|| refuse("publish_at", "invalid_time", "The time must be a date and time like 2026-12-01T18:30:00Z."))?;
+    if at + PAST_GRACE_MS < now_ms {
+        return Err(refuse("publish_at", "time_in_past", "That time has already passed. Pick a time in the future, or post now."));
+    }
+    if at > now_ms + MAX_AHEAD_MS {
+        return Err(refuse("publish_at", "time_too_far", "Posts can be scheduled up to 30 days ahead."));
+    }
+    Ok(Some(at))
 }
 
 #[cfg(test)]

@@ -1,0 +1,430 @@
+//! The Post Durable Object: one per post. It stages the video in R2 (a multipart upload the
+//! browser fills part by part), then its alarm drives the post through `post-lifecycle`:
+//! every step is decided there, persisted here before and after the I/O it names.
+//!
+//! Internal operations (the Worker's routes check the session first): `POST /create`,
+//! `POST /media/begin`, `POST /media/part`, `GET /media`, `GET /post`, `GET /check`,
+//! `POST /cancel`, `POST /schedule`, `POST /retry`, `POST /sweep`.
+
+use crate::account_do::TokenAnswer;
+use crate::chunk_put::{put_chunk, ChunkAnswer};
+use crate::config::media_retention_ms;
+use crate::media_check::probe_object;
+use crate::objects::{self, ACCOUNTS};
+use crate::rand::now_ms;
+use crate::reply;
+use crate::routes::MEDIA_BUCKET;
+use crate::tiktok::TikTok;
+use letspost_core::api::{codes, ApiError, ErrorBody};
+use post_lifecycle::staging::StagingPlan;
+use post_lifecycle::{Action, Event, Post, PostBody, PostError};
+use serde::{Deserialize, Serialize};
+use tiktok_rules::api::{InitRequest, UPLOAD_URL_TTL_SECS};
+use tiktok_rules::error::{codes as tt, TikTokError};
+use worker::{durable_object, Bucket, DurableObject, Env, Method, Request, Response, Result, ScheduledTime, State, UploadedPart};
+
+const POST: &str = "post";
+const STAGING: &str = "staging";
+/// Steps one alarm may take before it hands over to the next alarm (keeps each invocation
+/// well inside the Workers' time limits).
+const MAX_STEPS_PER_ALARM: usize = 12;
+
+/// The R2 side of a post's video.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Staging {
+    /// Unguessable: the post id is 128 random bits.
+    pub key: String,
+    pub upload_id: String,
+    pub plan: StagingPlan,
+    /// (part number, etag) of each stored part.
+    pub parts: Vec<(u16, String)>,
+    pub received: u64,
+    pub complete: bool,
+    /// From the probe: video/mp4 or video/quicktime.
+    pub content_type: String,
+    /// The creator's `max_video_post_duration_sec` when the post was made.
+    pub max_duration_sec: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Create {
+    pub post: Post,
+    pub max_duration_sec: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct PartBegin {
+    pub content_range: String,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct PartTicket {
+    pub key: String,
+    pub upload_id: String,
+    pub part_number: u16,
+    pub first: u64,
+    pub last: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct PartDone {
+    pub part_number: u16,
+    pub etag: String,
+    pub first: u64,
+    pub last: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Received {
+    pub received_bytes: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Schedule {
+    pub publish_at_ms: Option<u64>,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+pub struct CancelBody {
+    #[serde(default)]
+    pub reason: Option<PostError>,
+}
+
+#[durable_object]
+pub struct PostObject {
+    state: State,
+    env: Env,
+}
+
+fn conflict(message: &str) -> Result<Response> {
+    reply::error(409, "conflict", message)
+}
+
+fn post_body(p: &Post) -> Result<Response> {
+    Response::from_json(&PostBody { post: p.view() })
+}
+
+impl PostObject {
+    async fn load(&self) -> Result<Option<Post>> {
+        self.state.storage().get(POST).await
+    }
+
+    async fn save(&self, p: &Post) -> Result<()> {
+        self.state.storage().put(POST, p).await
+    }
+
+    async fn staging(&self) -> Result<Option<Staging>> {
+        self.state.storage().get(STAGING).await
+    }
+
+    fn bucket(&self) -> Result<Bucket> {
+        self.env.bucket(MEDIA_BUCKET)
+    }
+
+    /// Arm the alarm for what the post needs next (or its housekeeping).
+    async fn arm(&self, p: &Post) -> Result<()> {
+        let now = now_ms();
+        let at = match p.next(now) {
+            Action::WakeAt(t) => Some(t),
+            Action::Idle => p.housekeeping_at(media_retention_ms(&self.env)),
+            _ => Some(now),
+        };
+        let storage = self.state.storage();
+        match at {
+            Some(t) => storage.set_alarm(ScheduledTime::new(js_sys::Date::new(&(t.max(now) as f64).into()))).await,
+            None => storage.delete_alarm().await,
+        }
+    }
+
+    /// Apply a creator's request; 409 when the state no longer allows it.
+    async fn request(&self, event: Event) -> Result<Response> {
+        let Some(mut p) = self.load().await? else { return reply::not_found("post") };
+        if let Err(c) = p.apply(event, now_ms()) {
+            return conflict(c.0);
+        }
+        self.save(&p).await?;
+        self.arm(&p).await?;
+        post_body(&p)
+    }
+
+    async fn create(&self, c: Create) -> Result<Response> {
+        if self.load().await?.is_some() {
+            return conflict("This post already exists.");
+        }
+        let key = format!("posts/{}", c.post.id);
+        let upload = self.bucket()?.create_multipart_upload(key.clone()).execute().await?;
+        let staging = Staging {
+            key,
+            upload_id: upload.upload_id().await,
+            plan: StagingPlan::for_size(c.post.video_size),
+            parts: Vec::new(),
+            received: 0,
+            complete: false,
+            content_type: "video/mp4".into(),
+            max_duration_sec: c.max_duration_sec,
+        };
+        self.state.storage().put(STAGING, &staging).await?;
+        self.save(&c.post).await?;
+        self.arm(&c.post).await?;
+        Ok(post_body(&c.post)?.with_status(201))
+    }
+
+    async fn begin_part(&self, b: PartBegin) -> Result<Response> {
+        let (Some(p), Some(s)) = (self.load().await?, self.staging().await?) else { return reply::not_found("post") };
+        if p.state != post_lifecycle::State::AwaitingMedia || s.complete {
+            return Ok(reply::json(416, &Received { received_bytes: s.received })?);
+        }
+        match s.plan.accept(&b.content_range, s.received) {
+            Ok(n) => {
+                let (first, last) = s.plan.part_range(u64::from(n));
+                Response::from_json(&PartTicket { key: s.key, upload_id: s.upload_id, part_number: n, first, last })
+            }
+            Err(w) => reply::json(416, &Received { received_bytes: w.received_bytes }),
+        }
+    }
+
+    /// A part is in R2: record it; after the last, complete, re-probe, and schedule.
+    async fn part_done(&self, d: PartDone) -> Result<Response> {
+        let (Some(mut p), Some(mut s)) = (self.load().await?, self.staging().await?) else { return reply::not_found("post") };
+        if s.complete || d.first != s.received {
+            // A repeated request: report what is stored.
+            return reply::json(if s.complete { 201 } else { 206 }, &Received { received_bytes: s.received });
+        }
+        s.parts.push((d.part_number, d.etag));
+        s.received = d.last + 1;
+        if s.received < s.plan.video_size {
+            self.state.storage().put(STAGING, &s).await?;
+            return reply::json(206, &Received { received_bytes: s.received });
+        }
+        let bucket = self.bucket()?;
+        let parts = s.parts.iter().map(|(n, etag)| UploadedPart::new(*n, etag.clone()));
+        bucket.resume_multipart_upload(s.key.clone(), s.upload_id.clone())?.complete(parts).await?;
+        s.complete = true;
+        // The server never trusts the browser's verdict: the same probe, over R2.
+        let report = probe_object(&bucket, &s.key).await?.map(|r| r.for_creator(s.max_duration_sec));
+        let now = now_ms();
+        let refusal = match &report {
+            None => Some(PostError::new("staged_media_missing", "The uploaded video could not be found. Upload it again.")),
+            Some(r) if r.verdict == tiktok_rules::media::Verdict::Error => {
+                let first = r.issues.iter().find(|i| i.severity == tiktok_rules::Severity::Error).expect("an error verdict has an error");
+                Some(PostError::new(first.code.as_str(), first.message.clone()))
+            }
+            Some(r) => {
+                if let Some(c) = r.container {
+                    s.content_type = c.mime().to_string();
+                }
+                None
+            }
+        };
+        self.state.storage().put(STAGING, &s).await?;
+        match refusal {
+            Some(e) => {
+                // Nothing reaches TikTok for a refused file; the bytes go too.
+                let _ = bucket.delete(s.key.clone()).await;
+                p.apply(Event::MediaRefused(e.clone()), now).ok();
+                p.media_staged = false;
+                self.save(&p).await?;
+                self.arm(&p).await?;
+                let body = ErrorBody { error: ApiError { code: e.code, message: e.message, field: Some("video".into()) } };
+                reply::json(422, &body)
+            }
+            None => {
+                p.apply(Event::MediaStaged, now).ok();
+                self.save(&p).await?;
+                self.arm(&p).await?;
+                Ok(post_body(&p)?.with_status(201))
+            }
+        }
+    }
+
+    /// An access token from the account's object (refreshed there, one at a time).
+    async fn access_token(&self, account: &str, stale: Option<&str>) -> std::result::Result<String, TikTokError> {
+        let body = serde_json::json!({ "stale": stale });
+        let mut resp = objects::call(&self.env, ACCOUNTS, account, Method::Post, "access-token", Some(&body))
+            .await
+            .map_err(|e| TikTokError::network(e.to_string()))?;
+        if resp.status_code() == 200 {
+            return resp.json::<TokenAnswer>().await.map(|t| t.access_token).map_err(|e| TikTokError::network(e.to_string()));
+        }
+        let status = resp.status_code();
+        let err = resp.json::<ErrorBody>().await.map(|b| b.error).unwrap_or_else(|_| ApiError::new(codes::INTERNAL, "account"));
+        Err(match err.code.as_str() {
+            // The account must reconnect: a Reconnect-class TikTok code.
+            codes::RECONNECT_NEEDED | codes::NOT_FOUND => TikTokError::new(401, tt::ACCESS_TOKEN_INVALID, err.message),
+            _ if status == 429 => TikTokError::new(429, tt::RATE_LIMIT_EXCEEDED, err.message),
+            _ => TikTokError::new(status.max(500), tt::INTERNAL_ERROR, err.message),
+        })
+    }
+
+    /// Call TikTok with the account's token, refreshing once if TikTok calls it stale.
+    async fn with_token<T, F, Fut>(&self, account: &str, call: F) -> std::result::Result<T, TikTokError>
+    where
+        F: Fn(String) -> Fut,
+        Fut: std::future::Future<Output = std::result::Result<T, TikTokError>>,
+    {
+        let token = self.access_token(account, None).await?;
+        match call(token.clone()).await {
+            Err(e) if e.code == tt::ACCESS_TOKEN_INVALID => call(self.access_token(account, Some(&token)).await?).await,
+            other => other,
+        }
+    }
+
+    /// One step of the post: the I/O its state names, and the event that comes of it.
+    async fn step(&self, p: &Post, action: Action) -> Result<Option<Event>> {
+        let now = now_ms();
+        let tiktok = TikTok::new(&self.env);
+        Ok(Some(match action {
+            Action::Idle | Action::WakeAt(_) => return Ok(None),
+            Action::StartUpload => Event::StartUpload,
+            Action::Init => {
+                let req = InitRequest { post_info: p.settings.post_info(), source_info: p.plan().into() };
+                match self.with_token(&p.account, |t| {
+                    let (tiktok, req) = (&tiktok, &req);
+                    async move { tiktok.init(&t, req).await }
+                }).await {
+                    Ok(r) => match r.upload_url {
+                        Some(url) => Event::InitOk { publish_id: r.publish_id, upload_url: url, expires_at_ms: now + UPLOAD_URL_TTL_SECS * 1000 },
+                        None => Event::Failed(TikTokError::new(502, "no_upload_url", "TikTok gave no upload URL")),
+                    },
+                    Err(e) => Event::Failed(e),
+                }
+            }
+            Action::SendChunk(i) => {
+                // Persisted first: once the last chunk may have left, only status/fetch decides.
+                let mut sending = p.clone();
+                sending.apply(Event::Sending(i), now).ok();
+                self.save(&sending).await?;
+                let Some(s) = self.staging().await? else { return Ok(Some(Event::Failed(TikTokError::new(0, "staged_media_missing", "no staging")))) };
+                let url = p.upload_url.clone().unwrap_or_default();
+                match put_chunk(&self.bucket()?, &s.key, &p.plan(), i, &url, &s.content_type).await {
+                    Ok(ChunkAnswer::Taken) => Event::ChunkOk(i),
+                    Ok(ChunkAnswer::Mismatch(received)) => Event::RangeMismatch { received },
+                    Ok(ChunkAnswer::Gone) => Event::UploadUrlGone,
+                    Err(e) => Event::Failed(e),
+                }
+            }
+            Action::FetchStatus => {
+                let publish_id = p.publish_id.clone().unwrap_or_default();
+                match self.with_token(&p.account, |t| {
+                    let (tiktok, publish_id) = (&tiktok, &publish_id);
+                    async move { tiktok.status(&t, publish_id).await }
+                }).await {
+                    Ok(s) => Event::Status(s),
+                    Err(e) => Event::Failed(e),
+                }
+            }
+        }))
+    }
+
+    /// The alarm's work: take due steps until the post waits, then arm the next alarm.
+    async fn drive(&self) -> Result<()> {
+        for _ in 0..MAX_STEPS_PER_ALARM {
+            let Some(mut p) = self.load().await? else { return Ok(()) };
+            let action = p.next(now_ms());
+            let Some(event) = self.step(&p, action).await? else { break };
+            // Re-read: `step` may have persisted `Sending` (and nothing else changes the post
+            // once it is uploading).
+            p = self.load().await?.unwrap_or(p);
+            p.apply(event, now_ms()).ok();
+            self.save(&p).await?;
+        }
+        self.housekeeping().await?;
+        if let Some(p) = self.load().await? {
+            self.arm(&p).await?;
+        }
+        Ok(())
+    }
+
+    /// Abort an abandoned staging; delete the video of a cancelled post at once, and of a
+    /// finished one after the retention window.
+    async fn housekeeping(&self) -> Result<()> {
+        let Some(mut p) = self.load().await? else { return Ok(()) };
+        let now = now_ms();
+        let Some(at) = p.housekeeping_at(media_retention_ms(&self.env)) else { return Ok(()) };
+        if now < at {
+            return Ok(());
+        }
+        let Some(s) = self.staging().await? else { return Ok(()) };
+        let bucket = self.bucket()?;
+        if s.complete {
+            bucket.delete(s.key.clone()).await?;
+            p.apply(Event::MediaDeleted, now).ok();
+        } else {
+            if let Ok(upload) = bucket.resume_multipart_upload(s.key.clone(), s.upload_id.clone()) {
+                let _ = upload.abort().await;
+            }
+            let event = if p.state == post_lifecycle::State::AwaitingMedia { Event::StagingAbandoned } else { Event::MediaDeleted };
+            p.apply(event, now).ok();
+        }
+        self.save(&p).await
+    }
+}
+
+impl DurableObject for PostObject {
+    fn new(state: State, env: Env) -> Self {
+        PostObject { state, env }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        match (req.method(), req.path().as_str()) {
+            (Method::Post, "/create") => self.create(req.json().await?).await,
+            (Method::Post, "/media/begin") => self.begin_part(req.json().await?).await,
+            (Method::Post, "/media/part") => self.part_done(req.json().await?).await,
+            (Method::Get, "/media") => match self.staging().await? {
+                Some(s) => Response::from_json(&Received { received_bytes: s.received }),
+                None => reply::not_found("post"),
+            },
+            (Method::Get, "/post") => match self.load().await? {
+                Some(p) => post_body(&p),
+                None => reply::not_found("post"),
+            },
+            (Method::Get, "/check") => match self.staging().await? {
+                Some(s) if s.complete => match probe_object(&self.bucket()?, &s.key).await? {
+                    Some(r) => Response::from_json(&r.for_creator(s.max_duration_sec)),
+                    None => reply::not_found("video"),
+                },
+                _ => reply::error(409, "conflict", "The video is not fully uploaded yet."),
+            },
+            (Method::Post, "/cancel") => {
+                let body: CancelBody = req.json().await.unwrap_or_default();
+                let resp = self.request(Event::Cancel).await?;
+                if let (Some(reason), Some(mut p)) = (body.reason, self.load().await?) {
+                    if p.state == post_lifecycle::State::Cancelled {
+                        p.error = Some(reason);
+                        self.save(&p).await?;
+                        return post_body(&p);
+                    }
+                }
+                Ok(resp)
+            }
+            (Method::Post, "/schedule") => {
+                let s: Schedule = req.json().await?;
+                self.request(Event::Reschedule(s.publish_at_ms)).await
+            }
+            (Method::Post, "/retry") => self.request(Event::Retry).await,
+            // The cron's sweep: re-arm an alarm that went missing; housekeeping.
+            (Method::Post, "/sweep") => {
+                self.housekeeping().await?;
+                let Some(p) = self.load().await? else { return Response::from_json(&serde_json::json!({ "done": true })) };
+                if self.state.storage().get_alarm().await?.is_none() {
+                    self.arm(&p).await?;
+                }
+                let done = p.state.is_final() && !p.media_staged && p.next(now_ms()) == Action::Idle;
+                Response::from_json(&serde_json::json!({ "done": done }))
+            }
+            _ => reply::not_found("operation"),
+        }
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        // Errors are caught here: a failing alarm is retried only a few times by the runtime,
+        // so the post's own back-off (persisted) decides, and the next alarm is always set.
+        if let Err(e) = self.drive().await {
+            worker::console_error!("post alarm: {e}");
+            let retry = now_ms() + 5_000;
+            let _ = self.state.storage().set_alarm(ScheduledTime::new(js_sys::Date::new(&(retry as f64).into()))).await;
+        }
+        Response::empty()
+    }
+}
+
