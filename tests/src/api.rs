@@ -45,17 +45,35 @@ impl Session {
     }
 
     pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>, origin: Option<&str>) -> Answer {
-        let mut req = http().request(method, format!("{}{path}", app_url()));
+        let origin = origin.map(str::to_string);
+        self.send_with(method, path, move |mut req| {
+            if let Some(o) = origin {
+                req = req.header("Origin", o);
+            } else {
+                // No Origin: a script, not a page.
+                req = req.header("X-No-Origin", "1");
+            }
+            if let Some(b) = body {
+                req = req.json(&b);
+            }
+            req
+        })
+        .await
+    }
+
+    /// A request with the session cookie and the app's Origin unless `build` sets another
+    /// (`X-No-Origin` leaves it out); every answer is recorded.
+    pub async fn send_with(&self, method: reqwest::Method, path: &str, build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder) -> Answer {
+        let mut req = http().request(method.clone(), format!("{}{path}", app_url()));
         if let Some(c) = self.cookie() {
             req = req.header("Cookie", c);
         }
-        if let Some(o) = origin {
-            req = req.header("Origin", o);
+        let mut built = build(req).build().unwrap();
+        let headers = built.headers_mut();
+        if headers.remove("x-no-origin").is_none() && !headers.contains_key("origin") && method != reqwest::Method::GET {
+            headers.insert("Origin", app_url().parse().unwrap());
         }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
+        let resp = http().execute(built).await.unwrap_or_else(|e| panic!("{path}: {e}"));
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         if let Some(set) = headers.get("set-cookie").and_then(|v| v.to_str().ok()) {
@@ -175,4 +193,10 @@ pub async fn grants(open_id: &str) -> Value {
 /// Expire an account's tokens at TikTok (`access`, `refresh` or `both`).
 pub async fn expire(open_id: &str, kind: &str) {
     emulator_post("/expire", json!({ "open_id": open_id, "kind": kind })).await;
+}
+
+/// Change an emulator account (e.g. `{"cannot_post": "reached_active_user_cap"}`).
+pub async fn emulator_patch_account(open_id: &str, patch: Value) {
+    let r = http().patch(format!("{}/__emulator/accounts/{open_id}", emulator_url())).json(&patch).send().await.unwrap();
+    assert!(r.status().is_success(), "patch {open_id}: {}", r.status());
 }

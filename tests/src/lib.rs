@@ -77,3 +77,4 @@ pub async fn wait_text(c: &Client, css: &str, pred: impl Fn(&str) -> bool) -> St
 
 pub mod api;
 pub mod consent;
+pub mod posts;

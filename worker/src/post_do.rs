@@ -105,12 +105,16 @@ fn post_body(p: &Post) -> Result<Response> {
 }
 
 impl PostObject {
+    // Stored as JSON text: TikTok's post ids exceed 2^53, which a JS number can't hold.
     async fn load(&self) -> Result<Option<Post>> {
-        self.state.storage().get(POST).await
+        match self.state.storage().get::<String>(POST).await? {
+            Some(text) => Ok(Some(serde_json::from_str(&text)?)),
+            None => Ok(None),
+        }
     }
 
     async fn save(&self, p: &Post) -> Result<()> {
-        self.state.storage().put(POST, p).await
+        self.state.storage().put(POST, serde_json::to_string(p)?).await
     }
 
     async fn staging(&self) -> Result<Option<Staging>> {

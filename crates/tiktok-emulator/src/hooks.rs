@@ -182,6 +182,9 @@ async fn posts(S(emu): S<Arc<Emulator>>) -> Json<serde_json::Value> {
                     "fail_reason": status.fail_reason,
                     "published": matches!(p.outcome, Some(Outcome::Published)) && p.completed_at_ms.is_some(),
                     "post_id": status.publicaly_available_post_id.first(),
+                    "created_at_ms": p.created_at_ms,
+                    // When the last chunk was accepted: TikTok publishes from here.
+                    "completed_at_ms": p.completed_at_ms,
                 })
             })
             .collect::<Vec<_>>()

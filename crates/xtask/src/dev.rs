@@ -75,21 +75,6 @@ pub fn start_browser(tools: &Tools, profiles: &Path) -> Result<Browser> {
     Ok(Browser { _driver: driver, env })
 }
 
-/// Put a file into the local R2 bucket `letspost-media` (what an upload would stage).
-pub fn r2_put(tools: &Tools, persist_to: &Path, key: &str, file: &Path) -> Result {
-    crate::tools::run_ok(
-        tools
-            .command(&tools.wrangler)
-            .current_dir(root().join("worker"))
-            .args(["r2", "object", "put", &format!("letspost-media/{key}"), "--local"])
-            .arg("--file")
-            .arg(file)
-            .arg("--persist-to")
-            .arg(persist_to)
-            .stdout(std::process::Stdio::null()),
-    )
-}
-
 /// 32 random bytes from the OS, base64: a `TOKEN_KEY` for the Worker's token vault.
 pub fn fresh_token_key() -> Result<String> {
     use base64::Engine as _;

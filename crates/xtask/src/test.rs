@@ -21,14 +21,9 @@ pub fn run(args: &[String]) -> Result {
 
     build::all(&tools)?;
 
-    // Fresh Worker state (R2, Durable Objects) for every run, seeded with probe fixtures.
+    // Fresh Worker state (R2, Durable Objects) for every run.
     let state = root().join("target/e2e-state");
     let _ = std::fs::remove_dir_all(&state);
-    step("staging probe fixtures in the Worker's local R2");
-    let fixtures = root().join("crates/video-probe/tests/fixtures");
-    for name in STAGED_FIXTURES {
-        dev::r2_put(&tools, &state, &format!("fixture-{name}"), &fixtures.join(name))?;
-    }
 
     step("starting the TikTok emulator, the Worker in workerd, and ChromeDriver");
     let emulator_port = free_port()?;
@@ -60,9 +55,6 @@ pub fn run(args: &[String]) -> Result {
     eprintln!("xtask test: all passed in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
 }
-
-/// Fixtures the Worker's probe shell is tested on (tests/tests/worker_media_check.rs).
-const STAGED_FIXTURES: [&str; 4] = ["moov_at_end.mp4", "rotated_90.mov", "image.png", "fragmented.mp4"];
 
 /// Crates that `--workspace` would otherwise build natively but that only make sense as wasm.
 const NATIVE_EXCLUDES: [&str; 4] = ["--exclude", "letspost-www", "--exclude", "letspost-worker"];
