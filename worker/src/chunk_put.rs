@@ -52,13 +52,28 @@ pub async fn put_chunk(bucket: &Bucket, key: &str, plan: &ChunkPlan, index: u64,
     let req = Request::new_with_init(upload_url, &init).map_err(|e| TikTokError::network(e.to_string()))?;
     // The pipe and the request run together: the request reads what the pipe writes. A source
     // of the wrong length fails the FixedLengthStream, so a short range never reaches TikTok.
-    let pipe = JsFuture::from(source.pipe_to(&transform.writable()));
+    // TikTok may answer before reading the body (a 416, a 403): then nobody reads the pipe
+    // any more, so it is aborted rather than awaited (awaiting it would hang the alarm).
+    let stop = web_sys::AbortController::new().map_err(|_| TikTokError::network("AbortController"))?;
+    let options = web_sys::StreamPipeOptions::new();
+    options.set_signal(&stop.signal());
+    let pipe = JsFuture::from(source.pipe_to_with_options(&transform.writable(), &options));
     let fetch = Fetch::Request(req);
-    let (answer, piped) = futures_util::join!(fetch.send(), pipe);
+    let send = fetch.send();
+    futures_util::pin_mut!(send);
+    let answer = match futures_util::future::select(send, pipe).await {
+        futures_util::future::Either::Left((answer, _pipe)) => {
+            stop.abort();
+            answer
+        }
+        futures_util::future::Either::Right((piped, send)) => {
+            if piped.is_err() {
+                stop.abort();
+            }
+            send.await
+        }
+    };
     let mut resp = answer.map_err(|e| TikTokError::network(e.to_string()))?;
-    if piped.is_err() {
-        return Err(TikTokError::network("the staged range ended early"));
-    }
     let status = resp.status_code();
     match status {
         200 | 201 | 206 => Ok(ChunkAnswer::Taken),
