@@ -21,8 +21,10 @@ pub struct Answer {
     pub body: Value,
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Session {
+    /// The Worker this session talks to (`LETSPOST_URL` unless a test runs its own).
+    base: String,
     cookie: Arc<Mutex<Option<String>>>,
     /// Every status line, header and body this session received, as text.
     pub seen: Arc<Mutex<Vec<String>>>,
@@ -30,7 +32,12 @@ pub struct Session {
 
 impl Session {
     pub fn new() -> Session {
-        Session::default()
+        Session::at(&app_url())
+    }
+
+    /// A session with a Worker of the test's own.
+    pub fn at(base: &str) -> Session {
+        Session { base: base.to_string(), cookie: Default::default(), seen: Default::default() }
     }
 
     /// The `name=value` of the session cookie, once the Worker set one.
@@ -64,14 +71,14 @@ impl Session {
     /// A request with the session cookie and the app's Origin unless `build` sets another
     /// (`X-No-Origin` leaves it out); every answer is recorded.
     pub async fn send_with(&self, method: reqwest::Method, path: &str, build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder) -> Answer {
-        let mut req = http().request(method.clone(), format!("{}{path}", app_url()));
+        let mut req = http().request(method.clone(), format!("{}{path}", self.base));
         if let Some(c) = self.cookie() {
             req = req.header("Cookie", c);
         }
         let mut built = build(req).build().unwrap();
         let headers = built.headers_mut();
         if headers.remove("x-no-origin").is_none() && !headers.contains_key("origin") && method != reqwest::Method::GET {
-            headers.insert("Origin", app_url().parse().unwrap());
+            headers.insert("Origin", self.base.parse().unwrap());
         }
         let resp = http().execute(built).await.unwrap_or_else(|e| panic!("{path}: {e}"));
         let status = resp.status().as_u16();
@@ -97,21 +104,29 @@ impl Session {
 
     /// A write from the app's own page.
     pub async fn post(&self, path: &str, body: Value) -> Answer {
-        self.send(reqwest::Method::POST, path, Some(body), Some(&app_url())).await
+        self.send(reqwest::Method::POST, path, Some(body), Some(&self.base.clone())).await
     }
 
     pub async fn delete(&self, path: &str) -> Answer {
-        self.send(reqwest::Method::DELETE, path, None, Some(&app_url())).await
+        self.send(reqwest::Method::DELETE, path, None, Some(&self.base.clone())).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Answer {
+        self.send(reqwest::Method::PATCH, path, Some(body), Some(&self.base.clone())).await
+    }
+
+    fn redirect_uri(&self) -> String {
+        format!("{}/oauth/callback", self.base)
     }
 
     /// Connect `open_id` as the consent page would, then exchange the code through the Worker.
     pub async fn connect(&self, open_id: &str) -> Answer {
-        let code = mint_code(open_id).await;
+        let code = mint_code_for(open_id, &self.redirect_uri()).await;
         self.exchange(&code).await
     }
 
     pub async fn exchange(&self, code: &str) -> Answer {
-        self.post("/api/oauth/token", json!({ "code": code, "code_verifier": VERIFIER, "redirect_uri": redirect_uri() })).await
+        self.post("/api/oauth/token", json!({ "code": code, "code_verifier": VERIFIER, "redirect_uri": self.redirect_uri() })).await
     }
 
     /// The account list's entry for `open_id`.
@@ -177,9 +192,13 @@ pub async fn new_account(label: &str, kind: &str) -> String {
 
 /// An authorization code for `open_id`, as the consent page would give for our redirect URI.
 pub async fn mint_code(open_id: &str) -> String {
+    mint_code_for(open_id, &redirect_uri()).await
+}
+
+pub async fn mint_code_for(open_id: &str, redirect_uri: &str) -> String {
     let body = json!({
         "open_id": open_id,
-        "redirect_uri": redirect_uri(),
+        "redirect_uri": redirect_uri,
         "code_challenge": challenge(VERIFIER, ChallengeEncoding::Base64url),
     });
     emulator_post("/authorize", body).await["code"].as_str().unwrap().to_string()

@@ -77,4 +77,5 @@ pub async fn wait_text(c: &Client, css: &str, pred: impl Fn(&str) -> bool) -> St
 
 pub mod api;
 pub mod consent;
+pub mod own_worker;
 pub mod posts;

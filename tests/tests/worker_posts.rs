@@ -88,10 +88,10 @@ async fn cancel_and_reschedule_until_the_upload_starts() {
     body["publish_at"] = json!(in_secs(3_600));
     let (created, _) = s.post_video(body, &video).await;
     let id = id_of(&created.body);
-    let bad = s.send(reqwest::Method::PATCH, &format!("/api/posts/{id}"), Some(json!({ "publish_at": in_secs(-600) })), Some(&letspost_e2e::app_url())).await;
+    let bad = s.patch(&format!("/api/posts/{id}"), json!({ "publish_at": in_secs(-600) })).await;
     assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (422, Some("publish_at")));
     let later = in_secs(7_200);
-    let moved = s.send(reqwest::Method::PATCH, &format!("/api/posts/{id}"), Some(json!({ "publish_at": later })), Some(&letspost_e2e::app_url())).await;
+    let moved = s.patch(&format!("/api/posts/{id}"), json!({ "publish_at": later })).await;
     assert_eq!(moved.status, 200, "{}", moved.body);
     assert_eq!(moved.body["post"]["publish_at"], later.as_str());
     let gone = s.delete(&format!("/api/posts/{id}")).await;
@@ -104,7 +104,7 @@ async fn cancel_and_reschedule_until_the_upload_starts() {
     body["publish_at"] = json!(in_secs(3_600));
     let (created, _) = s.post_video(body, &video2).await;
     let id = id_of(&created.body);
-    let soon = s.send(reqwest::Method::PATCH, &format!("/api/posts/{id}"), Some(json!({ "publish_at": null })), Some(&letspost_e2e::app_url())).await;
+    let soon = s.patch(&format!("/api/posts/{id}"), json!({ "publish_at": null })).await;
     assert_eq!(soon.status, 200, "{}", soon.body);
     s.wait_state(&id, &["published"], Duration::from_secs(60)).await;
     assert_eq!(s.delete(&format!("/api/posts/{id}")).await.status, 409);

@@ -284,6 +284,13 @@ impl Post {
                     self.state = Processing;
                     self.final_accepted_at_ms.get_or_insert(now);
                 } else if let Some(i) = self.plan().chunk_starting_at(received) {
+                    if i <= self.chunks_done {
+                        // No progress (TikTok is still busy with an earlier try): back off.
+                        self.attempts += 1;
+                        self.not_before_ms = now + retry_delay_ms(self.attempts);
+                    } else {
+                        self.attempts = 0;
+                    }
                     self.chunks_done = i;
                     self.final_sent = false;
                 } else {

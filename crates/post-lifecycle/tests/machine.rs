@@ -227,6 +227,11 @@ fn a_lost_middle_chunk_is_resent_and_tiktoks_count_wins() {
     // TikTok had it after all: 416 with its count.
     ok(&mut p, Event::RangeMismatch { received: 20_000_000 }, T0 + 1_000);
     assert_eq!(p.next(T0 + 1_000), Action::SendChunk(1));
+    // A 416 that says nothing new (TikTok still busy with the first try) backs off.
+    let mut b = initialised(TWO_CHUNKS);
+    ok(&mut b, Event::RangeMismatch { received: 0 }, T0);
+    assert_eq!(b.next(T0), Action::WakeAt(T0 + 1_000));
+    assert_eq!(b.next(T0 + 1_000), Action::SendChunk(0));
     // A count that matches no chunk boundary cannot be resumed.
     let mut q = initialised(TWO_CHUNKS);
     ok(&mut q, Event::RangeMismatch { received: 123 }, T0);

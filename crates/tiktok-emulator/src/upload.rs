@@ -91,7 +91,11 @@ pub async fn put_chunk(S(emu): S<Arc<Emulator>>, Query(q): Query<HashMap<String,
     };
 
     let path = emu.upload_path(&upload_id);
+    // If the client goes away mid-body, hyper drops this future: the guard frees the upload
+    // for the client's retry (as TikTok does), instead of leaving it busy for ever.
+    let guard = BusyGuard { emu: emu.clone(), publish_id: a.publish_id.clone() };
     let written = write_chunk(&path, &mut a, body).await;
+    std::mem::forget(guard);
     let outcome_needed = emu.with(|s| {
         let p = s.publishes.get_mut(&a.publish_id).expect("publish of an accepted chunk");
         p.busy = false;
@@ -176,4 +180,20 @@ fn judge_upload(path: &std::path::Path, max_video_post_duration_sec: u32) -> Out
         .filter(|i| i.severity == Severity::Error)
         .find_map(|i| i.code.tiktok_fail_reason())
         .map_or(Outcome::Published, |r| Outcome::Failed(r.to_string()))
+}
+
+/// Clears `busy` on a publish whose chunk handler was dropped half-way.
+struct BusyGuard {
+    emu: Arc<Emulator>,
+    publish_id: String,
+}
+
+impl Drop for BusyGuard {
+    fn drop(&mut self) {
+        self.emu.with(|s| {
+            if let Some(p) = s.publishes.get_mut(&self.publish_id) {
+                p.busy = false;
+            }
+        });
+    }
 }

@@ -38,9 +38,12 @@ pub fn run(args: &[String]) -> Result {
 
     step("end-to-end tests (tests/: Worker over HTTP, UI in headless Chromium)");
     run_ok(
-        Command::new("cargo")
+        tools
+            .command("cargo")
             .current_dir(root())
             .args(["test", "-p", "letspost-e2e", "--", "--test-threads=2"])
+            // For tests that run (and crash) a Worker of their own.
+            .env("LETSPOST_WRANGLER", &tools.wrangler)
             .env("LETSPOST_URL", format!("http://127.0.0.1:{worker_port}"))
             .env("EMULATOR_URL", format!("http://127.0.0.1:{emulator_port}"))
             .env("LETSPOST_TOKEN_KEY", &token_key)

@@ -1,0 +1,98 @@
+//! A Worker of a test's own (wrangler dev → workerd), for tests that crash it: killed with
+//! SIGKILL and started again on the same state folder and port.
+
+use crate::{emulator_url, http};
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command};
+use std::time::Duration;
+
+pub struct OwnWorker {
+    pub port: u16,
+    pub state: PathBuf,
+    pub token_key: String,
+    child: Option<Child>,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl OwnWorker {
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Start on a fresh state folder.
+    pub async fn start(name: &str) -> OwnWorker {
+        let state = std::env::temp_dir().join(format!("letspost-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&state);
+        let token_key = std::env::var("LETSPOST_TOKEN_KEY").expect("LETSPOST_TOKEN_KEY: run under cargo xtask test");
+        let mut w = OwnWorker { port: free_port(), state, token_key, child: None };
+        w.restart().await;
+        w
+    }
+
+    /// (Re)start wrangler dev on the same port and state.
+    pub async fn restart(&mut self) {
+        let wrangler = std::env::var("LETSPOST_WRANGLER").expect("LETSPOST_WRANGLER: run under cargo xtask test");
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../worker");
+        let emu = emulator_url();
+        let mut cmd = Command::new(wrangler);
+        cmd.current_dir(dir)
+            .args(["dev", "--ip", "127.0.0.1", "--port", &self.port.to_string(), "--inspector-port", &free_port().to_string()])
+            .args(["--test-scheduled", "--show-interactive-dev-session=false", "--log-level", "error"])
+            .arg("--persist-to")
+            .arg(&self.state)
+            .env("LETSPOST_PREBUILT", "1")
+            .env("WRANGLER_SEND_METRICS", "false")
+            .stdout(std::process::Stdio::null())
+            .process_group(0);
+        for (k, v) in [
+            ("TIKTOK_API_BASE", emu.clone()),
+            ("TIKTOK_AUTH_BASE", emu),
+            ("TIKTOK_CLIENT_KEY", "letspost-local".into()),
+            ("TIKTOK_CLIENT_SECRET", "letspost-local-secret".into()),
+            ("TOKEN_KEY", self.token_key.clone()),
+        ] {
+            cmd.arg("--var").arg(format!("{k}:{v}"));
+        }
+        self.child = Some(cmd.spawn().expect("start wrangler dev"));
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+        loop {
+            if let Ok(r) = http().get(format!("{}/api/health", self.url())).send().await {
+                if r.status() == 200 {
+                    return;
+                }
+            }
+            assert!(tokio::time::Instant::now() < deadline, "the test's own Worker did not start");
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
+    /// SIGKILL wrangler and workerd: no shutdown, no flush, as in a crash.
+    pub fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill").args(["-s", "KILL", "--", &format!("-{}", c.id())]).status();
+            let _ = c.wait();
+        }
+        // workerd is gone once nothing listens.
+        for _ in 0..50 {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("workerd still listens after SIGKILL");
+    }
+}
+
+impl Drop for OwnWorker {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill").args(["-s", "KILL", "--", &format!("-{}", c.id())]).status();
+            let _ = c.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.state);
+    }
+}

@@ -1,0 +1,46 @@
+//! workerd killed with SIGKILL in the middle of an upload to TikTok, restarted on the same
+//! state: the post's alarm resumes from what it persisted, and TikTok publishes it once, with
+//! the right bytes.
+
+use letspost_e2e::api::{new_account, Session};
+use letspost_e2e::own_worker::OwnWorker;
+use letspost_e2e::posts::{caption, clear_faults, fault, new_post, sha256_hex, tiktok_posts, unique_video};
+use serde_json::json;
+use std::time::Duration;
+
+#[tokio::test]
+async fn kill_9_mid_upload_then_restart_publishes_exactly_once() {
+    clear_faults().await;
+    let mut worker = OwnWorker::start("crash").await;
+    let account = new_account("crash", "creator").await;
+    let s = Session::at(&worker.url());
+    assert_eq!(s.connect(&account).await.status, 200);
+    let video = unique_video(41_000_000);
+    let cap = caption("crash");
+    let created = s.post("/api/posts", new_post(&account, &cap, video.len())).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    // The first chunk to TikTok is slow, so the crash lands in the middle of it.
+    fault(json!({ "endpoint": "upload", "kind": "slow", "delay_ms": 4000, "count": 1 })).await;
+    assert_eq!(s.stage(&created.body, &video).await.status, 201);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while tiktok_posts(&cap).await.is_empty() {
+        assert!(tokio::time::Instant::now() < deadline, "init never reached TikTok");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let before = tiktok_posts(&cap).await;
+    assert!(before.iter().all(|p| p["published"] == false), "the crash comes before the last chunk: {before:?}");
+    worker.kill9();
+    clear_faults().await;
+    worker.restart().await;
+    // The cron sweep re-arms an alarm that fell due while workerd was down.
+    let sweep = letspost_e2e::http().get(format!("{}/cdn-cgi/local/scheduled?cron=*+*+*+*+*", worker.url())).send().await.unwrap();
+    assert_eq!(sweep.status(), 200);
+    let id = created.body["post"]["id"].as_str().unwrap();
+    let post = s.wait_state(id, &["published", "failed"], Duration::from_secs(120)).await;
+    assert_eq!(post["state"], "published", "{post}");
+    let after = tiktok_posts(&cap).await;
+    let published: Vec<_> = after.iter().filter(|p| p["published"] == true).collect();
+    assert_eq!(published.len(), 1, "{after:?}");
+    assert_eq!(published[0]["sha256"], sha256_hex(&video));
+}
