@@ -97,6 +97,9 @@ async fn cancel_and_reschedule_until_the_upload_starts() {
     let gone = s.delete(&format!("/api/posts/{id}")).await;
     assert_eq!((gone.status, gone.body["post"]["state"].as_str()), (200, Some("cancelled")));
     assert!(tiktok_posts(&cap).await.is_empty());
+    // A cancelled post's video is deleted at once.
+    wait_media_gone(&s, &id, Duration::from_secs(15)).await;
+    assert_eq!(s.post(&format!("/api/posts/{id}/retry"), json!({})).await.status, 409);
     // Rescheduled to now, a second post goes out soon; once it is uploading, cancel is 409.
     let cap2 = caption("rescheduled to soon");
     let video2 = unique_video(600);
@@ -272,4 +275,32 @@ async fn disconnecting_cancels_pending_posts_with_that_reason() {
 async fn the_cron_sweep_runs() {
     let r = letspost_e2e::http().get(format!("{}/cdn-cgi/local/scheduled?cron=*+*+*+*+*", letspost_e2e::app_url())).send().await.unwrap();
     assert_eq!(r.status(), 200);
+}
+
+/// Until the staged video is no longer in R2 (`/check` answers 404).
+async fn wait_media_gone(s: &Session, id: &str, within: Duration) {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let r = s.get(&format!("/api/posts/{id}/check")).await;
+        if r.status == 404 {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the video of {id} is still stored: {} {}", r.status, r.body);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_published_posts_video_is_deleted_after_the_retention_window() {
+    let (s, account) = connected("retain").await;
+    let video = unique_video(300);
+    let mut body = new_post(&account, &caption("retained"), video.len());
+    body["privacy_level"] = json!("SELF_ONLY");
+    let (created, _) = s.post_video(body, &video).await;
+    let id = id_of(&created.body);
+    s.wait_state(&id, &["published"], Duration::from_secs(60)).await;
+    assert_eq!(s.get(&format!("/api/posts/{id}/check")).await.status, 200, "kept for a while");
+    // `cargo xtask test` runs the Worker with MEDIA_RETENTION_SECS=15.
+    wait_media_gone(&s, &id, Duration::from_secs(45)).await;
+    assert_eq!(s.get(&format!("/api/posts/{id}")).await.body["post"]["state"], "published");
 }

@@ -33,8 +33,13 @@ pub fn run(args: &[String]) -> Result {
     let token_key = dev::fresh_token_key()?;
     let mut vars = vars;
     vars.push(("TOKEN_KEY", token_key.clone()));
+    // Short enough for a test to see a published post's video deleted.
+    vars.push(("MEDIA_RETENTION_SECS", "15".into()));
     let worker = dev::start_worker(&tools, worker_port, &vars, Some(&state))?;
     let browser = dev::start_browser(&tools, &root().join("target/e2e-chromium"))?;
+
+    step("wrangler deploy --dry-run (bindings, migrations, cron, R2 make a deployable Worker)");
+    deploy_dry_run(&tools)?;
 
     step("end-to-end tests (tests/: Worker over HTTP, UI in headless Chromium)");
     run_ok(
@@ -126,5 +131,30 @@ fn dev_stops_on(signal: &str) -> Result {
         return Err(format!("after SIG{signal} ({status}): {}", still.join("; ")));
     }
     eprintln!("SIG{signal}: xtask dev exited ({status}) in {:.1} s, ports {port} and {emu_port} are free", sent.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// `wrangler deploy --dry-run` works offline: it reads wrangler.toml, bundles, and lists the
+/// bindings a deploy would create. Every binding the Worker uses must be there.
+fn deploy_dry_run(tools: &crate::tools::Tools) -> Result {
+    let out_dir = root().join("target/deploy-dry-run");
+    let out = tools
+        .command(&tools.wrangler)
+        .current_dir(root().join("worker"))
+        .args(["deploy", "--dry-run", "--outdir"])
+        .arg(&out_dir)
+        .env(build::PREBUILT_ENV, "1")
+        .output()
+        .map_err(|e| format!("wrangler deploy --dry-run: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        return Err(format!("wrangler deploy --dry-run failed:\n{text}"));
+    }
+    let wanted = ["env.ACCOUNTS (Account)", "env.SESSIONS (Session)", "env.POSTS (PostObject)", "env.REGISTRY (Registry)", "env.MEDIA (letspost-media)", "env.ASSETS"];
+    let missing: Vec<_> = wanted.iter().filter(|w| !text.contains(*w)).collect();
+    if !missing.is_empty() {
+        return Err(format!("wrangler deploy --dry-run lacks {missing:?}:\n{text}"));
+    }
+    eprintln!("deploy dry run: {} bindings listed, bundle in {}", wanted.len(), out_dir.display());
     Ok(())
 }
