@@ -3,6 +3,7 @@
 
 mod account_do;
 mod accounts_api;
+mod bench;
 mod chunk_put;
 mod config;
 mod media_check;

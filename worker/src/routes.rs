@@ -39,6 +39,7 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
         (Method::Get, ["posts", id, "media"]) => posts_api::forward(req, env, id, Method::Get, "media", None).await,
         // The probe's report of the staged video, re-read from R2.
         (Method::Get, ["posts", id, "check"]) => posts_api::forward(req, env, id, Method::Get, "check", None).await,
+        (_, ["bench", rest @ ..]) if crate::bench::enabled(&env) => crate::bench::handle(req, env, rest).await,
         _ => reply::error(404, codes::NOT_FOUND, &format!("There is no API at {path}.")),
     }
 }

@@ -91,10 +91,44 @@ fn moov_size(path: &Path) -> u64 {
     0
 }
 
+/// `cargo xtask bench [probe|pipeline]` (both by default).
 pub fn run(args: &[String]) -> Result {
-    if !args.is_empty() {
-        return Err(format!("xtask bench takes no arguments, got {args:?}"));
+    crate::procs::stop_services_on_signal()?;
+    match args.first().map(String::as_str) {
+        None => probe().and_then(|()| pipeline()),
+        Some("probe") if args.len() == 1 => probe(),
+        Some("pipeline") if args.len() == 1 => pipeline(),
+        _ => Err(format!("xtask bench takes probe or pipeline, got {args:?}")),
     }
+}
+
+/// The post pipeline against bare pipes through the same workerd, and publish lateness
+/// (tests/src/bin/pipeline-bench.rs prints the figures).
+fn pipeline() -> Result {
+    let tools = ensure(Need::Build)?;
+    build::all(&tools)?;
+    step("starting the TikTok emulator and the Worker (with its bench-only bare-pipe routes)");
+    let emulator_port = free_port()?;
+    let (_emulator, mut vars) = dev::start_emulator(emulator_port, &["--test-hooks", "--daily-cap", "1000", "--processing-ms", "500", "--moderation-ms", "300"])?;
+    let token_key = dev::fresh_token_key()?;
+    vars.push(("TOKEN_KEY", token_key.clone()));
+    vars.push(("BENCH_ROUTES", "1".into()));
+    let state = root().join("target/bench-state");
+    let _ = std::fs::remove_dir_all(&state);
+    let worker_port = free_port()?;
+    let _worker = dev::start_worker(&tools, worker_port, &vars, Some(&state))?;
+    step("pipeline figures (5 rounds of a 287 MB post, then 20 scheduled posts)");
+    run_ok(
+        Command::new("cargo")
+            .current_dir(root())
+            .args(["run", "-q", "--release", "-p", "letspost-e2e", "--bin", "pipeline-bench"])
+            .env("LETSPOST_URL", format!("http://127.0.0.1:{worker_port}"))
+            .env("EMULATOR_URL", format!("http://127.0.0.1:{emulator_port}"))
+            .env("LETSPOST_TOKEN_KEY", token_key),
+    )
+}
+
+fn probe() -> Result {
     let tools = ensure(Need::Browser)?;
     ensure_ffmpeg()?;
     let root = root();

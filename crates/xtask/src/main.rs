@@ -30,7 +30,7 @@ fn usage() -> String {
      dev    run the app on localhost (emulator + Worker + front end)\n  \
      test   run every test\n  \
      build  build the front end and the Worker in release\n  \
-     bench  measure the video probe (native, ffprobe, Chromium)\n  \
+     bench  measure [probe|pipeline]: the video probe (native, ffprobe, Chromium), the post pipeline\n  \
      fuzz   fuzz the video probe [SECONDS, default 300]\n  \
      setup  install the toolchain\n  \
      help   print this (also -h, --help)\n\n\

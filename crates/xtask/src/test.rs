@@ -102,7 +102,10 @@ fn dev_stops_on(signal: &str) -> Result {
     let emu = format!("127.0.0.1:{emu_port}");
     let up = Instant::now();
     while http_status(&app, "/api/health") != Some(200) || http_status(&emu, "/health") != Some(200) {
-        if up.elapsed() > Duration::from_secs(180) || dev.try_wait().ok().flatten().is_some() {
+        if let Some(status) = dev.try_wait().ok().flatten() {
+            return Err(format!("xtask dev exited ({status}) before it answered; see target/ctrl-c-dev.log"));
+        }
+        if up.elapsed() > Duration::from_secs(180) {
             let _ = Command::new("kill").args(["-s", "KILL", "--", &format!("-{}", dev.id())]).status();
             return Err("xtask dev did not come up within 180 s".into());
         }

@@ -1,0 +1,64 @@
+//! Bare pipes through the same workerd, for `cargo xtask bench` only (`BENCH_ROUTES = "1"`;
+//! absent in wrangler.toml, so a deploy never has them): LetsPost's two media legs are
+//! measured against these, which do the same I/O with nothing around it.
+//!
+//! `POST /api/bench/multipart/{key}` → `{"upload_id"}`; `PUT …/{key}/{upload_id}/{part}` →
+//! `{"etag"}` (the request's stream straight into `upload_part`); `POST …/{key}/{upload_id}`
+//! with `[[part, etag]…]` completes; `POST /api/bench/push` `{"key", "upload_url",
+//! "content_type"}` sends the object's TikTok chunks straight from R2.
+
+use crate::chunk_put::{put_chunk, ChunkAnswer};
+use crate::reply;
+use crate::routes::MEDIA_BUCKET;
+use serde::Deserialize;
+use serde_json::json;
+use tiktok_rules::chunk::ChunkPlan;
+use worker::{Env, Method, Request, Response, Result, UploadedPart};
+
+pub fn enabled(env: &Env) -> bool {
+    env.var("BENCH_ROUTES").map(|v| v.to_string() == "1").unwrap_or(false)
+}
+
+#[derive(Deserialize)]
+struct Push {
+    key: String,
+    upload_url: String,
+    content_type: String,
+}
+
+pub async fn handle(mut req: Request, env: Env, segments: &[&str]) -> Result<Response> {
+    let bucket = env.bucket(MEDIA_BUCKET)?;
+    match (req.method(), segments) {
+        (Method::Post, ["multipart", key]) => {
+            let up = bucket.create_multipart_upload(format!("bench/{key}")).execute().await?;
+            Response::from_json(&json!({ "upload_id": up.upload_id().await }))
+        }
+        (Method::Put, ["multipart", key, upload_id, part]) => {
+            let n: u16 = part.parse().map_err(|_| worker::Error::RustError("part".into()))?;
+            let body = req.inner().body().ok_or_else(|| worker::Error::RustError("no body".into()))?;
+            let up = bucket.resume_multipart_upload(format!("bench/{key}"), upload_id.to_string())?;
+            let done = up.upload_part(n, body).await?;
+            Response::from_json(&json!({ "etag": done.etag() }))
+        }
+        (Method::Post, ["multipart", key, upload_id]) => {
+            let parts: Vec<(u16, String)> = req.json().await?;
+            let up = bucket.resume_multipart_upload(format!("bench/{key}"), upload_id.to_string())?;
+            let obj = up.complete(parts.into_iter().map(|(n, e)| UploadedPart::new(n, e))).await?;
+            Response::from_json(&json!({ "size": obj.size() }))
+        }
+        (Method::Post, ["push"]) => {
+            let p: Push = req.json().await?;
+            let Some(head) = bucket.head(p.key.clone()).await? else { return reply::not_found("object") };
+            let plan = ChunkPlan::for_size(head.size()).map_err(|e| worker::Error::RustError(e.to_string()))?;
+            for i in 0..plan.total_chunk_count {
+                match put_chunk(&bucket, &p.key, &plan, i, &p.upload_url, &p.content_type).await {
+                    Ok(ChunkAnswer::Taken) => {}
+                    Ok(_) => return reply::error(502, "chunk_refused", &format!("chunk {i} refused")),
+                    Err(e) => return reply::error(502, &e.code, &e.message),
+                }
+            }
+            Response::from_json(&json!({ "chunks": plan.total_chunk_count }))
+        }
+        _ => reply::not_found("bench route"),
+    }
+}
