@@ -13,7 +13,7 @@ use base64::Engine as _;
 use letspost_core::api::{ApiError, CreatorInfoBody, ErrorBody};
 use post_lifecycle::create::check_publish_at;
 use post_lifecycle::staging::StagingPlan;
-use post_lifecycle::{CreatePost, FieldError, Post, PostBody, PostView, PostsBody, State};
+use post_lifecycle::{CreatePost, FieldError, Post, PostBody, PostView, PostsBody};
 use serde::{Deserialize, Serialize};
 use worker::{Env, Method, Request, Response, Result};
 
@@ -75,33 +75,7 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
         Err(e) => return field_error(e),
     };
     let id = URL_SAFE_NO_PAD.encode(bytes::<ID_BYTES>()?);
-    let post = Post {
-        id: id.clone(),
-        account: body.account.clone(),
-        username: creator.creator_username.clone(),
-        settings,
-        publish_at_ms,
-        video_size: body.video_size,
-        state: State::AwaitingMedia,
-        created_at_ms: now,
-        updated_at_ms: now,
-        due_at_ms: None,
-        media_staged: false,
-        publish_id: None,
-        upload_url: None,
-        upload_url_expires_at_ms: 0,
-        chunks_done: 0,
-        final_sent: false,
-        uploaded_bytes: 0,
-        attempts: 0,
-        not_before_ms: 0,
-        polls: 0,
-        post_id: None,
-        post_url: None,
-        published_at_ms: None,
-        error: None,
-        final_accepted_at_ms: None,
-    };
+    let post = Post::new(id.clone(), body.account.clone(), creator.creator_username.clone(), settings, publish_at_ms, body.video_size, now);
     let create = Create { post, max_duration_sec: creator.max_video_post_duration_sec };
     let mut made = objects::call(&env, POSTS, &id, Method::Post, "create", Some(&create)).await?;
     if made.status_code() != 201 {

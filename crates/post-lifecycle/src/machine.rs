@@ -153,6 +153,37 @@ pub enum Event {
 pub struct Conflict(pub &'static str);
 
 impl Post {
+    /// A new post, awaiting its video.
+    pub fn new(id: String, account: String, username: String, settings: Settings, publish_at_ms: Option<u64>, video_size: u64, now: u64) -> Post {
+        Post {
+            id,
+            account,
+            username,
+            settings,
+            publish_at_ms,
+            video_size,
+            state: State::AwaitingMedia,
+            created_at_ms: now,
+            updated_at_ms: now,
+            due_at_ms: None,
+            media_staged: false,
+            publish_id: None,
+            upload_url: None,
+            upload_url_expires_at_ms: 0,
+            chunks_done: 0,
+            final_sent: false,
+            uploaded_bytes: 0,
+            attempts: 0,
+            not_before_ms: 0,
+            polls: 0,
+            post_id: None,
+            post_url: None,
+            published_at_ms: None,
+            error: None,
+            final_accepted_at_ms: None,
+        }
+    }
+
     pub fn plan(&self) -> ChunkPlan {
         ChunkPlan::for_size(self.video_size).expect("video_size was checked at creation")
     }

@@ -1,23 +1,16 @@
 //! A post as the API shows it (`Post` in the README): the creator's fields plus where it is.
 
-use crate::machine::{Post, PostError, State};
+use crate::machine::{Post, PostError, Settings, State};
 use letspost_core::time_fmt::rfc3339_utc;
 use serde::{Deserialize, Serialize};
-use tiktok_rules::privacy::PrivacyLevel;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostView {
     pub id: String,
     pub account: String,
-    pub caption: String,
-    pub privacy_level: PrivacyLevel,
-    pub disable_comment: bool,
-    pub disable_duet: bool,
-    pub disable_stitch: bool,
-    pub brand_content_toggle: bool,
-    pub brand_organic_toggle: bool,
-    pub is_aigc: bool,
-    pub video_cover_timestamp_ms: Option<u64>,
+    /// caption, privacy_level, the interaction switches, disclosure, is_aigc, cover time.
+    #[serde(flatten)]
+    pub settings: Settings,
     /// RFC 3339 UTC, or null for "post now".
     pub publish_at: Option<String>,
     pub video_size: u64,
@@ -34,19 +27,10 @@ pub struct PostView {
 
 impl Post {
     pub fn view(&self) -> PostView {
-        let s = &self.settings;
         PostView {
             id: self.id.clone(),
             account: self.account.clone(),
-            caption: s.caption.clone(),
-            privacy_level: s.privacy_level,
-            disable_comment: s.disable_comment,
-            disable_duet: s.disable_duet,
-            disable_stitch: s.disable_stitch,
-            brand_content_toggle: s.brand_content_toggle,
-            brand_organic_toggle: s.brand_organic_toggle,
-            is_aigc: s.is_aigc,
-            video_cover_timestamp_ms: s.video_cover_timestamp_ms,
+            settings: self.settings.clone(),
             publish_at: self.publish_at_ms.map(rfc3339_utc),
             video_size: self.video_size,
             state: self.state,

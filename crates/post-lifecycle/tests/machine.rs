@@ -10,43 +10,18 @@ const SMALL: u64 = 10_000;
 const TWO_CHUNKS: u64 = 45_000_000; // 20 MB + 25 MB
 
 fn post(size: u64, publish_at: Option<u64>, privacy: PrivacyLevel) -> Post {
-    Post {
-        id: "p1".into(),
-        account: "open-ana".into(),
-        username: "ana".into(),
-        settings: Settings {
-            caption: "hi".into(),
-            privacy_level: privacy,
-            disable_comment: false,
-            disable_duet: false,
-            disable_stitch: false,
-            brand_content_toggle: false,
-            brand_organic_toggle: false,
-            is_aigc: false,
-            video_cover_timestamp_ms: None,
-        },
-        publish_at_ms: publish_at,
-        video_size: size,
-        state: State::AwaitingMedia,
-        created_at_ms: T0,
-        updated_at_ms: T0,
-        due_at_ms: None,
-        media_staged: false,
-        publish_id: None,
-        upload_url: None,
-        upload_url_expires_at_ms: 0,
-        chunks_done: 0,
-        final_sent: false,
-        uploaded_bytes: 0,
-        attempts: 0,
-        not_before_ms: 0,
-        polls: 0,
-        post_id: None,
-        post_url: None,
-        published_at_ms: None,
-        error: None,
-        final_accepted_at_ms: None,
-    }
+    let settings = Settings {
+        caption: "hi".into(),
+        privacy_level: privacy,
+        disable_comment: false,
+        disable_duet: false,
+        disable_stitch: false,
+        brand_content_toggle: false,
+        brand_organic_toggle: false,
+        is_aigc: false,
+        video_cover_timestamp_ms: None,
+    };
+    Post::new("p1".into(), "open-ana".into(), "ana".into(), settings, publish_at, size, T0)
 }
 
 fn ok(p: &mut Post, e: Event, now: u64) {
