@@ -304,3 +304,27 @@ async fn a_published_posts_video_is_deleted_after_the_retention_window() {
     wait_media_gone(&s, &id, Duration::from_secs(45)).await;
     assert_eq!(s.get(&format!("/api/posts/{id}")).await.body["post"]["state"], "published");
 }
+
+#[tokio::test]
+async fn a_lost_connection_fails_the_post_plainly_and_retry_after_reconnecting_publishes_it() {
+    let (s, account) = connected("reconn").await;
+    let video = unique_video(350);
+    let cap = caption("needs reconnect");
+    let mut body = new_post(&account, &cap, video.len());
+    body["publish_at"] = json!(in_secs(5));
+    let (created, _) = s.post_video(body, &video).await;
+    let id = id_of(&created.body);
+    // TikTok stops honouring both tokens before the upload starts.
+    expire(&account, "both").await;
+    let failed = s.wait_state(&id, &["failed"], Duration::from_secs(60)).await;
+    assert_eq!(failed["error"]["code"], "reconnect_needed", "{failed}");
+    assert!(failed["error"]["message"].as_str().unwrap().contains("Reconnect"), "{failed}");
+    assert_eq!(s.account(&account).await.unwrap()["status"], "reconnect_needed");
+    assert!(tiktok_posts(&cap).await.is_empty());
+    assert_eq!(s.connect(&account).await.status, 200);
+    let again = s.post(&format!("/api/posts/{id}/retry"), json!({})).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    s.wait_state(&id, &["published"], Duration::from_secs(60)).await;
+    let p = tiktok_posts(&cap).await;
+    assert_eq!((p.len(), p[0]["sha256"].as_str()), (1, Some(sha256_hex(&video).as_str())));
+}
