@@ -31,7 +31,7 @@ fn usage() -> String {
      test   run every test\n  \
      build  build the front end and the Worker in release\n  \
      bench  measure [probe|pipeline]: the video probe (native, ffprobe, Chromium), the post pipeline\n  \
-     fuzz   fuzz the video probe [SECONDS, default 300]\n  \
+     fuzz   fuzz [probe|link] [SECONDS, default 300]: the video probe or the share-link decoder\n  \
      setup  install the toolchain\n  \
      help   print this (also -h, --help)\n\n\
      dev reads LETSPOST_DEV_PORT (8787), LETSPOST_EMULATOR_PORT (8788) and LETSPOST_DEV_STATE."
