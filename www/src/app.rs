@@ -1,6 +1,7 @@
 //! The app shell: top bar, routes, footer.
 
 use crate::accounts::AccountsPage;
+use crate::compose::ComposePage;
 use crate::connect::OAuthCallback;
 use crate::health::WorkerStatus;
 use crate::pages::{Home, NotFound};
@@ -15,7 +16,7 @@ pub fn App() -> impl IntoView {
             <header class="topbar">
                 <a class="brand" href="/">"Lets"<span>"Post"</span></a>
                 <nav>
-                    <A href="/">"Compose"</A>
+                    <A href="/compose">"Compose"</A>
                     <A href="/accounts">"Accounts"</A>
                 </nav>
                 <WorkerStatus/>
@@ -23,6 +24,7 @@ pub fn App() -> impl IntoView {
             <main id="app">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home/>
+                    <Route path=path!("/compose") view=ComposePage/>
                     <Route path=path!("/accounts") view=AccountsPage/>
                     <Route path=path!("/oauth/callback") view=OAuthCallback/>
                 </Routes>

@@ -5,6 +5,7 @@
 mod accounts;
 mod api;
 mod app;
+mod compose;
 mod connect;
 mod health;
 mod oauth;

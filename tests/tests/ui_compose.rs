@@ -1,0 +1,161 @@
+//! The composer in headless Chromium, through workerd and the emulator.
+
+use fantoccini::{Client, Locator};
+use letspost_e2e::api::new_account;
+use letspost_e2e::consent::{click_button, decide};
+use letspost_e2e::posts::{caption, fixture, sha256_hex, tiktok_posts, unique_video};
+use letspost_e2e::{app_url, browser, wait_text};
+use std::time::Duration;
+
+/// Connect `open_id` through the consent page, then open the composer.
+async fn composer_for(c: &Client, open_id: &str) {
+    c.goto(&format!("{}/accounts", app_url())).await.unwrap();
+    click_button(c, "Connect TikTok").await;
+    decide(c, open_id, "approve").await;
+    wait_text(c, &format!("[data-testid=account][data-open-id='{open_id}']"), |t| !t.is_empty()).await;
+    c.goto(&format!("{}/compose", app_url())).await.unwrap();
+    wait_text(c, "[data-testid=creator]", |t| t.starts_with("Posting as")).await;
+}
+
+async fn control(c: &Client, label: &str) -> fantoccini::elements::Element {
+    c.find(Locator::Css(&format!("[aria-label='{label}']"))).await.unwrap_or_else(|_| panic!("no control labelled {label:?}"))
+}
+
+/// Give the file input a file on disk, as a person picking it would.
+async fn pick(c: &Client, bytes: &[u8], name: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("letspost-{}-{name}", std::process::id()));
+    std::fs::write(&path, bytes).unwrap();
+    control(c, "Video").await.send_keys(&path.display().to_string()).await.unwrap();
+    path
+}
+
+async fn set_caption(c: &Client, text: &str) {
+    let el = control(c, "Caption").await;
+    let js = "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}))";
+    c.execute(js, vec![serde_json::to_value(&el).unwrap(), text.into()]).await.unwrap();
+}
+
+async fn post_now_enabled(c: &Client) -> bool {
+    let b = c.find(Locator::XPath("//button[normalize-space(.)='Post now']")).await.unwrap();
+    b.attr("disabled").await.unwrap().is_none()
+}
+
+#[tokio::test]
+async fn compose_and_post_now_until_published_with_a_link() {
+    let open_id = new_account("uicompose", "creator").await;
+    let c = browser().await;
+    composer_for(&c, &open_id).await;
+    let video = unique_video(1_500);
+    pick(&c, &video, "clip.mp4").await;
+    wait_text(&c, "[data-testid=verdict]", |t| t == "Ready for TikTok").await;
+    let cap = caption("from the composer 🎬");
+    set_caption(&c, &cap).await;
+    // Public is preselected where the creator allows it.
+    let privacy = control(&c, "Who can view this video").await;
+    assert_eq!(privacy.prop("value").await.unwrap().as_deref(), Some("PUBLIC_TO_EVERYONE"));
+    c.find(Locator::Css("details.advanced summary")).await.unwrap().click().await.unwrap();
+    control(&c, "Allow Stitch").await.click().await.unwrap();
+    let declaration = wait_text(&c, "[data-testid=declaration]", |t| !t.is_empty()).await;
+    assert_eq!(declaration, "By posting, you agree to TikTok's Music Usage Confirmation.");
+    assert!(post_now_enabled(&c).await);
+    click_button(&c, "Post now").await;
+    let status = wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("Published")).await;
+    assert!(!status.contains("Failed"), "{status}");
+    let link = c.find(Locator::Css("[data-testid=post-link]")).await.unwrap().attr("href").await.unwrap().unwrap();
+    assert!(link.starts_with("https://www.tiktok.com/@uicompose."), "{link}");
+    let at_tiktok = tiktok_posts(&cap).await;
+    assert_eq!(at_tiktok.len(), 1);
+    assert_eq!(at_tiktok[0]["sha256"], sha256_hex(&video));
+    assert_eq!(at_tiktok[0]["post_info"]["disable_stitch"], true);
+    assert_eq!(at_tiktok[0]["post_info"]["disable_duet"], false);
+    assert_eq!(at_tiktok[0]["post_info"]["privacy_level"], "PUBLIC_TO_EVERYONE");
+    c.close().await.unwrap();
+}
+
+async fn wait_text_long(c: &Client, css: &str, pred: impl Fn(&str) -> bool) -> String {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+    loop {
+        if let Ok(el) = c.find(Locator::Css(css)).await {
+            if let Ok(t) = el.text().await {
+                if pred(&t) {
+                    return t;
+                }
+            }
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{css} never matched");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_refused_file_says_why_and_post_now_stays_disabled() {
+    let open_id = new_account("uirefuse", "creator").await;
+    let c = browser().await;
+    composer_for(&c, &open_id).await;
+    set_caption(&c, "fine caption").await;
+    pick(&c, &fixture("image.png"), "photo.mp4").await;
+    wait_text(&c, "[data-testid=verdict]", |t| t == "TikTok will refuse this video").await;
+    let issues = c.find(Locator::Css("[data-testid=video-report] .issues")).await.unwrap().text().await.unwrap();
+    assert!(!issues.is_empty());
+    assert!(!post_now_enabled(&c).await);
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_over_long_caption_says_by_how_much_and_blocks() {
+    let open_id = new_account("uilong", "creator").await;
+    let c = browser().await;
+    composer_for(&c, &open_id).await;
+    pick(&c, &unique_video(100), "ok.mp4").await;
+    wait_text(&c, "[data-testid=verdict]", |t| t == "Ready for TikTok").await;
+    set_caption(&c, &"😀".repeat(1_101)).await;
+    let counter = wait_text(&c, "[data-testid=caption-counter]", |t| t.contains("over")).await;
+    assert_eq!(counter, "2202 / 2200 — 2 over the limit", "emoji count as 2, as TikTok counts");
+    assert!(!post_now_enabled(&c).await);
+    set_caption(&c, &"😀".repeat(1_100)).await;
+    wait_text(&c, "[data-testid=caption-counter]", |t| t == "2200 / 2200").await;
+    assert!(post_now_enabled(&c).await);
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn switches_the_creator_turned_off_are_greyed_out_with_the_reason() {
+    let c = browser().await;
+    composer_for(&c, "open-pat").await;
+    c.find(Locator::Css("details.advanced summary")).await.unwrap().click().await.unwrap();
+    let duet = control(&c, "Allow Duet").await;
+    assert!(duet.attr("disabled").await.unwrap().is_some());
+    assert_eq!(duet.prop("checked").await.unwrap().as_deref(), Some("false"));
+    let adv = c.find(Locator::Css("details.advanced")).await.unwrap().text().await.unwrap();
+    assert!(adv.contains("Duet is turned off for this account in TikTok."), "{adv}");
+    assert!(control(&c, "Allow Comment").await.attr("disabled").await.unwrap().is_none());
+    // A private account: Public is not offered, so nothing is preselected.
+    let privacy = control(&c, "Who can view this video").await;
+    assert_eq!(privacy.prop("value").await.unwrap().as_deref(), Some(""));
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn disclosure_rules_are_enforced_before_posting() {
+    let open_id = new_account("uidisclose", "creator").await;
+    let c = browser().await;
+    composer_for(&c, &open_id).await;
+    pick(&c, &unique_video(100), "ok.mp4").await;
+    wait_text(&c, "[data-testid=verdict]", |t| t == "Ready for TikTok").await;
+    set_caption(&c, "ad").await;
+    c.find(Locator::Css("details.advanced summary")).await.unwrap().click().await.unwrap();
+    control(&c, "Disclose video content").await.click().await.unwrap();
+    let blocker = wait_text(&c, "[data-testid=blocker]", |t| !t.is_empty()).await;
+    assert_eq!(blocker, "You need to indicate if your content promotes yourself, a third party, or both.");
+    assert!(!post_now_enabled(&c).await);
+    control(&c, "Branded content").await.click().await.unwrap();
+    wait_text(&c, "[data-testid=label-notice]", |t| t.contains("Paid partnership")).await;
+    let declaration = c.find(Locator::Css("[data-testid=declaration]")).await.unwrap().text().await.unwrap();
+    assert!(declaration.contains("Branded Content Policy"), "{declaration}");
+    assert!(post_now_enabled(&c).await);
+    // Branded content can't be Only me: that choice is disabled, with TikTok's reason.
+    let only_me = c.find(Locator::Css("option[value=SELF_ONLY]")).await.unwrap();
+    assert!(only_me.attr("disabled").await.unwrap().is_some());
+    assert_eq!(only_me.attr("title").await.unwrap().as_deref(), Some("Branded content visibility cannot be set to private."));
+    c.close().await.unwrap();
+}

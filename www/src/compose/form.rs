@@ -1,0 +1,281 @@
+//! The composer's state, the checks that keep "Post now" disabled, and its smaller pieces.
+
+use leptos::prelude::*;
+use letspost_core::api::ApiError;
+use post_lifecycle::{CreatePost, PostView, State};
+use tiktok_rules::api::CreatorInfo;
+use tiktok_rules::disclosure::Disclosure;
+use tiktok_rules::media::Verdict;
+use tiktok_rules::privacy::PrivacyLevel;
+use video_probe::Report;
+use web_sys::File;
+
+/// Every field of the composer, as signals (all `Copy`).
+#[derive(Clone, Copy)]
+pub struct Form {
+    pub account: RwSignal<Option<String>>,
+    pub file: StoredValue<Option<File>, LocalStorage>,
+    pub report: RwSignal<Option<Result<Report, String>>>,
+    pub checking: RwSignal<bool>,
+    pub caption: RwSignal<String>,
+    pub options: RwSignal<Vec<PrivacyLevel>>,
+    pub privacy: RwSignal<Option<PrivacyLevel>>,
+    pub allow_comment: RwSignal<bool>,
+    pub allow_duet: RwSignal<bool>,
+    pub allow_stitch: RwSignal<bool>,
+    /// What the creator turned off in TikTok: (comment, duet, stitch).
+    pub locked: RwSignal<(bool, bool, bool)>,
+    pub disclose: RwSignal<bool>,
+    pub your_brand: RwSignal<bool>,
+    pub branded: RwSignal<bool>,
+    pub aigc: RwSignal<bool>,
+    /// `<input type=datetime-local>` value: local wall time, no zone.
+    pub when: RwSignal<String>,
+}
+
+impl Form {
+    pub fn new() -> Form {
+        Form {
+            account: RwSignal::new(None),
+            file: StoredValue::new_local(None),
+            report: RwSignal::new(None),
+            checking: RwSignal::new(false),
+            caption: RwSignal::new(String::new()),
+            options: RwSignal::new(Vec::new()),
+            privacy: RwSignal::new(None),
+            allow_comment: RwSignal::new(true),
+            allow_duet: RwSignal::new(true),
+            allow_stitch: RwSignal::new(true),
+            locked: RwSignal::new((false, false, false)),
+            disclose: RwSignal::new(false),
+            your_brand: RwSignal::new(false),
+            branded: RwSignal::new(false),
+            aigc: RwSignal::new(false),
+            when: RwSignal::new(String::new()),
+        }
+    }
+
+    /// Take a creator's options: privacy from `privacy_level_options` (Public preselected where
+    /// allowed, as LetsPost's doc says), switches the creator turned off forced off.
+    pub fn adopt(&self, info: &CreatorInfo) {
+        self.options.set(info.privacy_level_options.clone());
+        let keep = self.privacy.get_untracked().filter(|p| info.privacy_level_options.contains(p));
+        self.privacy.set(keep.or_else(|| PrivacyLevel::default_choice(PrivacyLevel::PRODUCT_DEFAULT, &info.privacy_level_options)));
+        self.locked.set((info.comment_disabled, info.duet_disabled, info.stitch_disabled));
+        for (off, allow) in [(info.comment_disabled, self.allow_comment), (info.duet_disabled, self.allow_duet), (info.stitch_disabled, self.allow_stitch)] {
+            if off {
+                allow.set(false);
+            }
+        }
+    }
+
+    pub fn disclosure(&self) -> Disclosure {
+        Disclosure { enabled: self.disclose.get(), your_brand: self.your_brand.get(), branded_content: self.branded.get() }
+    }
+
+    /// The local wall time as RFC 3339 UTC, through the browser's own time zone.
+    pub fn publish_at(&self) -> Option<String> {
+        let local = self.when.get();
+        if local.is_empty() {
+            return None;
+        }
+        let d = js_sys::Date::new(&local.into());
+        d.get_time().is_finite().then(|| String::from(d.to_iso_string()))
+    }
+
+    /// The request `POST /api/posts` takes (`publish_at` per the button pressed).
+    pub fn request(&self, account: String, video_size: u64, scheduled: bool) -> CreatePost {
+        let d = self.disclosure();
+        CreatePost {
+            account,
+            caption: self.caption.get_untracked(),
+            privacy_level: self.privacy.get_untracked().map(|p| p.as_str().to_string()).unwrap_or_default(),
+            disable_comment: !self.allow_comment.get_untracked(),
+            disable_duet: !self.allow_duet.get_untracked(),
+            disable_stitch: !self.allow_stitch.get_untracked(),
+            brand_content_toggle: d.brand_content_toggle(),
+            brand_organic_toggle: d.brand_organic_toggle(),
+            is_aigc: self.aigc.get_untracked(),
+            video_cover_timestamp_ms: None,
+            publish_at: if scheduled { self.publish_at() } else { None },
+            video_size,
+        }
+    }
+
+    /// Why the post can't go yet, in one sentence (`None`: it can).
+    pub fn blocker(&self, creator: Option<Result<CreatorInfo, ApiError>>) -> Option<String> {
+        let info = match creator {
+            None => return Some("Choose the TikTok account to post as.".into()),
+            Some(Err(e)) => return Some(e.message),
+            Some(Ok(info)) => info,
+        };
+        let size = match self.report.get() {
+            None => return Some("Add a video.".into()),
+            Some(Err(e)) => return Some(e),
+            Some(Ok(r)) if r.verdict == Verdict::Error => return Some("TikTok would refuse this video: see why above.".into()),
+            Some(Ok(r)) => r.size_bytes,
+        };
+        if self.privacy.get().is_none() {
+            return Some("Choose who can view this video.".into());
+        }
+        if let Err(e) = self.disclosure().check(self.privacy.get().unwrap_or(PrivacyLevel::SelfOnly)) {
+            return Some(e.to_string());
+        }
+        // `request` reads untracked (it also serves the click handler): track its inputs here.
+        for s in [self.allow_comment, self.allow_duet, self.allow_stitch, self.aigc] {
+            s.track();
+        }
+        self.caption.track();
+        let now = js_sys::Date::now() as u64;
+        let req = self.request(self.account.get().unwrap_or_default(), size, false);
+        req.check(&info, now).err().map(|e| e.message)
+    }
+}
+
+/// Allow Comment / Duet / Stitch: greyed out, with the reason, when the creator turned the
+/// feature off in TikTok.
+pub fn interaction_switches(form: Form) -> impl IntoView {
+    let switch = move |label: &'static str, what: &'static str, allow: RwSignal<bool>, locked: Signal<bool>| {
+        view! {
+            <label class="switch" class:locked=move || locked.get()>
+                <input type="checkbox" aria-label=label prop:checked=move || allow.get() disabled=move || locked.get()
+                    on:change=move |ev| allow.set(event_target_checked(&ev))/>
+                <span>{label}</span>
+                <Show when=move || locked.get()>
+                    <small class="why">{format!("{what} is turned off for this account in TikTok.")}</small>
+                </Show>
+            </label>
+        }
+    };
+    let locked = form.locked;
+    view! {
+        <fieldset>
+            <legend>"Interactions"</legend>
+            {switch("Allow Comment", "Commenting", form.allow_comment, Signal::derive(move || locked.get().0))}
+            {switch("Allow Duet", "Duet", form.allow_duet, Signal::derive(move || locked.get().1))}
+            {switch("Allow Stitch", "Stitch", form.allow_stitch, Signal::derive(move || locked.get().2))}
+        </fieldset>
+    }
+}
+
+/// Commercial content disclosure, with TikTok's labels and texts.
+pub fn disclosure_switches(form: Form) -> impl IntoView {
+    view! {
+        <fieldset>
+            <legend>"Commercial content"</legend>
+            <label class="switch">
+                <input type="checkbox" aria-label="Disclose video content" prop:checked=move || form.disclose.get()
+                    on:change=move |ev| form.disclose.set(event_target_checked(&ev))/>
+                <span>"Disclose video content"</span>
+            </label>
+            <Show when=move || form.disclose.get()>
+                <div class="choices">
+                    <label class="switch">
+                        <input type="checkbox" aria-label="Your brand" prop:checked=move || form.your_brand.get()
+                            on:change=move |ev| form.your_brand.set(event_target_checked(&ev))/>
+                        <span>"Your brand"</span>
+                    </label>
+                    <label class="switch">
+                        <input type="checkbox" aria-label="Branded content" prop:checked=move || form.branded.get()
+                            disabled=move || form.privacy.get() == Some(PrivacyLevel::SelfOnly)
+                            on:change=move |ev| form.branded.set(event_target_checked(&ev))/>
+                        <span>"Branded content"</span>
+                    </label>
+                    {move || form.disclosure().label_notice().map(|n| view! { <p class="muted" data-testid="label-notice">{n}</p> })}
+                </div>
+            </Show>
+        </fieldset>
+    }
+}
+
+/// The schedule: local date and time, with the browser's zone shown.
+pub fn when_fields(form: Form) -> impl IntoView {
+    let zone = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+        .resolved_options()
+        .get_timezone_name();
+    view! {
+        <label class="field">
+            <span>{format!("Schedule for (your time zone: {zone})")}</span>
+            <input type="datetime-local" aria-label="Date and time" prop:value=move || form.when.get()
+                on:input=move |ev| form.when.set(event_target_value(&ev))/>
+        </label>
+    }
+}
+
+trait ZoneName {
+    fn get_timezone_name(&self) -> String;
+}
+
+impl ZoneName for js_sys::Object {
+    fn get_timezone_name(&self) -> String {
+        js_sys::Reflect::get(self, &"timeZone".into()).ok().and_then(|v| v.as_string()).unwrap_or_else(|| "UTC".into())
+    }
+}
+
+/// Where a post stands after "Post now" or "Schedule".
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    Uploading { sent: u64, total: u64, bytes_per_sec: f64, note: Option<String> },
+    Following(PostView),
+    Failed(String),
+}
+
+impl Outcome {
+    pub fn busy(&self) -> bool {
+        match self {
+            Outcome::Uploading { .. } => true,
+            Outcome::Following(p) => !p.state.is_final(),
+            Outcome::Failed(_) => false,
+        }
+    }
+}
+
+fn state_text(s: State) -> &'static str {
+    match s {
+        State::AwaitingMedia => "Uploading",
+        State::Scheduled => "Scheduled",
+        State::Uploading => "Sending to TikTok",
+        State::Processing => "TikTok is processing",
+        State::Published => "Published",
+        State::Failed => "Failed",
+        State::Cancelled => "Cancelled",
+    }
+}
+
+#[component]
+pub fn OutcomeView(outcome: Outcome, retry: RwSignal<Option<Outcome>>) -> impl IntoView {
+    match outcome {
+        Outcome::Uploading { sent, total, bytes_per_sec, note } => {
+            let pct = if total == 0 { 0.0 } else { sent as f64 * 100.0 / total as f64 };
+            let left = if bytes_per_sec > 0.0 { ((total - sent) as f64 / bytes_per_sec).ceil() as u64 } else { 0 };
+            view! {
+                <div class="progress-box" data-testid="upload-progress">
+                    <progress max="100" value=pct.to_string() aria-label="Upload progress"></progress>
+                    <p class="muted">{format!("{} of {} · {}/s · about {left} s left",
+                        video_probe::human_bytes(sent), video_probe::human_bytes(total), video_probe::human_bytes(bytes_per_sec as u64))}</p>
+                    {note.map(|n| view! { <p class="issue warn">{n}</p> })}
+                </div>
+            }
+            .into_any()
+        }
+        Outcome::Following(p) => {
+            let id = p.id.clone();
+            let url = p.post_url.clone();
+            view! {
+                <div class="status-box" data-testid="post-status" data-state=format!("{:?}", p.state)>
+                    <p class="state"><strong>{state_text(p.state)}</strong></p>
+                    <Show when=move || !p.state.is_final()>
+                        <p class="muted">"TikTok may take a few minutes to process your video."</p>
+                    </Show>
+                    {url.map(|u| view! { <p><a href=u.clone() target="_blank" rel="noopener" data-testid="post-link">"View on TikTok"</a></p> })}
+                    {p.error.clone().map(|e| view! {
+                        <p class="issue error" data-testid="post-error">{e.message}</p>
+                        <button class="button secondary" on:click=move |_| crate::compose::send::retry(id.clone(), retry)>"Retry"</button>
+                    })}
+                </div>
+            }
+            .into_any()
+        }
+        Outcome::Failed(msg) => view! { <p class="issue error" role="alert" data-testid="post-error">{msg}</p> }.into_any(),
+    }
+}

@@ -1,0 +1,208 @@
+//! `/compose`: pick the account, drop a video (checked at once, in the browser), write the
+//! caption, choose who sees it and how people may interact, then post now or at a time. The
+//! checks are the server's own (`post_lifecycle::CreatePost::check` and `tiktok-rules`), run
+//! here first so that nothing is uploaded that would be refused.
+
+mod form;
+mod send;
+mod upload;
+
+use crate::api;
+use crate::connect::ConnectButton;
+use crate::probe_blob::probe_file;
+use form::{Form, Outcome};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use letspost_core::api::{paths, AccountStatus, AccountsBody, CreatorInfoBody};
+use tiktok_rules::caption::utf16_len;
+use tiktok_rules::media::Verdict;
+use tiktok_rules::privacy::PrivacyLevel;
+use tiktok_rules::{Severity, CAPTION_MAX_UTF16};
+use wasm_bindgen::JsCast;
+use web_sys::{File, HtmlInputElement};
+
+#[component]
+pub fn ComposePage() -> impl IntoView {
+    let accounts = LocalResource::new(|| api::get::<AccountsBody>(paths::ACCOUNTS));
+    let form = Form::new();
+    let outcome = RwSignal::new(None::<Outcome>);
+    // The first connected account is picked for the creator; they can change it.
+    Effect::new(move |_| {
+        if form.account.get_untracked().is_none() {
+            if let Some(Ok(b)) = accounts.get() {
+                let first = b.accounts.iter().find(|a| a.status == AccountStatus::Connected).map(|a| a.open_id.clone());
+                form.account.set(first);
+            }
+        }
+    });
+    // creator_info, fresh each time an account is chosen (TikTok's audit asks for it).
+    let creator = LocalResource::new(move || {
+        let account = form.account.get();
+        async move {
+            match account {
+                Some(a) => Some(api::get::<CreatorInfoBody>(&format!("{}/{a}/creator-info", paths::ACCOUNTS)).await.map(|b| b.creator_info)),
+                None => None,
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Some(Ok(info))) = creator.get() {
+            form.adopt(&info);
+        }
+    });
+
+    let on_file = move |file: File| {
+        form.report.set(None);
+        form.checking.set(true);
+        let max = creator.get_untracked().flatten().and_then(Result::ok).map(|c| c.max_video_post_duration_sec);
+        form.file.set_value(Some(file.clone()));
+        spawn_local(async move {
+            let r = probe_file(&file).await.map(|r| match max {
+                Some(m) => r.for_creator(m),
+                None => r,
+            });
+            form.report.set(Some(r));
+            form.checking.set(false);
+        });
+    };
+    let on_change = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = ev.target().expect("input").unchecked_into();
+        if let Some(file) = input.files().and_then(|l| l.get(0)) {
+            on_file(file);
+        }
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|l| l.get(0)) {
+            on_file(file);
+        }
+    };
+    let blocker = Memo::new(move |_| form.blocker(creator.get().flatten()));
+    // The schedule's own check (past, or over 30 days ahead), the server's rule.
+    let when_blocker = Memo::new(move |_| match form.publish_at() {
+        None => Some("Pick a date and time to schedule.".to_string()),
+        Some(at) => post_lifecycle::create::check_publish_at(Some(&at), js_sys::Date::now() as u64).err().map(|e| e.message),
+    });
+    let busy = move || outcome.with(|o| o.as_ref().is_some_and(Outcome::busy));
+    let send = move |scheduled: bool| {
+        let Some(info) = creator.get_untracked().flatten().and_then(Result::ok) else { return };
+        if blocker.get_untracked().is_some() || (scheduled && when_blocker.get_untracked().is_some()) {
+            return;
+        }
+        send::start(form, info, outcome, scheduled);
+    };
+
+    view! {
+        <section class="card composer" data-testid="composer">
+            <h1>"New TikTok post"</h1>
+            <Suspense fallback=|| view! { <p class="muted">"Loading your accounts…"</p> }>
+                {move || accounts.get().map(|r| match r {
+                    Err(e) => view! { <p class="issue error" role="alert">{e.message}</p> }.into_any(),
+                    Ok(b) if b.accounts.is_empty() => view! {
+                        <p class="empty">"Connect a TikTok account to post."</p>
+                        <ConnectButton label="Connect TikTok"/>
+                    }.into_any(),
+                    Ok(b) => view! {
+                        <label class="field">
+                            <span>"Account"</span>
+                            <select aria-label="Account" on:change=move |ev| form.account.set(Some(event_target_value(&ev)))>
+                                {b.accounts.into_iter().map(|a| {
+                                    let id = a.open_id.clone();
+                                    let selected = move || form.account.get().as_deref() == Some(id.as_str());
+                                    let label = if a.username.is_empty() { a.display_name.clone() } else { format!("{} (@{})", a.display_name, a.username) };
+                                    view! { <option value=a.open_id.clone() selected=selected>{label}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    }.into_any(),
+                })}
+            </Suspense>
+            {move || creator.get().flatten().map(|r| match r {
+                Ok(info) => view! {
+                    <p class="muted" data-testid="creator">{format!("Posting as {} · videos up to {} s", info.creator_nickname, info.max_video_post_duration_sec)}</p>
+                }.into_any(),
+                Err(e) => view! { <p class="issue error" role="alert" data-testid="creator-error">{e.message}</p> }.into_any(),
+            })}
+
+            <label class="drop" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
+                <input type="file" aria-label="Video" accept="video/mp4,video/quicktime,.mp4,.mov" on:change=on_change/>
+                <span>"Choose or drop an MP4 or MOV file. Nothing is uploaded until you post."</span>
+            </label>
+            <Show when=move || form.checking.get()>
+                <p class="muted">"Checking the video…"</p>
+            </Show>
+            {move || form.report.get().map(|r| match r {
+                Err(e) => view! { <p class="issue error" data-testid="video-error">{e}</p> }.into_any(),
+                Ok(rep) => {
+                    let (label, class) = match rep.verdict {
+                        Verdict::Ok => ("Ready for TikTok", "verdict ok"),
+                        Verdict::Warn => ("Postable, with a warning", "verdict warn"),
+                        Verdict::Error => ("TikTok will refuse this video", "verdict error"),
+                    };
+                    let issues = rep.issues.iter().map(|i| {
+                        let cls = if i.severity == Severity::Error { "issue error" } else { "issue warn" };
+                        view! { <li class=cls data-code=i.code.as_str()>{i.message.clone()}</li> }
+                    }).collect_view();
+                    view! {
+                        <div class="result" data-testid="video-report">
+                            <p class=class data-testid="verdict">{label}</p>
+                            <p class="facts">{rep.fact_list().join(" · ")}</p>
+                            <ul class="issues">{issues}</ul>
+                        </div>
+                    }.into_any()
+                }
+            })}
+
+            <label class="field">
+                <span>"Caption"</span>
+                <textarea aria-label="Caption" rows="4" prop:value=move || form.caption.get()
+                    on:input=move |ev| form.caption.set(event_target_value(&ev))></textarea>
+            </label>
+            {move || {
+                let n = utf16_len(&form.caption.get());
+                let over = n.saturating_sub(CAPTION_MAX_UTF16);
+                let text = if over > 0 { format!("{n} / {CAPTION_MAX_UTF16} — {over} over the limit") } else { format!("{n} / {CAPTION_MAX_UTF16}") };
+                let class = if over > 0 { "counter over" } else { "counter" };
+                view! { <p class=class data-testid="caption-counter" aria-live="polite">{text}</p> }
+            }}
+
+            <label class="field">
+                <span>"Who can view this video"</span>
+                <select aria-label="Who can view this video" on:change=move |ev| form.privacy.set(PrivacyLevel::parse(&event_target_value(&ev)))>
+                    <option value="" selected=move || form.privacy.get().is_none()>"Choose…"</option>
+                    {move || form.options.get().into_iter().map(|p| {
+                        let forbidden = form.disclosure().forbids(p);
+                        view! {
+                            <option value=p.as_str() selected=move || form.privacy.get() == Some(p) disabled=forbidden.is_some()
+                                title=forbidden.map(|e| e.to_string()).unwrap_or_default()>{p.label()}</option>
+                        }
+                    }).collect_view()}
+                </select>
+            </label>
+
+            <details class="advanced">
+                <summary>"Advanced settings"</summary>
+                {form::interaction_switches(form)}
+                {form::disclosure_switches(form)}
+                <label class="switch">
+                    <input type="checkbox" aria-label="AI-generated content" prop:checked=move || form.aigc.get()
+                        on:change=move |ev| form.aigc.set(event_target_checked(&ev))/>
+                    <span>"AI-generated content"</span>
+                </label>
+            </details>
+
+            {form::when_fields(form)}
+            {move || (!form.when.get().is_empty()).then(|| when_blocker.get()).flatten()
+                .map(|b| view! { <p class="issue error" data-testid="when-blocker">{b}</p> })}
+
+            <p class="declaration" data-testid="declaration">{move || form.disclosure().declaration()}</p>
+            {move || blocker.get().map(|b| view! { <p class="issue error" data-testid="blocker">{b}</p> })}
+            <p class="actions">
+                <button class="button" disabled=move || blocker.get().is_some() || busy() on:click=move |_| send(false)>"Post now"</button>
+                <button class="button secondary" disabled=move || blocker.get().is_some() || when_blocker.get().is_some() || busy()
+                    on:click=move |_| send(true)>"Schedule"</button>
+            </p>
+            {move || outcome.get().map(|o| view! { <form::OutcomeView outcome=o retry=outcome/> })}
+        </section>
+    }
+}

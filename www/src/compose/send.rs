@@ -1,0 +1,116 @@
+//! After "Post now" / "Schedule": create the post, send the video part by part (resuming
+//! from what the Worker stored after a dropped connection), then follow the post until
+//! TikTok's answer is final.
+
+use super::form::{Form, Outcome};
+use super::upload::put_part;
+use crate::api;
+use gloo_timers::future::sleep;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use post_lifecycle::{PostBody, PostView};
+use serde::Deserialize;
+use std::time::Duration;
+use tiktok_rules::api::CreatorInfo;
+
+#[derive(Deserialize)]
+struct Upload {
+    url: String,
+    chunk_size: u64,
+}
+
+#[derive(Deserialize)]
+struct Created {
+    post: PostView,
+    upload: Upload,
+}
+
+#[derive(Deserialize)]
+struct Received {
+    received_bytes: u64,
+}
+
+/// Attempts to resume a part after the connection drops, before giving up.
+const RESUME_TRIES: u32 = 8;
+
+pub fn start(form: Form, _info: CreatorInfo, outcome: RwSignal<Option<Outcome>>, scheduled: bool) {
+    let (Some(account), Some(file)) = (form.account.get_untracked(), form.file.get_value()) else { return };
+    let size = file.size() as u64;
+    let req = form.request(account, size, scheduled);
+    outcome.set(Some(Outcome::Uploading { sent: 0, total: size, bytes_per_sec: 0.0, note: None }));
+    spawn_local(async move {
+        let created: Created = match api::post("/api/posts", &req).await {
+            Ok(c) => c,
+            Err(e) => return outcome.set(Some(Outcome::Failed(e.message))),
+        };
+        match send_video(&file, &created.upload.url, created.upload.chunk_size, size, outcome).await {
+            Ok(()) => follow(created.post.id, outcome).await,
+            Err(msg) => outcome.set(Some(Outcome::Failed(msg))),
+        }
+    });
+}
+
+async fn send_video(file: &web_sys::File, url: &str, chunk: u64, total: u64, outcome: RwSignal<Option<Outcome>>) -> Result<(), String> {
+    let started = js_sys::Date::now();
+    let mut offset = 0u64;
+    let mut tries = 0u32;
+    let show = move |sent: f64, note: Option<String>| {
+        let secs = ((js_sys::Date::now() - started) / 1000.0).max(0.001);
+        outcome.set(Some(Outcome::Uploading { sent: sent as u64, total, bytes_per_sec: sent / secs, note }));
+    };
+    while offset < total {
+        let last = (offset + chunk).min(total) - 1;
+        let blob = file.slice_with_f64_and_f64(offset as f64, (last + 1) as f64).map_err(|_| "The browser could not read the file.")?;
+        let base = offset as f64;
+        match put_part(url, &blob, offset, last, total, move |loaded| show(base + loaded, None)).await {
+            Ok(a) if a.status == 201 => return Ok(()),
+            Ok(a) if a.status == 206 || a.status == 416 => {
+                offset = serde_json::from_str::<Received>(&a.body).map_err(|_| "LetsPost's server answered oddly.")?.received_bytes;
+                tries = 0;
+            }
+            Ok(a) => {
+                let msg = serde_json::from_str::<letspost_core::api::ErrorBody>(&a.body).map(|b| b.error.message);
+                return Err(msg.unwrap_or_else(|_| format!("The upload failed (HTTP {}).", a.status)));
+            }
+            Err(_) if tries < RESUME_TRIES => {
+                tries += 1;
+                show(offset as f64, Some(format!("The connection dropped. Resuming (try {tries} of {RESUME_TRIES})…")));
+                sleep(Duration::from_millis(500 * (1 << tries.min(5)))).await;
+                // Resume from what the Worker stored, not from zero.
+                if let Ok(r) = api::get::<Received>(url).await {
+                    offset = r.received_bytes;
+                }
+            }
+            Err(e) => return Err(format!("The upload stopped: {e}. Check your connection and post again.")),
+        }
+    }
+    Ok(())
+}
+
+/// Poll the post until its state is final, showing each step.
+pub async fn follow(id: String, outcome: RwSignal<Option<Outcome>>) {
+    loop {
+        match api::get::<PostBody>(&format!("/api/posts/{id}")).await {
+            Ok(b) => {
+                let done = b.post.state.is_final() && (b.post.post_url.is_some() || b.post.state != post_lifecycle::State::Published);
+                let post = b.post;
+                outcome.set(Some(Outcome::Following(post.clone())));
+                if done || (post.state.is_final() && post.state != post_lifecycle::State::Published) {
+                    return;
+                }
+            }
+            Err(e) => outcome.set(Some(Outcome::Failed(e.message))),
+        }
+        sleep(Duration::from_secs(2)).await;
+    }
+}
+
+/// "Retry" on a failed post: the Worker re-uses the staged video.
+pub fn retry(id: String, outcome: RwSignal<Option<Outcome>>) {
+    spawn_local(async move {
+        match api::post::<_, PostBody>(&format!("/api/posts/{id}/retry"), &serde_json::json!({})).await {
+            Ok(_) => follow(id, outcome).await,
+            Err(e) => outcome.set(Some(Outcome::Failed(e.message))),
+        }
+    });
+}
