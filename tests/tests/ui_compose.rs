@@ -159,3 +159,56 @@ async fn disclosure_rules_are_enforced_before_posting() {
     assert_eq!(only_me.attr("title").await.unwrap().as_deref(), Some("Branded content visibility cannot be set to private."));
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_share_link_carries_the_settings_to_another_creator() {
+    let open_id = new_account("uishare", "creator").await;
+    let c = browser().await;
+    composer_for(&c, &open_id).await;
+    set_caption(&c, "Shared caption #team").await;
+    c.find(Locator::Css("details.advanced summary")).await.unwrap().click().await.unwrap();
+    control(&c, "Allow Comment").await.click().await.unwrap();
+    control(&c, "AI-generated content").await.click().await.unwrap();
+    control(&c, "Disclose video content").await.click().await.unwrap();
+    control(&c, "Your brand").await.click().await.unwrap();
+    click_button(&c, "Share").await;
+    let field = c.wait().for_element(Locator::Css("[aria-label='Share link']")).await.unwrap();
+    let link = field.prop("value").await.unwrap().unwrap();
+    assert!(link.starts_with(&format!("{}/compose#c=", app_url())), "{link}");
+    assert!(!link.contains(&open_id) && !link.contains("uishare"), "no account in the link: {link}");
+    c.close().await.unwrap();
+
+    // Another browser, another creator (private, Duet off): settings arrive, what this
+    // account can't use is reset and said.
+    let other = browser().await;
+    composer_for(&other, "open-pat").await;
+    other.goto(&link).await.unwrap();
+    other.refresh().await.unwrap();
+    wait_text(&other, "[data-testid=creator]", |t| t.starts_with("Posting as Pat")).await;
+    let caption = control(&other, "Caption").await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while caption.prop("value").await.unwrap().as_deref() != Some("Shared caption #team") {
+        assert!(tokio::time::Instant::now() < deadline, "the caption never arrived");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    other.find(Locator::Css("details.advanced summary")).await.unwrap().click().await.unwrap();
+    assert_eq!(control(&other, "Allow Comment").await.prop("checked").await.unwrap().as_deref(), Some("false"));
+    assert_eq!(control(&other, "AI-generated content").await.prop("checked").await.unwrap().as_deref(), Some("true"));
+    assert_eq!(control(&other, "Your brand").await.prop("checked").await.unwrap().as_deref(), Some("true"));
+    let notes = wait_text(&other, "[data-testid=link-notes]", |t| !t.is_empty()).await;
+    assert!(notes.contains("'Public' isn't available for this account"), "{notes}");
+    other.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_tampered_link_shows_one_message_and_an_empty_composer() {
+    let open_id = new_account("uitamper", "creator").await;
+    let c = browser().await;
+    composer_for(&c, &open_id).await;
+    c.goto(&format!("{}/compose#c=AfoDAcnDgExhdW5jaCBkYXkg8J-agCAjZnlwLqXxNX", app_url())).await.unwrap();
+    c.refresh().await.unwrap();
+    let msg = wait_text(&c, "[data-testid=link-error]", |t| !t.is_empty()).await;
+    assert_eq!(msg, "This share link is incomplete or damaged. Ask for the link again, and copy all of it.");
+    assert_eq!(control(&c, "Caption").await.prop("value").await.unwrap().as_deref(), Some(""));
+    c.close().await.unwrap();
+}

@@ -5,6 +5,7 @@
 
 mod form;
 mod send;
+mod share;
 mod upload;
 
 use crate::api;
@@ -45,9 +46,18 @@ pub fn ComposePage() -> impl IntoView {
             }
         }
     });
+    // A shared link fills the composer once the creator's options are known.
+    let opened = share::from_location();
+    let link_error = opened.as_ref().and_then(|r| r.as_ref().err().map(|e| e.to_string()));
+    let pending = RwSignal::new(opened.and_then(Result::ok));
+    let link_notes = RwSignal::new(Vec::<String>::new());
     Effect::new(move |_| {
         if let Some(Some(Ok(info))) = creator.get() {
             form.adopt(&info);
+            if let Some(shared) = pending.get_untracked() {
+                pending.set(None);
+                link_notes.set(form.apply(shared, &info));
+            }
         }
     });
 
@@ -95,6 +105,10 @@ pub fn ComposePage() -> impl IntoView {
     view! {
         <section class="card composer" data-testid="composer">
             <h1>"New TikTok post"</h1>
+            {link_error.map(|e| view! { <p class="issue error" role="alert" data-testid="link-error">{e}</p> })}
+            {move || (!link_notes.get().is_empty()).then(|| view! {
+                <ul class="issues" data-testid="link-notes">{link_notes.get().into_iter().map(|n| view! { <li class="issue warn">{n}</li> }).collect_view()}</ul>
+            })}
             <Suspense fallback=|| view! { <p class="muted">"Loading your accounts…"</p> }>
                 {move || accounts.get().map(|r| match r {
                     Err(e) => view! { <p class="issue error" role="alert">{e.message}</p> }.into_any(),
@@ -202,6 +216,7 @@ pub fn ComposePage() -> impl IntoView {
                 <button class="button secondary" disabled=move || blocker.get().is_some() || when_blocker.get().is_some() || busy()
                     on:click=move |_| send(true)>"Schedule"</button>
             </p>
+            {share::share_controls(form)}
             {move || outcome.get().map(|o| view! { <form::OutcomeView outcome=o retry=outcome/> })}
         </section>
     }
