@@ -12,6 +12,7 @@ mod oauth;
 mod pages;
 mod probe_blob;
 mod video_check;
+mod video_drop;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

@@ -1,13 +1,11 @@
 //! "Check a video": pick or drop a file, see at once whether TikTok will take it.
 
 use crate::probe_blob::probe_file;
+use crate::video_drop::{issue_list, verdict_text, VideoDrop};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tiktok_rules::media::Verdict;
-use tiktok_rules::Severity;
 use video_probe::{human_bytes, Report};
-use wasm_bindgen::JsCast;
-use web_sys::{File, HtmlInputElement};
+use web_sys::File;
 
 #[derive(Clone)]
 struct Checked {
@@ -33,27 +31,11 @@ pub fn VideoCheck() -> impl IntoView {
             set_busy.set(false);
         });
     };
-    let on_change = move |ev: leptos::ev::Event| {
-        let input: HtmlInputElement = ev.target().expect("input").unchecked_into();
-        if let Some(file) = input.files().and_then(|l| l.get(0)) {
-            check(file);
-        }
-    };
-    let on_drop = move |ev: leptos::ev::DragEvent| {
-        ev.prevent_default();
-        if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|l| l.get(0)) {
-            check(file);
-        }
-    };
-
     view! {
         <section class="card" data-testid="video-check">
             <h2>"Check a video"</h2>
             <p class="lede">"LetsPost reads only the file's headers, in your browser: nothing is uploaded."</p>
-            <label class="drop" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
-                <input type="file" accept="video/mp4,video/quicktime,.mp4,.mov" data-testid="video-input" on:change=on_change/>
-                <span>"Choose or drop an MP4 or MOV file"</span>
-            </label>
+            <VideoDrop hint="Choose or drop an MP4 or MOV file" on_file=check/>
             <Show when=move || busy.get()>
                 <p class="muted">"Checking…"</p>
             </Show>
@@ -68,11 +50,7 @@ pub fn VideoCheck() -> impl IntoView {
 #[component]
 fn CheckResult(checked: Checked) -> impl IntoView {
     let r = checked.report;
-    let (label, class) = match r.verdict {
-        Verdict::Ok => ("Ready for TikTok", "verdict ok"),
-        Verdict::Warn => ("Postable, with a warning", "verdict warn"),
-        Verdict::Error => ("TikTok will refuse this video", "verdict error"),
-    };
+    let (label, class) = verdict_text(r.verdict);
     let facts = r.fact_list();
     let timing = format!(
         "Checked in {:.1} ms, reading {} of {}.",
@@ -80,20 +58,13 @@ fn CheckResult(checked: Checked) -> impl IntoView {
         human_bytes(r.bytes_read),
         human_bytes(r.size_bytes)
     );
-    let issues = r
-        .issues
-        .iter()
-        .map(|i| {
-            let cls = if i.severity == Severity::Error { "issue error" } else { "issue warn" };
-            view! { <li class=cls data-code=i.code.as_str()>{i.message.clone()}</li> }
-        })
-        .collect_view();
+    let issues = issue_list(&r.issues);
     view! {
         <div class="result" data-testid="check-result" data-verdict=format!("{:?}", r.verdict).to_lowercase()
              data-millis=checked.millis.to_string() data-bytes-read=r.bytes_read.to_string()>
             <p class=class data-testid="verdict">{label}</p>
             <p class="facts" data-testid="facts">{r.file.unwrap_or_default()}" · "{facts.join(" · ")}</p>
-            <ul class="issues" data-testid="issues">{issues}</ul>
+            {issues}
             <p class="muted" data-testid="timing">{timing}</p>
         </div>
     }

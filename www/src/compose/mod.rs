@@ -11,16 +11,15 @@ mod upload;
 use crate::api;
 use crate::connect::ConnectButton;
 use crate::probe_blob::probe_file;
+use crate::video_drop::{issue_list, verdict_text, VideoDrop};
 use form::{Form, Outcome};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use letspost_core::api::{paths, AccountStatus, AccountsBody, CreatorInfoBody};
 use tiktok_rules::caption::utf16_len;
-use tiktok_rules::media::Verdict;
 use tiktok_rules::privacy::PrivacyLevel;
-use tiktok_rules::{Severity, CAPTION_MAX_UTF16};
-use wasm_bindgen::JsCast;
-use web_sys::{File, HtmlInputElement};
+use tiktok_rules::CAPTION_MAX_UTF16;
+use web_sys::File;
 
 #[component]
 pub fn ComposePage() -> impl IntoView {
@@ -75,18 +74,6 @@ pub fn ComposePage() -> impl IntoView {
             form.checking.set(false);
         });
     };
-    let on_change = move |ev: leptos::ev::Event| {
-        let input: HtmlInputElement = ev.target().expect("input").unchecked_into();
-        if let Some(file) = input.files().and_then(|l| l.get(0)) {
-            on_file(file);
-        }
-    };
-    let on_drop = move |ev: leptos::ev::DragEvent| {
-        ev.prevent_default();
-        if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|l| l.get(0)) {
-            on_file(file);
-        }
-    };
     let blocker = Memo::new(move |_| form.blocker(creator.get().flatten()));
     // The schedule's own check (past, or over 30 days ahead), the server's rule.
     let when_blocker = Memo::new(move |_| match form.publish_at() {
@@ -138,30 +125,19 @@ pub fn ComposePage() -> impl IntoView {
                 Err(e) => view! { <p class="issue error" role="alert" data-testid="creator-error">{e.message}</p> }.into_any(),
             })}
 
-            <label class="drop" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
-                <input type="file" aria-label="Video" accept="video/mp4,video/quicktime,.mp4,.mov" on:change=on_change/>
-                <span>"Choose or drop an MP4 or MOV file. Nothing is uploaded until you post."</span>
-            </label>
+            <VideoDrop hint="Choose or drop an MP4 or MOV file. Nothing is uploaded until you post." on_file=on_file/>
             <Show when=move || form.checking.get()>
                 <p class="muted">"Checking the video…"</p>
             </Show>
             {move || form.report.get().map(|r| match r {
                 Err(e) => view! { <p class="issue error" data-testid="video-error">{e}</p> }.into_any(),
                 Ok(rep) => {
-                    let (label, class) = match rep.verdict {
-                        Verdict::Ok => ("Ready for TikTok", "verdict ok"),
-                        Verdict::Warn => ("Postable, with a warning", "verdict warn"),
-                        Verdict::Error => ("TikTok will refuse this video", "verdict error"),
-                    };
-                    let issues = rep.issues.iter().map(|i| {
-                        let cls = if i.severity == Severity::Error { "issue error" } else { "issue warn" };
-                        view! { <li class=cls data-code=i.code.as_str()>{i.message.clone()}</li> }
-                    }).collect_view();
+                    let (label, class) = verdict_text(rep.verdict);
                     view! {
                         <div class="result" data-testid="video-report">
                             <p class=class data-testid="verdict">{label}</p>
                             <p class="facts">{rep.fact_list().join(" · ")}</p>
-                            <ul class="issues">{issues}</ul>
+                            {issue_list(&rep.issues)}
                         </div>
                     }.into_any()
                 }

@@ -1,0 +1,52 @@
+//! What the home page's "Check a video" and the composer share: the drop zone with its file
+//! input, and how a probe report reads (verdict and issues).
+
+use leptos::prelude::*;
+use tiktok_rules::media::Verdict;
+use tiktok_rules::{Issue, Severity};
+use wasm_bindgen::JsCast;
+use web_sys::{File, HtmlInputElement};
+
+/// A file input (labelled "Video") inside a zone that also takes a dropped file.
+#[component]
+pub fn VideoDrop(#[prop(into)] hint: String, on_file: impl Fn(File) + Copy + 'static) -> impl IntoView {
+    let on_change = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = ev.target().expect("input").unchecked_into();
+        if let Some(file) = input.files().and_then(|l| l.get(0)) {
+            on_file(file);
+        }
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|l| l.get(0)) {
+            on_file(file);
+        }
+    };
+    view! {
+        <label class="drop" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
+            <input type="file" aria-label="Video" accept="video/mp4,video/quicktime,.mp4,.mov" data-testid="video-input" on:change=on_change/>
+            <span>{hint}</span>
+        </label>
+    }
+}
+
+/// The verdict in words, and its CSS class.
+pub fn verdict_text(v: Verdict) -> (&'static str, &'static str) {
+    match v {
+        Verdict::Ok => ("Ready for TikTok", "verdict ok"),
+        Verdict::Warn => ("Postable, with a warning", "verdict warn"),
+        Verdict::Error => ("TikTok will refuse this video", "verdict error"),
+    }
+}
+
+/// The report's issues, errors and warnings told apart.
+pub fn issue_list(issues: &[Issue]) -> impl IntoView + use<> {
+    let items = issues
+        .iter()
+        .map(|i| {
+            let cls = if i.severity == Severity::Error { "issue error" } else { "issue warn" };
+            view! { <li class=cls data-code=i.code.as_str()>{i.message.clone()}</li> }
+        })
+        .collect_view();
+    view! { <ul class="issues" data-testid="issues">{items}</ul> }
+}
