@@ -49,3 +49,8 @@ impl Config {
 pub fn media_retention_ms(env: &Env) -> u64 {
     var(env, "MEDIA_RETENTION_SECS", "604800").parse::<u64>().unwrap_or(604_800) * 1000
 }
+
+/// `PRESELECT_PUBLIC` (default true): see `letspost_core::api::AppSettings`.
+pub fn preselect_public(env: &Env) -> bool {
+    var(env, "PRESELECT_PUBLIC", "true") != "false"
+}

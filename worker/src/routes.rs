@@ -25,6 +25,9 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
     match (req.method(), segments.as_slice()) {
         (Method::Get, ["health"]) => health(&env),
         (Method::Get, ["oauth", "config"]) => accounts_api::oauth_config(&env),
+        (Method::Get, ["settings"]) => {
+            Response::from_json(&letspost_core::api::AppSettings { preselect_public: crate::config::preselect_public(&env) })
+        }
         (Method::Post, ["oauth", "token"]) => accounts_api::exchange(req, env, &app_origin).await,
         (Method::Get, ["accounts"]) => accounts_api::list(req, env).await,
         (Method::Delete, ["accounts", open_id]) => accounts_api::disconnect(req, env, open_id).await,

@@ -35,3 +35,14 @@ pub async fn delete(path: &str) -> Result<(), ApiError> {
     }
     answer::<serde_json::Value>(resp).await.map(|_| ())
 }
+
+/// `PATCH` with a JSON body.
+pub async fn patch<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    let req = Request::patch(path).json(body).map_err(unreachable)?;
+    answer(req.send().await.map_err(unreachable)?).await
+}
+
+/// `DELETE` whose success has a JSON body (cancelling a post answers with the post).
+pub async fn delete_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    answer(Request::delete(path).send().await.map_err(unreachable)?).await
+}

@@ -2,6 +2,7 @@
 
 use crate::accounts::AccountsPage;
 use crate::compose::ComposePage;
+use crate::queue::QueuePage;
 use crate::connect::OAuthCallback;
 use crate::health::WorkerStatus;
 use crate::pages::{Home, NotFound};
@@ -17,6 +18,7 @@ pub fn App() -> impl IntoView {
                 <a class="brand" href="/">"Lets"<span>"Post"</span></a>
                 <nav>
                     <A href="/compose">"Compose"</A>
+                    <A href="/posts">"Posts"</A>
                     <A href="/accounts">"Accounts"</A>
                 </nav>
                 <WorkerStatus/>
@@ -25,6 +27,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home/>
                     <Route path=path!("/compose") view=ComposePage/>
+                    <Route path=path!("/posts") view=QueuePage/>
                     <Route path=path!("/accounts") view=AccountsPage/>
                     <Route path=path!("/oauth/callback") view=OAuthCallback/>
                 </Routes>

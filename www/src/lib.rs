@@ -11,6 +11,7 @@ mod health;
 mod oauth;
 mod pages;
 mod probe_blob;
+mod queue;
 mod video_check;
 mod video_drop;
 

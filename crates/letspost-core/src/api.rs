@@ -8,6 +8,8 @@ pub mod paths {
     pub const OAUTH_CONFIG: &str = "/api/oauth/config";
     pub const OAUTH_TOKEN: &str = "/api/oauth/token";
     pub const ACCOUNTS: &str = "/api/accounts";
+    pub const SETTINGS: &str = "/api/settings";
+    pub const POSTS: &str = "/api/posts";
     /// The browser route TikTok redirects back to.
     pub const CALLBACK: &str = "/oauth/callback";
 }
@@ -53,6 +55,14 @@ pub struct OAuthConfig {
     /// `https://www.tiktok.com` for real TikTok.
     pub auth_base: String,
     pub pkce: tiktok_rules::pkce::ChallengeEncoding,
+}
+
+/// `GET /api/settings`: the deployment's choices the front end follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppSettings {
+    /// Preselect "Public" in the composer where the creator allows it (LetsPost's product
+    /// default); `PRESELECT_PUBLIC = "false"` turns it off, as TikTok's audit asks.
+    pub preselect_public: bool,
 }
 
 /// `POST /api/oauth/token` body.

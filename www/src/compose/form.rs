@@ -57,10 +57,13 @@ impl Form {
 
     /// Take a creator's options: privacy from `privacy_level_options` (Public preselected where
     /// allowed, as LetsPost's doc says), switches the creator turned off forced off.
-    pub fn adopt(&self, info: &CreatorInfo) {
+    pub fn adopt(&self, info: &CreatorInfo, preselect_public: bool) {
         self.options.set(info.privacy_level_options.clone());
         let keep = self.privacy.get_untracked().filter(|p| info.privacy_level_options.contains(p));
-        self.privacy.set(keep.or_else(|| PrivacyLevel::default_choice(PrivacyLevel::PRODUCT_DEFAULT, &info.privacy_level_options)));
+        let preselect = || {
+            preselect_public.then(|| PrivacyLevel::default_choice(PrivacyLevel::PRODUCT_DEFAULT, &info.privacy_level_options)).flatten()
+        };
+        self.privacy.set(keep.or_else(preselect));
         self.locked.set((info.comment_disabled, info.duet_disabled, info.stitch_disabled));
         for (off, allow) in [(info.comment_disabled, self.allow_comment), (info.duet_disabled, self.allow_duet), (info.stitch_disabled, self.allow_stitch)] {
             if off {

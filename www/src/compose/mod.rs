@@ -15,7 +15,7 @@ use crate::video_drop::{issue_list, verdict_text, VideoDrop};
 use form::{Form, Outcome};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use letspost_core::api::{paths, AccountStatus, AccountsBody, CreatorInfoBody};
+use letspost_core::api::{paths, AccountStatus, AccountsBody, AppSettings, CreatorInfoBody};
 use tiktok_rules::caption::utf16_len;
 use tiktok_rules::privacy::PrivacyLevel;
 use tiktok_rules::CAPTION_MAX_UTF16;
@@ -50,9 +50,12 @@ pub fn ComposePage() -> impl IntoView {
     let link_error = opened.as_ref().and_then(|r| r.as_ref().err().map(|e| e.to_string()));
     let pending = RwSignal::new(opened.and_then(Result::ok));
     let link_notes = RwSignal::new(Vec::<String>::new());
+    let settings = LocalResource::new(|| api::get::<AppSettings>(paths::SETTINGS));
     Effect::new(move |_| {
+        // Both the deployment's settings and the creator's options are needed.
+        let Some(preselect) = settings.get().map(|s| s.map_or(true, |s| s.preselect_public)) else { return };
         if let Some(Some(Ok(info))) = creator.get() {
-            form.adopt(&info);
+            form.adopt(&info, preselect);
             if let Some(shared) = pending.get_untracked() {
                 pending.set(None);
                 link_notes.set(form.apply(shared, &info));
@@ -81,6 +84,15 @@ pub fn ComposePage() -> impl IntoView {
         Some(at) => post_lifecycle::create::check_publish_at(Some(&at), js_sys::Date::now() as u64).err().map(|e| e.message),
     });
     let busy = move || outcome.with(|o| o.as_ref().is_some_and(Outcome::busy));
+    // Closing the tab mid-upload loses the upload: the browser asks first.
+    let uploading = move || outcome.with(|o| matches!(o, Some(Outcome::Uploading { .. })));
+    let guard = window_event_listener(leptos::ev::beforeunload, move |e: web_sys::BeforeUnloadEvent| {
+        if uploading() {
+            e.prevent_default();
+            e.set_return_value("Your video is still uploading.");
+        }
+    });
+    on_cleanup(move || guard.remove());
     let send = move |scheduled: bool| {
         let Some(info) = creator.get_untracked().flatten().and_then(Result::ok) else { return };
         if blocker.get_untracked().is_some() || (scheduled && when_blocker.get_untracked().is_some()) {
