@@ -73,7 +73,7 @@ async fn compose_and_post_now_until_published_with_a_link() {
 }
 
 async fn wait_text_long(c: &Client, css: &str, pred: impl Fn(&str) -> bool) -> String {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(150);
     loop {
         if let Ok(el) = c.find(Locator::Css(css)).await {
             if let Ok(t) = el.text().await {
@@ -210,5 +210,54 @@ async fn a_tampered_link_shows_one_message_and_an_empty_composer() {
     let msg = wait_text(&c, "[data-testid=link-error]", |t| !t.is_empty()).await;
     assert_eq!(msg, "This share link is incomplete or damaged. Ask for the link again, and copy all of it.");
     assert_eq!(control(&c, "Caption").await.prop("value").await.unwrap().as_deref(), Some(""));
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_interrupted_upload_resumes_and_the_post_goes_out() {
+    let open_id = new_account("uiresume", "creator").await;
+    let c = browser().await;
+    composer_for(&c, &open_id).await;
+    // Two parts: the Worker fails the first PUT once (a test hook), the page resumes.
+    let video = unique_video(21_000_000);
+    pick(&c, &video, "big.mp4").await;
+    wait_text(&c, "[data-testid=verdict]", |t| t == "Ready for TikTok").await;
+    let cap = caption("resumed in the browser");
+    set_caption(&c, &cap).await;
+    let hook = letspost_e2e::http().post(format!("{}/api/test/fail-next-media-put", app_url())).send().await.unwrap();
+    assert_eq!(hook.status(), 204);
+    click_button(&c, "Post now").await;
+    let progress = wait_text(&c, "[data-testid=upload-progress]", |t| t.contains("Resuming")).await;
+    assert!(progress.contains("interrupted"), "{progress}");
+    wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("Published")).await;
+    let p = tiktok_posts(&cap).await;
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0]["sha256"], sha256_hex(&video));
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn schedule_a_minute_ahead_and_it_is_published_at_the_time() {
+    let open_id = new_account("uisched", "creator").await;
+    let c = browser().await;
+    composer_for(&c, &open_id).await;
+    let video = unique_video(800);
+    pick(&c, &video, "later.mp4").await;
+    wait_text(&c, "[data-testid=verdict]", |t| t == "Ready for TikTok").await;
+    let cap = caption("scheduled in the browser");
+    set_caption(&c, &cap).await;
+    // The browser's local time one minute (and a bit) ahead, as a person picks it.
+    let js = "const d = new Date(Date.now() + 90000); d.setSeconds(0, 0); \
+              const p = n => String(n).padStart(2, '0'); \
+              const v = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`; \
+              arguments[0].value = v; arguments[0].dispatchEvent(new Event('input', {bubbles: true})); return d.getTime();";
+    let due = c.execute(js, vec![serde_json::to_value(&control(&c, "Date and time").await).unwrap()]).await.unwrap().as_f64().unwrap() as u64;
+    click_button(&c, "Schedule").await;
+    wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("Scheduled")).await;
+    let status = wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("Published")).await;
+    assert!(!status.contains("Failed"));
+    let p = tiktok_posts(&cap).await;
+    let completed = p[0]["completed_at_ms"].as_u64().unwrap();
+    assert!(completed + 1_000 >= due && completed <= due + 5_000, "published at {completed}, due {due}");
     c.close().await.unwrap();
 }

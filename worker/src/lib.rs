@@ -16,6 +16,7 @@ mod reply;
 mod routes;
 mod session_do;
 mod sweep;
+mod test_hooks;
 mod tiktok;
 
 pub use account_do::Account;

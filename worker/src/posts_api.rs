@@ -94,6 +94,9 @@ pub async fn put_media(req: Request, env: Env, id: &str) -> Result<Response> {
     if visible(&env, &req, id).await?.is_none() {
         return reply::not_found("post");
     }
+    if crate::test_hooks::enabled(&env) && crate::test_hooks::media_put_should_fail() {
+        return reply::error(503, "injected_fault", "The upload was interrupted. Resume from received_bytes.");
+    }
     let content_range = req.headers().get("Content-Range")?.unwrap_or_default();
     let mut begun = objects::call(&env, POSTS, id, Method::Post, "media/begin", Some(&PartBegin { content_range })).await?;
     if begun.status_code() != 200 {

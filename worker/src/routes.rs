@@ -43,6 +43,10 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
         // The probe's report of the staged video, re-read from R2.
         (Method::Get, ["posts", id, "check"]) => posts_api::forward(req, env, id, Method::Get, "check", None).await,
         (_, ["bench", rest @ ..]) if crate::bench::enabled(&env) => crate::bench::handle(req, env, rest).await,
+        (Method::Post, ["test", "fail-next-media-put"]) if crate::test_hooks::enabled(&env) => {
+            crate::test_hooks::arm_media_put_failure();
+            Ok(Response::empty()?.with_status(204))
+        }
         _ => reply::error(404, codes::NOT_FOUND, &format!("There is no API at {path}.")),
     }
 }

@@ -35,6 +35,8 @@ pub fn run(args: &[String]) -> Result {
     vars.push(("TOKEN_KEY", token_key.clone()));
     // Short enough for a test to see a published post's video deleted.
     vars.push(("MEDIA_RETENTION_SECS", "15".into()));
+    // The suite's own faults inside the Worker (worker/src/test_hooks.rs).
+    vars.push(("TEST_HOOKS", "1".into()));
     let worker = dev::start_worker(&tools, worker_port, &vars, Some(&state))?;
     let browser = dev::start_browser(&tools, &root().join("target/e2e-chromium"))?;
 

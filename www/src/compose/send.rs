@@ -8,7 +8,8 @@ use crate::api;
 use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use post_lifecycle::{PostBody, PostView};
+use post_lifecycle::{PostBody, PostView, State};
+use tiktok_rules::privacy::PrivacyLevel;
 use serde::Deserialize;
 use std::time::Duration;
 use tiktok_rules::api::CreatorInfo;
@@ -62,41 +63,58 @@ async fn send_video(file: &web_sys::File, url: &str, chunk: u64, total: u64, out
         let last = (offset + chunk).min(total) - 1;
         let blob = file.slice_with_f64_and_f64(offset as f64, (last + 1) as f64).map_err(|_| "The browser could not read the file.")?;
         let base = offset as f64;
-        match put_part(url, &blob, offset, last, total, move |loaded| show(base + loaded, None)).await {
-            Ok(a) if a.status == 201 => return Ok(()),
-            Ok(a) if a.status == 206 || a.status == 416 => {
+        let answer = put_part(url, &blob, offset, last, total, move |loaded| show(base + loaded, None)).await;
+        // A dropped connection, or a gateway or the Worker giving up on the part: resume
+        // from what the Worker stored, never from zero.
+        let interrupted = match &answer {
+            Err(_) => Some("The connection dropped."),
+            Ok(a) if a.status >= 500 => Some("The upload was interrupted."),
+            Ok(_) => None,
+        };
+        if let Some(what) = interrupted {
+            if tries >= RESUME_TRIES {
+                return Err(format!("{what} LetsPost tried {RESUME_TRIES} times. Check your connection and post again."));
+            }
+            tries += 1;
+            show(offset as f64, Some(format!("{what} Resuming (try {tries} of {RESUME_TRIES})…")));
+            sleep(Duration::from_millis(500 * (1 << tries.min(5)))).await;
+            if let Ok(r) = api::get::<Received>(url).await {
+                offset = r.received_bytes;
+            }
+            continue;
+        }
+        let a = answer.expect("interruptions handled above");
+        match a.status {
+            201 => return Ok(()),
+            206 | 416 => {
                 offset = serde_json::from_str::<Received>(&a.body).map_err(|_| "LetsPost's server answered oddly.")?.received_bytes;
                 tries = 0;
             }
-            Ok(a) => {
+            status => {
                 let msg = serde_json::from_str::<letspost_core::api::ErrorBody>(&a.body).map(|b| b.error.message);
-                return Err(msg.unwrap_or_else(|_| format!("The upload failed (HTTP {}).", a.status)));
+                return Err(msg.unwrap_or_else(|_| format!("The upload failed (HTTP {status}).")));
             }
-            Err(_) if tries < RESUME_TRIES => {
-                tries += 1;
-                show(offset as f64, Some(format!("The connection dropped. Resuming (try {tries} of {RESUME_TRIES})…")));
-                sleep(Duration::from_millis(500 * (1 << tries.min(5)))).await;
-                // Resume from what the Worker stored, not from zero.
-                if let Ok(r) = api::get::<Received>(url).await {
-                    offset = r.received_bytes;
-                }
-            }
-            Err(e) => return Err(format!("The upload stopped: {e}. Check your connection and post again.")),
         }
     }
     Ok(())
 }
 
-/// Poll the post until its state is final, showing each step.
+/// Poll the post until its state is final (and, for a public post, until TikTok gives its
+/// link, for a while), showing each step.
 pub async fn follow(id: String, outcome: RwSignal<Option<Outcome>>) {
+    let mut polls_after_final = 0;
     loop {
         match api::get::<PostBody>(&format!("/api/posts/{id}")).await {
             Ok(b) => {
-                let done = b.post.state.is_final() && (b.post.post_url.is_some() || b.post.state != post_lifecycle::State::Published);
-                let post = b.post;
-                outcome.set(Some(Outcome::Following(post.clone())));
-                if done || (post.state.is_final() && post.state != post_lifecycle::State::Published) {
-                    return;
+                let p = b.post;
+                let awaiting_link = p.state == State::Published && p.post_url.is_none() && p.settings.privacy_level == PrivacyLevel::PublicToEveryone;
+                let final_state = p.state.is_final();
+                outcome.set(Some(Outcome::Following(p)));
+                if final_state {
+                    if !awaiting_link || polls_after_final >= 30 {
+                        return;
+                    }
+                    polls_after_final += 1;
                 }
             }
             Err(e) => outcome.set(Some(Outcome::Failed(e.message))),
