@@ -50,6 +50,12 @@ async fn compose_and_post_now_until_published_with_a_link() {
     wait_text(&c, "[data-testid=verdict]", |t| t == "Ready for TikTok").await;
     let cap = caption("from the composer 🎬");
     set_caption(&c, &cap).await;
+    // The preview plays the local file (nothing uploaded); the cover frame is picked on it.
+    let src = c.find(Locator::Css("[data-testid=preview] video")).await.unwrap().attr("src").await.unwrap().unwrap();
+    assert!(src.starts_with("blob:"), "{src}");
+    let cover = control(&c, "Cover frame").await;
+    let js = "arguments[0].value = 3000; arguments[0].dispatchEvent(new Event('input', {bubbles: true}))";
+    c.execute(js, vec![serde_json::to_value(&cover).unwrap()]).await.unwrap();
     // Public is preselected where the creator allows it.
     let privacy = control(&c, "Who can view this video").await;
     assert_eq!(privacy.prop("value").await.unwrap().as_deref(), Some("PUBLIC_TO_EVERYONE"));
@@ -69,6 +75,7 @@ async fn compose_and_post_now_until_published_with_a_link() {
     assert_eq!(at_tiktok[0]["post_info"]["disable_stitch"], true);
     assert_eq!(at_tiktok[0]["post_info"]["disable_duet"], false);
     assert_eq!(at_tiktok[0]["post_info"]["privacy_level"], "PUBLIC_TO_EVERYONE");
+    assert_eq!(at_tiktok[0]["post_info"]["video_cover_timestamp_ms"], 3000);
     c.close().await.unwrap();
 }
 

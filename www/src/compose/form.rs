@@ -31,6 +31,9 @@ pub struct Form {
     pub aigc: RwSignal<bool>,
     /// `<input type=datetime-local>` value: local wall time, no zone.
     pub when: RwSignal<String>,
+    /// The local preview (`blob:` URL of the picked file) and the chosen cover frame.
+    pub preview: RwSignal<Option<String>>,
+    pub cover_ms: RwSignal<Option<u64>>,
 }
 
 impl Form {
@@ -52,6 +55,8 @@ impl Form {
             branded: RwSignal::new(false),
             aigc: RwSignal::new(false),
             when: RwSignal::new(String::new()),
+            preview: RwSignal::new(None),
+            cover_ms: RwSignal::new(None),
         }
     }
 
@@ -99,7 +104,7 @@ impl Form {
             brand_content_toggle: d.brand_content_toggle(),
             brand_organic_toggle: d.brand_organic_toggle(),
             is_aigc: self.aigc.get_untracked(),
-            video_cover_timestamp_ms: None,
+            video_cover_timestamp_ms: self.cover_ms.get_untracked(),
             publish_at: if scheduled { self.publish_at() } else { None },
             video_size,
         }
@@ -280,5 +285,33 @@ pub fn OutcomeView(outcome: Outcome, retry: RwSignal<Option<Outcome>>) -> impl I
             .into_any()
         }
         Outcome::Failed(msg) => view! { <p class="issue error" role="alert" data-testid="post-error">{msg}</p> }.into_any(),
+    }
+}
+
+/// The picked video in a 9:16 frame, as TikTok shows it (other shapes letterboxed), and a
+/// scrubber to choose the cover frame. Nothing leaves the browser.
+pub fn preview(form: Form) -> impl IntoView {
+    let video = NodeRef::<leptos::html::Video>::new();
+    let duration_ms = move || form.report.get().and_then(Result::ok).and_then(|r| r.duration_ms).unwrap_or(0);
+    let scrub = move |ev: leptos::ev::Event| {
+        let ms: u64 = event_target_value(&ev).parse().unwrap_or(0);
+        form.cover_ms.set(Some(ms));
+        if let Some(v) = video.get() {
+            v.set_current_time(ms as f64 / 1000.0);
+        }
+    };
+    view! {
+        <Show when=move || form.preview.get().is_some()>
+            <div class="preview">
+                <div class="frame916" data-testid="preview">
+                    <video node_ref=video src=move || form.preview.get().unwrap_or_default() muted=true playsinline=true preload="metadata"></video>
+                </div>
+                <label class="field">
+                    <span>{move || format!("Cover frame: {:.1} s", form.cover_ms.get().unwrap_or(0) as f64 / 1000.0)}</span>
+                    <input type="range" aria-label="Cover frame" min="0" max=move || duration_ms().to_string() step="100"
+                        prop:value=move || form.cover_ms.get().unwrap_or(0).to_string() on:input=scrub/>
+                </label>
+            </div>
+        </Show>
     }
 }

@@ -64,6 +64,12 @@ pub fn ComposePage() -> impl IntoView {
     });
 
     let on_file = move |file: File| {
+        // A local preview of the new file; the old one's URL is let go.
+        if let Some(old) = form.preview.get_untracked() {
+            let _ = web_sys::Url::revoke_object_url(&old);
+        }
+        form.preview.set(web_sys::Url::create_object_url_with_blob(&file).ok());
+        form.cover_ms.set(None);
         form.report.set(None);
         form.checking.set(true);
         let max = creator.get_untracked().flatten().and_then(Result::ok).map(|c| c.max_video_post_duration_sec);
@@ -154,6 +160,8 @@ pub fn ComposePage() -> impl IntoView {
                     }.into_any()
                 }
             })}
+
+            {form::preview(form)}
 
             <label class="field">
                 <span>"Caption"</span>
