@@ -10,7 +10,8 @@ use letspost_core::api::{paths, AccountsBody, ApiError};
 use post_lifecycle::{PostBody, PostView, PostsBody, State};
 use std::time::Duration;
 
-fn state_label(s: State) -> &'static str {
+/// A post's state for people (the composer's status box says the same).
+pub fn state_label(s: State) -> &'static str {
     match s {
         State::AwaitingMedia => "Waiting for the video",
         State::Scheduled => "Scheduled",

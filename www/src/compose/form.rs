@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use letspost_core::api::ApiError;
-use post_lifecycle::{CreatePost, PostView, State};
+use post_lifecycle::{CreatePost, PostView};
 use tiktok_rules::api::CreatorInfo;
 use tiktok_rules::disclosure::Disclosure;
 use tiktok_rules::media::Verdict;
@@ -238,18 +238,6 @@ impl Outcome {
     }
 }
 
-fn state_text(s: State) -> &'static str {
-    match s {
-        State::AwaitingMedia => "Uploading",
-        State::Scheduled => "Scheduled",
-        State::Uploading => "Sending to TikTok",
-        State::Processing => "TikTok is processing",
-        State::Published => "Published",
-        State::Failed => "Failed",
-        State::Cancelled => "Cancelled",
-    }
-}
-
 #[component]
 pub fn OutcomeView(outcome: Outcome, retry: RwSignal<Option<Outcome>>) -> impl IntoView {
     match outcome {
@@ -271,7 +259,7 @@ pub fn OutcomeView(outcome: Outcome, retry: RwSignal<Option<Outcome>>) -> impl I
             let url = p.post_url.clone();
             view! {
                 <div class="status-box" data-testid="post-status" data-state=format!("{:?}", p.state)>
-                    <p class="state"><strong>{state_text(p.state)}</strong></p>
+                    <p class="state"><strong>{crate::queue::state_label(p.state)}</strong></p>
                     <Show when=move || !p.state.is_final()>
                         <p class="muted">"TikTok may take a few minutes to process your video."</p>
                     </Show>
