@@ -122,7 +122,7 @@ fn PostRow(post: PostView, who: String, act: impl Fn(Request) + Copy + Send + Sy
             </div>
             {post.error.clone().filter(|_| post.state == State::Failed).map(|e| view! { <p class="issue error">{e.message}</p> })}
             {post.post_url.clone().map(|u| view! { <p><a href=u target="_blank" rel="noopener">"View on TikTok"</a></p> })}
-            <p class="actions">
+            <p class="actions" class:hidden=move || !movable && post.state != State::Failed>
                 <Show when=move || movable>
                     <input type="datetime-local" aria-label="New date and time" prop:value=move || new_time.get()
                         on:input=move |ev| new_time.set(event_target_value(&ev))/>
