@@ -86,5 +86,12 @@ async fn the_queue_shows_each_post_and_cancels_reschedules_and_retries() {
     click_in_row(&c, &r, "Retry").await;
     let done = row_text(&c, &r, |t| t.contains("Published")).await;
     assert!(done.contains("View on TikTok"), "{done}");
+    // The month calendar puts the same posts on their (local) day.
+    let today = c
+        .execute("const d = new Date(); const p = n => String(n).padStart(2, '0'); return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;", vec![])
+        .await
+        .unwrap();
+    let day = wait_text(&c, &format!("[data-testid=calendar] [data-day='{}']", today.as_str().unwrap()), |t| t.contains("retry from")).await;
+    assert!(day.contains("a photo"), "{day}");
     c.close().await.unwrap();
 }

@@ -5,6 +5,7 @@
 mod accounts;
 mod api;
 mod app;
+mod calendar;
 mod compose;
 mod connect;
 mod health;

@@ -3,6 +3,7 @@
 //! published. Refreshes itself while anything is still on its way.
 
 use crate::api;
+use crate::calendar::Calendar;
 use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -80,11 +81,15 @@ pub fn QueuePage() -> impl IntoView {
                 {move || posts.get().map(|r| match r {
                     Err(e) => view! { <p class="issue error" role="alert">{e.message}</p> }.into_any(),
                     Ok(b) if b.posts.is_empty() => view! { <p class="empty" data-testid="no-posts">"No posts yet."</p> }.into_any(),
-                    Ok(b) => view! {
-                        <ul class="posts">
-                            {b.posts.into_iter().map(|p| view! { <PostRow post=p.clone() who=name_of(&p.account) act=act/> }).collect_view()}
-                        </ul>
-                    }.into_any(),
+                    Ok(b) => {
+                        let all = b.posts.clone();
+                        view! {
+                            <ul class="posts">
+                                {b.posts.into_iter().map(|p| view! { <PostRow post=p.clone() who=name_of(&p.account) act=act/> }).collect_view()}
+                            </ul>
+                            <Calendar posts=Signal::derive(move || all.clone())/>
+                        }.into_any()
+                    }
                 })}
             </Suspense>
         </section>
