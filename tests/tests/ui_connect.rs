@@ -38,7 +38,9 @@ async fn connect_through_the_consent_page_and_see_the_account() {
     c.goto(&format!("{}/accounts", app_url())).await.unwrap();
     wait_text(&c, "[data-testid=no-accounts]", |t| t.contains("No TikTok account")).await;
     click_button(&c, "Connect TikTok").await;
-    // On the consent page: the PKCE challenge and state the page made are in the form.
+    // On the consent page (the page goes there once WebCrypto has made the PKCE pair): the
+    // challenge and state it made are in the form.
+    wait_text(&c, "h1", |t| t.contains("LetsPost wants")).await;
     let url = c.current_url().await.unwrap();
     let challenge = c.find(Locator::Css("input[name=code_challenge]")).await.unwrap().attr("value").await.unwrap().unwrap();
     assert_eq!(challenge.len(), 43, "base64url S256 challenge");
