@@ -91,10 +91,8 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
 
 /// `PUT /api/posts/{id}/media` with `Content-Range`: the next part, streamed into R2.
 pub async fn put_media(req: Request, env: Env, id: &str) -> Result<Response> {
-    if visible(&env, &req, id).await?.is_none() {
-        return reply::not_found("post");
-    }
-    if crate::test_hooks::enabled(&env) && crate::test_hooks::media_put_should_fail() {
+    let Some(post) = visible(&env, &req, id).await? else { return reply::not_found("post") };
+    if crate::test_hooks::enabled(&env) && crate::test_hooks::media_put_should_fail(&post.settings.caption) {
         return reply::error(503, "injected_fault", "The upload was interrupted. Resume from received_bytes.");
     }
     let content_range = req.headers().get("Content-Range")?.unwrap_or_default();

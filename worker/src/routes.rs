@@ -44,7 +44,9 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
         (Method::Get, ["posts", id, "check"]) => posts_api::forward(req, env, id, Method::Get, "check", None).await,
         (_, ["bench", rest @ ..]) if crate::bench::enabled(&env) => crate::bench::handle(req, env, rest).await,
         (Method::Post, ["test", "fail-next-media-put"]) if crate::test_hooks::enabled(&env) => {
-            crate::test_hooks::arm_media_put_failure();
+            let mut req = req;
+            let body: serde_json::Value = req.json().await?;
+            crate::test_hooks::arm_media_put_failure(body["caption"].as_str().unwrap_or_default().to_string());
             Ok(Response::empty()?.with_status(204))
         }
         _ => reply::error(404, codes::NOT_FOUND, &format!("There is no API at {path}.")),
