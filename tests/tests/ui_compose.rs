@@ -17,6 +17,16 @@ async fn composer_for(c: &Client, open_id: &str) {
     wait_text(c, "[data-testid=creator]", |t| t.starts_with("Posting as")).await;
 }
 
+/// A new creator's composer with `video` picked and checked ("Ready for TikTok").
+async fn composer_with(label: &str, video: &[u8]) -> Client {
+    let open_id = new_account(label, "creator").await;
+    let c = browser().await;
+    composer_for(&c, &open_id).await;
+    pick(&c, video, &format!("{label}.mp4")).await;
+    wait_text(&c, "[data-testid=verdict]", |t| t == "Ready for TikTok").await;
+    c
+}
+
 async fn control(c: &Client, label: &str) -> fantoccini::elements::Element {
     c.find(Locator::Css(&format!("[aria-label='{label}']"))).await.unwrap_or_else(|_| panic!("no control labelled {label:?}"))
 }
@@ -42,12 +52,8 @@ async fn post_now_enabled(c: &Client) -> bool {
 
 #[tokio::test]
 async fn compose_and_post_now_until_published_with_a_link() {
-    let open_id = new_account("uicompose", "creator").await;
-    let c = browser().await;
-    composer_for(&c, &open_id).await;
     let video = unique_video(1_500);
-    pick(&c, &video, "clip.mp4").await;
-    wait_text(&c, "[data-testid=verdict]", |t| t == "Ready for TikTok").await;
+    let c = composer_with("uicompose", &video).await;
     let cap = caption("from the composer 🎬");
     set_caption(&c, &cap).await;
     // The preview plays the local file (nothing uploaded); the cover frame is picked on it.
@@ -110,11 +116,7 @@ async fn a_refused_file_says_why_and_post_now_stays_disabled() {
 
 #[tokio::test]
 async fn an_over_long_caption_says_by_how_much_and_blocks() {
-    let open_id = new_account("uilong", "creator").await;
-    let c = browser().await;
-    composer_for(&c, &open_id).await;
-    pick(&c, &unique_video(100), "ok.mp4").await;
-    wait_text(&c, "[data-testid=verdict]", |t| t == "Ready for TikTok").await;
+    let c = composer_with("uilong", &unique_video(100)).await;
     set_caption(&c, &"😀".repeat(1_101)).await;
     let counter = wait_text(&c, "[data-testid=caption-counter]", |t| t.contains("over")).await;
     assert_eq!(counter, "2202 / 2200 — 2 over the limit", "emoji count as 2, as TikTok counts");
@@ -144,11 +146,7 @@ async fn switches_the_creator_turned_off_are_greyed_out_with_the_reason() {
 
 #[tokio::test]
 async fn disclosure_rules_are_enforced_before_posting() {
-    let open_id = new_account("uidisclose", "creator").await;
-    let c = browser().await;
-    composer_for(&c, &open_id).await;
-    pick(&c, &unique_video(100), "ok.mp4").await;
-    wait_text(&c, "[data-testid=verdict]", |t| t == "Ready for TikTok").await;
+    let c = composer_with("uidisclose", &unique_video(100)).await;
     set_caption(&c, "ad").await;
     c.find(Locator::Css("details.advanced summary")).await.unwrap().click().await.unwrap();
     control(&c, "Disclose video content").await.click().await.unwrap();
@@ -222,13 +220,9 @@ async fn a_tampered_link_shows_one_message_and_an_empty_composer() {
 
 #[tokio::test]
 async fn an_interrupted_upload_resumes_and_the_post_goes_out() {
-    let open_id = new_account("uiresume", "creator").await;
-    let c = browser().await;
-    composer_for(&c, &open_id).await;
     // Two parts: the Worker fails the first PUT once (a test hook), the page resumes.
     let video = unique_video(21_000_000);
-    pick(&c, &video, "big.mp4").await;
-    wait_text(&c, "[data-testid=verdict]", |t| t == "Ready for TikTok").await;
+    let c = composer_with("uiresume", &video).await;
     let cap = caption("resumed in the browser");
     set_caption(&c, &cap).await;
     let hook = letspost_e2e::http()
@@ -250,12 +244,8 @@ async fn an_interrupted_upload_resumes_and_the_post_goes_out() {
 
 #[tokio::test]
 async fn schedule_a_minute_ahead_and_it_is_published_at_the_time() {
-    let open_id = new_account("uisched", "creator").await;
-    let c = browser().await;
-    composer_for(&c, &open_id).await;
     let video = unique_video(800);
-    pick(&c, &video, "later.mp4").await;
-    wait_text(&c, "[data-testid=verdict]", |t| t == "Ready for TikTok").await;
+    let c = composer_with("uisched", &video).await;
     let cap = caption("scheduled in the browser");
     set_caption(&c, &cap).await;
     // The browser's local time one minute (and a bit) ahead, as a person picks it.
