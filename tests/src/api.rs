@@ -52,34 +52,30 @@ impl Session {
     }
 
     pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>, origin: Option<&str>) -> Answer {
-        let origin = origin.map(str::to_string);
-        self.send_with(method, path, move |mut req| {
-            if let Some(o) = origin {
-                req = req.header("Origin", o);
-            } else {
-                // No Origin: a script, not a page.
-                req = req.header("X-No-Origin", "1");
-            }
-            if let Some(b) = body {
-                req = req.json(&b);
-            }
-            req
+        self.send_with(method, path, origin, move |req| match body {
+            Some(b) => req.json(&b),
+            None => req,
         })
         .await
     }
 
-    /// A request with the session cookie and the app's Origin unless `build` sets another
-    /// (`X-No-Origin` leaves it out); every answer is recorded.
-    pub async fn send_with(&self, method: reqwest::Method, path: &str, build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder) -> Answer {
-        let mut req = http().request(method.clone(), format!("{}{path}", self.base));
+    /// A request with the session cookie and `origin` (none: a script, not a page); `build`
+    /// adds the rest. Every answer is recorded.
+    pub async fn send_with(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        origin: Option<&str>,
+        build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> Answer {
+        let mut req = http().request(method, format!("{}{path}", self.base));
         if let Some(c) = self.cookie() {
             req = req.header("Cookie", c);
         }
-        let mut built = build(req).build().unwrap();
-        let headers = built.headers_mut();
-        if headers.remove("x-no-origin").is_none() && !headers.contains_key("origin") && method != reqwest::Method::GET {
-            headers.insert("Origin", self.base.parse().unwrap());
+        if let Some(o) = origin {
+            req = req.header("Origin", o);
         }
+        let built = build(req).build().unwrap();
         let resp = http().execute(built).await.unwrap_or_else(|e| panic!("{path}: {e}"));
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
@@ -104,15 +100,20 @@ impl Session {
 
     /// A write from the app's own page.
     pub async fn post(&self, path: &str, body: Value) -> Answer {
-        self.send(reqwest::Method::POST, path, Some(body), Some(&self.base.clone())).await
+        self.send(reqwest::Method::POST, path, Some(body), Some(&self.base)).await
     }
 
     pub async fn delete(&self, path: &str) -> Answer {
-        self.send(reqwest::Method::DELETE, path, None, Some(&self.base.clone())).await
+        self.send(reqwest::Method::DELETE, path, None, Some(&self.base)).await
     }
 
     pub async fn patch(&self, path: &str, body: Value) -> Answer {
-        self.send(reqwest::Method::PATCH, path, Some(body), Some(&self.base.clone())).await
+        self.send(reqwest::Method::PATCH, path, Some(body), Some(&self.base)).await
+    }
+
+    /// The Worker's origin (what a page of the app sends as `Origin`).
+    pub fn base(&self) -> String {
+        self.base.clone()
     }
 
     fn redirect_uri(&self) -> String {

@@ -68,7 +68,8 @@ impl Session {
     }
 
     pub async fn put_raw(&self, url: &str, content_range: &str, body: Vec<u8>) -> Answer {
-        self.send_with(reqwest::Method::PUT, url, |r| r.header("Content-Range", content_range).body(body)).await
+        let origin = self.base();
+        self.send_with(reqwest::Method::PUT, url, Some(&origin), |r| r.header("Content-Range", content_range).body(body)).await
     }
 
     /// Create a post and stage its video in the parts the Worker asked for; the last answer.

@@ -86,16 +86,12 @@ impl Account {
     /// The stored tokens, opened; `Reconnect` when there are none or they no longer open
     /// (the token key was rotated).
     async fn tokens(&self) -> std::result::Result<(Record, Tokens), Failure> {
-        let mut rec = self.record().await?.ok_or_else(|| Failure::Reconnect(gone()))?;
+        let rec = self.record().await?.ok_or_else(|| Failure::Reconnect(gone()))?;
         let Some(sealed) = rec.sealed_tokens.clone() else { return Err(Failure::Reconnect(gone())) };
         let opened = self.vault()?.open(&sealed, &rec.profile.open_id).ok().and_then(|b| serde_json::from_slice::<Tokens>(&b).ok());
         match opened {
             Some(t) => Ok((rec, t)),
-            None => {
-                rec.needs_reconnect();
-                self.save(&rec).await?;
-                Err(Failure::Reconnect(gone()))
-            }
+            None => Err(self.mark_reconnect(gone()).await),
         }
     }
 

@@ -133,11 +133,15 @@ impl PostObject {
             Action::Idle => p.housekeeping_at(media_retention_ms(&self.env)),
             _ => Some(now),
         };
-        let storage = self.state.storage();
         match at {
-            Some(t) => storage.set_alarm(ScheduledTime::new(js_sys::Date::new(&(t.max(now) as f64).into()))).await,
-            None => storage.delete_alarm().await,
+            Some(t) => self.alarm_at(t.max(now)).await,
+            None => self.state.storage().delete_alarm().await,
         }
+    }
+
+    /// `set_alarm` at an absolute Unix ms (a bare number would mean "this many ms from now").
+    async fn alarm_at(&self, ms: u64) -> Result<()> {
+        self.state.storage().set_alarm(ScheduledTime::new(js_sys::Date::new(&(ms as f64).into()))).await
     }
 
     /// Apply a creator's request; 409 when the state no longer allows it.
@@ -425,8 +429,7 @@ impl DurableObject for PostObject {
         // so the post's own back-off (persisted) decides, and the next alarm is always set.
         if let Err(e) = self.drive().await {
             worker::console_error!("post alarm: {e}");
-            let retry = now_ms() + 5_000;
-            let _ = self.state.storage().set_alarm(ScheduledTime::new(js_sys::Date::new(&(retry as f64).into()))).await;
+            let _ = self.alarm_at(now_ms() + 5_000).await;
         }
         Response::empty()
     }

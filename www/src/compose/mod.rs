@@ -100,11 +100,11 @@ pub fn ComposePage() -> impl IntoView {
     });
     on_cleanup(move || guard.remove());
     let send = move |scheduled: bool| {
-        let Some(info) = creator.get_untracked().flatten().and_then(Result::ok) else { return };
+        // The blocker covers a missing account, creator_info or video.
         if blocker.get_untracked().is_some() || (scheduled && when_blocker.get_untracked().is_some()) {
             return;
         }
-        send::start(form, info, outcome, scheduled);
+        send::start(form, outcome, scheduled);
     };
 
     view! {

@@ -12,7 +12,6 @@ use post_lifecycle::{PostBody, PostView, State};
 use tiktok_rules::privacy::PrivacyLevel;
 use serde::Deserialize;
 use std::time::Duration;
-use tiktok_rules::api::CreatorInfo;
 
 #[derive(Deserialize)]
 struct Upload {
@@ -34,7 +33,7 @@ struct Received {
 /// Attempts to resume a part after the connection drops, before giving up.
 const RESUME_TRIES: u32 = 8;
 
-pub fn start(form: Form, _info: CreatorInfo, outcome: RwSignal<Option<Outcome>>, scheduled: bool) {
+pub fn start(form: Form, outcome: RwSignal<Option<Outcome>>, scheduled: bool) {
     let (Some(account), Some(file)) = (form.account.get_untracked(), form.file.get_value()) else { return };
     let size = file.size() as u64;
     let req = form.request(account, size, scheduled);
