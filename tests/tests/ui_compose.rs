@@ -108,7 +108,7 @@ async fn a_refused_file_says_why_and_post_now_stays_disabled() {
     set_caption(&c, "fine caption").await;
     pick(&c, &fixture("image.png"), "photo.mp4").await;
     wait_text(&c, "[data-testid=verdict]", |t| t == "TikTok will refuse this video").await;
-    let issues = c.find(Locator::Css("[data-testid=video-report] .issues")).await.unwrap().text().await.unwrap();
+    let issues = c.find(Locator::Css("[data-testid=check-result] .issues")).await.unwrap().text().await.unwrap();
     assert!(!issues.is_empty());
     assert!(!post_now_enabled(&c).await);
     c.close().await.unwrap();

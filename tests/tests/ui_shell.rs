@@ -27,3 +27,24 @@ async fn unknown_pages_show_not_found_inside_the_shell() {
     assert!(c.find(Locator::Css("header.topbar .brand")).await.is_ok());
     c.close().await.unwrap();
 }
+
+/// Names of the files the page fetched so far.
+async fn fetched(c: &fantoccini::Client) -> Vec<String> {
+    let v = c.execute("return performance.getEntriesByType('resource').map(e => e.name)", vec![]).await.unwrap();
+    v.as_array().unwrap().iter().map(|n| n.as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn the_composer_is_a_chunk_fetched_when_first_opened() {
+    let c = browser().await;
+    c.goto(&format!("{}/", app_url())).await.unwrap();
+    wait_text(&c, "[data-testid=worker-status]", |t| t.starts_with("Online")).await;
+    let first = fetched(&c).await;
+    assert!(first.iter().any(|n| n.ends_with("/letspost_bg.wasm")), "{first:?}");
+    assert!(!first.iter().any(|n| n.contains("compose")), "the home page loaded the composer: {first:?}");
+    c.find(Locator::LinkText("Compose")).await.unwrap().click().await.unwrap();
+    wait_text(&c, "main h1", |t| t == "New TikTok post").await;
+    let after = fetched(&c).await;
+    assert!(after.iter().any(|n| n.contains("/split___compose_view_") && n.ends_with(".wasm")), "{after:?}");
+    c.close().await.unwrap();
+}

@@ -1,4 +1,5 @@
-//! The probe's browser shell (Blob.slice) in real headless Chromium.
+//! The probe's browser shell (Blob.slice) in real headless Chromium: the composer checks a
+//! video the moment it is picked, before any account or upload.
 
 use fantoccini::{Client, Locator};
 use letspost_e2e::{app_url, browser, wait_text};
@@ -8,7 +9,7 @@ fn fixture(name: &str) -> String {
 }
 
 async fn check(c: &Client, name: &str) -> (String, String, Vec<String>) {
-    c.goto(&format!("{}/", app_url())).await.unwrap();
+    c.goto(&format!("{}/compose", app_url())).await.unwrap();
     let input = c.wait().for_element(Locator::Css("[data-testid=video-input]")).await.unwrap();
     input.send_keys(&std::fs::canonicalize(fixture(name)).unwrap().display().to_string()).await.unwrap();
     let verdict = wait_text(c, "[data-testid=verdict]", |t| !t.is_empty()).await;

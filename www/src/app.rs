@@ -1,14 +1,11 @@
 //! The app shell: top bar, routes, footer.
 
-use crate::accounts::AccountsPage;
-use crate::compose::ComposePage;
-use crate::queue::QueuePage;
-use crate::connect::OAuthCallback;
 use crate::health::WorkerStatus;
 use crate::pages::{Home, NotFound};
+use crate::routes;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::path;
+use leptos_router::{path, Lazy};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -26,10 +23,10 @@ pub fn App() -> impl IntoView {
             <main id="app">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home/>
-                    <Route path=path!("/compose") view=ComposePage/>
-                    <Route path=path!("/posts") view=QueuePage/>
-                    <Route path=path!("/accounts") view=AccountsPage/>
-                    <Route path=path!("/oauth/callback") view=OAuthCallback/>
+                    <Route path=path!("/compose") view={Lazy::<routes::Compose>::new()}/>
+                    <Route path=path!("/posts") view={Lazy::<routes::Posts>::new()}/>
+                    <Route path=path!("/accounts") view={Lazy::<routes::Accounts>::new()}/>
+                    <Route path=path!("/oauth/callback") view={Lazy::<routes::Callback>::new()}/>
                 </Routes>
             </main>
             <footer>"LetsPost — publish and schedule to TikTok."</footer>

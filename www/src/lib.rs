@@ -13,7 +13,7 @@ mod oauth;
 mod pages;
 mod probe_blob;
 mod queue;
-mod video_check;
+mod routes;
 mod video_drop;
 
 use wasm_bindgen::prelude::wasm_bindgen;

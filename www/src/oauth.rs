@@ -40,7 +40,9 @@ fn session_storage() -> Result<web_sys::Storage, String> {
     window().session_storage().ok().flatten().ok_or_else(|| "This browser blocks session storage, which signing in needs.".to_string())
 }
 
-/// Build the authorize URL and go to TikTok. Returns only on failure.
+/// Build the authorize URL and go to TikTok. Returns only on failure. Lazy: its code (WebCrypto,
+/// PKCE, the authorize URL) is a wasm chunk fetched on the first click, not part of the first load.
+#[leptos::lazy]
 pub async fn start() -> Result<(), String> {
     let cfg: OAuthConfig = api::get(paths::OAUTH_CONFIG).await.map_err(|e| e.message)?;
     let crypto = window().crypto().map_err(js_err)?;

@@ -1,9 +1,8 @@
-//! Pages of the shell. The composer arrives with the front-end issue; until then the home page
-//! checks a video in the browser and says what TikTok takes, with the numbers straight from
-//! the rules crate.
+//! Pages of the shell: home (what LetsPost does and what TikTok takes, with the numbers straight
+//! from the rules crate) and "not found". Both live in the main wasm module, so they stay light:
+//! checking a video is the composer's job.
 
 use crate::connect::ConnectButton;
-use crate::video_check::VideoCheck;
 use leptos::prelude::*;
 use tiktok_rules::chunk::MB;
 use tiktok_rules::media::{MAX_DURATION_MS, MAX_FPS, MAX_SIDE_PX, MAX_SIZE_BYTES, MIN_DURATION_MS, MIN_FPS, MIN_SIDE_PX};
@@ -28,13 +27,12 @@ pub fn Home() -> impl IntoView {
                 <a class="button secondary" href="/accounts">"Your accounts"</a>
             </p>
         </section>
-        <VideoCheck/>
         <section class="card" data-testid="rules">
             <h2>"What TikTok accepts"</h2>
             <ul class="rules">
                 <li>"MP4 or MOV, H.264 or H.265"</li>
                 <li>{format!("{} seconds to {} minutes long", MIN_DURATION_MS / 1000, MAX_DURATION_MS / 60_000)}</li>
-                <li>{format!("Up to {:.1} MB", MAX_SIZE_BYTES as f64 / MB as f64)}</li>
+                <li>{format!("Up to {} MB", tiktok_rules::fmt::ratio_1dp(MAX_SIZE_BYTES, MB))}</li>
                 <li>{format!("{MIN_FPS}–{MAX_FPS} frames per second, {MIN_SIDE_PX}–{MAX_SIDE_PX} pixels per side")}</li>
                 <li>"9:16 (vertical) looks best; other shapes are shown letterboxed"</li>
                 <li>{format!("Captions up to {},{:03} characters (emoji count as 2)", CAPTION_MAX_UTF16 / 1000, CAPTION_MAX_UTF16 % 1000)}</li>

@@ -1,9 +1,10 @@
-//! What the home page's "Check a video" and the composer share: the drop zone with its file
-//! input, and how a probe report reads (verdict and issues).
+//! The composer's video check: the drop zone with its file input, and how a probe report reads
+//! (verdict, facts, issues, and how little of the file was read).
 
 use leptos::prelude::*;
 use tiktok_rules::media::Verdict;
 use tiktok_rules::{Issue, Severity};
+use video_probe::{human_bytes, Report};
 use wasm_bindgen::JsCast;
 use web_sys::{File, HtmlInputElement};
 
@@ -49,4 +50,29 @@ pub fn issue_list(issues: &[Issue]) -> impl IntoView + use<> {
         })
         .collect_view();
     view! { <ul class="issues" data-testid="issues">{items}</ul> }
+}
+
+/// Milliseconds since the page opened (for how long a check took).
+pub fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+/// A probe report: verdict, facts, issues, and how much of the file the check read.
+pub fn report_view(r: Report, millis: f64) -> impl IntoView {
+    let (label, class) = verdict_text(r.verdict);
+    let timing = format!(
+        "Checked in {} ms, reading {} of {}.",
+        tiktok_rules::fmt::tenths((millis * 10.0).round() as u64),
+        human_bytes(r.bytes_read),
+        human_bytes(r.size_bytes)
+    );
+    let facts = std::iter::once(r.file.clone().unwrap_or_default()).chain(r.fact_list()).collect::<Vec<_>>().join(" · ");
+    view! {
+        <div class="result" data-testid="check-result" data-bytes-read=r.bytes_read.to_string()>
+            <p class=class data-testid="verdict">{label}</p>
+            <p class="facts" data-testid="facts">{facts}</p>
+            {issue_list(&r.issues)}
+            <p class="muted" data-testid="timing">{timing}</p>
+        </div>
+    }
 }

@@ -9,6 +9,7 @@ pub mod caption;
 pub mod chunk;
 pub mod disclosure;
 pub mod error;
+pub mod fmt;
 pub mod media;
 pub mod oauth;
 pub mod pkce;

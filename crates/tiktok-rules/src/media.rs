@@ -195,8 +195,8 @@ pub fn judge(facts: &MediaFacts, creator_max_sec: Option<u32>) -> Vec<Issue> {
         issues.push(Issue::new(
             IssueCode::TooLarge,
             format!(
-                "The file is {:.1} MB; TikTok takes up to 287.6 MB. Export it at a lower bitrate.",
-                facts.size_bytes as f64 / 1e6
+                "The file is {} MB; TikTok takes up to 287.6 MB. Export it at a lower bitrate.",
+                crate::fmt::ratio_1dp(facts.size_bytes, 1_000_000)
             ),
         ));
     }

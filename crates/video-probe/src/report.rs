@@ -1,6 +1,7 @@
 //! What the probe tells: the facts and the issues, in the shape `letspost check --json` prints.
 
 use serde::{Serialize, Serializer};
+use tiktok_rules::fmt::{ratio_1dp, up_to_2dp};
 use tiktok_rules::media::{self, Verdict};
 use tiktok_rules::{Container, Issue, IssueCode, MediaFacts, VideoCodec};
 
@@ -126,19 +127,19 @@ impl Report {
     pub fn fact_list(&self) -> Vec<String> {
         let mut facts = Vec::new();
         if let Some(c) = self.container {
-            facts.push(c.as_str().to_uppercase());
+            facts.push(c.as_str().to_ascii_uppercase());
         }
         if let Some(ms) = self.duration_ms {
-            facts.push(format!("{:.1} s", ms as f64 / 1000.0));
+            facts.push(format!("{} s", ratio_1dp(ms, 1_000)));
         }
         if let (Some(w), Some(h)) = (self.display_width, self.display_height) {
             facts.push(format!("{w}×{h}"));
         }
         if let Some(c) = &self.video_codec {
-            facts.push(c.to_uppercase());
+            facts.push(c.to_ascii_uppercase());
         }
         if let Some(f) = self.frame_rate {
-            facts.push(format!("{f} fps"));
+            facts.push(format!("{} fps", up_to_2dp(f)));
         }
         facts.push(human_bytes(self.size_bytes));
         facts
@@ -162,5 +163,5 @@ impl Report {
 
 /// `10.1 KB`, `287.6 MB` (decimal, as TikTok states its limits).
 pub fn human_bytes(n: u64) -> String {
-    if n >= 1_000_000 { format!("{:.1} MB", n as f64 / 1e6) } else { format!("{:.1} KB", n as f64 / 1e3) }
+    if n >= 1_000_000 { format!("{} MB", ratio_1dp(n, 1_000_000)) } else { format!("{} KB", ratio_1dp(n, 1_000)) }
 }

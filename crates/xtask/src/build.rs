@@ -4,11 +4,17 @@ use crate::tools::{run_ok, step, Tools};
 use crate::{root, Result};
 use flate2::{write::GzEncoder, Compression};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Set by xtask when it starts wrangler after building: wrangler's own `[build] command`
 /// (`cargo xtask build`, needed by `wrangler deploy`) then has nothing left to do.
 pub const PREBUILT_ENV: &str = "LETSPOST_PREBUILT";
+
+/// What wasm-opt may assume of the browsers (the features rustc emits for wasm32 today).
+const WASM_OPT: &[&str] = &[
+    "-Oz", "--enable-bulk-memory", "--enable-sign-ext", "--enable-nontrapping-float-to-int",
+    "--enable-reference-types", "--enable-multivalue", "--enable-mutable-globals",
+];
 
 pub fn all(tools: &Tools) -> Result {
     if std::env::var_os(PREBUILT_ENV).is_some() {
@@ -20,27 +26,78 @@ pub fn all(tools: &Tools) -> Result {
     report_sizes()
 }
 
-/// www/ → www/dist: index.html, style.css, pkg/letspost{.js,_bg.wasm}.
+/// www/ → www/dist: index.html, style.css and pkg/<build id>/ with the main module, its JS, and
+/// the route chunks. Leptos' lazy routes become separate wasm files (wasm-split); the steps are
+/// the ones `../shared/workers-notes.md` measured, in place of `wasm-pack build`:
+/// 1. link the app with relocations kept (`--emit-relocs`), which wasm-split needs;
+/// 2. split it into the main module, one module per lazy route or function, and shared chunks;
+/// 3. wasm-bindgen the main module, keeping the exports the chunks import from it;
+/// 4. wasm-opt every module (chunks unoptimised are about twice as large).
+///
+/// Chunks only fit the main module of the same build, so each build gets its own directory
+/// (named by a hash of the main module) and index.html points at it.
 pub fn www(tools: &Tools) -> Result {
-    step("building the front end (www, release wasm)");
-    let www = root().join("www");
+    step("building the front end (www, release wasm, split by route)");
+    let root = root();
+    let www = root.join("www");
     let dist = www.join("dist");
-    run_ok(tools.command("wasm-pack").current_dir(&www).args([
-        "--quiet", "build", "--release", "--target", "web", "--out-dir", "dist/pkg", "--out-name", "letspost",
-        "--no-typescript", "--no-pack",
+    run_ok(tools.command("cargo").current_dir(&root).args([
+        "rustc", "--quiet", "-p", "letspost-www", "--lib", "--release", "--target", "wasm32-unknown-unknown",
+        "--crate-type", "cdylib", "--", "-Clink-args=--emit-relocs",
     ]))?;
-    for f in ["index.html", "style.css"] {
-        std::fs::copy(www.join(f), dist.join(f)).map_err(|e| format!("copy {f}: {e}"))?;
+    let linked = root.join("target/wasm32-unknown-unknown/release/letspost_www.wasm");
+    let split = root.join("target/www-split");
+    let _ = std::fs::remove_dir_all(&split);
+    run_ok(tools.command("wasm-split-cli").arg(&linked).arg(&split).args(["--out-name", "letspost", "--target", "web"]))?;
+
+    let pkg = dist.join("pkg");
+    let _ = std::fs::remove_dir_all(&pkg);
+    let staged = pkg.join("next");
+    run_ok(tools.command("wasm-bindgen").arg(split.join("letspost.wasm")).arg("--out-dir").arg(&staged).args([
+        "--target", "web", "--keep-lld-exports", "--no-demangle", "--no-typescript",
+    ]))?;
+    for f in wasm_files(&split)? {
+        let name = f.file_name().expect("a file");
+        if name != "letspost.wasm" {
+            copy(&f, &staged.join(name))?;
+        }
     }
-    // wasm-pack leaves a .gitignore of "*" in pkg/; wrangler would then skip the files.
-    let _ = std::fs::remove_file(dist.join("pkg/.gitignore"));
-    Ok(())
+    copy(&split.join("__wasm_split.js"), &staged.join("__wasm_split.js"))?;
+    for f in wasm_files(&staged)? {
+        run_ok(tools.command(&tools.wasm_opt).args(WASM_OPT).arg(&f).arg("-o").arg(&f))?;
+    }
+    let id = build_id(&std::fs::read(staged.join("letspost_bg.wasm")).map_err(|e| e.to_string())?);
+    std::fs::rename(&staged, pkg.join(&id)).map_err(|e| format!("rename to pkg/{id}: {e}"))?;
+
+    let html = std::fs::read_to_string(www.join("index.html")).map_err(|e| e.to_string())?;
+    std::fs::write(dist.join("index.html"), html.replace("/pkg/", &format!("/pkg/{id}/"))).map_err(|e| e.to_string())?;
+    copy(&www.join("style.css"), &dist.join("style.css"))
 }
 
 /// worker/ → worker/build/index.js + index_bg.wasm.
 pub fn worker(tools: &Tools) -> Result {
     step("building the Worker (release wasm)");
     run_ok(tools.command("worker-build").current_dir(root().join("worker")).arg("--release"))
+}
+
+fn copy(from: &Path, to: &Path) -> Result {
+    std::fs::copy(from, to).map(|_| ()).map_err(|e| format!("copy {} → {}: {e}", from.display(), to.display()))
+}
+
+fn wasm_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// 16 hex digits of FNV-1a over the main module: stable across toolchains, unlike std's hasher.
+fn build_id(bytes: &[u8]) -> String {
+    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3));
+    format!("{h:016x}")
 }
 
 pub fn gzip_len(path: &Path) -> Result<u64> {
@@ -50,18 +107,93 @@ pub fn gzip_len(path: &Path) -> Result<u64> {
     Ok(gz.finish().map_err(|e| e.to_string())?.len() as u64)
 }
 
+/// Brotli at quality 11, what a CDN serving pre-compressed files sends (Cloudflare compresses
+/// on the fly at a lower level: expect a little more).
+pub fn brotli_len(path: &Path) -> Result<u64> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, ..Default::default() };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).map_err(|e| e.to_string())?;
+    Ok(out.len() as u64)
+}
+
+#[derive(Default, Clone, Copy)]
+struct Size {
+    raw: u64,
+    gz: u64,
+    br: u64,
+}
+
+impl Size {
+    fn of(files: &[PathBuf]) -> Result<Size> {
+        let mut s = Size::default();
+        for f in files {
+            s.raw += std::fs::metadata(f).map_err(|e| format!("{}: {e}", f.display()))?.len();
+            s.gz += gzip_len(f)?;
+            s.br += brotli_len(f)?;
+        }
+        Ok(s)
+    }
+}
+
+fn kib(n: u64) -> String {
+    format!("{:.1}", n as f64 / 1024.0)
+}
+
 fn report_sizes() -> Result {
     let r = root();
-    let shell = ["www/dist/index.html", "www/dist/style.css", "www/dist/pkg/letspost.js", "www/dist/pkg/letspost_bg.wasm"];
-    let worker = ["worker/build/index.js", "worker/build/index_bg.wasm"];
-    for (name, files) in [("front end first load (html+css+js+wasm)", &shell[..]), ("Worker bundle (js+wasm)", &worker[..])] {
-        let mut raw = 0;
-        let mut gz = 0;
-        for f in files {
-            raw += std::fs::metadata(r.join(f)).map_err(|e| format!("{f}: {e}"))?.len();
-            gz += gzip_len(&r.join(f))?;
+    let dist = r.join("www/dist");
+    let pkg = std::fs::read_dir(dist.join("pkg"))
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.is_dir())
+        .ok_or("www/dist/pkg has no build")?;
+    let shell: Vec<PathBuf> = ["index.html", "style.css"].iter().map(|f| dist.join(f)).chain(
+        ["letspost.js", "__wasm_split.js", "letspost_bg.wasm"].iter().map(|f| pkg.join(f)),
+    ).collect();
+    let loader = std::fs::read_to_string(pkg.join("__wasm_split.js")).map_err(|e| e.to_string())?;
+    let first = Size::of(&shell)?;
+    let line = |name: &str, s: Size| {
+        eprintln!("size: {name:<38} {:>7} KiB gzip {:>7} KiB brotli ({} KiB raw)", kib(s.gz), kib(s.br), kib(s.raw))
+    };
+    line("first load of / (html+css+js+main wasm)", first);
+    for (module, deps) in split_modules(&loader) {
+        let files: Vec<PathBuf> = std::iter::once(&module).chain(&deps).map(|f| pkg.join(f)).collect();
+        let extra = Size::of(&files)?;
+        match route_of(&module) {
+            Some(route) => line(&format!("first load of {route}"), Size { raw: first.raw + extra.raw, gz: first.gz + extra.gz, br: first.br + extra.br }),
+            None => line(&format!("  + on demand: {module}"), extra),
         }
-        eprintln!("size: {name}: {:.1} KiB, {:.1} KiB gzipped", raw as f64 / 1024.0, gz as f64 / 1024.0);
     }
+    let everything: Vec<PathBuf> = shell.iter().cloned().chain(wasm_files(&pkg)?.into_iter().filter(|p| !p.ends_with("letspost_bg.wasm"))).collect();
+    line("whole app (every file)", Size::of(&everything)?);
+    line("Worker bundle (js+wasm)", Size::of(&[r.join("worker/build/index.js"), r.join("worker/build/index_bg.wasm")])?);
     Ok(())
+}
+
+/// Each split module wasm-split wrote, with the shared chunks it loads first, read from its
+/// loader: `makeLoad(() => … "./split_X.wasm" …, [__chunk_3, __chunk_7])`.
+fn split_modules(loader: &str) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    for part in loader.split("makeLoad(").skip(1) {
+        let Some(file) = part.split('"').find(|s| s.starts_with("./split_")) else { continue };
+        let deps = part.rsplit_once('[').map_or("", |(_, d)| d.split(']').next().unwrap_or(""));
+        let chunks = deps.split(',').map(str::trim).filter(|d| !d.is_empty()).map(|d| format!("{}.wasm", d.trim_start_matches("__"))).collect();
+        out.push((file.trim_start_matches("./").to_string(), chunks));
+    }
+    out
+}
+
+/// `split___compose_view_1777….wasm` → `/compose` (the lazy routes of `www/src/routes.rs`);
+/// other lazy functions (fetched when first called) are not routes.
+fn route_of(module: &str) -> Option<&'static str> {
+    let name = module.trim_start_matches("split_").trim_start_matches('_');
+    let base = name.rsplit_once('_').map_or(name, |(b, _)| b);
+    Some(match base {
+        "compose_view" => "/compose",
+        "posts_view" => "/posts",
+        "accounts_view" => "/accounts",
+        "callback_view" => "/oauth/callback",
+        _ => return None,
+    })
 }

@@ -8,9 +8,11 @@ use crate::{root, Result};
 use std::path::PathBuf;
 use std::process::Command;
 
-/// Must equal the `wasm-bindgen = "=…"` pin in Cargo.toml (checked below).
+/// The Worker's build tool; it runs the wasm-bindgen on PATH (the exact version Cargo.toml pins).
 const WORKER_BUILD_VERSION: &str = "0.8.7";
-const WASM_PACK_VERSION: &str = "0.15.1";
+/// Splits the front end's wasm by lazy route (0.2.0, which cargo-leptos pins, emits JS that
+/// breaks with wasm-bindgen 0.2.130).
+const WASM_SPLIT_VERSION: &str = "0.2.4";
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Need {
@@ -80,6 +82,16 @@ fn cargo_install(krate: &str, version: &str) -> Result {
     run_ok(Command::new("cargo").args(["install", krate, "--version", version]))
 }
 
+/// For tools without `--version`: what `cargo install --list` says was installed.
+fn ensure_cargo_install(krate: &str, version: &str, features: &str) -> Result {
+    let list = output("cargo", &["install", "--list"]).unwrap_or_default();
+    if list.lines().any(|l| l.starts_with(&format!("{krate} v{version}:"))) {
+        return Ok(());
+    }
+    step(&format!("installing {krate} {version} from crates.io"));
+    run_ok(Command::new("cargo").args(["install", krate, "--version", version, "--features", features]))
+}
+
 fn ensure_cargo_tool(bin: &str, krate: &str, version: &str) -> Result {
     let have = output(bin, &["--version"]).unwrap_or_default();
     if have.split_whitespace().any(|w| w.trim_start_matches('v') == version) {
@@ -142,7 +154,7 @@ pub fn ensure(need: Need) -> Result<Tools> {
     ensure_wasm_target()?;
     ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &pinned_wasm_bindgen()?)?;
     ensure_cargo_tool("worker-build", "worker-build", WORKER_BUILD_VERSION)?;
-    ensure_cargo_tool("wasm-pack", "wasm-pack", WASM_PACK_VERSION)?;
+    ensure_cargo_install("wasm_split_cli_support", WASM_SPLIT_VERSION, "build-binary")?;
     ensure_npm_tools()?;
     let (chromium, chromedriver) = match need {
         Need::Browser => {

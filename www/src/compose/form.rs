@@ -242,11 +242,10 @@ impl Outcome {
 pub fn OutcomeView(outcome: Outcome, retry: RwSignal<Option<Outcome>>) -> impl IntoView {
     match outcome {
         Outcome::Uploading { sent, total, bytes_per_sec, note } => {
-            let pct = if total == 0 { 0.0 } else { sent as f64 * 100.0 / total as f64 };
             let left = if bytes_per_sec > 0.0 { ((total - sent) as f64 / bytes_per_sec).ceil() as u64 } else { 0 };
             view! {
                 <div class="progress-box" data-testid="upload-progress">
-                    <progress max="100" value=pct.to_string() aria-label="Upload progress"></progress>
+                    <progress max=total.max(1).to_string() value=sent.to_string() aria-label="Upload progress"></progress>
                     <p class="muted">{format!("{} of {} · {}/s · about {left} s left",
                         video_probe::human_bytes(sent), video_probe::human_bytes(total), video_probe::human_bytes(bytes_per_sec as u64))}</p>
                     {note.map(|n| view! { <p class="issue warn">{n}</p> })}
@@ -295,7 +294,7 @@ pub fn preview(form: Form) -> impl IntoView {
                     <video node_ref=video src=move || form.preview.get().unwrap_or_default() muted=true playsinline=true preload="metadata"></video>
                 </div>
                 <label class="field">
-                    <span>{move || format!("Cover frame: {:.1} s", form.cover_ms.get().unwrap_or(0) as f64 / 1000.0)}</span>
+                    <span>{move || format!("Cover frame: {} s", tiktok_rules::fmt::ratio_1dp(form.cover_ms.get().unwrap_or(0), 1_000))}</span>
                     <input type="range" aria-label="Cover frame" min="0" max=move || duration_ms().to_string() step="100"
                         prop:value=move || form.cover_ms.get().unwrap_or(0).to_string() on:input=scrub/>
                 </label>

@@ -11,7 +11,7 @@ mod upload;
 use crate::api;
 use crate::connect::ConnectButton;
 use crate::probe_blob::probe_file;
-use crate::video_drop::{issue_list, verdict_text, VideoDrop};
+use crate::video_drop::{now_ms, report_view, VideoDrop};
 use form::{Form, Outcome};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -63,6 +63,7 @@ pub fn ComposePage() -> impl IntoView {
         }
     });
 
+    let checked_in = RwSignal::new(0.0);
     let on_file = move |file: File| {
         // A local preview of the new file; the old one's URL is let go.
         if let Some(old) = form.preview.get_untracked() {
@@ -72,6 +73,7 @@ pub fn ComposePage() -> impl IntoView {
         form.cover_ms.set(None);
         form.report.set(None);
         form.checking.set(true);
+        let started = now_ms();
         let max = creator.get_untracked().flatten().and_then(Result::ok).map(|c| c.max_video_post_duration_sec);
         form.file.set_value(Some(file.clone()));
         spawn_local(async move {
@@ -79,6 +81,7 @@ pub fn ComposePage() -> impl IntoView {
                 Some(m) => r.for_creator(m),
                 None => r,
             });
+            checked_in.set(now_ms() - started);
             form.report.set(Some(r));
             form.checking.set(false);
         });
@@ -149,16 +152,7 @@ pub fn ComposePage() -> impl IntoView {
             </Show>
             {move || form.report.get().map(|r| match r {
                 Err(e) => view! { <p class="issue error" data-testid="video-error">{e}</p> }.into_any(),
-                Ok(rep) => {
-                    let (label, class) = verdict_text(rep.verdict);
-                    view! {
-                        <div class="result" data-testid="video-report">
-                            <p class=class data-testid="verdict">{label}</p>
-                            <p class="facts">{rep.fact_list().join(" · ")}</p>
-                            {issue_list(&rep.issues)}
-                        </div>
-                    }.into_any()
-                }
+                Ok(rep) => report_view(rep, checked_in.get_untracked()).into_any(),
             })}
 
             {form::preview(form)}
