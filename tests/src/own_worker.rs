@@ -11,6 +11,7 @@ pub struct OwnWorker {
     pub port: u16,
     pub state: PathBuf,
     pub token_key: String,
+    emulator: String,
     child: Option<Child>,
 }
 
@@ -23,12 +24,17 @@ impl OwnWorker {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// Start on a fresh state folder.
+    /// Start on a fresh state folder, talking to the suite's emulator.
     pub async fn start(name: &str) -> OwnWorker {
+        Self::start_with(name, &emulator_url()).await
+    }
+
+    /// Start on a fresh state folder, talking to the TikTok (emulator) at `emulator`.
+    pub async fn start_with(name: &str, emulator: &str) -> OwnWorker {
         let state = std::env::temp_dir().join(format!("letspost-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&state);
         let token_key = std::env::var("LETSPOST_TOKEN_KEY").expect("LETSPOST_TOKEN_KEY: run under cargo xtask test");
-        let mut w = OwnWorker { port: free_port(), state, token_key, child: None };
+        let mut w = OwnWorker { port: free_port(), state, token_key, emulator: emulator.to_string(), child: None };
         w.restart().await;
         w
     }
@@ -37,7 +43,7 @@ impl OwnWorker {
     pub async fn restart(&mut self) {
         let wrangler = std::env::var("LETSPOST_WRANGLER").expect("LETSPOST_WRANGLER: run under cargo xtask test");
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../worker");
-        let emu = emulator_url();
+        let emu = self.emulator.clone();
         let mut cmd = Command::new(wrangler);
         cmd.current_dir(dir)
             .args(["dev", "--ip", "127.0.0.1", "--port", &self.port.to_string(), "--inspector-port", &free_port().to_string()])

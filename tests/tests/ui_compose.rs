@@ -1,7 +1,8 @@
 //! The composer in headless Chromium, through workerd and the emulator.
 
 use fantoccini::{Client, Locator};
-use letspost_e2e::api::new_account;
+use letspost_e2e::api::{emulator_patch_account, new_account};
+use letspost_e2e::own_worker::OwnWorker;
 use letspost_e2e::consent::{click_button, decide};
 use letspost_e2e::posts::{caption, fixture, sha256_hex, tiktok_posts, unique_video};
 use letspost_e2e::{app_url, browser, wait_text};
@@ -9,12 +10,17 @@ use std::time::Duration;
 
 /// Connect `open_id` through the consent page, then open the composer.
 async fn composer_for(c: &Client, open_id: &str) {
-    c.goto(&format!("{}/accounts", app_url())).await.unwrap();
+    connect_at(c, &app_url(), open_id).await;
+    c.goto(&format!("{}/compose", app_url())).await.unwrap();
+    wait_text(c, "[data-testid=creator]", |t| t.starts_with("Posting as")).await;
+}
+
+/// Connect `open_id` to the LetsPost at `base` through the consent page.
+async fn connect_at(c: &Client, base: &str, open_id: &str) {
+    c.goto(&format!("{base}/accounts")).await.unwrap();
     click_button(c, "Connect TikTok").await;
     decide(c, open_id, "approve").await;
     wait_text(c, &format!("[data-testid=account][data-open-id='{open_id}']"), |t| !t.is_empty()).await;
-    c.goto(&format!("{}/compose", app_url())).await.unwrap();
-    wait_text(c, "[data-testid=creator]", |t| t.starts_with("Posting as")).await;
 }
 
 /// A new creator's composer with `video` picked and checked ("Ready for TikTok").
@@ -261,5 +267,65 @@ async fn schedule_a_minute_ahead_and_it_is_published_at_the_time() {
     let p = tiktok_posts(&cap).await;
     let completed = p[0]["completed_at_ms"].as_u64().unwrap();
     assert!(completed + 1_000 >= due && completed <= due + 5_000, "published at {completed}, due {due}");
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_creator_who_cant_post_now_is_told_why_when_the_composer_opens() {
+    let open_id = new_account("uicapped", "creator").await;
+    let c = browser().await;
+    composer_for(&c, &open_id).await;
+    // creator_info is asked each time the composer opens: TikTok's daily cap, then the app's
+    // creator cap, each as a sentence that says what to do, and nothing can be posted.
+    for (code, sentence) in [
+        ("spam_risk_too_many_posts", "You have reached TikTok's daily posting limit. Try again tomorrow."),
+        ("reached_active_user_cap", "TikTok does not let this app post for more creators today. Try again tomorrow."),
+    ] {
+        emulator_patch_account(&open_id, serde_json::json!({ "cannot_post": code })).await;
+        c.goto(&format!("{}/compose", app_url())).await.unwrap();
+        let said = wait_text(&c, "[data-testid=creator-error]", |t| !t.is_empty()).await;
+        assert_eq!(said, sentence);
+        pick(&c, &unique_video(70), "capped.mp4").await;
+        wait_text(&c, "[data-testid=verdict]", |t| t == "Ready for TikTok").await;
+        set_caption(&c, "not today").await;
+        assert!(!post_now_enabled(&c).await);
+    }
+    emulator_patch_account(&open_id, serde_json::json!({ "cannot_post": null })).await;
+    c.goto(&format!("{}/compose", app_url())).await.unwrap();
+    wait_text(&c, "[data-testid=creator]", |t| t.starts_with("Posting as")).await;
+    c.close().await.unwrap();
+}
+
+/// An app TikTok has not audited may post only to private accounts, as Only me. This test
+/// has a TikTok of its own in that mode (the suite's emulator is an audited app) and a Worker
+/// that talks to it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unaudited_app_says_to_make_the_account_private_or_wait() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let emu_url = format!("http://{}", listener.local_addr().unwrap());
+    let mut config = tiktok_emulator::Config::new(emu_url.clone());
+    config.unaudited = true;
+    config.processing_ms = 300;
+    config.moderation_ms = 200;
+    let emu = std::sync::Arc::new(tiktok_emulator::Emulator::new(config).unwrap());
+    tokio::spawn(tiktok_emulator::serve(listener, emu));
+    let worker = OwnWorker::start_with("unaudited", &emu_url).await;
+    let base = worker.url();
+
+    let c = browser().await;
+    // open-ana is a public creator in every emulator's seeds.
+    connect_at(&c, &base, "open-ana").await;
+    c.goto(&format!("{base}/compose")).await.unwrap();
+    wait_text(&c, "[data-testid=creator]", |t| t.starts_with("Posting as")).await;
+    pick(&c, &unique_video(80), "unaudited.mp4").await;
+    wait_text(&c, "[data-testid=verdict]", |t| t == "Ready for TikTok").await;
+    set_caption(&c, "before the audit").await;
+    click_button(&c, "Post now").await;
+    let status = wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("Failed")).await;
+    assert!(
+        status.contains("Make your TikTok account private and post as Only me, or wait for the approval."),
+        "{status}"
+    );
+    assert!(!status.contains("unaudited_client"), "a raw code reached the creator: {status}");
     c.close().await.unwrap();
 }

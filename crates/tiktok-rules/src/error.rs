@@ -129,7 +129,8 @@ pub fn user_message(code: &str) -> &'static str {
         SPAM_RISK_USER_BANNED => "TikTok has blocked this account from posting for now.",
         REACHED_ACTIVE_USER_CAP => "TikTok does not let this app post for more creators today. Try again tomorrow.",
         UNAUDITED_CLIENT_PRIVATE_ONLY => {
-            "Until LetsPost is approved by TikTok, it can only post to private accounts as 'Only me'."
+            "Until TikTok approves LetsPost (its app audit), LetsPost can post only to private accounts, as \
+             'Only me'. Make your TikTok account private and post as Only me, or wait for the approval."
         }
         PRIVACY_LEVEL_OPTION_MISMATCH => "That privacy setting is not available for this account. Pick another one.",
         UNSUPPORTED_ACCOUNT_TYPE => {
