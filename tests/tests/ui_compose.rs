@@ -329,3 +329,73 @@ async fn an_unaudited_app_says_to_make_the_account_private_or_wait() {
     assert!(!status.contains("unaudited_client"), "a raw code reached the creator: {status}");
     c.close().await.unwrap();
 }
+
+/// What has the keyboard focus: its accessible label (or text), and whether a focus ring shows.
+async fn focused(c: &Client) -> (String, bool) {
+    let js = "const e = document.activeElement; const s = getComputedStyle(e);
+              return [e.getAttribute('aria-label') || e.textContent.trim(),
+                      s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2];";
+    let v = c.execute(js, vec![]).await.unwrap();
+    (v[0].as_str().unwrap_or_default().to_string(), v[1].as_bool().unwrap_or(false))
+}
+
+/// One key, pressed and released, wherever the focus is (as a person types, not into an element).
+async fn press(c: &Client, key: char) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let keys = KeyActions::new("keyboard".into()).then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
+    c.perform_actions(keys).await.unwrap();
+}
+
+const TAB: char = '\u{e004}';
+const SPACE: char = ' ';
+const ENTER: char = '\u{e007}';
+
+#[tokio::test]
+async fn every_control_is_reachable_and_usable_by_keyboard_with_a_focus_ring() {
+    let c = composer_with("uikeys", &unique_video(90)).await;
+    let mut reached = Vec::new();
+    let mut unringed = Vec::new();
+    // The date-time widget is the browser's own (its segments typed as the locale wants): a time
+    // is set first so that "Schedule" is a live control on the way.
+    let js = "const d = new Date(Date.now() + 3600e3); const p = n => String(n).padStart(2, '0'); \
+              arguments[0].value = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`; \
+              arguments[0].dispatchEvent(new Event('input', {bubbles: true}));";
+    c.execute(js, vec![serde_json::to_value(&control(&c, "Date and time").await).unwrap()]).await.unwrap();
+    c.execute("document.activeElement.blur(); window.scrollTo(0, 0)", vec![]).await.unwrap();
+    for _ in 0..60 {
+        press(&c, TAB).await;
+        let (label, ring) = focused(&c).await;
+        if !ring {
+            unringed.push(label.clone());
+        }
+        match label.as_str() {
+            // Open the panel, turn on a switch and the disclosure, make a link: all by keyboard.
+            "Advanced settings" => press(&c, ENTER).await,
+            "Allow Stitch" | "Disclose video content" | "Your brand" => press(&c, SPACE).await,
+            "Share" => press(&c, ENTER).await,
+            _ => {}
+        }
+        reached.push(label.clone());
+        if label == "Share link" {
+            break;
+        }
+    }
+    for pinned in [
+        "Video", "Caption", "Who can view this video", "Allow Comment", "Allow Duet", "Allow Stitch",
+        "Disclose video content", "Your brand", "Branded content", "AI-generated content", "Post now", "Schedule",
+        "Share", "Share link",
+    ] {
+        assert!(reached.iter().any(|r| r == pinned), "{pinned:?} was not reached by Tab: {reached:?}");
+    }
+    assert!(unringed.is_empty(), "no visible focus ring on {unringed:?}");
+    // The keys did what they say.
+    let checked = |label: &'static str| {
+        let c = c.clone();
+        async move { control(&c, label).await.prop("checked").await.unwrap().as_deref() == Some("true") }
+    };
+    assert!(!checked("Allow Stitch").await, "Space did not turn Stitch off");
+    assert!(checked("Disclose video content").await && checked("Your brand").await);
+    let link = control(&c, "Share link").await.prop("value").await.unwrap().unwrap_or_default();
+    assert!(link.contains("/compose#c="), "{link}");
+    c.close().await.unwrap();
+}
