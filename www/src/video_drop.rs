@@ -60,15 +60,15 @@ pub fn now_ms() -> f64 {
 /// A probe report: verdict, facts, issues, and how much of the file the check read.
 pub fn report_view(r: Report, millis: f64) -> impl IntoView {
     let (label, class) = verdict_text(r.verdict);
+    let ms = tiktok_rules::fmt::tenths((millis * 10.0).round() as u64);
     let timing = format!(
-        "Checked in {} ms, reading {} of {}.",
-        tiktok_rules::fmt::tenths((millis * 10.0).round() as u64),
+        "Checked in {ms} ms, reading {} of {}.",
         human_bytes(r.bytes_read),
         human_bytes(r.size_bytes)
     );
     let facts = std::iter::once(r.file.clone().unwrap_or_default()).chain(r.fact_list()).collect::<Vec<_>>().join(" · ");
     view! {
-        <div class="result" data-testid="check-result" data-bytes-read=r.bytes_read.to_string()>
+        <div class="result" data-testid="check-result" data-bytes-read=r.bytes_read.to_string() data-millis=ms>
             <p class=class data-testid="verdict">{label}</p>
             <p class="facts" data-testid="facts">{facts}</p>
             {issue_list(&r.issues)}

@@ -11,7 +11,7 @@ async fn main() {
         let path = std::fs::canonicalize(&file).unwrap().display().to_string();
         let mut times = Vec::new();
         for _ in 0..7 {
-            c.goto(&format!("{}/", app_url())).await.unwrap();
+            c.goto(&format!("{}/compose", app_url())).await.unwrap();
             let input = c.wait().for_element(Locator::Css("[data-testid=video-input]")).await.unwrap();
             input.send_keys(&path).await.unwrap();
             wait_text(&c, "[data-testid=verdict]", |t| !t.is_empty()).await;
