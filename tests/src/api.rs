@@ -28,6 +28,8 @@ pub struct Session {
     cookie: Arc<Mutex<Option<String>>>,
     /// Every status line, header and body this session received, as text.
     pub seen: Arc<Mutex<Vec<String>>>,
+    /// Whether to keep `seen` (a long soak would hold every answer in memory).
+    record: bool,
 }
 
 impl Session {
@@ -37,7 +39,7 @@ impl Session {
 
     /// A session with a Worker of the test's own.
     pub fn at(base: &str) -> Session {
-        Session { base: base.to_string(), cookie: Default::default(), seen: Default::default() }
+        Session { base: base.to_string(), cookie: Default::default(), seen: Default::default(), record: true }
     }
 
     /// The `name=value` of the session cookie, once the Worker set one.
@@ -60,7 +62,7 @@ impl Session {
     }
 
     /// A request with the session cookie and `origin` (none: a script, not a page); `build`
-    /// adds the rest. Every answer is recorded.
+    /// adds the rest. Every answer is recorded. A Worker that can't be reached fails the test.
     pub async fn send_with(
         &self,
         method: reqwest::Method,
@@ -68,6 +70,17 @@ impl Session {
         origin: Option<&str>,
         build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
     ) -> Answer {
+        self.try_send_with(method, path, origin, build).await.unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// As `send_with`, with a Worker that can't be reached (or a connection cut) as an error.
+    pub async fn try_send_with(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        origin: Option<&str>,
+        build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> Result<Answer, String> {
         let mut req = http().request(method, format!("{}{path}", self.base));
         if let Some(c) = self.cookie() {
             req = req.header("Cookie", c);
@@ -76,22 +89,24 @@ impl Session {
             req = req.header("Origin", o);
         }
         let built = build(req).build().unwrap();
-        let resp = http().execute(built).await.unwrap_or_else(|e| panic!("{path}: {e}"));
+        let resp = http().execute(built).await.map_err(|e| e.to_string())?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         if let Some(set) = headers.get("set-cookie").and_then(|v| v.to_str().ok()) {
             let pair = set.split(';').next().unwrap_or_default().to_string();
             *self.cookie.lock().unwrap() = Some(pair);
         }
-        let text = resp.text().await.unwrap_or_default();
-        let mut record = format!("{status} {path}\n");
-        for (k, v) in &headers {
-            record.push_str(&format!("{k}: {}\n", v.to_str().unwrap_or("<binary>")));
+        let text = resp.text().await.map_err(|e| e.to_string())?;
+        if self.record {
+            let mut record = format!("{status} {path}\n");
+            for (k, v) in &headers {
+                record.push_str(&format!("{k}: {}\n", v.to_str().unwrap_or("<binary>")));
+            }
+            record.push_str(&text);
+            self.seen.lock().unwrap().push(record);
         }
-        record.push_str(&text);
-        self.seen.lock().unwrap().push(record);
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Answer { status, headers, body }
+        Ok(Answer { status, headers, body })
     }
 
     pub async fn get(&self, path: &str) -> Answer {
@@ -112,6 +127,12 @@ impl Session {
     }
 
     /// The Worker's origin (what a page of the app sends as `Origin`).
+    /// The same session without keeping its answers (for long runs).
+    pub fn unrecorded(mut self) -> Session {
+        self.record = false;
+        self
+    }
+
     pub fn base(&self) -> String {
         self.base.clone()
     }

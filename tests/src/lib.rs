@@ -79,3 +79,4 @@ pub mod api;
 pub mod consent;
 pub mod own_worker;
 pub mod posts;
+pub mod soak;

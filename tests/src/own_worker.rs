@@ -76,6 +76,11 @@ impl OwnWorker {
         }
     }
 
+    /// The process group of wrangler and its workerd (they share it), while running.
+    pub fn process_group(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// SIGKILL wrangler and workerd: no shutdown, no flush, as in a crash.
     pub fn kill9(&mut self) {
         if let Some(mut c) = self.child.take() {

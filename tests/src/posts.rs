@@ -16,12 +16,17 @@ pub fn fixture(name: &str) -> Vec<u8> {
 /// A valid 15 s vertical MP4 of `extra` more bytes than the fixture, distinct from every
 /// other (a trailing `free` box of random bytes), so its SHA-256 identifies it.
 pub fn unique_video(extra: usize) -> Vec<u8> {
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    seeded_video(extra, seed as u64)
+}
+
+/// As `unique_video`, its trailing bytes drawn from `seed` (a soak run replays its videos).
+pub fn seeded_video(extra: usize, seed: u64) -> Vec<u8> {
     let mut v = fixture("vertical_15s_faststart.mp4");
     let len = (extra.max(16)) as u32;
     v.extend_from_slice(&len.to_be_bytes());
     v.extend_from_slice(b"free");
-    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-    let mut x = seed as u64 | 1;
+    let mut x = seed | 1;
     v.extend((0..len as usize - 8).map(|_| {
         x ^= x << 13;
         x ^= x >> 7;

@@ -30,19 +30,35 @@ async fn static_assets_are_served_by_the_same_worker() {
     let index = client.get(format!("{}/", app_url())).send().await.unwrap();
     assert_eq!(index.status(), 200);
     let html = index.text().await.unwrap();
-    assert!(html.contains("/pkg/letspost.js"), "{html}");
-    let wasm = client.get(format!("{}/pkg/letspost_bg.wasm", app_url())).send().await.unwrap();
+    // The build's own folder: /pkg/<build id>/letspost.js, with its wasm and route chunks.
+    let pkg = build_folder(&html);
+    let wasm = client.get(format!("{}{pkg}letspost_bg.wasm", app_url())).send().await.unwrap();
     assert_eq!(wasm.status(), 200);
     assert_eq!(wasm.headers()["content-type"], "application/wasm");
     let bytes = wasm.bytes().await.unwrap();
     assert_eq!(&bytes[..4], b"\0asm");
+    let loader = client.get(format!("{}{pkg}__wasm_split.js", app_url())).send().await.unwrap().text().await.unwrap();
+    let chunk = loader.split('"').find(|s| s.starts_with("./split___compose_view_")).expect("the composer is a chunk");
+    let chunk = client.get(format!("{}{pkg}{}", app_url(), &chunk[2..])).send().await.unwrap();
+    assert_eq!(chunk.status(), 200);
+    assert_eq!(chunk.headers()["content-type"], "application/wasm");
+}
+
+/// `/pkg/<build id>/` from the page's module script.
+fn build_folder(html: &str) -> String {
+    let start = html.find("/pkg/").unwrap_or_else(|| panic!("no /pkg/ in {html}"));
+    let rest = &html[start..];
+    let end = rest.find("letspost.js").unwrap_or_else(|| panic!("no letspost.js in {html}"));
+    let folder = rest[..end].to_string();
+    assert!(folder.len() > "/pkg//".len(), "not a build folder: {folder}");
+    folder
 }
 
 #[tokio::test]
 async fn client_side_routes_load_the_app() {
     let resp = http().get(format!("{}/oauth/callback?code=x&state=y", app_url())).send().await.unwrap();
     assert_eq!(resp.status(), 200);
-    assert!(resp.text().await.unwrap().contains("/pkg/letspost.js"));
+    build_folder(&resp.text().await.unwrap());
 }
 
 #[tokio::test]
