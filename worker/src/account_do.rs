@@ -11,15 +11,25 @@ use crate::rand::{bytes, now_ms};
 use crate::reply;
 use crate::tiktok::TikTok;
 use futures_util::lock::Mutex;
-use letspost_core::account::{is_business_refusal, is_stale_access, refresh_failure_needs_reconnect, token_step, Profile, Record, TokenStep};
+use letspost_core::account::{creator_info_reusable, is_business_refusal, is_stale_access, refresh_failure_needs_reconnect, token_step, Profile, Record, TokenStep};
 use letspost_core::api::{codes, AccountBody, CreatorInfoBody};
 use letspost_core::vault::{Vault, NONCE_BYTES};
 use std::future::Future;
+use tiktok_rules::api::CreatorInfo;
 use tiktok_rules::error::TikTokError;
+use tiktok_rules::ErrorClass;
 use tiktok_rules::oauth::{TokenResponse, Tokens};
 use worker::{durable_object, DurableObject, Env, Method, Request, Response, Result, State};
 
 const RECORD: &str = "record";
+/// The last creator_info TikTok gave, with when (see `creator_info`).
+const CREATOR_INFO: &str = "creator_info";
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CachedCreatorInfo {
+    info: CreatorInfo,
+    fetched_at_ms: u64,
+}
 
 #[durable_object]
 pub struct Account {
@@ -165,6 +175,34 @@ impl Account {
         }
     }
 
+    /// creator_info from TikTok. A transient failure is tried once more, then answered from
+    /// the last good answer if it is recent (`creator_info_reusable`): a TikTok hiccup while a
+    /// post is being created must not lose the post; TikTok's init checks the settings again.
+    async fn creator_info(&self) -> std::result::Result<CreatorInfo, Failure> {
+        let ask = || self.with_token(|t| async move { TikTok::new(&self.env).creator_info(&t).await });
+        let transient = |r: &std::result::Result<CreatorInfo, Failure>| matches!(r, Err(Failure::TikTok(e)) if e.class() == ErrorClass::Retryable);
+        let mut answer = ask().await;
+        if transient(&answer) {
+            worker::Delay::from(std::time::Duration::from_millis(300)).await;
+            answer = ask().await;
+        }
+        match answer {
+            Ok(info) => {
+                let fresh = CachedCreatorInfo { info: info.clone(), fetched_at_ms: now_ms() };
+                self.state.storage().put(CREATOR_INFO, &fresh).await.map_err(Failure::Internal)?;
+                Ok(info)
+            }
+            Err(Failure::TikTok(e)) if e.class() == ErrorClass::Retryable => {
+                let cached: Option<CachedCreatorInfo> = self.state.storage().get(CREATOR_INFO).await.map_err(Failure::Internal)?;
+                match cached {
+                    Some(c) if creator_info_reusable(c.fetched_at_ms, now_ms()) => Ok(c.info),
+                    _ => Err(Failure::TikTok(e)),
+                }
+            }
+            Err(f) => Err(f),
+        }
+    }
+
     async fn flag_business(&self) -> Result<()> {
         if let Some(mut rec) = self.record().await? {
             if !rec.business_account {
@@ -273,7 +311,7 @@ impl DurableObject for Account {
                 if self.record().await?.is_none() {
                     return reply::not_found("account");
                 }
-                match self.with_token(|t| async move { TikTok::new(&self.env).creator_info(&t).await }).await {
+                match self.creator_info().await {
                     Ok(info) => Response::from_json(&CreatorInfoBody { creator_info: info }),
                     Err(f) => f.respond(),
                 }

@@ -104,6 +104,16 @@ pub fn refresh_failure_needs_reconnect(e: &TikTokError) -> bool {
     e.class() == ErrorClass::Reconnect || e.code == codes::INVALID_GRANT
 }
 
+/// How long the last creator_info TikTok gave may stand in when TikTok is briefly unavailable.
+/// The composer fetches it when it opens (TikTok's rule); creating the post asks again, and a
+/// transient failure then should not lose the creator's post.
+pub const CREATOR_INFO_REUSE_MS: u64 = 15 * 60_000;
+
+/// Whether a creator_info fetched at `fetched_at_ms` may stand in for TikTok's answer now.
+pub fn creator_info_reusable(fetched_at_ms: u64, now_ms: u64) -> bool {
+    now_ms >= fetched_at_ms && now_ms - fetched_at_ms <= CREATOR_INFO_REUSE_MS
+}
+
 /// TikTok refused posting for this account type (a business account).
 pub fn is_business_refusal(e: &TikTokError) -> bool {
     e.code == codes::UNSUPPORTED_ACCOUNT_TYPE
@@ -113,6 +123,15 @@ pub fn is_business_refusal(e: &TikTokError) -> bool {
 mod tests {
     use super::*;
     use tiktok_rules::oauth::{TokenResponse, REFRESH_MARGIN_MS};
+
+    #[test]
+    fn a_recent_creator_info_stands_in_for_a_moment_not_for_ever() {
+        assert!(creator_info_reusable(1_000, 1_000));
+        assert!(creator_info_reusable(1_000, 1_000 + CREATOR_INFO_REUSE_MS));
+        assert!(!creator_info_reusable(1_000, 1_001 + CREATOR_INFO_REUSE_MS));
+        // A clock that went back is not trusted.
+        assert!(!creator_info_reusable(2_000, 1_000));
+    }
 
     fn tokens(now: u64) -> Tokens {
         Tokens::from_response(

@@ -5,6 +5,7 @@
 //! - `build` the front end (www/dist) and the Worker (worker/build), release, with sizes
 //! - `bench` the probe's figures: bytes read and time per file, native, ffprobe, Chromium
 //! - `fuzz`  fuzz the video probe (cargo-fuzz, seeded with the fixtures)
+//! - `soak`  posts under TikTok faults, token expiry and workerd crashes, then load; one table
 //! - `setup` install the toolchain only
 
 mod bench;
@@ -12,6 +13,7 @@ mod build;
 mod dev;
 mod fuzz;
 mod procs;
+mod soak;
 mod test;
 mod tools;
 
@@ -26,12 +28,14 @@ pub fn root() -> PathBuf {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask <dev|test|build|bench|fuzz|setup|help>\n  \
+    "usage: cargo xtask <dev|test|build|bench|fuzz|soak|setup|help>\n  \
      dev    run the app on localhost (emulator + Worker + front end)\n  \
      test   run every test\n  \
      build  build the front end and the Worker in release\n  \
      bench  measure [probe|pipeline]: the video probe (native, ffprobe, Chromium), the post pipeline\n  \
      fuzz   fuzz [probe|link] [SECONDS, default 300]: the video probe or the share-link decoder\n  \
+     soak   soak [--seed N] [--posts N] [--accounts N] [--kills N] [--spread SECS]: 200 posts under\n         \
+            faults and crashes, then load; exits non-zero unless every post published once\n  \
      setup  install the toolchain\n  \
      help   print this (also -h, --help)\n\n\
      dev reads LETSPOST_DEV_PORT (8787), LETSPOST_EMULATOR_PORT (8788) and LETSPOST_DEV_STATE."
@@ -45,6 +49,7 @@ fn run(args: &[String]) -> Option<Result> {
         Some("test") => test::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("soak") => soak::run(&args[1..]),
         Some("build") => tools::ensure(tools::Need::Build).and_then(|tools| build::all(&tools)),
         Some("setup") => tools::ensure(tools::Need::Browser).map(|_| ()),
         _ => return None,

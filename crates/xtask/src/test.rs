@@ -58,6 +58,9 @@ pub fn run(args: &[String]) -> Result {
     )?;
     drop((worker, browser));
 
+    // A short soak: its own emulator and Worker, faults on, one SIGKILL.
+    crate::soak::short(&tools)?;
+
     step("Ctrl-C and SIGTERM on `cargo xtask dev` stop everything it started");
     for signal in ["INT", "TERM"] {
         dev_stops_on(signal)?;

@@ -94,6 +94,9 @@ pub async fn run(o: &Options, worker: &mut OwnWorker) -> (Verdict, u64) {
         let id = make_account(&format!("{}-{i}", o.seed)).await;
         let a = s.connect(&id).await;
         assert_eq!(a.status, 200, "connect {id}: {}", a.body);
+        // What the composer does when it opens, before TikTok starts misbehaving.
+        let info = s.get(&format!("/api/accounts/{id}/creator-info")).await;
+        assert_eq!(info.status, 200, "creator_info {id}: {}", info.body);
         accounts.push(id);
     }
     let rss = chaos::RssWatch::start(worker.process_group());

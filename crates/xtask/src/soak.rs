@@ -1,0 +1,36 @@
+//! `cargo xtask soak [--seed N] [...]`: the full soak (200 posts, 4 accounts, faults on every
+//! TikTok endpoint, two SIGKILLs of workerd, then the load figures). The harness is
+//! `tests/src/bin/soak.rs`; it runs an emulator and a Worker of its own. `cargo xtask test`
+//! runs a short one (`short`).
+
+use crate::tools::{ensure, run_ok, step, Need, Tools};
+use crate::{build, dev, root, Result};
+
+/// The full run; extra arguments (e.g. `--seed 42`) go to the harness and win.
+pub fn run(args: &[String]) -> Result {
+    crate::procs::stop_services_on_signal()?;
+    let tools = ensure(Need::Build)?;
+    build::all(&tools)?;
+    let mut all: Vec<String> = ["--posts", "200", "--accounts", "4", "--kills", "2", "--spread", "420", "--load"].map(String::from).to_vec();
+    all.extend(args.iter().cloned());
+    harness(&tools, &all)
+}
+
+/// The one inside `cargo xtask test`: about 30 posts, faults on, one SIGKILL (wasm already built).
+pub fn short(tools: &Tools) -> Result {
+    harness(tools, &["--posts", "30", "--accounts", "3", "--kills", "1", "--spread", "150"].map(String::from))
+}
+
+fn harness(tools: &Tools, args: &[String]) -> Result {
+    step(&format!("soak {}", args.join(" ")));
+    run_ok(
+        tools
+            .command("cargo")
+            .current_dir(root())
+            .args(["run", "--quiet", "-p", "letspost-e2e", "--bin", "soak", "--"])
+            .args(args)
+            .env("LETSPOST_WRANGLER", &tools.wrangler)
+            .env("LETSPOST_TOKEN_KEY", dev::fresh_token_key()?)
+            .env(build::PREBUILT_ENV, "1"),
+    )
+}
