@@ -148,7 +148,7 @@ mod tests {
         let m = [made(1), made(2), made(3), made(4), made(5)];
         let t = [tiktok(1, "s1", true, 1_000), tiktok(1, "s1", true, 1_200), tiktok(2, "other", true, 2_000)];
         let w = worker(&[(1, "published", None), (2, "published", None), (3, "failed", Some("TikTok said no")), (4, "uploading", None)]);
-        let v = judge(&m, &t, &w, 4_000 + 10 * 60_000);
+        let v = judge(&m, &t, &w, 5_000 + 10 * 60_000);
         assert_eq!((v.published, v.duplicates, v.wrong_bytes), (1, 1, 1));
         assert_eq!(v.failed, vec!["c3: TikTok said no".to_string()]);
         // 4 is not final ten minutes after its time; 5 the Worker doesn't know at all.
