@@ -175,10 +175,11 @@ impl Account {
         }
     }
 
-    /// creator_info from TikTok. A transient failure is tried once more, then answered from
-    /// the last good answer if it is recent (`creator_info_reusable`): a TikTok hiccup while a
-    /// post is being created must not lose the post; TikTok's init checks the settings again.
-    async fn creator_info(&self) -> std::result::Result<CreatorInfo, Failure> {
+    /// creator_info from TikTok. A transient failure is tried once more; then, with `reuse`,
+    /// answered from the last good answer if it is recent (`creator_info_reusable`): a TikTok
+    /// hiccup while a post is being created must not lose the post, and TikTok's init checks
+    /// the settings again anyway.
+    async fn creator_info(&self, reuse: bool) -> std::result::Result<CreatorInfo, Failure> {
         let ask = || self.with_token(|t| async move { TikTok::new(&self.env).creator_info(&t).await });
         let transient = |r: &std::result::Result<CreatorInfo, Failure>| matches!(r, Err(Failure::TikTok(e)) if e.class() == ErrorClass::Retryable);
         let mut answer = ask().await;
@@ -192,7 +193,7 @@ impl Account {
                 self.state.storage().put(CREATOR_INFO, &fresh).await.map_err(Failure::Internal)?;
                 Ok(info)
             }
-            Err(Failure::TikTok(e)) if e.class() == ErrorClass::Retryable => {
+            Err(Failure::TikTok(e)) if reuse && e.class() == ErrorClass::Retryable => {
                 let cached: Option<CachedCreatorInfo> = self.state.storage().get(CREATOR_INFO).await.map_err(Failure::Internal)?;
                 match cached {
                     Some(c) if creator_info_reusable(c.fetched_at_ms, now_ms()) => Ok(c.info),
@@ -307,11 +308,13 @@ impl DurableObject for Account {
                 Some(rec) => Response::from_json(&AccountBody { account: rec.view(now_ms()) }),
                 None => reply::not_found("account"),
             },
-            (Method::Get, "/creator-info") => {
+            // The composer asks TikTok each time (TikTok's rule, and its rate limit shows as
+            // such); creating a post may fall back on a recent answer (see `creator_info`).
+            (Method::Get, op @ ("/creator-info" | "/creator-info-for-post")) => {
                 if self.record().await?.is_none() {
                     return reply::not_found("account");
                 }
-                match self.creator_info().await {
+                match self.creator_info(op == "/creator-info-for-post").await {
                     Ok(info) => Response::from_json(&CreatorInfoBody { creator_info: info }),
                     Err(f) => f.respond(),
                 }

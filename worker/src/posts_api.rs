@@ -63,8 +63,9 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
     if !holds(&env, &req, &body.account).await? {
         return reply::not_found("account");
     }
-    // The creator's options now, not when the composer opened.
-    let mut info = objects::get(&env, ACCOUNTS, &body.account, "creator-info").await?;
+    // The creator's options now, not when the composer opened (or, if TikTok stumbles right
+    // now, as they were a few minutes ago: the post is not lost to a hiccup).
+    let mut info = objects::get(&env, ACCOUNTS, &body.account, "creator-info-for-post").await?;
     if info.status_code() != 200 {
         return Ok(info);
     }

@@ -64,7 +64,12 @@ pub fn www(tools: &Tools) -> Result {
     }
     copy(&split.join("__wasm_split.js"), &staged.join("__wasm_split.js"))?;
     for f in wasm_files(&staged)? {
-        run_ok(tools.command(&tools.wasm_opt).args(WASM_OPT).arg(&f).arg("-o").arg(&f))?;
+        // Quiet unless it fails: it warns about every split module's name section (id 3, which
+        // it doesn't know), harmlessly.
+        let out = tools.command(&tools.wasm_opt).args(WASM_OPT).arg(&f).arg("-o").arg(&f).output().map_err(|e| format!("wasm-opt: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("wasm-opt {} failed: {}", f.display(), String::from_utf8_lossy(&out.stderr)));
+        }
     }
     let id = build_id(&std::fs::read(staged.join("letspost_bg.wasm")).map_err(|e| e.to_string())?);
     std::fs::rename(&staged, pkg.join(&id)).map_err(|e| format!("rename to pkg/{id}: {e}"))?;
