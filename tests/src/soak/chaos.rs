@@ -51,11 +51,12 @@ pub async fn clear_faults() {
     let _ = http().delete(format!("{}/__emulator/faults", emulator_url())).send().await;
 }
 
-/// When to kill workerd: `n` moments, seconds after the start, spread over the busy time.
+/// When to kill workerd: `n` moments, seconds after the start, one at random in each of `n`
+/// equal slices of the busy time (so two crashes don't fall in the same breath).
 pub fn kill_moments(rng: &mut StdRng, n: usize, spread_secs: u64) -> Vec<u64> {
-    let mut at: Vec<u64> = (0..n).map(|_| rng.random_range(20..=spread_secs.max(40))).collect();
-    at.sort_unstable();
-    at
+    let busy = spread_secs.max(40) - 20;
+    let slice = busy / n.max(1) as u64;
+    (0..n as u64).map(|i| 20 + i * slice + rng.random_range(0..slice.max(1))).collect()
 }
 
 /// Expire every account's access token at TikTok now and then (TikTok may end them early);
