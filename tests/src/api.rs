@@ -199,17 +199,21 @@ pub async fn emulator_post(path: &str, body: Value) -> Value {
 /// A TikTok account of its own for one test (tests run in parallel on one emulator).
 pub async fn new_account(label: &str, kind: &str) -> String {
     let n = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() % 1_000_000_000_000;
-    let open_id = format!("open-{label}-{n}");
+    create_account(&format!("open-{label}-{n}"), &format!("{label}.{n}"), &format!("{label} {n}"), kind).await
+}
+
+/// A public emulator account with these names; its `open_id`.
+pub async fn create_account(open_id: &str, username: &str, nickname: &str, kind: &str) -> String {
     emulator_post(
         "/accounts",
         json!({
-            "open_id": open_id, "union_id": format!("union-{open_id}"), "username": format!("{label}.{n}"),
-            "nickname": format!("{label} {n}"), "avatar_url": format!("https://p16.tiktokcdn.example/{label}.jpeg"),
+            "open_id": open_id, "union_id": format!("union-{open_id}"), "username": username,
+            "nickname": nickname, "avatar_url": format!("https://p16.tiktokcdn.example/{username}.jpeg"),
             "kind": kind, "private": false, "max_video_post_duration_sec": 600,
         }),
     )
     .await;
-    open_id
+    open_id.to_string()
 }
 
 /// An authorization code for `open_id`, as the consent page would give for our redirect URI.

@@ -81,7 +81,7 @@ pub async fn crash_and_restart(worker: &mut OwnWorker, rss: &RssWatch) {
     worker.restart().await;
     rss.follow(worker.process_group());
     // The platform's cron keeps running across a crash; its sweep re-arms what fell due.
-    let _ = http().get(format!("{}/cdn-cgi/local/scheduled?cron=*+*+*+*+*", worker.url())).send().await;
+    super::fire_cron(&worker.url()).await;
     eprintln!("soak: workerd is back");
 }
 

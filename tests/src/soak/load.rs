@@ -1,7 +1,7 @@
 //! The load figures: many stagings at once, and many posts due in the same minute.
 
 use super::report::{judge, Made};
-use super::{make_account, stage, tiktok_records, worker_posts};
+use super::{fire_cron, make_account, stage, tiktok_records, worker_posts};
 use crate::api::Session;
 use crate::posts::{new_post, now_ms, seeded_video, sha256_hex};
 use futures::StreamExt;
@@ -92,7 +92,7 @@ pub async fn due_together(base: &str, posts: usize, accounts: usize, seed: u64) 
         }
         // The platform's cron, once a minute.
         if (now_ms() / 1000) % 60 < 3 {
-            let _ = crate::http().get(format!("{base}/cdn-cgi/local/scheduled?cron=*+*+*+*+*")).send().await;
+            fire_cron(base).await;
         }
         if let Some(st) = worker_posts(&s).await {
             states = st;

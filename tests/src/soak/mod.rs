@@ -12,7 +12,7 @@ pub mod load;
 pub mod report;
 pub mod stage;
 
-use crate::api::{emulator_post, Session};
+use crate::api::{create_account, Session};
 use crate::own_worker::OwnWorker;
 use crate::posts::{new_post, now_ms, seeded_video, sha256_hex};
 use crate::{emulator_url, http};
@@ -38,24 +38,19 @@ pub struct Options {
 
 /// An emulator account of the soak's own.
 pub async fn make_account(label: &str) -> String {
-    let open_id = format!("open-soak-{label}");
-    emulator_post(
-        "/accounts",
-        json!({
-            "open_id": open_id, "union_id": format!("union-{open_id}"), "username": format!("soak.{label}"),
-            "nickname": format!("Soak {label}"), "avatar_url": "https://p16.tiktokcdn.example/soak.jpeg",
-            "kind": "creator", "private": false, "max_video_post_duration_sec": 600,
-        }),
-    )
-    .await;
-    open_id
+    create_account(&format!("open-soak-{label}"), &format!("soak.{label}"), &format!("Soak {label}"), "creator").await
+}
+
+/// The Worker's cron, fired once, as the platform does each minute (wrangler dev does not).
+pub async fn fire_cron(worker_url: &str) {
+    let _ = http().get(format!("{worker_url}/cdn-cgi/local/scheduled?cron=*+*+*+*+*")).send().await;
 }
 
 /// Fire the Worker's cron as Cloudflare would each minute (wrangler dev does not on its own).
 pub fn cron(worker_url: String) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            let _ = http().get(format!("{worker_url}/cdn-cgi/local/scheduled?cron=*+*+*+*+*")).send().await;
+            fire_cron(&worker_url).await;
             tokio::time::sleep(Duration::from_secs(60)).await;
         }
     })
@@ -138,10 +133,7 @@ pub async fn run(o: &Options, worker: &mut OwnWorker) -> (Verdict, u64) {
             }
         });
         made.extend(futures::future::join_all(jobs).await);
-        while kills.peek().is_some_and(|k| now_ms() >= started + k * 1000) {
-            kills.next();
-            chaos::crash_and_restart(worker, &rss).await;
-        }
+        crash_when_due(&mut kills, started, worker, &rss).await;
     }
     eprintln!("soak: {} posts made and staged in {} s", made.len(), (now_ms() - started) / 1000);
 
@@ -150,13 +142,10 @@ pub async fn run(o: &Options, worker: &mut OwnWorker) -> (Verdict, u64) {
     let give_up = last_due + 10 * 60_000 + 5_000;
     let mut states = HashMap::new();
     loop {
-        while kills.peek().is_some_and(|k| now_ms() >= started + k * 1000) {
-            kills.next();
-            chaos::crash_and_restart(worker, &rss).await;
-        }
+        crash_when_due(&mut kills, started, worker, &rss).await;
         if let Some(st) = worker_posts(&s).await {
             states = st;
-            let all_final = made.iter().all(|m| states.get(&m.id).is_some_and(|w| ["published", "failed", "cancelled"].contains(&w.state.as_str())));
+            let all_final = made.iter().all(|m| states.get(&m.id).is_some_and(|w| report::is_final(&w.state)));
             if all_final && kills.peek().is_none() {
                 break;
             }
@@ -173,6 +162,13 @@ pub async fn run(o: &Options, worker: &mut OwnWorker) -> (Verdict, u64) {
     chaos::clear_faults().await;
     let verdict = judge(&made, &tiktok_records().await, &states, stopped);
     (verdict, rss.peak())
+}
+
+/// Kill and restart workerd for every crash moment (seconds after `started`) that has come.
+async fn crash_when_due(kills: &mut std::iter::Peekable<std::vec::IntoIter<u64>>, started: u64, worker: &mut OwnWorker, rss: &chaos::RssWatch) {
+    while kills.next_if(|k| now_ms() >= started + k * 1000).is_some() {
+        chaos::crash_and_restart(worker, rss).await;
+    }
 }
 
 /// The table the issue asks for.

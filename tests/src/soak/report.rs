@@ -65,7 +65,10 @@ impl Verdict {
     }
 }
 
-const FINAL: [&str; 3] = ["published", "failed", "cancelled"];
+/// A state the post leaves no more.
+pub fn is_final(state: &str) -> bool {
+    ["published", "failed", "cancelled"].contains(&state)
+}
 
 /// `stuck_after` is when the run stopped waiting (ms); a post counts as stuck if it was not
 /// final then although its time was 10 minutes or more before.
@@ -99,8 +102,8 @@ pub fn judge(made: &[Made], tiktok: &[AtTikTok], worker: &HashMap<String, InWork
                 _ => v.lost += 1,
             }
         }
-        let is_final = state.is_some_and(|w| FINAL.contains(&w.state.as_str()));
-        if !is_final && stopped_at_ms >= m.due_ms + 10 * 60_000 {
+        let done = state.is_some_and(|w| is_final(&w.state));
+        if !done && stopped_at_ms >= m.due_ms + 10 * 60_000 {
             v.stuck += 1;
         }
     }
