@@ -2,10 +2,11 @@
 //! ChromeDriver and passes their addresses in the environment; run alone, these tests fail
 //! with a message that says so rather than pass without testing anything.
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::Client;
+pub use engines::{browser_in, Browser, Engine};
 use std::time::Duration;
 
-fn required(var: &str) -> String {
+pub(crate) fn required(var: &str) -> String {
     std::env::var(var).unwrap_or_else(|_| panic!("{var} is not set: run the end-to-end tests with `cargo xtask test`"))
 }
 
@@ -24,37 +25,8 @@ pub fn http() -> reqwest::Client {
 }
 
 /// A fresh headless Chromium session (new profile each time, so tests share no state).
-pub async fn browser() -> Client {
-    let driver = required("WEBDRIVER_URL");
-    let chromium = required("CHROMIUM_BIN");
-    // xtask gives a folder it empties each run; alone, the system's temp folder.
-    let profiles = std::env::var_os("CHROMIUM_PROFILES").map_or_else(std::env::temp_dir, std::path::PathBuf::from);
-    let profile = profiles.join(format!("letspost-chromium-{}-{}", std::process::id(), rand_suffix()));
-    let caps = serde_json::json!({
-        "goog:chromeOptions": {
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--window-size=1280,900",
-                format!("--user-data-dir={}", profile.display()),
-            ]
-        }
-    });
-    let caps = match caps {
-        serde_json::Value::Object(m) => m,
-        _ => unreachable!(),
-    };
-    ClientBuilder::rustls()
-        .expect("rustls")
-        .capabilities(caps)
-        .connect(&driver)
-        .await
-        .unwrap_or_else(|e| panic!("cannot start Chromium through ChromeDriver at {driver}: {e}"))
-}
-
-fn rand_suffix() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+pub async fn browser() -> Browser {
+    browser_in(Engine::Chromium).await
 }
 
 /// Wait for an element's text to satisfy `pred`, returning it; panics with the last text seen.
@@ -77,6 +49,8 @@ pub async fn wait_text(c: &Client, css: &str, pred: impl Fn(&str) -> bool) -> St
 
 pub mod api;
 pub mod consent;
+pub mod engines;
+pub mod flows;
 pub mod own_worker;
 pub mod posts;
 pub mod soak;

@@ -4,7 +4,8 @@
 use fantoccini::{Client, Locator};
 use letspost_e2e::api::{assert_no_secrets_in, expire, mint_code, new_account, redirect_uri, Session, VERIFIER};
 use letspost_e2e::consent::{click_button, decide};
-use letspost_e2e::{app_url, browser, wait_text};
+use letspost_e2e::flows::{self, page_state, session_of};
+use letspost_e2e::{app_url, browser, wait_text, Engine};
 
 /// Open /accounts and press the connect button (`label`).
 async fn start_connect(c: &Client, label: &str) {
@@ -16,51 +17,9 @@ async fn account_card(c: &Client, open_id: &str) -> String {
     wait_text(c, &format!("[data-testid=account][data-open-id='{open_id}']"), |t| !t.is_empty()).await
 }
 
-/// The browser's session cookie, as `name=value`, to ask the API as this browser.
-async fn session_of(c: &Client) -> Session {
-    let cookie = c.get_named_cookie("letspost_session").await.expect("a session cookie");
-    assert_eq!(cookie.http_only(), Some(true));
-    Session::with_cookie(&format!("letspost_session={}", cookie.value()))
-}
-
-/// Everything the page could read: its HTML, storage and script-visible cookies.
-async fn page_state(c: &Client) -> String {
-    let src = c.source().await.unwrap();
-    let js = "return [document.cookie, JSON.stringify(sessionStorage), JSON.stringify(localStorage)].join('\\n')";
-    let storage = c.execute(js, vec![]).await.unwrap();
-    format!("{src}\n{storage}")
-}
-
 #[tokio::test]
 async fn connect_through_the_consent_page_and_see_the_account() {
-    let open_id = new_account("uiana", "creator").await;
-    let c = browser().await;
-    c.goto(&format!("{}/accounts", app_url())).await.unwrap();
-    wait_text(&c, "[data-testid=no-accounts]", |t| t.contains("No TikTok account")).await;
-    click_button(&c, "Connect TikTok").await;
-    // On the consent page (the page goes there once WebCrypto has made the PKCE pair): the
-    // challenge and state it made are in the form.
-    wait_text(&c, "h1", |t| t.contains("LetsPost wants")).await;
-    let url = c.current_url().await.unwrap();
-    let challenge = c.find(Locator::Css("input[name=code_challenge]")).await.unwrap().attr("value").await.unwrap().unwrap();
-    assert_eq!(challenge.len(), 43, "base64url S256 challenge");
-    let method = c.find(Locator::Css("input[name=code_challenge_method]")).await.unwrap().attr("value").await.unwrap();
-    assert_eq!(method.as_deref(), Some("S256"), "{url}");
-    let pending = c.execute("return sessionStorage.getItem('letspost.oauth.pending')", vec![]).await.unwrap();
-    assert!(pending.is_null(), "sessionStorage is per origin: the emulator's page can't see LetsPost's");
-    decide(&c, &open_id, "approve").await;
-
-    let card = account_card(&c, &open_id).await;
-    assert!(card.contains(&format!("uiana {}", &open_id["open-uiana-".len()..])), "{card}");
-    assert!(card.contains("@uiana."), "{card}");
-    assert!(card.contains("Connected"), "{card}");
-    assert!(c.current_url().await.unwrap().path() == "/accounts");
-    let left = c.execute("return sessionStorage.getItem('letspost.oauth.pending')", vec![]).await.unwrap();
-    assert!(left.is_null(), "the verifier is cleared after the callback: {left}");
-    let s = session_of(&c).await;
-    assert_eq!(s.account(&open_id).await.unwrap()["status"], "connected");
-    assert_no_secrets_in(&page_state(&c).await, &[&open_id]).await;
-    c.close().await.unwrap();
+    flows::connect_through_the_consent_page(Engine::Chromium).await;
 }
 
 #[tokio::test]

@@ -291,7 +291,9 @@ pub fn preview(form: Form) -> impl IntoView {
         <Show when=move || form.preview.get().is_some()>
             <div class="preview">
                 <div class="frame916" data-testid="preview">
-                    <video node_ref=video src=move || form.preview.get().unwrap_or_default() muted=true playsinline=true preload="metadata"></video>
+                    // A still of the cover frame, moved by the slider: not a stop for Tab
+                    // (Firefox puts a <video> without controls in the tab order, unlabelled).
+                    <video node_ref=video src=move || form.preview.get().unwrap_or_default() muted=true playsinline=true preload="metadata" tabindex="-1"></video>
                 </div>
                 <label class="field">
                     <span>{move || format!("Cover frame: {} s", tiktok_rules::fmt::ratio_1dp(form.cover_ms.get().unwrap_or(0), 1_000))}</span>

@@ -1,0 +1,170 @@
+//! The three browser engines a creator may use: Chromium (Chrome, Edge), Firefox (Gecko) and
+//! WebKit (Safari's engine, as WebKitGTK's MiniBrowser). Chromium runs the whole UI suite
+//! through the ChromeDriver xtask starts; Firefox and WebKit run the creator flows
+//! (`tests/tests/ui_engines.rs`), each session with a WebDriver of its own, because geckodriver
+//! and WebKitWebDriver hold one session at a time.
+
+use fantoccini::{Client, ClientBuilder};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Chromium,
+    Firefox,
+    WebKit,
+}
+
+impl Engine {
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Chromium => "Chromium",
+            Engine::Firefox => "Firefox",
+            Engine::WebKit => "WebKit",
+        }
+    }
+}
+
+/// A browser session; for Firefox and WebKit also the driver process that owns it, killed
+/// (with its browser) when the session is dropped, so a failed test leaves nothing running.
+pub struct Browser {
+    pub engine: Engine,
+    client: Client,
+    driver: Option<Child>,
+}
+
+impl std::ops::Deref for Browser {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl Browser {
+    pub async fn close(mut self) -> Result<(), fantoccini::error::CmdError> {
+        let closed = self.client.clone().close().await;
+        self.stop_driver();
+        closed
+    }
+
+    fn stop_driver(&mut self) {
+        if let Some(mut d) = self.driver.take() {
+            let _ = Command::new("kill").args(["-s", "KILL", "--", &format!("-{}", d.id())]).stderr(Stdio::null()).status();
+            let _ = d.kill();
+            let _ = d.wait();
+        }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        self.stop_driver();
+    }
+}
+
+/// Where xtask wants browser profiles and driver logs (a folder it empties each run).
+fn profiles() -> std::path::PathBuf {
+    std::env::var_os("CHROMIUM_PROFILES").map_or_else(std::env::temp_dir, std::path::PathBuf::from)
+}
+
+fn unique() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("{}-{nanos}", std::process::id())
+}
+
+fn object(v: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+    match v {
+        serde_json::Value::Object(m) => m,
+        _ => unreachable!("capabilities are an object"),
+    }
+}
+
+/// A fresh session in `engine` (new profile, so tests share no state), 1280×900.
+pub async fn browser_in(engine: Engine) -> Browser {
+    let (url, caps, driver) = match engine {
+        Engine::Chromium => {
+            let profile = profiles().join(format!("letspost-chromium-{}", unique()));
+            let caps = serde_json::json!({
+                "goog:chromeOptions": {
+                    "binary": crate::required("CHROMIUM_BIN"),
+                    "args": [
+                        "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        "--no-first-run", "--window-size=1280,900",
+                        format!("--user-data-dir={}", profile.display()),
+                    ]
+                }
+            });
+            (crate::required("WEBDRIVER_URL"), caps, None)
+        }
+        Engine::Firefox => {
+            let caps = serde_json::json!({
+                "browserName": "firefox",
+                "moz:firefoxOptions": { "binary": crate::required("FIREFOX_BIN"), "args": ["-headless"] }
+            });
+            let (url, child) = start_driver(engine, &crate::required("GECKODRIVER_BIN"), |port| vec!["--port".into(), port.to_string()]).await;
+            (url, caps, Some(child))
+        }
+        Engine::WebKit => {
+            // MiniBrowser has no headless mode: it draws on the virtual display xtask runs.
+            let caps = serde_json::json!({
+                "browserName": "MiniBrowser",
+                "webkitgtk:browserOptions": { "args": ["--automation"] }
+            });
+            let (url, child) = start_driver(engine, &crate::required("WEBKITDRIVER_BIN"), |port| vec![format!("--port={port}")]).await;
+            (url, caps, Some(child))
+        }
+    };
+    let mut builder = ClientBuilder::rustls().expect("rustls");
+    let connect = builder.capabilities(object(caps)).connect(&url);
+    // Without a display WebKitWebDriver never answers POST /session: fail, don't hang.
+    let client = match tokio::time::timeout(Duration::from_secs(90), connect).await {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => panic!("cannot start a {} session at {url}: {e}", engine.name()),
+        Err(_) => panic!("{}: no session within 90 s from the driver at {url} (is the display up?)", engine.name()),
+    };
+    let b = Browser { engine, client, driver };
+    if engine != Engine::Chromium {
+        b.set_window_size(1280, 900).await.unwrap_or_else(|e| panic!("{}: cannot size the window: {e}", engine.name()));
+    }
+    b
+}
+
+/// Start a WebDriver server on a free port, in its own process group, logging next to the
+/// profiles; returns its URL once `/status` answers.
+async fn start_driver(engine: Engine, bin: &str, args: impl Fn(u16) -> Vec<String>) -> (String, Child) {
+    use std::os::unix::process::CommandExt;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let dir = profiles();
+    std::fs::create_dir_all(&dir).unwrap();
+    let log_path = dir.join(format!("{}-driver-{}.log", engine.name().to_lowercase(), unique()));
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut cmd = Command::new(bin);
+    cmd.args(args(port))
+        // geckodriver makes its Firefox profiles under TMPDIR: in the folder xtask empties.
+        .env("TMPDIR", &dir)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .process_group(0);
+    if engine == Engine::WebKit {
+        cmd.env("DISPLAY", crate::required("LETSPOST_DISPLAY"));
+    }
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {bin} for {}: {e}", engine.name()));
+    let url = format!("http://127.0.0.1:{port}");
+    let http = crate::http();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if http.get(format!("{url}/status")).send().await.is_ok_and(|r| r.status().is_success()) {
+            return (url, child);
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("{bin} ({}) exited with {status}; log: {}", engine.name(), log_path.display());
+        }
+        if tokio::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{bin} ({}) did not answer within 20 s; log: {}", engine.name(), log_path.display());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

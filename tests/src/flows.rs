@@ -1,0 +1,363 @@
+//! The flows a creator depends on, written once and run in each engine: the whole UI suite
+//! runs them in Chromium (ui_connect, ui_video_check, ui_compose), `ui_engines` in Firefox and
+//! WebKit. WebKit's element text joins block children without line breaks, so flows assert on
+//! whole single-line elements or on substrings.
+
+use crate::api::{assert_no_secrets_in, new_account, Session};
+use crate::consent::{click_button, decide};
+use crate::posts::{caption, sha256_hex, tiktok_posts, unique_video};
+use crate::{app_url, browser_in, wait_text, Browser, Engine};
+use fantoccini::{Client, Locator};
+use std::time::Duration;
+
+impl Engine {
+    /// Names the accounts a flow makes, so TikTok-side records say which engine made them.
+    fn tag(self) -> &'static str {
+        match self {
+            Engine::Chromium => "ui",
+            Engine::Firefox => "ff",
+            Engine::WebKit => "wk",
+        }
+    }
+}
+
+/// Connect `open_id` to the LetsPost at `base` through the consent page.
+pub async fn connect_at(c: &Client, base: &str, open_id: &str) {
+    c.goto(&format!("{base}/accounts")).await.unwrap();
+    click_button(c, "Connect TikTok").await;
+    decide(c, open_id, "approve").await;
+    wait_text(c, &format!("[data-testid=account][data-open-id='{open_id}']"), |t| !t.is_empty()).await;
+}
+
+/// Connect `open_id` through the consent page, then open the composer.
+pub async fn composer_for(c: &Client, open_id: &str) {
+    connect_at(c, &app_url(), open_id).await;
+    c.goto(&format!("{}/compose", app_url())).await.unwrap();
+    wait_text(c, "[data-testid=creator]", |t| t.starts_with("Posting as")).await;
+}
+
+/// A new creator's composer in `engine` with `video` picked and checked ("Ready for TikTok").
+pub async fn composer_with(engine: Engine, label: &str, video: &[u8]) -> Browser {
+    let open_id = new_account(label, "creator").await;
+    let c = browser_in(engine).await;
+    composer_for(&c, &open_id).await;
+    pick(&c, video, &format!("{label}.mp4")).await;
+    wait_text(&c, "[data-testid=verdict]", |t| t == "Ready for TikTok").await;
+    c
+}
+
+pub async fn control(c: &Client, label: &str) -> fantoccini::elements::Element {
+    c.find(Locator::Css(&format!("[aria-label='{label}']"))).await.unwrap_or_else(|_| panic!("no control labelled {label:?}"))
+}
+
+/// Give the file input a file on disk, as a person picking it would.
+pub async fn pick(c: &Client, bytes: &[u8], name: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("letspost-{}-{name}", std::process::id()));
+    std::fs::write(&path, bytes).unwrap();
+    control(c, "Video").await.send_keys(&path.display().to_string()).await.unwrap();
+    path
+}
+
+pub async fn set_caption(c: &Client, text: &str) {
+    let el = control(c, "Caption").await;
+    let js = "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}))";
+    c.execute(js, vec![serde_json::to_value(&el).unwrap(), text.into()]).await.unwrap();
+}
+
+pub async fn post_now_enabled(c: &Client) -> bool {
+    let b = c.find(Locator::XPath("//button[normalize-space(.)='Post now']")).await.unwrap();
+    b.attr("disabled").await.unwrap().is_none()
+}
+
+/// `wait_text` for what takes TikTok's time (upload, processing, a scheduled minute).
+pub async fn wait_text_long(c: &Client, css: &str, pred: impl Fn(&str) -> bool) -> String {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(150);
+    let mut last = String::from("<element not found>");
+    loop {
+        if let Ok(el) = c.find(Locator::Css(css)).await {
+            if let Ok(t) = el.text().await {
+                if pred(&t) {
+                    return t;
+                }
+                last = t;
+            }
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{css} never matched; last text: {last:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The browser's session cookie, as `name=value`, to ask the API as this browser.
+pub async fn session_of(c: &Client) -> Session {
+    let cookie = c.get_named_cookie("letspost_session").await.expect("a session cookie");
+    assert_eq!(cookie.http_only(), Some(true));
+    Session::with_cookie(&format!("letspost_session={}", cookie.value()))
+}
+
+/// Everything the page could read: its HTML, storage and script-visible cookies.
+pub async fn page_state(c: &Client) -> String {
+    let src = c.source().await.unwrap();
+    let js = "return [document.cookie, JSON.stringify(sessionStorage), JSON.stringify(localStorage)].join('\\n')";
+    let storage = c.execute(js, vec![]).await.unwrap();
+    format!("{src}\n{storage}")
+}
+
+/// Connect: PKCE made with the engine's WebCrypto, TikTok's consent page, the callback, the
+/// account on /accounts, and no token anywhere the page can read.
+pub async fn connect_through_the_consent_page(engine: Engine) {
+    let label = format!("{}ana", engine.tag());
+    let open_id = new_account(&label, "creator").await;
+    let c = browser_in(engine).await;
+    c.goto(&format!("{}/accounts", app_url())).await.unwrap();
+    wait_text(&c, "[data-testid=no-accounts]", |t| t.contains("No TikTok account")).await;
+    click_button(&c, "Connect TikTok").await;
+    // On the consent page (the page goes there once WebCrypto has made the PKCE pair): the
+    // challenge and state it made are in the form.
+    wait_text(&c, "h1", |t| t.contains("LetsPost wants")).await;
+    let url = c.current_url().await.unwrap();
+    let challenge = c.find(Locator::Css("input[name=code_challenge]")).await.unwrap().attr("value").await.unwrap().unwrap();
+    assert_eq!(challenge.len(), 43, "base64url S256 challenge");
+    let method = c.find(Locator::Css("input[name=code_challenge_method]")).await.unwrap().attr("value").await.unwrap();
+    assert_eq!(method.as_deref(), Some("S256"), "{url}");
+    let pending = c.execute("return sessionStorage.getItem('letspost.oauth.pending')", vec![]).await.unwrap();
+    assert!(pending.is_null(), "sessionStorage is per origin: the emulator's page can't see LetsPost's");
+    decide(&c, &open_id, "approve").await;
+
+    let card = wait_text(&c, &format!("[data-testid=account][data-open-id='{open_id}']"), |t| t.contains("Connected")).await;
+    assert!(card.contains(&format!("{label} {}", &open_id[format!("open-{label}-").len()..])), "{card}");
+    assert!(card.contains(&format!("@{label}.")), "{card}");
+    assert!(c.current_url().await.unwrap().path() == "/accounts");
+    let left = c.execute("return sessionStorage.getItem('letspost.oauth.pending')", vec![]).await.unwrap();
+    assert!(left.is_null(), "the verifier is cleared after the callback: {left}");
+    let s = session_of(&c).await;
+    assert_eq!(s.account(&open_id).await.unwrap()["status"], "connected");
+    assert_no_secrets_in(&page_state(&c).await, &[&open_id]).await;
+    c.close().await.unwrap();
+}
+
+fn probe_fixture(name: &str) -> String {
+    let path = format!("{}/../crates/video-probe/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::canonicalize(path).unwrap().display().to_string()
+}
+
+/// Pick a probe fixture in the composer (no account needed); the verdict, facts and issue codes.
+async fn check(c: &Client, name: &str) -> (String, String, Vec<String>) {
+    c.goto(&format!("{}/compose", app_url())).await.unwrap();
+    let input = c.wait().for_element(Locator::Css("[data-testid=video-input]")).await.unwrap();
+    input.send_keys(&probe_fixture(name)).await.unwrap();
+    let verdict = wait_text(c, "[data-testid=verdict]", |t| !t.is_empty()).await;
+    let facts = c.find(Locator::Css("[data-testid=facts]")).await.unwrap().text().await.unwrap();
+    let mut codes = Vec::new();
+    for li in c.find_all(Locator::Css("[data-testid=issues] li")).await.unwrap() {
+        codes.push(li.attr("data-code").await.unwrap().unwrap_or_default());
+    }
+    (verdict, facts, codes)
+}
+
+/// A good video is ready, and only its headers were read (Blob.slice), before any upload.
+pub async fn check_a_good_video(engine: Engine) {
+    let c = browser_in(engine).await;
+    let (verdict, facts, codes) = check(&c, "moov_at_end.mp4").await;
+    assert_eq!(verdict, "Ready for TikTok");
+    assert_eq!(facts, "moov_at_end.mp4 · MP4 · 16.0 s · 360×640 · H264 · 30 fps · 10.1 KB");
+    assert!(codes.is_empty(), "{codes:?}");
+    let result = c.find(Locator::Css("[data-testid=check-result]")).await.unwrap();
+    let read: u64 = result.attr("data-bytes-read").await.unwrap().unwrap().parse().unwrap();
+    assert!(read > 0 && read <= 10_060, "{read}");
+    c.close().await.unwrap();
+}
+
+/// Phone footage stored landscape with a rotation is vertical; a landscape file is letterboxed.
+pub async fn check_rotated_and_letterboxed(engine: Engine) {
+    let c = browser_in(engine).await;
+    let (verdict, facts, _) = check(&c, "rotated_90.mov").await;
+    assert_eq!(verdict, "Ready for TikTok");
+    assert!(facts.contains("MOV · 15.0 s · 360×640"), "{facts}");
+    let (verdict, _, codes) = check(&c, "landscape.mp4").await;
+    assert_eq!(verdict, "Postable, with a warning");
+    assert_eq!(codes, vec!["not_vertical"]);
+    c.close().await.unwrap();
+}
+
+/// An image is refused with a sentence, before anything is uploaded.
+pub async fn check_an_image_is_refused(engine: Engine) {
+    let c = browser_in(engine).await;
+    let (verdict, _, codes) = check(&c, "image.png").await;
+    assert_eq!(verdict, "TikTok will refuse this video");
+    assert_eq!(codes, vec!["unsupported_format"]);
+    let issue = c.find(Locator::Css("[data-testid=issues] li")).await.unwrap().text().await.unwrap();
+    assert_eq!(issue, "This is a PNG image. TikTok takes MP4 or MOV videos.");
+    c.close().await.unwrap();
+}
+
+/// Compose, post now, and follow it to "Published" with its TikTok link; TikTok got exactly
+/// these bytes and settings.
+pub async fn compose_and_post_now(engine: Engine) {
+    let label = format!("{}compose", engine.tag());
+    let video = unique_video(1_500);
+    let c = composer_with(engine, &label, &video).await;
+    let cap = caption(&format!("from the composer in {} 🎬", engine.name()));
+    set_caption(&c, &cap).await;
+    // The preview plays the local file (nothing uploaded); the cover frame is picked on it.
+    let src = c.find(Locator::Css("[data-testid=preview] video")).await.unwrap().attr("src").await.unwrap().unwrap();
+    assert!(src.starts_with("blob:"), "{src}");
+    let cover = control(&c, "Cover frame").await;
+    let js = "arguments[0].value = 3000; arguments[0].dispatchEvent(new Event('input', {bubbles: true}))";
+    c.execute(js, vec![serde_json::to_value(&cover).unwrap()]).await.unwrap();
+    // Public is preselected where the creator allows it.
+    let privacy = control(&c, "Who can view this video").await;
+    assert_eq!(privacy.prop("value").await.unwrap().as_deref(), Some("PUBLIC_TO_EVERYONE"));
+    c.find(Locator::Css("details.advanced summary")).await.unwrap().click().await.unwrap();
+    control(&c, "Allow Stitch").await.click().await.unwrap();
+    let declaration = wait_text(&c, "[data-testid=declaration]", |t| !t.is_empty()).await;
+    assert_eq!(declaration, "By posting, you agree to TikTok's Music Usage Confirmation.");
+    assert!(post_now_enabled(&c).await);
+    click_button(&c, "Post now").await;
+    let status = wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("Published")).await;
+    assert!(!status.contains("Failed"), "{status}");
+    let link = c.find(Locator::Css("[data-testid=post-link]")).await.unwrap().attr("href").await.unwrap().unwrap();
+    assert!(link.starts_with(&format!("https://www.tiktok.com/@{label}.")), "{link}");
+    let at_tiktok = tiktok_posts(&cap).await;
+    assert_eq!(at_tiktok.len(), 1);
+    assert_eq!(at_tiktok[0]["sha256"], sha256_hex(&video));
+    assert_eq!(at_tiktok[0]["post_info"]["disable_stitch"], true);
+    assert_eq!(at_tiktok[0]["post_info"]["disable_duet"], false);
+    assert_eq!(at_tiktok[0]["post_info"]["privacy_level"], "PUBLIC_TO_EVERYONE");
+    assert_eq!(at_tiktok[0]["post_info"]["video_cover_timestamp_ms"], 3000);
+    c.close().await.unwrap();
+}
+
+/// Pick a time a minute and a half ahead in the browser's own date-time control; the post is
+/// published at that time, not before.
+pub async fn schedule_a_minute_ahead(engine: Engine) {
+    let video = unique_video(800);
+    let c = composer_with(engine, &format!("{}sched", engine.tag()), &video).await;
+    let cap = caption(&format!("scheduled in {}", engine.name()));
+    set_caption(&c, &cap).await;
+    // The browser's local time one minute (and a bit) ahead, as a person picks it.
+    let js = "const d = new Date(Date.now() + 90000); d.setSeconds(0, 0); \
+              const p = n => String(n).padStart(2, '0'); \
+              const v = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`; \
+              arguments[0].value = v; arguments[0].dispatchEvent(new Event('input', {bubbles: true})); return d.getTime();";
+    let due = c.execute(js, vec![serde_json::to_value(&control(&c, "Date and time").await).unwrap()]).await.unwrap().as_f64().unwrap() as u64;
+    click_button(&c, "Schedule").await;
+    wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("Scheduled")).await;
+    let status = wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("Published")).await;
+    assert!(!status.contains("Failed"));
+    let p = tiktok_posts(&cap).await;
+    let completed = p[0]["completed_at_ms"].as_u64().unwrap();
+    assert!(completed + 1_000 >= due && completed <= due + 5_000, "published at {completed}, due {due}");
+    c.close().await.unwrap();
+}
+
+/// A share link made in one browser opens in another, for another creator: the settings
+/// arrive, and what that account can't use is reset and said.
+pub async fn share_link_round_trip(engine: Engine) {
+    let label = format!("{}share", engine.tag());
+    let open_id = new_account(&label, "creator").await;
+    let c = browser_in(engine).await;
+    composer_for(&c, &open_id).await;
+    set_caption(&c, "Shared caption #team").await;
+    c.find(Locator::Css("details.advanced summary")).await.unwrap().click().await.unwrap();
+    control(&c, "Allow Comment").await.click().await.unwrap();
+    control(&c, "AI-generated content").await.click().await.unwrap();
+    control(&c, "Disclose video content").await.click().await.unwrap();
+    control(&c, "Your brand").await.click().await.unwrap();
+    click_button(&c, "Share").await;
+    let field = c.wait().for_element(Locator::Css("[aria-label='Share link']")).await.unwrap();
+    let link = field.prop("value").await.unwrap().unwrap();
+    assert!(link.starts_with(&format!("{}/compose#c=", app_url())), "{link}");
+    assert!(!link.contains(&open_id) && !link.contains(&label), "no account in the link: {link}");
+    c.close().await.unwrap();
+
+    // Another browser, another creator (private, Duet off).
+    let other = browser_in(engine).await;
+    composer_for(&other, "open-pat").await;
+    other.goto(&link).await.unwrap();
+    other.refresh().await.unwrap();
+    wait_text(&other, "[data-testid=creator]", |t| t.starts_with("Posting as Pat")).await;
+    let caption = control(&other, "Caption").await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while caption.prop("value").await.unwrap().as_deref() != Some("Shared caption #team") {
+        assert!(tokio::time::Instant::now() < deadline, "the caption never arrived");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    other.find(Locator::Css("details.advanced summary")).await.unwrap().click().await.unwrap();
+    assert_eq!(control(&other, "Allow Comment").await.prop("checked").await.unwrap().as_deref(), Some("false"));
+    assert_eq!(control(&other, "AI-generated content").await.prop("checked").await.unwrap().as_deref(), Some("true"));
+    assert_eq!(control(&other, "Your brand").await.prop("checked").await.unwrap().as_deref(), Some("true"));
+    let notes = wait_text(&other, "[data-testid=link-notes]", |t| !t.is_empty()).await;
+    assert!(notes.contains("'Public' isn't available for this account"), "{notes}");
+    other.close().await.unwrap();
+}
+
+/// What has the keyboard focus: its accessible label (or text), and whether a focus ring shows.
+async fn focused(c: &Client) -> (String, bool) {
+    let js = "const e = document.activeElement; const s = getComputedStyle(e);
+              return [e.getAttribute('aria-label') || e.textContent.trim() || `<${e.tagName.toLowerCase()}>`,
+                      s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2];";
+    let v = c.execute(js, vec![]).await.unwrap();
+    (v[0].as_str().unwrap_or_default().to_string(), v[1].as_bool().unwrap_or(false))
+}
+
+/// One key, pressed and released, wherever the focus is (as a person types, not into an element).
+async fn press(c: &Client, key: char) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let keys = KeyActions::new("keyboard".into()).then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
+    c.perform_actions(keys).await.unwrap();
+}
+
+const TAB: char = '\u{e004}';
+const SPACE: char = ' ';
+const ENTER: char = '\u{e007}';
+
+/// Tab from the top of the composer reaches every pinned control, each with a visible focus
+/// ring, and the keys work them (Enter opens Advanced and makes a link, Space flips switches).
+pub async fn keyboard_reaches_every_control_with_a_focus_ring(engine: Engine) {
+    let c = composer_with(engine, &format!("{}keys", engine.tag()), &unique_video(90)).await;
+    let mut reached = Vec::new();
+    let mut unringed = Vec::new();
+    // The date-time widget is the browser's own (its segments typed as the locale wants): a time
+    // is set first so that "Schedule" is a live control on the way.
+    let js = "const d = new Date(Date.now() + 3600e3); const p = n => String(n).padStart(2, '0'); \
+              arguments[0].value = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`; \
+              arguments[0].dispatchEvent(new Event('input', {bubbles: true}));";
+    c.execute(js, vec![serde_json::to_value(&control(&c, "Date and time").await).unwrap()]).await.unwrap();
+    c.execute("document.activeElement.blur(); window.scrollTo(0, 0)", vec![]).await.unwrap();
+    for _ in 0..60 {
+        press(&c, TAB).await;
+        let (label, ring) = focused(&c).await;
+        if !ring {
+            unringed.push(label.clone());
+        }
+        match label.as_str() {
+            // Open the panel, turn on a switch and the disclosure, make a link: all by keyboard.
+            "Advanced settings" => press(&c, ENTER).await,
+            "Allow Stitch" | "Disclose video content" | "Your brand" => press(&c, SPACE).await,
+            "Share" => press(&c, ENTER).await,
+            _ => {}
+        }
+        reached.push(label.clone());
+        if label == "Share link" {
+            break;
+        }
+    }
+    for pinned in [
+        "Video", "Caption", "Who can view this video", "Allow Comment", "Allow Duet", "Allow Stitch",
+        "Disclose video content", "Your brand", "Branded content", "AI-generated content", "Post now", "Schedule",
+        "Share", "Share link",
+    ] {
+        assert!(reached.iter().any(|r| r == pinned), "{pinned:?} was not reached by Tab: {reached:?}");
+    }
+    assert!(unringed.is_empty(), "no visible focus ring on {unringed:?} (all: {reached:?})");
+    // The keys did what they say.
+    let checked = |label: &'static str| {
+        let c = c.clone();
+        async move { control(&c, label).await.prop("checked").await.unwrap().as_deref() == Some("true") }
+    };
+    assert!(!checked("Allow Stitch").await, "Space did not turn Stitch off");
+    assert!(checked("Disclose video content").await && checked("Your brand").await);
+    let link = control(&c, "Share link").await.prop("value").await.unwrap().unwrap_or_default();
+    assert!(link.contains("/compose#c="), "{link}");
+    c.close().await.unwrap();
+}
