@@ -64,7 +64,7 @@ impl Drop for Browser {
 
 /// Where xtask wants browser profiles and driver logs (a folder it empties each run).
 fn profiles() -> std::path::PathBuf {
-    std::env::var_os("CHROMIUM_PROFILES").map_or_else(std::env::temp_dir, std::path::PathBuf::from)
+    std::env::var_os("LETSPOST_BROWSER_PROFILES").map_or_else(std::env::temp_dir, std::path::PathBuf::from)
 }
 
 fn unique() -> String {

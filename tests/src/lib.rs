@@ -1,5 +1,5 @@
-//! Helpers for the end-to-end suite. `cargo xtask test` starts the Worker (wrangler dev) and
-//! ChromeDriver and passes their addresses in the environment; run alone, these tests fail
+//! Helpers for the end-to-end suite. `cargo xtask test` starts the Worker (wrangler dev),
+//! ChromeDriver and a display for WebKit, and passes them in the environment; run alone, these tests fail
 //! with a message that says so rather than pass without testing anything.
 
 use fantoccini::Client;

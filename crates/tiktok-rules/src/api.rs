@@ -182,7 +182,8 @@ pub fn check_source_info(source: &SourceInfo) -> Result<ChunkPlan, Refusal> {
     match *source {
         SourceInfo::FileUpload { video_size, chunk_size, total_chunk_count } => {
             let plan = ChunkPlan { video_size, chunk_size, total_chunk_count };
-            plan.check().map_err(|e| Refusal::new(codes::INVALID_PARAM, e.to_string()))?;
+            // TikTok's side: whatever either reading of its "MB" allows.
+            plan.check(&crate::chunk::LENIENT).map_err(|e| Refusal::new(codes::INVALID_PARAM, e.to_string()))?;
             Ok(plan)
         }
         SourceInfo::PullFromUrl { .. } => Err(Refusal::new(

@@ -1,26 +1,39 @@
 //! How a video is cut into chunks for TikTok's `FILE_UPLOAD`, and how TikTok checks a plan.
 //!
-//! TikTok writes sizes in "MB"; LetsPost reads them as decimal megabytes (1 MB = 1,000,000
-//! bytes), as it does the 287.6 MB cap. The plan LetsPost *makes* uses 20,000,000-byte
-//! chunks, which sit well inside TikTok's 5–64 MB window under either reading (MB or MiB).
+//! TikTok writes its chunk sizes in "MB" without saying whether that is 10^6 or 2^20 bytes.
+//! Both readings are kept here: the plans LetsPost *makes* stay inside the strict one (what
+//! either reading allows), and the emulator *accepts* the lenient one (what either reading might
+//! allow), because published clients send 64 MiB chunks and TikTok takes them. The 287.6 MB
+//! size cap is LetsPost's and decimal.
 
 use serde::{Deserialize, Serialize};
 
 pub const MB: u64 = 1_000_000;
-/// Smallest chunk TikTok takes; files below it go whole.
-pub const MIN_CHUNK: u64 = 5 * MB;
-/// Largest `chunk_size` TikTok takes.
-pub const MAX_CHUNK: u64 = 64 * MB;
-/// The last chunk absorbs the remainder and may reach this.
-pub const MAX_LAST_CHUNK: u64 = 128 * MB;
+pub const MIB: u64 = 1_048_576;
 pub const MAX_CHUNK_COUNT: u64 = 1_000;
+
+/// TikTok's chunk window under one reading of "MB".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Smallest chunk ("5 MB"); files below it go whole.
+    pub min_chunk: u64,
+    /// Largest `chunk_size` ("64 MB").
+    pub max_chunk: u64,
+    /// The last chunk absorbs the remainder and may reach this ("128 MB").
+    pub max_last_chunk: u64,
+}
+
+/// Inside both readings: what LetsPost's own plans must satisfy.
+pub const STRICT: Limits = Limits { min_chunk: 5 * MIB, max_chunk: 64 * MB, max_last_chunk: 128 * MB };
+/// Inside either reading: what the emulator accepts from any client.
+pub const LENIENT: Limits = Limits { min_chunk: 5 * MB, max_chunk: 64 * MIB, max_last_chunk: 128 * MIB };
 /// Cloudflare refuses request bodies over 100 MB; every chunk crosses the Worker.
 pub const WORKER_REQUEST_LIMIT: u64 = 100 * MB;
 /// The chunk size LetsPost plans with. The largest chunk is the last one, under twice this.
 pub const PREFERRED_CHUNK: u64 = 20 * MB;
 
 const _: () = assert!(2 * PREFERRED_CHUNK - 1 <= WORKER_REQUEST_LIMIT);
-const _: () = assert!(PREFERRED_CHUNK >= MIN_CHUNK && PREFERRED_CHUNK <= MAX_CHUNK);
+const _: () = assert!(PREFERRED_CHUNK >= STRICT.min_chunk && PREFERRED_CHUNK <= STRICT.max_chunk);
 
 /// TikTok's `source_info` numbers for a `FILE_UPLOAD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,7 +61,7 @@ impl std::fmt::Display for ChunkError {
         match self {
             ChunkError::Empty => write!(f, "video_size must be greater than 0"),
             ChunkError::ChunkTooSmall { chunk_size } => write!(f, "chunk_size {chunk_size} is below 5 MB"),
-            ChunkError::ChunkTooLarge { chunk_size } => write!(f, "chunk_size {chunk_size} is above 64 MB"),
+            ChunkError::ChunkTooLarge { chunk_size } => write!(f, "chunk_size {chunk_size} is above 64 MB (64 MiB at most)"),
             ChunkError::SmallFileMustGoWhole => {
                 write!(f, "a video under 5 MB must be uploaded whole (chunk_size = video_size, 1 chunk)")
             }
@@ -65,31 +78,33 @@ impl std::fmt::Display for ChunkError {
 impl std::error::Error for ChunkError {}
 
 impl ChunkPlan {
-    /// The plan LetsPost uses for a video of `video_size` bytes.
+    /// The plan LetsPost uses for a video of `video_size` bytes (inside `STRICT`).
     pub fn for_size(video_size: u64) -> Result<ChunkPlan, ChunkError> {
         let chunk_size = if video_size < PREFERRED_CHUNK { video_size } else { PREFERRED_CHUNK };
         let plan = ChunkPlan { video_size, chunk_size, total_chunk_count: video_size / chunk_size.max(1) };
-        plan.check()?;
+        plan.check(&STRICT)?;
         Ok(plan)
     }
 
-    /// TikTok's checks on a declared plan (the emulator answers `invalid_param` with these).
-    pub fn check(&self) -> Result<(), ChunkError> {
+    /// TikTok's checks on a declared plan under `limits` (the emulator answers `invalid_param`
+    /// with these, under `LENIENT`).
+    pub fn check(&self, limits: &Limits) -> Result<(), ChunkError> {
         let ChunkPlan { video_size, chunk_size, total_chunk_count } = *self;
+        let Limits { min_chunk, max_chunk, max_last_chunk } = *limits;
         if video_size == 0 {
             return Err(ChunkError::Empty);
         }
-        if video_size < MIN_CHUNK {
+        if video_size < min_chunk {
             return if chunk_size == video_size && total_chunk_count == 1 {
                 Ok(())
             } else {
                 Err(ChunkError::SmallFileMustGoWhole)
             };
         }
-        if chunk_size < MIN_CHUNK {
+        if chunk_size < min_chunk {
             return Err(ChunkError::ChunkTooSmall { chunk_size });
         }
-        if chunk_size > MAX_CHUNK {
+        if chunk_size > max_chunk {
             return Err(ChunkError::ChunkTooLarge { chunk_size });
         }
         if chunk_size > video_size {
@@ -103,7 +118,7 @@ impl ChunkPlan {
             return Err(ChunkError::TooManyChunks { count: expected });
         }
         let last = self.chunk_len(expected - 1);
-        if last > MAX_LAST_CHUNK {
+        if last > max_last_chunk {
             return Err(ChunkError::LastChunkTooLarge { last });
         }
         Ok(())
@@ -170,12 +185,12 @@ mod tests {
     #[test]
     fn tiktoks_own_example_is_five_chunks_with_a_fat_last_one() {
         let plan = ChunkPlan { video_size: 50_000_123, chunk_size: 10_000_000, total_chunk_count: 5 };
-        assert_eq!(plan.check(), Ok(()));
+        assert_eq!(plan.check(&STRICT), Ok(()));
         assert_eq!(plan.chunk_len(4), 10_000_123);
         assert_eq!(plan.content_range(4), "bytes 40000000-50000122/50000123");
         assert_eq!(plan.content_range(0), "bytes 0-9999999/50000123");
         let six = ChunkPlan { total_chunk_count: 6, ..plan };
-        assert_eq!(six.check(), Err(ChunkError::WrongCount { expected: 5, got: 6 }));
+        assert_eq!(six.check(&STRICT), Err(ChunkError::WrongCount { expected: 5, got: 6 }));
     }
 
     #[test]
@@ -183,40 +198,59 @@ mod tests {
         let small = ChunkPlan::for_size(4_990_000).unwrap();
         assert_eq!((small.chunk_size, small.total_chunk_count), (4_990_000, 1));
         let split = ChunkPlan { video_size: 4_990_000, chunk_size: 2_495_000, total_chunk_count: 2 };
-        assert_eq!(split.check(), Err(ChunkError::SmallFileMustGoWhole));
+        assert_eq!(split.check(&STRICT), Err(ChunkError::SmallFileMustGoWhole));
         let five = ChunkPlan::for_size(5_000_000).unwrap();
         assert_eq!((five.chunk_size, five.total_chunk_count), (5_000_000, 1));
-        let five_small_chunks = ChunkPlan { video_size: 5_000_000, chunk_size: 4_999_999, total_chunk_count: 1 };
-        assert_eq!(five_small_chunks.check(), Err(ChunkError::ChunkTooSmall { chunk_size: 4_999_999 }));
+        let five_small_chunks = ChunkPlan { video_size: 6_000_000, chunk_size: 4_999_999, total_chunk_count: 1 };
+        assert_eq!(five_small_chunks.check(&LENIENT), Err(ChunkError::ChunkTooSmall { chunk_size: 4_999_999 }));
+        // 5.1 MB: chunked at 5 MB is fine if "MB" is 10^6, not if it is 2^20.
+        let between = ChunkPlan { video_size: 5_100_000, chunk_size: 5_000_000, total_chunk_count: 1 };
+        assert_eq!(between.check(&LENIENT), Ok(()));
+        assert_eq!(between.check(&STRICT), Err(ChunkError::SmallFileMustGoWhole));
+    }
+
+    #[test]
+    fn a_64_mib_chunk_is_accepted_but_never_planned() {
+        // What published clients send: 64 MiB chunks of a 200 MB file, the last one fat.
+        let published = ChunkPlan { video_size: 200 * MB, chunk_size: 64 * MIB, total_chunk_count: 2 };
+        assert_eq!(published.check(&LENIENT), Ok(()));
+        assert_eq!(published.check(&STRICT), Err(ChunkError::ChunkTooLarge { chunk_size: 64 * MIB }));
+        let over = ChunkPlan { chunk_size: 64 * MIB + 1, ..published };
+        assert_eq!(over.check(&LENIENT), Err(ChunkError::ChunkTooLarge { chunk_size: 64 * MIB + 1 }));
+        // The fattest last chunk a 64 MiB plan can have stays under the lenient 128 MiB cap
+        // (a remainder is always smaller than a chunk, so the cap can't be crossed either way).
+        let fattest = ChunkPlan { video_size: 128 * MIB - 1, chunk_size: 64 * MIB, total_chunk_count: 1 };
+        assert_eq!(fattest.check(&LENIENT), Ok(()));
+        assert!(fattest.chunk_len(0) <= LENIENT.max_last_chunk);
     }
 
     #[test]
     fn chunk_size_window_is_5_to_64_mb() {
         let ok = ChunkPlan { video_size: 200 * MB, chunk_size: 64 * MB, total_chunk_count: 3 };
-        assert_eq!(ok.check(), Ok(()));
+        assert_eq!(ok.check(&STRICT), Ok(()));
         let big = ChunkPlan { video_size: 200 * MB, chunk_size: 64 * MB + 1, total_chunk_count: 3 };
-        assert_eq!(big.check(), Err(ChunkError::ChunkTooLarge { chunk_size: 64 * MB + 1 }));
+        assert_eq!(big.check(&STRICT), Err(ChunkError::ChunkTooLarge { chunk_size: 64 * MB + 1 }));
     }
 
     #[test]
     fn last_chunk_may_reach_128_mb_but_not_more() {
         // 64 MB chunk_size, one chunk: that chunk is the whole file, just under 128 MB.
         let whole = ChunkPlan { video_size: 128 * MB - 1, chunk_size: 64 * MB, total_chunk_count: 1 };
-        assert_eq!(whole.check(), Ok(()));
+        assert_eq!(whole.check(&STRICT), Ok(()));
         assert_eq!(whole.chunk_len(0), 128 * MB - 1);
     }
 
     #[test]
     fn more_than_1000_chunks_is_refused() {
         let p = ChunkPlan { video_size: 5 * MB * 1_001, chunk_size: 5 * MB, total_chunk_count: 1_001 };
-        assert_eq!(p.check(), Err(ChunkError::TooManyChunks { count: 1_001 }));
+        assert_eq!(p.check(&LENIENT), Err(ChunkError::TooManyChunks { count: 1_001 }));
     }
 
     #[test]
     fn our_plan_keeps_every_request_under_the_worker_limit_up_to_the_size_cap() {
         for size in [1, 4_999_999, 5_000_000, 19_999_999, 20_000_000, 39_999_999, 40_000_000, 100_000_000, 287_600_000] {
             let plan = ChunkPlan::for_size(size).unwrap();
-            assert_eq!(plan.check(), Ok(()), "{size}");
+            assert_eq!(plan.check(&STRICT), Ok(()), "{size}");
             assert!(plan.largest_chunk() <= WORKER_REQUEST_LIMIT, "{size}");
             let total: u64 = (0..plan.total_chunk_count).map(|i| plan.chunk_len(i)).sum();
             assert_eq!(total, size);

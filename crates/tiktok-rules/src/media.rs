@@ -130,16 +130,17 @@ impl IssueCode {
     }
 
     /// The `fail_reason` TikTok gives after it has the bytes (too_large never gets that far:
-    /// init refuses it).
+    /// init refuses it). The 15 s minimum is LetsPost's product rule, not TikTok's: TikTok
+    /// takes a shorter video, so too_short has no fail_reason (LetsPost refuses it before upload).
     pub fn tiktok_fail_reason(self) -> Option<&'static str> {
         match self {
             IssueCode::UnsupportedFormat | IssueCode::NoVideoTrack | IssueCode::Corrupt | IssueCode::Codec => {
                 Some("file_format_check_failed")
             }
-            IssueCode::TooShort | IssueCode::TooLong => Some("duration_check_failed"),
+            IssueCode::TooLong => Some("duration_check_failed"),
             IssueCode::FrameRate => Some("frame_rate_check_failed"),
             IssueCode::Resolution => Some("picture_size_check_failed"),
-            IssueCode::TooLarge | IssueCode::NotVertical => None,
+            IssueCode::TooShort | IssueCode::TooLarge | IssueCode::NotVertical => None,
         }
     }
 }
@@ -356,7 +357,8 @@ mod tests {
 
     #[test]
     fn issue_codes_map_to_tiktoks_fail_reasons() {
-        assert_eq!(IssueCode::TooShort.tiktok_fail_reason(), Some("duration_check_failed"));
+        assert_eq!(IssueCode::TooLong.tiktok_fail_reason(), Some("duration_check_failed"));
+        assert_eq!(IssueCode::TooShort.tiktok_fail_reason(), None, "15 s is LetsPost's minimum, not TikTok's");
         assert_eq!(IssueCode::FrameRate.tiktok_fail_reason(), Some("frame_rate_check_failed"));
         assert_eq!(IssueCode::Resolution.tiktok_fail_reason(), Some("picture_size_check_failed"));
         assert_eq!(IssueCode::Corrupt.tiktok_fail_reason(), Some("file_format_check_failed"));

@@ -1,6 +1,6 @@
 //! `cargo xtask bench`: the probe's figures. Bytes read and time per file against file size,
-//! natively (in-process with criterion, and whole process) and in Chromium, side by side
-//! with ffprobe. Prints figures; asserts nothing (benchmarks are not tests).
+//! natively (in-process with criterion, and whole process) and in Chromium, Firefox and WebKit,
+//! side by side with ffprobe. Prints figures; asserts nothing (benchmarks are not tests).
 
 use crate::procs::free_port;
 use crate::tools::{ensure, run_ok, step, Need, Tools};
@@ -165,16 +165,17 @@ fn probe() -> Result {
         rows.push((f.clone(), report, cli, ffprobe));
     }
 
-    step("in Chromium: the same files through Blob.slice");
+    step("in Chromium, Firefox and WebKit: the same files through Blob.slice");
     let browser = browser_times(&tools, &files)?;
 
-    println!("\nfile                          size (B)   moov (B)  read (B)  read ≤ moov+64KiB  CLI ms  ffprobe ms  ratio  Chromium ms");
-    for ((f, report, cli, ffprobe), chromium) in rows.iter().zip(browser) {
+    println!("\nfile                          size (B)   moov (B)  read (B)  read ≤ moov+64KiB  CLI ms  ffprobe ms  ratio  Chromium ms  Firefox ms  WebKit ms");
+    for (i, (f, report, cli, ffprobe)) in rows.iter().enumerate() {
+        let ms = |engine: usize| browser[engine].get(i).copied().flatten().map_or("-".into(), |ms: f64| format!("{ms:.2}"));
         let size = report["size_bytes"].as_u64().unwrap_or(0);
         let read = report["bytes_read"].as_u64().unwrap_or(0);
         let moov = moov_size(f);
         println!(
-            "{:<28} {:>10} {:>10} {:>9}  {:<17} {:>6.2} {:>11.2} {:>6.1}× {:>11}",
+            "{:<28} {:>10} {:>10} {:>9}  {:<17} {:>6.2} {:>11.2} {:>6.1}× {:>11} {:>11} {:>10}",
             f.file_name().unwrap().to_string_lossy(),
             size,
             moov,
@@ -183,29 +184,36 @@ fn probe() -> Result {
             cli,
             ffprobe,
             ffprobe / cli,
-            chromium.map_or("-".into(), |ms| format!("{ms:.2}")),
+            ms(0),
+            ms(1),
+            ms(2),
         );
     }
     Ok(())
 }
 
-/// Median probe time in Chromium per file, measured by the page itself (performance.now()).
-fn browser_times(tools: &Tools, files: &[PathBuf]) -> Result<Vec<Option<f64>>> {
+/// Median probe time per file in each engine (Chromium, Firefox, WebKit), measured by the
+/// page itself (performance.now()).
+fn browser_times(tools: &Tools, files: &[PathBuf]) -> Result<Vec<Vec<Option<f64>>>> {
     build::www(tools)?;
     let port = free_port()?;
     let state = root().join("target/bench-state");
     let _worker = dev::start_worker(tools, port, &[], Some(&state))?;
-    let browser = dev::start_browser(tools, &root().join("target/bench-chromium"))?;
-    let out = Command::new("cargo")
-        .current_dir(root())
-        .args(["run", "--release", "-q", "-p", "letspost-e2e", "--bin", "browser-bench", "--"])
-        .args(files)
-        .env("LETSPOST_URL", format!("http://127.0.0.1:{port}"))
-        .envs(browser.env.iter().map(|(k, v)| (k, v)))
-        .output()
-        .map_err(|e| e.to_string())?;
-    if !out.status.success() {
-        return Err(format!("browser-bench failed: {}", String::from_utf8_lossy(&out.stderr)));
+    let browser = dev::start_browser(tools, &root().join("target/bench-browsers"))?;
+    let mut per_engine = Vec::new();
+    for engine in ["chromium", "firefox", "webkit"] {
+        let out = Command::new("cargo")
+            .current_dir(root())
+            .args(["run", "--release", "-q", "-p", "letspost-e2e", "--bin", "browser-bench", "--", "--engine", engine])
+            .args(files)
+            .env("LETSPOST_URL", format!("http://127.0.0.1:{port}"))
+            .envs(browser.env.iter().map(|(k, v)| (k, v)))
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !out.status.success() {
+            return Err(format!("browser-bench ({engine}) failed: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+        per_engine.push(String::from_utf8_lossy(&out.stdout).lines().map(|l| l.trim().parse().ok()).collect());
     }
-    Ok(String::from_utf8_lossy(&out.stdout).lines().map(|l| l.trim().parse().ok()).collect())
+    Ok(per_engine)
 }

@@ -1,9 +1,9 @@
 //! `cargo xtask <command>`: everything a fresh machine needs, from the project's own files.
 //!
 //! - `dev`   build, start the TikTok emulator and the Worker (wrangler dev, front end as assets)
-//! - `test`  every test: native, both wasm builds, the Worker in workerd, the UI in Chromium
+//! - `test`  every test: native, both wasm builds, the Worker in workerd, the UI in three engines
 //! - `build` the front end (www/dist) and the Worker (worker/build), release, with sizes
-//! - `bench` the probe's figures: bytes read and time per file, native, ffprobe, Chromium
+//! - `bench` the probe's figures: bytes read and time per file, native, ffprobe, three browsers
 //! - `fuzz`  fuzz the video probe (cargo-fuzz, seeded with the fixtures)
 //! - `soak`  posts under TikTok faults, token expiry and workerd crashes, then load; one table
 //! - `setup` install the toolchain only
@@ -32,7 +32,7 @@ fn usage() -> String {
      dev    run the app on localhost (emulator + Worker + front end)\n  \
      test   run every test\n  \
      build  build the front end and the Worker in release\n  \
-     bench  measure [probe|pipeline]: the video probe (native, ffprobe, Chromium), the post pipeline\n  \
+     bench  measure [probe|pipeline]: the video probe (native, ffprobe, 3 browsers), the post pipeline\n  \
      fuzz   fuzz [probe|link] [SECONDS, default 300]: the video probe or the share-link decoder\n  \
      soak   soak [--seed N] [--posts N] [--accounts N] [--kills N] [--spread SECS]: 200 posts under\n         \
             faults and crashes, then load; exits non-zero unless every post published once\n  \

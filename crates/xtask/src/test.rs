@@ -1,6 +1,7 @@
 //! `cargo xtask test`: every test, against real parts. Native tests first (fast failures),
 //! then one release build of each wasm shell, then the Worker in workerd and the UI in
-//! headless Chromium, driven by the end-to-end suite in tests/.
+//! headless Chromium (the whole suite), Firefox and WebKit (the creator flows), driven by the
+//! end-to-end suite in tests/.
 
 use crate::procs::free_port;
 use crate::tools::{ensure, run_ok, step, Need};
@@ -25,7 +26,7 @@ pub fn run(args: &[String]) -> Result {
     let state = root().join("target/e2e-state");
     let _ = std::fs::remove_dir_all(&state);
 
-    step("starting the TikTok emulator, the Worker in workerd, and ChromeDriver");
+    step("starting the TikTok emulator, the Worker in workerd, ChromeDriver and Xvfb (for WebKit)");
     let emulator_port = free_port()?;
     let (_emulator, vars) = dev::start_emulator(emulator_port, &["--test-hooks", "--processing-ms", "500", "--moderation-ms", "300"])?;
     let worker_port = free_port()?;
@@ -38,12 +39,12 @@ pub fn run(args: &[String]) -> Result {
     // The suite's own faults inside the Worker (worker/src/test_hooks.rs).
     vars.push(("TEST_HOOKS", "1".into()));
     let worker = dev::start_worker(&tools, worker_port, &vars, Some(&state))?;
-    let browser = dev::start_browser(&tools, &root().join("target/e2e-chromium"))?;
+    let browser = dev::start_browser(&tools, &root().join("target/e2e-browsers"))?;
 
     step("wrangler deploy --dry-run (bindings, migrations, cron, R2 make a deployable Worker)");
     deploy_dry_run(&tools)?;
 
-    step("end-to-end tests (tests/: Worker over HTTP, UI in headless Chromium)");
+    step("end-to-end tests (tests/: Worker over HTTP, UI in Chromium, Firefox and WebKit)");
     run_ok(
         tools
             .command("cargo")

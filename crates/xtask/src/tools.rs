@@ -17,7 +17,7 @@ const WASM_SPLIT_VERSION: &str = "0.2.4";
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Need {
     Build,
-    /// Build, plus Chromium and ChromeDriver for the browser tests.
+    /// Build, plus Chromium, Firefox and WebKit with their WebDriver servers.
     Browser,
 }
 
@@ -28,8 +28,8 @@ pub struct Tools {
     pub esbuild: PathBuf,
     pub wasm_opt: PathBuf,
     pub wrangler: PathBuf,
-    pub chromedriver: Option<PathBuf>,
-    pub chromium: Option<PathBuf>,
+    /// With `Need::Browser`.
+    pub browsers: Option<Browsers>,
 }
 
 impl Tools {
@@ -128,26 +128,63 @@ fn is_root() -> bool {
     output("id", &["-u"]).as_deref() == Some("0")
 }
 
-fn ensure_browser() -> Result<(PathBuf, PathBuf)> {
-    if let (Some(c), Some(d)) = (which("chromium"), which("chromedriver")) {
-        return Ok((c, d));
+/// The three engines the UI is tested in, with their WebDriver servers.
+pub struct Browsers {
+    pub chromium: PathBuf,
+    pub chromedriver: PathBuf,
+    pub firefox: PathBuf,
+    pub geckodriver: PathBuf,
+    /// WebKitGTK's driver; it runs MiniBrowser, which needs a display (Xvfb).
+    pub webkit_driver: PathBuf,
+    pub xvfb: PathBuf,
+}
+
+/// Debian packages and the program each one puts on PATH.
+const BROWSER_PACKAGES: [(&str, &str); 5] = [
+    ("chromium", "chromium"),
+    ("chromium-driver", "chromedriver"),
+    ("firefox-esr", "firefox-esr"),
+    ("webkit2gtk-driver", "WebKitWebDriver"),
+    ("xvfb", "Xvfb"),
+];
+
+/// geckodriver from crates.io (Mozilla publishes it there), `--locked` as Mozilla builds it.
+const GECKODRIVER_VERSION: &str = "0.37.1";
+
+fn ensure_browsers(cargo_bin: &std::path::Path) -> Result<Browsers> {
+    let missing: Vec<&str> = BROWSER_PACKAGES.iter().filter(|(_, bin)| which(bin).is_none()).map(|(pkg, _)| *pkg).collect();
+    if !missing.is_empty() {
+        if !is_root() {
+            return Err(format!(
+                "the browser tests need Debian's {}: run `sudo apt-get install {}` and try again",
+                missing.join(", "),
+                missing.join(" ")
+            ));
+        }
+        step(&format!("installing {} with apt-get", missing.join(", ")));
+        run_ok(Command::new("apt-get").arg("update").arg("-q"))?;
+        run_ok(
+            Command::new("apt-get")
+                .args(["install", "-y", "-q", "--no-install-recommends"])
+                .args(&missing)
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+        )?;
     }
-    if !is_root() {
-        return Err("the browser tests need Debian's chromium and chromium-driver: \
-                    run `sudo apt-get install chromium chromium-driver` and try again"
-            .into());
+    let geckodriver = cargo_bin.join("geckodriver");
+    let have = output(&geckodriver.to_string_lossy(), &["--version"]).unwrap_or_default();
+    if !have.split_whitespace().any(|w| w == GECKODRIVER_VERSION) {
+        step(&format!("installing geckodriver {GECKODRIVER_VERSION} from crates.io"));
+        run_ok(Command::new("cargo").args(["install", "geckodriver", "--locked", "--version", GECKODRIVER_VERSION]))?;
     }
-    step("installing chromium and chromium-driver with apt-get");
-    run_ok(Command::new("apt-get").arg("update").arg("-q"))?;
-    run_ok(
-        Command::new("apt-get")
-            .args(["install", "-y", "-q", "--no-install-recommends", "chromium", "chromium-driver"])
-            .env("DEBIAN_FRONTEND", "noninteractive"),
-    )?;
-    match (which("chromium"), which("chromedriver")) {
-        (Some(c), Some(d)) => Ok((c, d)),
-        _ => Err("apt-get installed chromium, but chromium/chromedriver are not on PATH".into()),
-    }
+    let found = |bin: &str| which(bin).ok_or_else(|| format!("apt-get ran, but {bin} is not on PATH"));
+    Ok(Browsers {
+        chromium: found("chromium")?,
+        chromedriver: found("chromedriver")?,
+        firefox: found("firefox-esr")?,
+        geckodriver,
+        webkit_driver: found("WebKitWebDriver")?,
+        xvfb: found("Xvfb")?,
+    })
 }
 
 pub fn ensure(need: Need) -> Result<Tools> {
@@ -156,13 +193,6 @@ pub fn ensure(need: Need) -> Result<Tools> {
     ensure_cargo_tool("worker-build", "worker-build", WORKER_BUILD_VERSION)?;
     ensure_cargo_install("wasm_split_cli_support", WASM_SPLIT_VERSION, "build-binary")?;
     ensure_npm_tools()?;
-    let (chromium, chromedriver) = match need {
-        Need::Browser => {
-            let (c, d) = ensure_browser()?;
-            (Some(c), Some(d))
-        }
-        Need::Build => (None, None),
-    };
     let root = root();
     let bin = root.join("node_modules/.bin");
     let cargo_bin = std::env::var_os("CARGO_HOME")
@@ -170,6 +200,10 @@ pub fn ensure(need: Need) -> Result<Tools> {
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
         .map(|h| h.join("bin"))
         .unwrap_or_default();
+    let browsers = match need {
+        Need::Browser => Some(ensure_browsers(&cargo_bin)?),
+        Need::Build => None,
+    };
     let mut paths = vec![bin.clone(), cargo_bin];
     paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
     let path = std::env::join_paths(paths).map_err(|e| e.to_string())?.to_string_lossy().into_owned();
@@ -178,7 +212,6 @@ pub fn ensure(need: Need) -> Result<Tools> {
         esbuild: root.join("node_modules/@esbuild/linux-x64/bin/esbuild"),
         wasm_opt: bin.join("wasm-opt"),
         wrangler: bin.join("wrangler"),
-        chromedriver,
-        chromium,
+        browsers,
     })
 }

@@ -1,13 +1,21 @@
-//! `cargo xtask bench` helper: probe each file given on the command line in headless
-//! Chromium, 7 times, and print the median milliseconds the page measured, one line per file.
+//! `cargo xtask bench` helper: probe each file given on the command line in one browser engine
+//! (`--engine chromium|firefox|webkit`), 7 times, and print the median milliseconds the page
+//! measured (performance.now() around the Blob.slice reads), one line per file.
 
 use fantoccini::Locator;
-use letspost_e2e::{app_url, browser, wait_text};
+use letspost_e2e::{app_url, browser_in, wait_text, Engine};
 
 #[tokio::main]
 async fn main() {
-    let c = browser().await;
-    for file in std::env::args().skip(1) {
+    let mut args = std::env::args().skip(1).peekable();
+    let engine = match (args.next().as_deref(), args.next().as_deref()) {
+        (Some("--engine"), Some("chromium")) => Engine::Chromium,
+        (Some("--engine"), Some("firefox")) => Engine::Firefox,
+        (Some("--engine"), Some("webkit")) => Engine::WebKit,
+        _ => panic!("usage: browser-bench --engine chromium|firefox|webkit FILE..."),
+    };
+    let c = browser_in(engine).await;
+    for file in args {
         let path = std::fs::canonicalize(&file).unwrap().display().to_string();
         let mut times = Vec::new();
         for _ in 0..7 {
