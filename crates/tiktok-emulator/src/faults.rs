@@ -50,6 +50,7 @@ pub fn endpoint_of(path: &str) -> Option<&'static str> {
         paths::USER_INFO => "user_info",
         paths::CREATOR_INFO => "creator_info",
         paths::VIDEO_INIT => "init",
+        paths::INBOX_VIDEO_INIT => "inbox_init",
         paths::STATUS_FETCH => "status",
         crate::upload::PATH => "upload",
         _ => return None,
@@ -58,7 +59,7 @@ pub fn endpoint_of(path: &str) -> Option<&'static str> {
 
 /// Fault endpoint names, for validating what the hook is given.
 pub fn endpoint_of_name(name: &str) -> Option<&str> {
-    ["token", "revoke", "authorize", "user_info", "creator_info", "init", "upload", "status", "*"]
+    ["token", "revoke", "authorize", "user_info", "creator_info", "init", "inbox_init", "upload", "status", "*"]
         .into_iter()
         .find(|n| *n == name)
 }

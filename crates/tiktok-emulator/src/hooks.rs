@@ -3,7 +3,7 @@
 use crate::accounts::Account;
 use crate::faults::Fault;
 use crate::oauth::mint_code;
-use crate::state::{now_ms, Emulator, Outcome};
+use crate::state::{now_ms, CreatorAction, Emulator, Outcome};
 use axum::extract::{Path, State as S};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -11,6 +11,8 @@ use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use std::sync::Arc;
+use tiktok_rules::api::{PostInfo, PublishStatus};
+use tiktok_rules::privacy::PrivacyLevel;
 
 pub fn router() -> Router<Arc<Emulator>> {
     Router::new()
@@ -21,6 +23,7 @@ pub fn router() -> Router<Arc<Emulator>> {
         .route("/grants/{open_id}", get(grants))
         .route("/faults", post(add_fault).delete(clear_faults).get(list_faults))
         .route("/posts", get(posts))
+        .route("/inbox/{publish_id}", post(creator_finishes))
 }
 
 fn bad(msg: impl Into<String>) -> Response {
@@ -170,8 +173,10 @@ async fn posts(S(emu): S<Arc<Emulator>>) -> Json<serde_json::Value> {
                 serde_json::json!({
                     "publish_id": p.publish_id,
                     "open_id": p.open_id,
-                    "caption": p.post_info.title,
+                    "caption": p.post_info.as_ref().map(|i| i.title.clone()),
                     "post_info": p.post_info,
+                    "mode": if p.inbox { "inbox" } else { "direct" },
+                    "creator": p.creator,
                     "video_size": p.plan.video_size,
                     "chunk_size": p.plan.chunk_size,
                     "total_chunk_count": p.plan.total_chunk_count,
@@ -190,4 +195,48 @@ async fn posts(S(emu): S<Arc<Emulator>>) -> Json<serde_json::Value> {
             .collect::<Vec<_>>()
             .into()
     }))
+}
+
+#[derive(Deserialize)]
+struct Finish {
+    /// `post` or `delete`.
+    action: String,
+    /// With `post`: what the creator wrote and picked in the app.
+    #[serde(default)]
+    caption: String,
+    #[serde(default)]
+    privacy_level: Option<PrivacyLevel>,
+}
+
+/// The creator, in the TikTok app, posts a draft from the inbox (with their own caption and
+/// privacy) or deletes it. Only a draft waiting in the inbox can be finished (409 otherwise).
+async fn creator_finishes(S(emu): S<Arc<Emulator>>, Path(publish_id): Path<String>, Json(f): Json<Finish>) -> Response {
+    let now = now_ms();
+    let (processing, moderation) = (emu.config.processing_ms, emu.config.moderation_ms);
+    emu.with(|s| {
+        let Some(p) = s.publishes.get_mut(&publish_id) else { return bad("no such publish_id") };
+        let waiting = crate::posting::status_of(p, processing, moderation, now).status == PublishStatus::SendToUserInbox;
+        if !p.inbox || !waiting {
+            return (StatusCode::CONFLICT, Json(serde_json::json!({ "error": "not a draft waiting in the inbox" }))).into_response();
+        }
+        match f.action.as_str() {
+            "post" => {
+                p.post_info = Some(PostInfo {
+                    title: f.caption.clone(),
+                    privacy_level: f.privacy_level.unwrap_or(PrivacyLevel::PublicToEveryone),
+                    disable_duet: false,
+                    disable_stitch: false,
+                    disable_comment: false,
+                    video_cover_timestamp_ms: None,
+                    brand_content_toggle: false,
+                    brand_organic_toggle: false,
+                    is_aigc: false,
+                });
+                p.creator = Some(CreatorAction::Posted { at_ms: now });
+            }
+            "delete" => p.creator = Some(CreatorAction::Deleted { at_ms: now }),
+            other => return bad(format!("action must be post or delete, not {other:?}")),
+        }
+        StatusCode::NO_CONTENT.into_response()
+    })
 }

@@ -34,6 +34,7 @@ pub fn router(emu: Arc<Emulator>) -> Router {
         .route(paths::USER_INFO, get(posting::user_info))
         .route(paths::CREATOR_INFO, post(posting::creator_info))
         .route(paths::VIDEO_INIT, post(posting::init))
+        .route(paths::INBOX_VIDEO_INIT, post(posting::inbox_init))
         .route(paths::STATUS_FETCH, post(posting::status))
         .route(upload::PATH, put(upload::put_chunk).layer(DefaultBodyLimit::disable()))
         .route("/health", get(|| async { "ok" }));

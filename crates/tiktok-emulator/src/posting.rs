@@ -1,16 +1,17 @@
-//! user/info, creator_info, video/init and status/fetch.
+//! user/info, creator_info, video/init, inbox/video/init and status/fetch.
 
 use crate::accounts::AccountKind;
 use crate::oauth::bearer;
 use crate::reply::{err, ok};
-use crate::state::{now_ms, random_token, Emulator, Outcome, Publish};
+use crate::state::{now_ms, random_token, CreatorAction, Emulator, Outcome, Publish};
 use axum::body::Bytes;
 use axum::extract::{Query, State as S};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use std::collections::HashMap;
 use std::sync::Arc;
-use tiktok_rules::api::{self, rate_limits, InitRequest, InitResponse, PublishStatus, StatusRequest, StatusResponse};
+use tiktok_rules::api::{self, inbox, rate_limits, InboxInitRequest, InitRequest, InitResponse, PublishStatus, StatusRequest, StatusResponse};
+use tiktok_rules::chunk::ChunkPlan;
 use tiktok_rules::error::codes;
 use tiktok_rules::privacy::PrivacyLevel;
 
@@ -115,34 +116,88 @@ pub async fn init(S(emu): S<Arc<Emulator>>, headers: HeaderMap, body: Bytes) -> 
             return None;
         }
         *today += 1;
-        let seq = s.next_seq();
-        let publish_id = format!("v_pub_file~v2-1.{}{seq:06}", 7_000_000_000_000u64 + now % 1_000_000_000);
-        let upload_id = random_token("up");
-        let p = Publish {
-            publish_id: publish_id.clone(),
-            open_id: open_id.clone(),
-            post_info: req.post_info.clone(),
-            plan,
-            upload_id: upload_id.clone(),
-            upload_expires_at_ms: now + api::UPLOAD_URL_TTL_SECS * 1000,
-            created_at_ms: now,
-            received: 0,
-            busy: false,
-            content_type: None,
-            completed_at_ms: None,
-            outcome: None,
-            sha256: None,
-            post_id: 7_300_000_000_000_000_000 + seq,
-        };
-        s.uploads.insert(upload_id.clone(), publish_id.clone());
-        s.publishes.insert(publish_id.clone(), p);
-        Some((publish_id, upload_id))
+        Some(new_publish(s, &open_id, Some(req.post_info.clone()), plan, now))
     });
     let Some((publish_id, upload_id)) = created else {
         return err(codes::SPAM_RISK_TOO_MANY_POSTS, format!("this creator has made {cap} posts today"));
     };
-    let upload_url = format!("{}{}?upload_id={upload_id}&upload_token={}", emu.config.public_base, crate::upload::PATH, random_token(""));
-    ok(InitResponse { publish_id, upload_url: Some(upload_url) })
+    ok(InitResponse { publish_id, upload_url: Some(upload_url(&emu, &upload_id)) })
+}
+
+/// `inbox/video/init`: the file only (scope `video.upload`); at most 5 drafts pending per
+/// creator in 24 hours.
+pub async fn inbox_init(S(emu): S<Arc<Emulator>>, headers: HeaderMap, body: Bytes) -> Response {
+    let (token, open_id) = match bearer(&emu, &headers, "video.upload") {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    if !emu.with(|s| s.rate_ok(&token, "inbox_init", rate_limits::VIDEO_INIT_PER_MIN, now_ms())) {
+        return err(codes::RATE_LIMIT_EXCEEDED, "more than 6 requests per minute to inbox/video/init");
+    }
+    let req: InboxInitRequest = match json_body(&body) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    if let Err(r) = poster(&emu, &open_id) {
+        return r;
+    }
+    let plan = match api::check_source_info(&req.source_info) {
+        Ok(p) => p,
+        Err(refusal) => return err(refusal.code, refusal.message),
+    };
+    let now = now_ms();
+    let (processing, moderation) = (emu.config.processing_ms, emu.config.moderation_ms);
+    let created = emu.with(|s| {
+        let pending = s
+            .publishes
+            .values()
+            .filter(|p| p.inbox && p.open_id == open_id && p.created_at_ms + inbox::PENDING_WINDOW_MS > now)
+            .filter(|p| !status_of(p, processing, moderation, now).status.is_final())
+            .count();
+        if pending >= inbox::MAX_PENDING_SHARES {
+            return None;
+        }
+        Some(new_publish(s, &open_id, None, plan, now))
+    });
+    let Some((publish_id, upload_id)) = created else {
+        let n = inbox::MAX_PENDING_SHARES;
+        return err(codes::SPAM_RISK_TOO_MANY_PENDING_SHARE, format!("{n} shares are already pending for this creator"));
+    };
+    ok(InitResponse { publish_id, upload_url: Some(upload_url(&emu, &upload_id)) })
+}
+
+/// A new publish awaiting its chunks (an inbox draft when `post_info` is `None`):
+/// (publish_id, upload_id).
+fn new_publish(s: &mut crate::state::State, open_id: &str, post_info: Option<api::PostInfo>, plan: ChunkPlan, now: u64) -> (String, String) {
+    let seq = s.next_seq();
+    let kind = if post_info.is_some() { "pub_file" } else { "inbox_file" };
+    let publish_id = format!("v_{kind}~v2-1.{}{seq:06}", 7_000_000_000_000u64 + now % 1_000_000_000);
+    let upload_id = random_token("up");
+    let p = Publish {
+        publish_id: publish_id.clone(),
+        open_id: open_id.to_string(),
+        inbox: post_info.is_none(),
+        creator: None,
+        post_info,
+        plan,
+        upload_id: upload_id.clone(),
+        upload_expires_at_ms: now + api::UPLOAD_URL_TTL_SECS * 1000,
+        created_at_ms: now,
+        received: 0,
+        busy: false,
+        content_type: None,
+        completed_at_ms: None,
+        outcome: None,
+        sha256: None,
+        post_id: 7_300_000_000_000_000_000 + seq,
+    };
+    s.uploads.insert(upload_id.clone(), publish_id.clone());
+    s.publishes.insert(publish_id.clone(), p);
+    (publish_id, upload_id)
+}
+
+fn upload_url(emu: &Emulator, upload_id: &str) -> String {
+    format!("{}{}?upload_id={upload_id}&upload_token={}", emu.config.public_base, crate::upload::PATH, random_token(""))
 }
 
 /// What status/fetch says about a publish at `now`.
@@ -157,11 +212,21 @@ pub fn status_of(p: &Publish, processing_ms: u64, moderation_ms: u64, now: u64) 
     if now < done + processing_ms {
         return processing;
     }
+    let failed = |reason: &str| StatusResponse { status: PublishStatus::Failed, fail_reason: Some(reason.to_string()), ..processing.clone() };
+    // A draft waits in the inbox until the creator posts it (from then on, like a direct post
+    // published at that moment) or deletes it.
+    let live_from = match (&p.creator, p.inbox, outcome) {
+        (_, _, Outcome::Failed(reason)) => return failed(reason),
+        (None, true, _) => return StatusResponse { status: PublishStatus::SendToUserInbox, ..processing },
+        (Some(CreatorAction::Deleted { .. }), _, _) => return failed(codes::PUBLISH_CANCELLED),
+        (Some(CreatorAction::Posted { at_ms }), _, _) => *at_ms,
+        (None, false, _) => done + processing_ms,
+    };
     match outcome {
-        Outcome::Failed(reason) => StatusResponse { status: PublishStatus::Failed, fail_reason: Some(reason.clone()), ..processing },
+        Outcome::Failed(reason) => failed(reason),
         Outcome::Published => {
-            let public = p.post_info.privacy_level == PrivacyLevel::PublicToEveryone;
-            let moderated = now >= done + processing_ms + moderation_ms;
+            let public = p.post_info.as_ref().is_some_and(|i| i.privacy_level == PrivacyLevel::PublicToEveryone);
+            let moderated = now >= live_from + moderation_ms;
             StatusResponse {
                 status: PublishStatus::PublishComplete,
                 publicaly_available_post_id: if public && moderated { vec![p.post_id] } else { vec![] },

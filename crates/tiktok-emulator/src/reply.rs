@@ -32,6 +32,7 @@ fn status_of(code: &str) -> StatusCode {
         codes::RATE_LIMIT_EXCEEDED => StatusCode::TOO_MANY_REQUESTS,
         codes::INTERNAL_ERROR => StatusCode::INTERNAL_SERVER_ERROR,
         codes::SPAM_RISK_TOO_MANY_POSTS
+        | codes::SPAM_RISK_TOO_MANY_PENDING_SHARE
         | codes::SPAM_RISK_USER_BANNED
         | codes::REACHED_ACTIVE_USER_CAP
         | codes::UNAUDITED_CLIENT_PRIVATE_ONLY

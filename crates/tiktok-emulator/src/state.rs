@@ -51,11 +51,25 @@ pub enum Outcome {
     Failed(String),
 }
 
+/// What the creator did with a draft in the TikTok app (the `/__emulator/inbox` hook plays it).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case", tag = "action")]
+pub enum CreatorAction {
+    Posted { at_ms: u64 },
+    Deleted { at_ms: u64 },
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Publish {
     pub publish_id: String,
     pub open_id: String,
-    pub post_info: PostInfo,
+    /// `None` for an inbox upload until the creator posts it with their own settings.
+    pub post_info: Option<PostInfo>,
+    /// An inbox upload (a draft); `creator` is what they did with it in the app, if anything.
+    #[serde(default)]
+    pub inbox: bool,
+    #[serde(default)]
+    pub creator: Option<CreatorAction>,
     pub plan: ChunkPlan,
     pub upload_id: String,
     pub upload_expires_at_ms: u64,

@@ -16,6 +16,8 @@ pub mod paths {
     pub const USER_INFO: &str = "/v2/user/info/";
     pub const CREATOR_INFO: &str = "/v2/post/publish/creator_info/query/";
     pub const VIDEO_INIT: &str = "/v2/post/publish/video/init/";
+    /// Upload to the creator's inbox (a draft they finish in the app; scope `video.upload`).
+    pub const INBOX_VIDEO_INIT: &str = "/v2/post/publish/inbox/video/init/";
     pub const STATUS_FETCH: &str = "/v2/post/publish/status/fetch/";
 }
 
@@ -24,6 +26,14 @@ pub mod rate_limits {
     pub const CREATOR_INFO_PER_MIN: u32 = 20;
     pub const VIDEO_INIT_PER_MIN: u32 = 6;
     pub const STATUS_FETCH_PER_MIN: u32 = 30;
+}
+
+/// TikTok's inbox: at most this many shares per creator may be pending (sent, not yet posted
+/// or deleted by the creator) within `PENDING_WINDOW_MS`; the next init is refused with
+/// `spam_risk_too_many_pending_share`.
+pub mod inbox {
+    pub const MAX_PENDING_SHARES: usize = 5;
+    pub const PENDING_WINDOW_MS: u64 = 86_400_000;
 }
 
 /// Posts per creator per day through the API (shared by all apps).
@@ -83,6 +93,12 @@ impl From<ChunkPlan> for SourceInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InitRequest {
     pub post_info: PostInfo,
+    pub source_info: SourceInfo,
+}
+
+/// The inbox init: only the file; the creator writes the caption and picks privacy in the app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxInitRequest {
     pub source_info: SourceInfo,
 }
 

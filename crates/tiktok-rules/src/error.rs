@@ -30,6 +30,8 @@ pub mod codes {
     pub const INTERNAL_ERROR: &str = "internal_error";
     // posting
     pub const SPAM_RISK_TOO_MANY_POSTS: &str = "spam_risk_too_many_posts";
+    /// The inbox init: 5 drafts from apps already wait for the creator (`api::inbox`).
+    pub const SPAM_RISK_TOO_MANY_PENDING_SHARE: &str = "spam_risk_too_many_pending_share";
     pub const SPAM_RISK_USER_BANNED: &str = "spam_risk_user_banned_from_posting";
     pub const REACHED_ACTIVE_USER_CAP: &str = "reached_active_user_cap";
     pub const UNAUDITED_CLIENT_PRIVATE_ONLY: &str = "unaudited_client_can_only_post_to_private_accounts";
@@ -97,7 +99,7 @@ pub fn classify(code: &str, status: u16) -> ErrorClass {
         RATE_LIMIT_EXCEEDED | INTERNAL_ERROR | INTERNAL | NETWORK => ErrorClass::Retryable,
         ACCESS_TOKEN_INVALID | SCOPE_NOT_AUTHORIZED | SCOPE_PERMISSION_MISSED | INVALID_GRANT | AUTH_REMOVED
         | ACCESS_DENIED | INVALID_SCOPE => ErrorClass::Reconnect,
-        INVALID_PARAM | INVALID_PARAMS | SPAM_RISK_TOO_MANY_POSTS | SPAM_RISK_USER_BANNED | REACHED_ACTIVE_USER_CAP
+        INVALID_PARAM | INVALID_PARAMS | SPAM_RISK_TOO_MANY_POSTS | SPAM_RISK_TOO_MANY_PENDING_SHARE | SPAM_RISK_USER_BANNED | REACHED_ACTIVE_USER_CAP
         | UNAUDITED_CLIENT_PRIVATE_ONLY | PRIVACY_LEVEL_OPTION_MISMATCH | FILE_FORMAT_CHECK_FAILED
         | DURATION_CHECK_FAILED | FRAME_RATE_CHECK_FAILED | PICTURE_SIZE_CHECK_FAILED | SPAM_RISK_TEXT | SPAM_RISK
         | PUBLISH_CANCELLED | UNSUPPORTED_ACCOUNT_TYPE => ErrorClass::UserAction,
@@ -126,6 +128,10 @@ pub fn user_message(code: &str) -> &'static str {
         ACCESS_DENIED => "You declined the TikTok connection. Connect again when you are ready.",
         INVALID_PARAM | INVALID_PARAMS => "TikTok refused the post's settings. Check the caption, privacy and video.",
         SPAM_RISK_TOO_MANY_POSTS => "You have reached TikTok's daily posting limit. Try again tomorrow.",
+        SPAM_RISK_TOO_MANY_PENDING_SHARE => {
+            "Your TikTok inbox already has 5 drafts from apps waiting for you. Post or delete one in the \
+             TikTok app, then send this draft again."
+        }
         SPAM_RISK_USER_BANNED => "TikTok has blocked this account from posting for now.",
         REACHED_ACTIVE_USER_CAP => "TikTok does not let this app post for more creators today. Try again tomorrow.",
         UNAUDITED_CLIENT_PRIVATE_ONLY => {
@@ -139,7 +145,7 @@ pub fn user_message(code: &str) -> &'static str {
         }
         URL_OWNERSHIP_UNVERIFIED => "TikTok could not verify where the video is hosted.",
         FILE_FORMAT_CHECK_FAILED => "TikTok could not read the video. Export it as MP4 (H.264) and try again.",
-        DURATION_CHECK_FAILED => "TikTok refused the video's length. It must be 15 seconds to 10 minutes.",
+        DURATION_CHECK_FAILED => "TikTok refused the video's length: it is longer than this account may post.",
         FRAME_RATE_CHECK_FAILED => "TikTok refused the video's frame rate. Use 23 to 60 frames per second.",
         PICTURE_SIZE_CHECK_FAILED => "TikTok refused the picture size. Each side must be 360 to 4096 pixels.",
         PUBLISH_CANCELLED => "The post was cancelled.",
