@@ -133,3 +133,20 @@ pub async fn fault(body: Value) {
 pub async fn clear_faults() {
     http().delete(format!("{}/__emulator/faults", emulator_url())).send().await.unwrap();
 }
+
+/// The body of `POST /api/posts` for a draft (to the creator's TikTok inbox), sent now.
+pub fn new_draft(account: &str, caption: &str, size: usize) -> Value {
+    json!({ "account": account, "mode": "draft", "caption": caption, "publish_at": null, "video_size": size })
+}
+
+/// The emulator's record of one publish.
+pub async fn tiktok_publish(publish_id: &str) -> Value {
+    let all: Vec<Value> = http().get(format!("{}/__emulator/posts", emulator_url())).send().await.unwrap().json().await.unwrap();
+    all.into_iter().find(|p| p["publish_id"] == publish_id).unwrap_or_else(|| panic!("TikTok has no publish {publish_id}"))
+}
+
+/// The creator, in the TikTok app, posts (`{"action": "post", …}`) or deletes a draft.
+pub async fn creator_finishes(publish_id: &str, body: Value) {
+    let r = http().post(format!("{}/__emulator/inbox/{publish_id}", emulator_url())).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 204, "{}", r.text().await.unwrap_or_default());
+}

@@ -19,7 +19,7 @@ use letspost_core::api::{codes, ApiError, ErrorBody};
 use post_lifecycle::staging::StagingPlan;
 use post_lifecycle::{Action, Event, Post, PostBody, PostError};
 use serde::{Deserialize, Serialize};
-use tiktok_rules::api::{InitRequest, UPLOAD_URL_TTL_SECS};
+use tiktok_rules::api::UPLOAD_URL_TTL_SECS;
 use tiktok_rules::error::{codes as tt, TikTokError};
 use worker::{durable_object, Bucket, DurableObject, Env, Method, Request, Response, Result, ScheduledTime, State, UploadedPart};
 
@@ -285,7 +285,7 @@ impl PostObject {
             Action::Idle | Action::WakeAt(_) => return Ok(None),
             Action::StartUpload => Event::StartUpload,
             Action::Init => {
-                let req = InitRequest { post_info: p.settings.post_info(), source_info: p.plan().into() };
+                let req = p.init_request();
                 match self.with_token(&p.account, |t| {
                     let (tiktok, req) = (&tiktok, &req);
                     async move { tiktok.init(&t, req).await }

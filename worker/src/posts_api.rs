@@ -13,7 +13,7 @@ use base64::Engine as _;
 use letspost_core::api::{ApiError, CreatorInfoBody, ErrorBody};
 use post_lifecycle::create::check_publish_at;
 use post_lifecycle::staging::StagingPlan;
-use post_lifecycle::{CreatePost, FieldError, Post, PostBody, PostView, PostsBody};
+use post_lifecycle::{CreatePost, FieldError, Mode, Post, PostBody, PostView, PostsBody};
 use serde::{Deserialize, Serialize};
 use worker::{Env, Method, Request, Response, Result};
 
@@ -58,7 +58,7 @@ async fn visible(env: &Env, req: &Request, id: &str) -> Result<Option<PostView>>
 pub async fn create(mut req: Request, env: Env) -> Result<Response> {
     let body: CreatePost = match req.json().await {
         Ok(b) => b,
-        Err(_) => return reply::bad_request("Send JSON with account, caption, privacy_level, publish_at and video_size."),
+        Err(_) => return reply::bad_request("Send JSON with account, mode, caption, privacy_level, publish_at and video_size."),
     };
     if !holds(&env, &req, &body.account).await? {
         return reply::not_found("account");
@@ -75,6 +75,13 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
         Ok(v) => v,
         Err(e) => return field_error(e),
     };
+    if body.mode == Mode::Draft {
+        // TikTok's 5-pending-drafts limit, foreseen: refused before a byte is uploaded.
+        let posts = account_posts(&env, &body.account).await?;
+        if let Err(e) = post_lifecycle::drafts::check_room(&posts, publish_at_ms, now) {
+            return field_error(e);
+        }
+    }
     let id = URL_SAFE_NO_PAD.encode(bytes::<ID_BYTES>()?);
     let post = Post::new(id.clone(), body.account.clone(), creator.creator_username.clone(), settings, publish_at_ms, body.video_size, now);
     let create = Create { post, max_duration_sec: creator.max_video_post_duration_sec };
@@ -139,17 +146,24 @@ pub async fn reschedule(mut req: Request, env: Env, id: &str) -> Result<Response
     forward(req, env, id, Method::Post, "schedule", Some(schedule)).await
 }
 
+/// Every post of one account.
+async fn account_posts(env: &Env, account: &str) -> Result<Vec<PostView>> {
+    let mut posts = Vec::new();
+    let ids: Vec<String> = objects::get(env, ACCOUNTS, account, "posts").await?.json().await.unwrap_or_default();
+    for id in ids {
+        let mut resp = objects::get(env, POSTS, &id, "post").await?;
+        if resp.status_code() == 200 {
+            posts.push(resp.json::<PostBody>().await?.post);
+        }
+    }
+    Ok(posts)
+}
+
 /// `GET /api/posts`: every post of the session's accounts, newest first.
 pub async fn list(req: Request, env: Env) -> Result<Response> {
     let mut posts: Vec<PostView> = Vec::new();
     for account in held(&env, session_id(&req).as_deref()).await? {
-        let ids: Vec<String> = objects::get(&env, ACCOUNTS, &account, "posts").await?.json().await.unwrap_or_default();
-        for id in ids {
-            let mut resp = objects::get(&env, POSTS, &id, "post").await?;
-            if resp.status_code() == 200 {
-                posts.push(resp.json::<PostBody>().await?.post);
-            }
-        }
+        posts.extend(account_posts(&env, &account).await?);
     }
     posts.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
     Response::from_json(&PostsBody { posts })

@@ -3,7 +3,8 @@
 
 use crate::config::{secret, Config, CLIENT_SECRET};
 use serde::de::DeserializeOwned;
-use tiktok_rules::api::{paths, CreatorInfo, InitRequest, InitResponse, StatusRequest, StatusResponse, UserInfo};
+use tiktok_rules::api::{paths, CreatorInfo, InitResponse, StatusRequest, StatusResponse, UserInfo};
+use post_lifecycle::Init;
 use tiktok_rules::error::{parse_oauth, parse_v2, TikTokError};
 use tiktok_rules::oauth::TokenResponse;
 use wasm_bindgen::JsValue;
@@ -96,9 +97,14 @@ impl TikTok {
         self.v2_post(access_token, paths::CREATOR_INFO, "{}".into()).await
     }
 
-    pub async fn init(&self, access_token: &str, req: &InitRequest) -> Result<InitResponse, TikTokError> {
-        let body = serde_json::to_string(req).map_err(|e| TikTokError::new(0, "bad_request", e.to_string()))?;
-        self.v2_post(access_token, paths::VIDEO_INIT, body).await
+    /// `video/init` for a direct post, `inbox/video/init` for a draft.
+    pub async fn init(&self, access_token: &str, req: &Init) -> Result<InitResponse, TikTokError> {
+        let encoded = match req {
+            Init::Direct(r) => serde_json::to_string(r).map(|b| (paths::VIDEO_INIT, b)),
+            Init::Inbox(r) => serde_json::to_string(r).map(|b| (paths::INBOX_VIDEO_INIT, b)),
+        };
+        let (path, body) = encoded.map_err(|e| TikTokError::new(0, "bad_request", e.to_string()))?;
+        self.v2_post(access_token, path, body).await
     }
 
     pub async fn status(&self, access_token: &str, publish_id: &str) -> Result<StatusResponse, TikTokError> {

@@ -8,7 +8,7 @@ use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use letspost_core::api::{paths, AccountsBody, ApiError};
-use post_lifecycle::{PostBody, PostView, PostsBody, State};
+use post_lifecycle::{Mode, PostBody, PostView, PostsBody, State};
 use std::time::Duration;
 
 /// A post's state for people (the composer's status box says the same).
@@ -18,6 +18,7 @@ pub fn state_label(s: State) -> &'static str {
         State::Scheduled => "Scheduled",
         State::Uploading => "Sending to TikTok",
         State::Processing => "TikTok is processing",
+        State::SentToInbox => "In your TikTok inbox",
         State::Published => "Published",
         State::Failed => "Failed",
         State::Cancelled => "Cancelled",
@@ -40,14 +41,20 @@ pub fn QueuePage() -> impl IntoView {
     let posts = LocalResource::new(|| api::get::<PostsBody>(paths::POSTS));
     let accounts = LocalResource::new(|| api::get::<AccountsBody>(paths::ACCOUNTS));
     let error = RwSignal::new(None::<ApiError>);
-    // While a post is on its way, look again every few seconds.
+    // While a post is on its way, look again every few seconds; while a draft waits in the
+    // TikTok inbox (the creator may post it any time), every half minute.
     spawn_local(async move {
+        let mut waited = 0;
         loop {
             sleep(Duration::from_secs(4)).await;
+            waited += 4;
             // The page is gone once the resource is disposed: stop.
             let Some(current) = posts.try_get_untracked() else { break };
-            let moving = current.and_then(Result::ok).is_some_and(|b| b.posts.iter().any(|p| !p.state.is_final()));
-            if moving {
+            let (moving, in_inbox) = current.and_then(Result::ok).map_or((false, false), |b| {
+                (b.posts.iter().any(|p| !p.state.is_final()), b.posts.iter().any(|p| p.state == State::SentToInbox))
+            });
+            if moving || (in_inbox && waited >= 30) {
+                waited = 0;
                 posts.refetch();
             }
         }
@@ -121,9 +128,10 @@ fn PostRow(post: PostView, who: String, act: impl Fn(Request) + Copy + Send + Sy
             <div class="post-row">
                 <div class="who">
                     <strong>{caption_start(&post.settings.caption)}</strong>
+                    {(post.mode == Mode::Draft).then(|| view! { <span class="tag" data-testid="draft-tag">"Draft"</span> })}
                     <span class="handle">{who}" · "{when}</span>
                 </div>
-                <span class=match post.state { State::Published => "badge ok", State::Failed | State::Cancelled => "badge warn", _ => "badge" }>{state_label(post.state)}</span>
+                <span class=match post.state { State::Published | State::SentToInbox => "badge ok", State::Failed | State::Cancelled => "badge warn", _ => "badge" }>{state_label(post.state)}</span>
             </div>
             {post.error.clone().filter(|_| post.state == State::Failed).map(|e| view! { <p class="issue error">{e.message}</p> })}
             {post.post_url.clone().map(|u| view! { <p><a href=u target="_blank" rel="noopener">"View on TikTok"</a></p> })}

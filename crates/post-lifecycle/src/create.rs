@@ -1,7 +1,7 @@
 //! `POST /api/posts`: the request, checked field by field against TikTok's rules and the
 //! creator's current options, before anything is staged.
 
-use crate::machine::Settings;
+use crate::machine::{Mode, Settings};
 use letspost_core::time_fmt::parse_rfc3339_ms;
 use serde::{Deserialize, Serialize};
 use tiktok_rules::api::CreatorInfo;
@@ -16,8 +16,13 @@ pub const PAST_GRACE_MS: u64 = 30_000;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreatePost {
     pub account: String,
+    /// `direct` (the default) or `draft` (to the creator's TikTok inbox).
+    #[serde(default)]
+    pub mode: Mode,
     #[serde(default)]
     pub caption: String,
+    /// Required for `direct`; ignored for a draft (the creator picks it in the app).
+    #[serde(default)]
     pub privacy_level: String,
     #[serde(default)]
     pub disable_comment: bool,
@@ -55,6 +60,11 @@ impl CreatePost {
     /// The settings and publish time, or the first field TikTok or LetsPost would refuse.
     pub fn check(&self, creator: &CreatorInfo, now_ms: u64) -> Result<(Settings, Option<u64>), FieldError> {
         tiktok_rules::caption::check(&self.caption).map_err(|e| refuse("caption", "caption_too_long", e.to_string()))?;
+        if self.mode == Mode::Draft {
+            // TikTok takes only the file; the caption is kept as the creator's note.
+            check_video_size(self.video_size)?;
+            return Ok((Settings::draft(self.caption.clone()), check_publish_at(self.publish_at.as_deref(), now_ms)?));
+        }
         let privacy = PrivacyLevel::parse(&self.privacy_level)
             .ok_or_else(|| refuse("privacy_level", "invalid_privacy_level", "Choose who can view this video."))?;
         if !creator.privacy_level_options.contains(&privacy) {
@@ -76,13 +86,11 @@ impl CreatePost {
         let disclosed = self.brand_content_toggle || self.brand_organic_toggle;
         tiktok_rules::disclosure::check_toggles(disclosed, self.brand_organic_toggle, self.brand_content_toggle, privacy)
             .map_err(|e| refuse("brand_content_toggle", "disclosure", e.to_string()))?;
-        if self.video_size == 0 || self.video_size > MAX_SIZE_BYTES {
-            return Err(refuse("video_size", "file_too_large", "TikTok takes videos up to 287.6 MB."));
-        }
+        check_video_size(self.video_size)?;
         let publish_at = check_publish_at(self.publish_at.as_deref(), now_ms)?;
         let settings = Settings {
             caption: self.caption.clone(),
-            privacy_level: privacy,
+            privacy_level: Some(privacy),
             disable_comment: self.disable_comment,
             disable_duet: self.disable_duet,
             disable_stitch: self.disable_stitch,
@@ -93,6 +101,13 @@ impl CreatePost {
         };
         Ok((settings, publish_at))
     }
+}
+
+fn check_video_size(size: u64) -> Result<(), FieldError> {
+    if size == 0 || size > MAX_SIZE_BYTES {
+        return Err(refuse("video_size", "file_too_large", "TikTok takes videos up to 287.6 MB."));
+    }
+    Ok(())
 }
 
 /// `publish_at` (RFC 3339, or null/empty for now): not in the past, at most 30 days ahead.
@@ -137,7 +152,24 @@ mod tests {
     #[test]
     fn a_plain_post_now_passes() {
         let (s, at) = req().check(&creator(false), NOW).unwrap();
-        assert_eq!((s.caption.as_str(), s.privacy_level, at), ("hi", PrivacyLevel::PublicToEveryone, None));
+        assert_eq!((s.caption.as_str(), s.privacy_level, at), ("hi", Some(PrivacyLevel::PublicToEveryone), None));
+    }
+
+    #[test]
+    fn a_draft_needs_no_privacy_and_keeps_none_of_the_settings_tiktok_ignores() {
+        let draft = CreatePost { mode: Mode::Draft, privacy_level: String::new(), disable_duet: false, brand_content_toggle: true, ..req() };
+        // Duet off in TikTok, branded content without a privacy: fine for a draft, the app decides.
+        let (s, _) = draft.check(&creator(true), NOW).unwrap();
+        assert_eq!(s, Settings::draft("hi".into()));
+        assert_eq!(field(CreatePost { caption: "x".repeat(2_201), ..draft.clone() }), "caption");
+        assert_eq!(field(CreatePost { video_size: 0, ..draft.clone() }), "video_size");
+        assert_eq!(field(CreatePost { publish_at: Some("2000-01-01T00:00:00Z".into()), ..draft }), "publish_at");
+        let direct: CreatePost = serde_json::from_value(serde_json::json!({"account": "a", "video_size": 1})).unwrap();
+        assert_eq!((direct.mode, field(direct)), (Mode::Direct, "privacy_level"), "mode defaults to direct, which needs privacy");
+    }
+
+    fn field(r: CreatePost) -> &'static str {
+        r.check(&creator(false), NOW).unwrap_err().field
     }
 
     #[test]

@@ -7,11 +7,12 @@
 //! `status/fetch`, and only TikTok's own byte count can send it back to uploading.
 
 pub mod create;
+pub mod drafts;
 pub mod machine;
 pub mod staging;
 pub mod timing;
 pub mod view;
 
 pub use create::{CreatePost, FieldError};
-pub use machine::{Action, Conflict, Event, Post, PostError, Settings, State};
+pub use machine::{Action, Conflict, Event, Init, Mode, Post, PostError, Settings, State};
 pub use view::{PostBody, PostView, PostsBody};

@@ -1,8 +1,11 @@
 //! The post state machine. State names are pinned by the API.
 
-use crate::timing::{poll_delay_ms, retry_delay_ms, upload_lead_ms, MAX_ATTEMPTS, MAX_POST_ID_POLLS, RATE_LIMITED_DELAY_MS};
+use crate::timing::{
+    inbox_poll_delay_ms, poll_delay_ms, retry_delay_ms, upload_lead_ms, INBOX_POLL_DEADLINE_MS, MAX_ATTEMPTS, MAX_POST_ID_POLLS,
+    RATE_LIMITED_DELAY_MS,
+};
 use serde::{Deserialize, Serialize};
-use tiktok_rules::api::{post_url, PostInfo, PublishStatus, StatusResponse};
+use tiktok_rules::api::{post_url, InboxInitRequest, InitRequest, PostInfo, PublishStatus, StatusResponse};
 use tiktok_rules::chunk::ChunkPlan;
 use tiktok_rules::error::{codes, ErrorClass, TikTokError};
 use tiktok_rules::privacy::PrivacyLevel;
@@ -17,6 +20,9 @@ pub enum State {
     Scheduled,
     Uploading,
     Processing,
+    /// A draft in the creator's TikTok inbox: LetsPost's part is done. It still asks TikTok
+    /// (until `INBOX_POLL_DEADLINE_MS`) and becomes `published` if the creator posts it.
+    SentToInbox,
     Published,
     Failed,
     Cancelled,
@@ -24,15 +30,34 @@ pub enum State {
 
 impl State {
     pub fn is_final(self) -> bool {
-        matches!(self, State::Published | State::Failed | State::Cancelled)
+        matches!(self, State::SentToInbox | State::Published | State::Failed | State::Cancelled)
     }
+}
+
+/// `direct`: TikTok publishes it with these settings. `draft`: TikTok puts the video in the
+/// creator's inbox (scope `video.upload`), and they finish it in the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    #[default]
+    Direct,
+    Draft,
+}
+
+/// What to ask TikTok for at init.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Init {
+    Direct(InitRequest),
+    Inbox(InboxInitRequest),
 }
 
 /// What the creator chose, as TikTok's `post_info` will carry it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
+    /// For a draft, kept for the creator to paste in the app: TikTok does not receive it.
     pub caption: String,
-    pub privacy_level: PrivacyLevel,
+    /// `None` for a draft: the creator picks it in the app.
+    pub privacy_level: Option<PrivacyLevel>,
     pub disable_comment: bool,
     pub disable_duet: bool,
     pub disable_stitch: bool,
@@ -43,10 +68,11 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn post_info(&self) -> PostInfo {
-        PostInfo {
+    /// TikTok's `post_info` (none for a draft).
+    pub fn post_info(&self) -> Option<PostInfo> {
+        Some(PostInfo {
             title: self.caption.clone(),
-            privacy_level: self.privacy_level,
+            privacy_level: self.privacy_level?,
             disable_duet: self.disable_duet,
             disable_stitch: self.disable_stitch,
             disable_comment: self.disable_comment,
@@ -54,6 +80,21 @@ impl Settings {
             brand_content_toggle: self.brand_content_toggle,
             brand_organic_toggle: self.brand_organic_toggle,
             is_aigc: self.is_aigc,
+        })
+    }
+
+    /// A draft's: only the caption (a note for the creator); the rest is chosen in the app.
+    pub fn draft(caption: String) -> Settings {
+        Settings {
+            caption,
+            privacy_level: None,
+            disable_comment: false,
+            disable_duet: false,
+            disable_stitch: false,
+            brand_content_toggle: false,
+            brand_organic_toggle: false,
+            is_aigc: false,
+            video_cover_timestamp_ms: None,
         }
     }
 }
@@ -78,6 +119,7 @@ pub struct Post {
     pub account: String,
     /// For the public post URL.
     pub username: String,
+    /// A draft's settings have no privacy level (see `mode`).
     pub settings: Settings,
     /// `None`: as soon as the media is staged.
     pub publish_at_ms: Option<u64>,
@@ -107,6 +149,9 @@ pub struct Post {
     pub error: Option<PostError>,
     /// When the last chunk was accepted (for lateness figures).
     pub final_accepted_at_ms: Option<u64>,
+    /// When TikTok said the draft is in the creator's inbox.
+    #[serde(default)]
+    pub sent_to_inbox_at_ms: Option<u64>,
 }
 
 /// What the shell should do now (or when).
@@ -181,7 +226,27 @@ impl Post {
             published_at_ms: None,
             error: None,
             final_accepted_at_ms: None,
+            sent_to_inbox_at_ms: None,
         }
+    }
+
+    /// A post without a privacy level is a draft: TikTok gets no `post_info` for it.
+    pub fn mode(&self) -> Mode {
+        if self.settings.privacy_level.is_some() { Mode::Direct } else { Mode::Draft }
+    }
+
+    /// The init request for this post's mode.
+    pub fn init_request(&self) -> Init {
+        let source_info = self.plan().into();
+        match self.settings.post_info() {
+            Some(post_info) => Init::Direct(InitRequest { post_info, source_info }),
+            None => Init::Inbox(InboxInitRequest { source_info }),
+        }
+    }
+
+    /// A draft in the inbox is still asked about, up to the deadline.
+    fn inbox_polling(&self, now: u64) -> bool {
+        self.state == State::SentToInbox && self.sent_to_inbox_at_ms.is_some_and(|at| now < at + INBOX_POLL_DEADLINE_MS)
     }
 
     pub fn plan(&self) -> ChunkPlan {
@@ -198,7 +263,7 @@ impl Post {
     }
 
     pub fn next(&self, now: u64) -> Action {
-        let active = matches!(self.state, State::Uploading | State::Processing) || self.awaits_post_id();
+        let active = matches!(self.state, State::Uploading | State::Processing) || self.awaits_post_id() || self.inbox_polling(now);
         if active && now < self.not_before_ms {
             return Action::WakeAt(self.not_before_ms);
         }
@@ -218,6 +283,8 @@ impl Post {
                 _ => Action::SendChunk(self.last_chunk()),
             },
             State::Processing => Action::FetchStatus,
+            State::SentToInbox if self.inbox_polling(now) => Action::FetchStatus,
+            State::SentToInbox => Action::Idle,
         }
     }
 
@@ -228,6 +295,7 @@ impl Post {
             State::AwaitingMedia => Some(self.created_at_ms + STAGING_TIMEOUT_MS),
             State::Cancelled if self.media_staged => Some(self.updated_at_ms),
             State::Published | State::Failed if self.media_staged => Some(self.updated_at_ms + retention_ms),
+            State::SentToInbox if self.media_staged => self.sent_to_inbox_at_ms.map(|at| at + retention_ms),
             _ => None,
         }
     }
@@ -236,7 +304,8 @@ impl Post {
     fn awaits_post_id(&self) -> bool {
         self.state == State::Published
             && self.post_id.is_none()
-            && self.settings.privacy_level == PrivacyLevel::PublicToEveryone
+            // A draft's privacy is the creator's pick in the app: ask as for a public post.
+            && (self.settings.privacy_level == Some(PrivacyLevel::PublicToEveryone) || self.mode() == Mode::Draft)
             && self.polls < MAX_POST_ID_POLLS
     }
 
@@ -336,8 +405,8 @@ impl Post {
                     self.reset_upload();
                 }
             }
-            (Uploading | Processing | Published, Event::Status(s)) => self.on_status(s, now),
-            (Uploading | Processing | Published, Event::Failed(e)) => self.on_failure(e, now),
+            (Uploading | Processing | SentToInbox | Published, Event::Status(s)) => self.on_status(s, now),
+            (Uploading | Processing | SentToInbox | Published, Event::Failed(e)) => self.on_failure(e, now),
             (AwaitingMedia | Scheduled, Event::Cancel) => {
                 self.state = Cancelled;
                 self.error = Some(PostError::new(codes::PUBLISH_CANCELLED, "The post was cancelled."));
@@ -367,7 +436,7 @@ impl Post {
             (AwaitingMedia, Event::StagingAbandoned) => {
                 self.fail(PostError::new("staging_abandoned", "The video upload never finished, so LetsPost let it go. Create the post again."));
             }
-            (Cancelled | Published | Failed, Event::MediaDeleted) => self.media_staged = false,
+            (Cancelled | SentToInbox | Published | Failed, Event::MediaDeleted) => self.media_staged = false,
             (_, Event::Cancel) => return Err(Conflict("The upload to TikTok has started, so the post can no longer be cancelled.")),
             (_, Event::Reschedule(_)) => return Err(Conflict("The upload to TikTok has started, so the time can no longer change.")),
             (_, Event::Retry) => return Err(Conflict("Only a failed post whose video is stored can be retried.")),
@@ -381,6 +450,31 @@ impl Post {
     fn on_status(&mut self, s: StatusResponse, now: u64) {
         self.attempts = 0;
         match s.status {
+            PublishStatus::SendToUserInbox if self.mode() == Mode::Draft => {
+                if self.state == State::SentToInbox {
+                    self.polls += 1;
+                } else {
+                    // TikTok has every byte (it may answer this before LetsPost heard 201).
+                    self.state = State::SentToInbox;
+                    self.sent_to_inbox_at_ms = Some(now);
+                    self.uploaded_bytes = self.video_size;
+                    self.final_accepted_at_ms.get_or_insert(now);
+                    self.polls = 0;
+                }
+                self.not_before_ms = now + inbox_poll_delay_ms(self.polls);
+            }
+            PublishStatus::Failed if self.state == State::SentToInbox => {
+                // The creator deleted the draft in the app (or TikTok dropped it): not posted,
+                // and nothing for LetsPost to retry.
+                let reason = s.fail_reason.unwrap_or_else(|| codes::PUBLISH_CANCELLED.to_string());
+                self.state = State::Cancelled;
+                let message = if reason == codes::PUBLISH_CANCELLED {
+                    "The draft was deleted in the TikTok app, so it was not posted."
+                } else {
+                    tiktok_rules::error::user_message(&reason)
+                };
+                self.error = Some(PostError::new(reason, message));
+            }
             PublishStatus::PublishComplete => {
                 if self.state != State::Published {
                     self.state = State::Published;
@@ -427,6 +521,12 @@ impl Post {
             // Only the post id was missing: stop asking after a few failures.
             self.polls += 1;
             self.not_before_ms = now + poll_delay_ms(self.polls);
+            return;
+        }
+        if self.state == State::SentToInbox {
+            // LetsPost's part is done; a failed question is asked again later.
+            self.polls += 1;
+            self.not_before_ms = now + inbox_poll_delay_ms(self.polls);
             return;
         }
         match e.class() {

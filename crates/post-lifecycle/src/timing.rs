@@ -32,6 +32,25 @@ pub fn poll_delay_ms(poll: u32) -> u64 {
     [2_000, 3_000, 5_000, 8_000, 13_000, 20_000].get(poll as usize).copied().unwrap_or(30_000)
 }
 
+/// Polls of status/fetch while a draft waits in the creator's inbox: soon at first (they
+/// often finish it right away), then every minute for half an hour, every 15 minutes for
+/// about 7 hours, then hourly, until `INBOX_POLL_DEADLINE_MS`.
+pub fn inbox_poll_delay_ms(poll: u32) -> u64 {
+    match poll {
+        0 => 5_000,
+        1 => 10_000,
+        2 => 15_000,
+        3 => 30_000,
+        4..30 => 60_000,
+        30..60 => 15 * 60_000,
+        _ => 60 * 60_000,
+    }
+}
+
+/// A draft not finished in the app within this long stays `sent_to_inbox`: LetsPost stops
+/// asking (TikTok's pending window is a day; a week covers a creator who is away).
+pub const INBOX_POLL_DEADLINE_MS: u64 = 7 * 86_400_000;
+
 /// Transient failures in a row before a post fails (with the last reason; it can be retried).
 pub const MAX_ATTEMPTS: u32 = 30;
 /// Extra polls after PUBLISH_COMPLETE to learn a public post's id (TikTok fills it after

@@ -1,6 +1,6 @@
 //! A post as the API shows it (`Post` in the README): the creator's fields plus where it is.
 
-use crate::machine::{Post, PostError, Settings, State};
+use crate::machine::{Mode, Post, PostError, Settings, State};
 use letspost_core::time_fmt::rfc3339_utc;
 use serde::{Deserialize, Serialize};
 
@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 pub struct PostView {
     pub id: String,
     pub account: String,
-    /// caption, privacy_level, the interaction switches, disclosure, is_aigc, cover time.
+    pub mode: Mode,
+    /// caption, privacy_level (null for a draft), the interaction switches, disclosure, is_aigc, cover time.
     #[serde(flatten)]
     pub settings: Settings,
     /// RFC 3339 UTC, or null for "post now".
@@ -23,6 +24,8 @@ pub struct PostView {
     pub created_at: String,
     pub updated_at: String,
     pub published_at: Option<String>,
+    /// When the draft reached the creator's TikTok inbox.
+    pub sent_to_inbox_at: Option<String>,
 }
 
 impl Post {
@@ -30,6 +33,7 @@ impl Post {
         PostView {
             id: self.id.clone(),
             account: self.account.clone(),
+            mode: self.mode(),
             settings: self.settings.clone(),
             publish_at: self.publish_at_ms.map(rfc3339_utc),
             video_size: self.video_size,
@@ -41,6 +45,7 @@ impl Post {
             created_at: rfc3339_utc(self.created_at_ms),
             updated_at: rfc3339_utc(self.updated_at_ms),
             published_at: self.published_at_ms.map(rfc3339_utc),
+            sent_to_inbox_at: self.sent_to_inbox_at_ms.map(rfc3339_utc),
         }
     }
 }

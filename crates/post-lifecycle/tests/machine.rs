@@ -1,6 +1,6 @@
 //! Every transition of the post machine, the fault paths included.
 
-use post_lifecycle::{Action, Event, Post, PostError, Settings, State};
+use post_lifecycle::{Action, Event, Init, Mode, Post, PostError, Settings, State};
 use tiktok_rules::api::{PublishStatus, StatusResponse};
 use tiktok_rules::error::TikTokError;
 use tiktok_rules::privacy::PrivacyLevel;
@@ -12,7 +12,7 @@ const TWO_CHUNKS: u64 = 45_000_000; // 20 MB + 25 MB
 fn post(size: u64, publish_at: Option<u64>, privacy: PrivacyLevel) -> Post {
     let settings = Settings {
         caption: "hi".into(),
-        privacy_level: privacy,
+        privacy_level: Some(privacy),
         disable_comment: false,
         disable_duet: false,
         disable_stitch: false,
@@ -335,11 +335,12 @@ fn repeated_and_stale_steps_change_nothing() {
 
 #[test]
 fn posts_serialize_and_every_state_name_is_pinned() {
-    let names: Vec<String> = [State::AwaitingMedia, State::Scheduled, State::Uploading, State::Processing, State::Published, State::Failed, State::Cancelled]
+    let names: Vec<String> = [State::AwaitingMedia, State::Scheduled, State::Uploading, State::Processing, State::SentToInbox, State::Published, State::Failed, State::Cancelled]
         .iter()
         .map(|s| serde_json::to_value(s).unwrap().as_str().unwrap().to_string())
         .collect();
-    assert_eq!(names, ["awaiting_media", "scheduled", "uploading", "processing", "published", "failed", "cancelled"]);
+    assert_eq!(names, ["awaiting_media", "scheduled", "uploading", "processing", "sent_to_inbox", "published", "failed", "cancelled"]);
+    assert_eq!(serde_json::to_value([Mode::Direct, Mode::Draft]).unwrap(), serde_json::json!(["direct", "draft"]));
     let p = initialised(SMALL);
     let back: Post = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
     assert_eq!(back, p);
@@ -392,4 +393,96 @@ fn the_view_uses_the_pinned_fields() {
     assert_eq!(v["publish_at"], serde_json::Value::Null);
     assert_eq!(v["privacy_level"], "PUBLIC_TO_EVERYONE");
     assert_eq!(v["post_url"], "https://www.tiktok.com/@ana/video/7");
+}
+
+/// A draft, staged, with its one chunk taken by TikTok at `T0`.
+fn draft_uploaded(publish_at: Option<u64>) -> Post {
+    let mut p = Post::new("d1".into(), "open-ana".into(), "ana".into(), Settings::draft("note".into()), publish_at, SMALL, T0);
+    assert_eq!(p.mode(), Mode::Draft);
+    ok(&mut p, Event::MediaStaged, T0);
+    ok(&mut p, Event::StartUpload, T0);
+    assert!(matches!(p.init_request(), Init::Inbox(_)), "a draft asks for the inbox, with no post_info");
+    for e in [init_ok(T0), Event::Sending(0), Event::ChunkOk(0)] {
+        ok(&mut p, e, T0);
+    }
+    assert_eq!(p.state, State::Processing);
+    p
+}
+
+#[test]
+fn a_draft_ends_in_the_inbox_and_becomes_published_when_the_creator_posts_it() {
+    assert!(matches!(initialised(SMALL).init_request(), Init::Direct(_)));
+    let mut p = draft_uploaded(None);
+    ok(&mut p, status(PublishStatus::SendToUserInbox, SMALL, None), T0 + 2_000);
+    assert_eq!((p.state, p.sent_to_inbox_at_ms), (State::SentToInbox, Some(T0 + 2_000)));
+    assert!(p.state.is_final(), "LetsPost's part is done");
+    assert_eq!(p.view().state, State::SentToInbox);
+    // It keeps asking, soon at first, then less often.
+    assert_eq!(p.next(T0 + 2_000), Action::WakeAt(T0 + 7_000));
+    assert_eq!(p.next(T0 + 7_000), Action::FetchStatus);
+    ok(&mut p, status(PublishStatus::SendToUserInbox, SMALL, None), T0 + 7_000);
+    assert_eq!(p.next(T0 + 7_000), Action::WakeAt(T0 + 17_000));
+    // A failed question is asked again later; the draft stays in the inbox.
+    ok(&mut p, Event::Failed(net()), T0 + 17_000);
+    assert_eq!(p.state, State::SentToInbox);
+    // The creator posts it in the app (publicly): published, then its link.
+    ok(&mut p, status(PublishStatus::PublishComplete, SMALL, None), T0 + 60_000);
+    assert_eq!((p.state, p.published_at_ms), (State::Published, Some(T0 + 60_000)));
+    assert_eq!(p.next(T0 + 62_000), Action::FetchStatus, "a draft's privacy is unknown: ask for a post id");
+    ok(&mut p, status(PublishStatus::PublishComplete, SMALL, Some(8)), T0 + 62_000);
+    assert_eq!(p.post_url.as_deref(), Some("https://www.tiktok.com/@ana/video/8"));
+}
+
+#[test]
+fn a_draft_left_in_the_inbox_is_asked_about_until_the_deadline_then_left_alone() {
+    let mut p = draft_uploaded(None);
+    ok(&mut p, status(PublishStatus::SendToUserInbox, SMALL, None), T0);
+    let mut now = T0;
+    let mut polls = 0;
+    while let Action::WakeAt(_) | Action::FetchStatus = p.next(now) {
+        if let Action::WakeAt(t) = p.next(now) {
+            now = t;
+        }
+        ok(&mut p, status(PublishStatus::SendToUserInbox, SMALL, None), now);
+        polls += 1;
+        assert!(polls < 1_000);
+    }
+    assert_eq!(p.state, State::SentToInbox, "still in the inbox: a final state");
+    assert!(now >= T0 + post_lifecycle::timing::INBOX_POLL_DEADLINE_MS - 3_600_000, "asked for a week");
+    assert!((150..250).contains(&polls), "{polls} polls in a week");
+    const DAY: u64 = 86_400_000;
+    assert_eq!(p.housekeeping_at(DAY), Some(T0 + DAY), "the staged copy goes a retention after the inbox");
+}
+
+#[test]
+fn a_draft_deleted_in_the_app_is_cancelled_with_a_sentence() {
+    let mut p = draft_uploaded(None);
+    ok(&mut p, status(PublishStatus::SendToUserInbox, SMALL, None), T0);
+    let deleted = StatusResponse { status: PublishStatus::Failed, fail_reason: Some("publish_cancelled".into()), publicaly_available_post_id: vec![], uploaded_bytes: SMALL };
+    ok(&mut p, Event::Status(deleted), T0 + 60_000);
+    assert_eq!(p.state, State::Cancelled);
+    assert_eq!(p.error.unwrap().message, "The draft was deleted in the TikTok app, so it was not posted.");
+}
+
+#[test]
+fn a_draft_whose_last_chunk_answer_was_lost_learns_from_status_that_it_is_in_the_inbox() {
+    let mut p = Post::new("d2".into(), "open-ana".into(), "ana".into(), Settings::draft(String::new()), None, SMALL, T0);
+    for e in [Event::MediaStaged, Event::StartUpload, init_ok(T0), Event::Sending(0)] {
+        ok(&mut p, e, T0);
+    }
+    ok(&mut p, Event::Failed(net()), T0);
+    assert_eq!(p.next(T0 + 5_000), Action::FetchStatus, "never a second upload");
+    ok(&mut p, status(PublishStatus::SendToUserInbox, SMALL, None), T0 + 5_000);
+    assert_eq!((p.state, p.uploaded_bytes), (State::SentToInbox, SMALL));
+}
+
+#[test]
+fn tiktoks_pending_share_limit_fails_a_draft_with_the_sentence() {
+    let mut p = Post::new("d3".into(), "open-ana".into(), "ana".into(), Settings::draft(String::new()), None, SMALL, T0);
+    for e in [Event::MediaStaged, Event::StartUpload] {
+        ok(&mut p, e, T0);
+    }
+    ok(&mut p, Event::Failed(TikTokError::new(403, "spam_risk_too_many_pending_share", "5 pending")), T0);
+    assert_eq!(p.state, State::Failed);
+    assert!(p.error.unwrap().message.starts_with("Your TikTok inbox already has 5 drafts"));
 }

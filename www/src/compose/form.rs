@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use letspost_core::api::ApiError;
-use post_lifecycle::{CreatePost, PostView};
+use post_lifecycle::{CreatePost, Mode, PostView, State};
 use tiktok_rules::api::CreatorInfo;
 use tiktok_rules::disclosure::Disclosure;
 use tiktok_rules::media::Verdict;
@@ -14,6 +14,8 @@ use web_sys::File;
 #[derive(Clone, Copy)]
 pub struct Form {
     pub account: RwSignal<Option<String>>,
+    /// Post it (direct) or send it to the creator's TikTok inbox (draft).
+    pub mode: RwSignal<Mode>,
     pub file: StoredValue<Option<File>, LocalStorage>,
     pub report: RwSignal<Option<Result<Report, String>>>,
     pub checking: RwSignal<bool>,
@@ -40,6 +42,7 @@ impl Form {
     pub fn new() -> Form {
         Form {
             account: RwSignal::new(None),
+            mode: RwSignal::new(Mode::Direct),
             file: StoredValue::new_local(None),
             report: RwSignal::new(None),
             checking: RwSignal::new(false),
@@ -96,6 +99,7 @@ impl Form {
         let d = self.disclosure();
         CreatePost {
             account,
+            mode: self.mode.get_untracked(),
             caption: self.caption.get_untracked(),
             privacy_level: self.privacy.get_untracked().map(|p| p.as_str().to_string()).unwrap_or_default(),
             disable_comment: !self.allow_comment.get_untracked(),
@@ -123,11 +127,15 @@ impl Form {
             Some(Ok(r)) if r.verdict == Verdict::Error => return Some("TikTok would refuse this video: see why above.".into()),
             Some(Ok(r)) => r.size_bytes,
         };
-        if self.privacy.get().is_none() {
+        // A draft's privacy and disclosure are chosen in the TikTok app.
+        let direct = self.mode.get() == Mode::Direct;
+        if direct && self.privacy.get().is_none() {
             return Some("Choose who can view this video.".into());
         }
-        if let Err(e) = self.disclosure().check(self.privacy.get().unwrap_or(PrivacyLevel::SelfOnly)) {
-            return Some(e.to_string());
+        if let Err(e) = self.disclosure().check(self.privacy.get().unwrap_or(PrivacyLevel::SelfOnly)).map_err(|e| e.to_string()) {
+            if direct {
+                return Some(e);
+            }
         }
         // `request` reads untracked (it also serves the click handler): track its inputs here.
         for s in [self.allow_comment, self.allow_duet, self.allow_stitch, self.aigc] {
@@ -262,6 +270,9 @@ pub fn OutcomeView(outcome: Outcome, retry: RwSignal<Option<Outcome>>) -> impl I
                     <Show when=move || !p.state.is_final()>
                         <p class="muted">"TikTok may take a few minutes to process your video."</p>
                     </Show>
+                    <Show when=move || p.state == State::SentToInbox>
+                        <p class="muted" data-testid="inbox-hint">"Open the TikTok app and tap the notification to finish and post it."</p>
+                    </Show>
                     {url.map(|u| view! { <p><a href=u.clone() target="_blank" rel="noopener" data-testid="post-link">"View on TikTok"</a></p> })}
                     {p.error.clone().map(|e| view! {
                         <p class="issue error" data-testid="post-error">{e.message}</p>
@@ -295,12 +306,42 @@ pub fn preview(form: Form) -> impl IntoView {
                     // (Firefox puts a <video> without controls in the tab order, unlabelled).
                     <video node_ref=video src=move || form.preview.get().unwrap_or_default() muted=true playsinline=true preload="metadata" tabindex="-1"></video>
                 </div>
-                <label class="field">
-                    <span>{move || format!("Cover frame: {} s", tiktok_rules::fmt::ratio_1dp(form.cover_ms.get().unwrap_or(0), 1_000))}</span>
-                    <input type="range" aria-label="Cover frame" min="0" max=move || duration_ms().to_string() step="100"
-                        prop:value=move || form.cover_ms.get().unwrap_or(0).to_string() on:input=scrub/>
-                </label>
+                // A draft's cover is picked in the TikTok app.
+                <Show when=move || form.mode.get() == Mode::Direct>
+                    <label class="field">
+                        <span>{move || format!("Cover frame: {} s", tiktok_rules::fmt::ratio_1dp(form.cover_ms.get().unwrap_or(0), 1_000))}</span>
+                        <input type="range" aria-label="Cover frame" min="0" max=move || duration_ms().to_string() step="100"
+                            prop:value=move || form.cover_ms.get().unwrap_or(0).to_string() on:input=scrub/>
+                    </label>
+                </Show>
             </div>
         </Show>
+    }
+}
+
+/// "Post to TikTok" or "Send to TikTok as a draft", and what a draft means for the creator.
+pub fn mode_choice(form: Form) -> impl IntoView {
+    let choice = move |mode: Mode, label: &'static str| {
+        view! {
+            <label class="choice">
+                <input type="radio" name="mode" aria-label=label prop:checked=move || form.mode.get() == mode
+                    on:change=move |_| form.mode.set(mode)/>
+                <span>{label}</span>
+            </label>
+        }
+    };
+    view! {
+        <fieldset class="mode">
+            <legend>"How it goes to TikTok"</legend>
+            {choice(Mode::Direct, "Post to TikTok")}
+            {choice(Mode::Draft, "Send to TikTok as a draft")}
+            <Show when=move || form.mode.get() == Mode::Draft>
+                <p class="muted" data-testid="draft-note">
+                    "TikTok puts the video in your TikTok inbox. Open the TikTok app, tap the notification, add \
+                     sounds and effects, write the caption, choose who can view it, and post. TikTok holds up \
+                     to 5 drafts from apps at a time."
+                </p>
+            </Show>
+        </fieldset>
     }
 }

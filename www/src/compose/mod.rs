@@ -16,6 +16,7 @@ use form::{Form, Outcome};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use letspost_core::api::{paths, AccountStatus, AccountsBody, AppSettings, CreatorInfoBody};
+use post_lifecycle::Mode;
 use tiktok_rules::caption::utf16_len;
 use tiktok_rules::privacy::PrivacyLevel;
 use tiktok_rules::CAPTION_MAX_UTF16;
@@ -102,6 +103,7 @@ pub fn ComposePage() -> impl IntoView {
         }
     });
     on_cleanup(move || guard.remove());
+    let draft = move || form.mode.get() == Mode::Draft;
     let send = move |scheduled: bool| {
         // The blocker covers a missing account, creator_info or video.
         if blocker.get_untracked().is_some() || (scheduled && when_blocker.get_untracked().is_some()) {
@@ -146,6 +148,8 @@ pub fn ComposePage() -> impl IntoView {
                 Err(e) => view! { <p class="issue error" role="alert" data-testid="creator-error">{e.message}</p> }.into_any(),
             })}
 
+            {form::mode_choice(form)}
+
             <VideoDrop hint="Choose or drop an MP4 or MOV file. Nothing is uploaded until you post." on_file=on_file/>
             <Show when=move || form.checking.get()>
                 <p class="muted">"Checking the video…"</p>
@@ -162,6 +166,11 @@ pub fn ComposePage() -> impl IntoView {
                 <textarea aria-label="Caption" rows="4" prop:value=move || form.caption.get()
                     on:input=move |ev| form.caption.set(event_target_value(&ev))></textarea>
             </label>
+            <Show when=draft>
+                <p class="muted" data-testid="draft-caption-note">
+                    "TikTok doesn't receive a draft's caption: LetsPost keeps it with the post, for you to paste in the app."
+                </p>
+            </Show>
             {move || {
                 let n = utf16_len(&form.caption.get());
                 let over = n.saturating_sub(CAPTION_MAX_UTF16);
@@ -170,6 +179,7 @@ pub fn ComposePage() -> impl IntoView {
                 view! { <p class=class data-testid="caption-counter" aria-live="polite">{text}</p> }
             }}
 
+            <Show when=move || !draft()>
             <label class="field">
                 <span>"Who can view this video"</span>
                 <select aria-label="Who can view this video" on:change=move |ev| form.privacy.set(PrivacyLevel::parse(&event_target_value(&ev)))>
@@ -194,15 +204,18 @@ pub fn ComposePage() -> impl IntoView {
                     <span>"AI-generated content"</span>
                 </label>
             </details>
+            </Show>
 
             {form::when_fields(form)}
             {move || (!form.when.get().is_empty()).then(|| when_blocker.get()).flatten()
                 .map(|b| view! { <p class="issue error" data-testid="when-blocker">{b}</p> })}
 
-            <p class="declaration" data-testid="declaration">{move || form.disclosure().declaration()}</p>
+            <Show when=move || !draft()>
+                <p class="declaration" data-testid="declaration">{move || form.disclosure().declaration()}</p>
+            </Show>
             {move || blocker.get().map(|b| view! { <p class="issue error" data-testid="blocker">{b}</p> })}
             <p class="actions">
-                <button class="button" disabled=move || blocker.get().is_some() || busy() on:click=move |_| send(false)>"Post now"</button>
+                <button class="button" disabled=move || blocker.get().is_some() || busy() on:click=move |_| send(false)>{move || if draft() { "Send now" } else { "Post now" }}</button>
                 <button class="button secondary" disabled=move || blocker.get().is_some() || when_blocker.get().is_some() || busy()
                     on:click=move |_| send(true)>"Schedule"</button>
             </p>

@@ -106,7 +106,7 @@ pub async fn follow(id: String, outcome: RwSignal<Option<Outcome>>) {
         match api::get::<PostBody>(&format!("/api/posts/{id}")).await {
             Ok(b) => {
                 let p = b.post;
-                let awaiting_link = p.state == State::Published && p.post_url.is_none() && p.settings.privacy_level == PrivacyLevel::PublicToEveryone;
+                let awaiting_link = p.state == State::Published && p.post_url.is_none() && p.settings.privacy_level == Some(PrivacyLevel::PublicToEveryone);
                 let final_state = p.state.is_final();
                 outcome.set(Some(Outcome::Following(p)));
                 if final_state {
