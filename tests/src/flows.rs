@@ -201,6 +201,7 @@ pub async fn compose_and_post_now(engine: Engine) {
     // The preview plays the local file (nothing uploaded); the cover frame is picked on it.
     let src = c.find(Locator::Css("[data-testid=preview] video")).await.unwrap().attr("src").await.unwrap().unwrap();
     assert!(src.starts_with("blob:"), "{src}");
+    assert_preview_plays_or_says_why(&c).await;
     let cover = control(&c, "Cover frame").await;
     let js = "arguments[0].value = 3000; arguments[0].dispatchEvent(new Event('input', {bubbles: true}))";
     c.execute(js, vec![serde_json::to_value(&cover).unwrap()]).await.unwrap();
@@ -225,6 +226,27 @@ pub async fn compose_and_post_now(engine: Engine) {
     assert_eq!(at_tiktok[0]["post_info"]["privacy_level"], "PUBLIC_TO_EVERYONE");
     assert_eq!(at_tiktok[0]["post_info"]["video_cover_timestamp_ms"], 3000);
     c.close().await.unwrap();
+}
+
+/// The picked video plays in the preview, or the frame says this browser can't play it (not
+/// a black box): WebKitGTK without GStreamer's H.264 decoder, H.265 in most desktop browsers.
+async fn assert_preview_plays_or_says_why(c: &Client) {
+    let js = "const v = document.querySelector('[data-testid=preview] video'); return v.error ? -v.error.code : v.readyState";
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let state = c.execute(js, vec![]).await.unwrap().as_i64().unwrap_or(0);
+        if state < 0 {
+            let said = wait_text(c, "[data-testid=no-preview]", |t| !t.is_empty()).await;
+            assert!(said.contains("can't play this video"), "{said}");
+            return;
+        }
+        if state >= 1 {
+            assert!(c.find(Locator::Css("[data-testid=no-preview]")).await.is_err(), "a playable video said it can't play");
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the preview neither loaded nor failed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Pick a time a minute and a half ahead in the browser's own date-time control; the post is

@@ -35,6 +35,8 @@ pub struct Form {
     pub when: RwSignal<String>,
     /// The local preview (`blob:` URL of the picked file) and the chosen cover frame.
     pub preview: RwSignal<Option<String>>,
+    /// The browser can't play the file (a codec it lacks): no preview, said so.
+    pub preview_failed: RwSignal<bool>,
     pub cover_ms: RwSignal<Option<u64>>,
 }
 
@@ -59,6 +61,7 @@ impl Form {
             aigc: RwSignal::new(false),
             when: RwSignal::new(String::new()),
             preview: RwSignal::new(None),
+            preview_failed: RwSignal::new(false),
             cover_ms: RwSignal::new(None),
         }
     }
@@ -304,7 +307,13 @@ pub fn preview(form: Form) -> impl IntoView {
                 <div class="frame916" data-testid="preview">
                     // A still of the cover frame, moved by the slider: not a stop for Tab
                     // (Firefox puts a <video> without controls in the tab order, unlabelled).
-                    <video node_ref=video src=move || form.preview.get().unwrap_or_default() muted=true playsinline=true preload="metadata" tabindex="-1"></video>
+                    <video node_ref=video src=move || form.preview.get().unwrap_or_default() muted=true playsinline=true preload="metadata" tabindex="-1"
+                        on:error=move |_| form.preview_failed.set(true)></video>
+                    // E.g. H.265 in a browser without that decoder, or WebKitGTK without
+                    // GStreamer's H.264: black and silent otherwise.
+                    <Show when=move || form.preview_failed.get()>
+                        <p class="no-preview" data-testid="no-preview">"This browser can't play this video, so there is no preview. TikTok can: your post is not affected."</p>
+                    </Show>
                 </div>
                 // A draft's cover is picked in the TikTok app.
                 <Show when=move || form.mode.get() == Mode::Direct>

@@ -72,6 +72,7 @@ pub fn ComposePage() -> impl IntoView {
         }
         form.preview.set(web_sys::Url::create_object_url_with_blob(&file).ok());
         form.cover_ms.set(None);
+        form.preview_failed.set(false);
         form.report.set(None);
         form.checking.set(true);
         let started = now_ms();
@@ -166,11 +167,6 @@ pub fn ComposePage() -> impl IntoView {
                 <textarea aria-label="Caption" rows="4" prop:value=move || form.caption.get()
                     on:input=move |ev| form.caption.set(event_target_value(&ev))></textarea>
             </label>
-            <Show when=draft>
-                <p class="muted" data-testid="draft-caption-note">
-                    "TikTok doesn't receive a draft's caption: LetsPost keeps it with the post, for you to paste in the app."
-                </p>
-            </Show>
             {move || {
                 let n = utf16_len(&form.caption.get());
                 let over = n.saturating_sub(CAPTION_MAX_UTF16);
@@ -178,6 +174,11 @@ pub fn ComposePage() -> impl IntoView {
                 let class = if over > 0 { "counter over" } else { "counter" };
                 view! { <p class=class data-testid="caption-counter" aria-live="polite">{text}</p> }
             }}
+            <Show when=draft>
+                <p class="muted" data-testid="draft-caption-note">
+                    "TikTok doesn't receive a draft's caption: LetsPost keeps it with the post, for you to paste in the app."
+                </p>
+            </Show>
 
             <Show when=move || !draft()>
             <label class="field">
