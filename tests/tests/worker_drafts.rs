@@ -115,3 +115,33 @@ async fn the_sixth_pending_draft_is_refused_with_the_sentence_before_upload() {
     s.wait_state(&ids[0], &["published"], Duration::from_secs(120)).await;
     assert_eq!(s.post("/api/posts", new_draft(&account, "", 10_000)).await.status, 201);
 }
+
+/// Another app fills the creator's inbox (LetsPost can't know): TikTok refuses LetsPost's
+/// init, and the draft fails with the same sentence, to retry once there is room.
+#[tokio::test]
+async fn drafts_from_other_apps_fill_the_inbox_and_tiktoks_refusal_is_the_sentence() {
+    use letspost_e2e::api::{mint_code, redirect_uri, VERIFIER};
+    let (s, account) = connected("draftother").await;
+    let emu = letspost_e2e::emulator_url();
+    let form = [
+        ("client_key", "letspost-local".to_string()),
+        ("client_secret", "letspost-local-secret".to_string()),
+        ("code", mint_code(&account).await),
+        ("grant_type", "authorization_code".to_string()),
+        ("redirect_uri", redirect_uri()),
+        ("code_verifier", VERIFIER.to_string()),
+    ];
+    let http = letspost_e2e::http();
+    let token: serde_json::Value = http.post(format!("{emu}/v2/oauth/token/")).form(&form).send().await.unwrap().json().await.unwrap();
+    let token = token["access_token"].as_str().unwrap().to_string();
+    for _ in 0..5 {
+        let body = json!({ "source_info": { "source": "FILE_UPLOAD", "video_size": 1_000, "chunk_size": 1_000, "total_chunk_count": 1 } });
+        let r = http.post(format!("{emu}/v2/post/publish/inbox/video/init/")).bearer_auth(&token).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let video = unique_video(1_600);
+    let id = send_draft(&s, new_draft(&account, "", video.len()), &video).await;
+    let failed = s.wait_state(&id, &["failed"], Duration::from_secs(60)).await;
+    assert_eq!(failed["error"]["code"], "spam_risk_too_many_pending_share");
+    assert!(failed["error"]["message"].as_str().unwrap().starts_with("Your TikTok inbox already has 5 drafts"), "{failed}");
+}

@@ -221,17 +221,7 @@ async fn creator_finishes(S(emu): S<Arc<Emulator>>, Path(publish_id): Path<Strin
         }
         match f.action.as_str() {
             "post" => {
-                p.post_info = Some(PostInfo {
-                    title: f.caption.clone(),
-                    privacy_level: f.privacy_level.unwrap_or(PrivacyLevel::PublicToEveryone),
-                    disable_duet: false,
-                    disable_stitch: false,
-                    disable_comment: false,
-                    video_cover_timestamp_ms: None,
-                    brand_content_toggle: false,
-                    brand_organic_toggle: false,
-                    is_aigc: false,
-                });
+                p.post_info = Some(PostInfo::new(f.caption.clone(), f.privacy_level.unwrap_or(PrivacyLevel::PublicToEveryone)));
                 p.creator = Some(CreatorAction::Posted { at_ms: now });
             }
             "delete" => p.creator = Some(CreatorAction::Deleted { at_ms: now }),

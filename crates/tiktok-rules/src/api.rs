@@ -76,6 +76,23 @@ pub struct PostInfo {
     pub is_aigc: bool,
 }
 
+impl PostInfo {
+    /// A caption and an audience, every other field at TikTok's default (as an omitted field).
+    pub fn new(title: impl Into<String>, privacy_level: PrivacyLevel) -> PostInfo {
+        PostInfo {
+            title: title.into(),
+            privacy_level,
+            disable_duet: false,
+            disable_stitch: false,
+            disable_comment: false,
+            video_cover_timestamp_ms: None,
+            brand_content_toggle: false,
+            brand_organic_toggle: false,
+            is_aigc: false,
+        }
+    }
+}
+
 /// `source_info` of `video/init` (LetsPost uses FILE_UPLOAD only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "source", rename_all = "SCREAMING_SNAKE_CASE")]
@@ -227,17 +244,7 @@ mod tests {
     }
 
     fn post(privacy: PrivacyLevel) -> PostInfo {
-        PostInfo {
-            title: "hello #fyp".into(),
-            privacy_level: privacy,
-            disable_duet: false,
-            disable_stitch: false,
-            disable_comment: false,
-            video_cover_timestamp_ms: None,
-            brand_content_toggle: false,
-            brand_organic_toggle: false,
-            is_aigc: false,
-        }
+        PostInfo::new("hello #fyp", privacy)
     }
 
     #[test]
