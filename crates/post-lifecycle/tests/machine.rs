@@ -10,17 +10,7 @@ const SMALL: u64 = 10_000;
 const TWO_CHUNKS: u64 = 45_000_000; // 20 MB + 25 MB
 
 fn post(size: u64, publish_at: Option<u64>, privacy: PrivacyLevel) -> Post {
-    let settings = Settings {
-        caption: "hi".into(),
-        privacy_level: Some(privacy),
-        disable_comment: false,
-        disable_duet: false,
-        disable_stitch: false,
-        brand_content_toggle: false,
-        brand_organic_toggle: false,
-        is_aigc: false,
-        video_cover_timestamp_ms: None,
-    };
+    let settings = Settings { privacy_level: Some(privacy), ..Settings::draft("hi".into()) };
     Post::new("p1".into(), "open-ana".into(), "ana".into(), settings, publish_at, size, T0)
 }
 
