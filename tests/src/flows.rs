@@ -5,7 +5,7 @@
 
 use crate::api::{assert_no_secrets_in, new_account, Session};
 use crate::consent::{click_button, decide};
-use crate::posts::{caption, sha256_hex, tiktok_posts, unique_video};
+use crate::posts::{caption, creator_finishes, sha256_hex, tiktok_posts, unique_video};
 use crate::{app_url, browser_in, wait_text, Browser, Engine};
 use fantoccini::{Client, Locator};
 use std::time::Duration;
@@ -381,5 +381,45 @@ pub async fn keyboard_reaches_every_control_with_a_focus_ring(engine: Engine) {
     assert!(checked("Disclose video content").await && checked("Your brand").await);
     let link = control(&c, "Share link").await.prop("value").await.unwrap().unwrap_or_default();
     assert!(link.contains("/compose#c="), "{link}");
+    c.close().await.unwrap();
+}
+
+/// Choose "Send to TikTok as a draft" and see what it means.
+pub async fn choose_draft(c: &Client) {
+    control(c, "Send to TikTok as a draft").await.click().await.unwrap();
+    wait_text(c, "[data-testid=draft-note]", |t| t.contains("TikTok inbox")).await;
+}
+
+/// A draft: the composer hides what TikTok ignores for it, "Send now" puts it in the inbox, the
+/// queue says "In your TikTok inbox", then "Published" once the creator posts it in the app.
+pub async fn send_a_draft_to_the_inbox(engine: Engine) {
+    let c = composer_with(engine, &format!("{}draft", engine.tag()), &unique_video(2_100)).await;
+    assert_eq!(control(&c, "Post to TikTok").await.prop("checked").await.unwrap().as_deref(), Some("true"), "direct by default");
+    choose_draft(&c).await;
+    // What TikTok ignores for a draft is not offered.
+    for gone in ["Who can view this video", "Cover frame", "Allow Comment", "Disclose video content"] {
+        assert!(c.find(Locator::Css(&format!("[aria-label='{gone}']"))).await.is_err(), "{gone} is still shown for a draft");
+    }
+    assert!(c.find(Locator::Css("details.advanced")).await.is_err());
+    assert!(c.find(Locator::Css("[data-testid=declaration]")).await.is_err());
+    wait_text(&c, "[data-testid=draft-caption-note]", |t| t.contains("doesn't receive")).await;
+    click_button(&c, "Send now").await;
+    let status = wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("In your TikTok inbox")).await;
+    assert!(!status.contains("Failed"), "{status}");
+    wait_text(&c, "[data-testid=inbox-hint]", |t| t.contains("TikTok app")).await;
+
+    // The queue says where it is.
+    let s = session_of(&c).await;
+    let post = s.get("/api/posts").await.body["posts"][0].clone();
+    assert_eq!((post["mode"].as_str(), post["state"].as_str()), (Some("draft"), Some("sent_to_inbox")), "{post}");
+    let id = post["id"].as_str().unwrap().to_string();
+    c.goto(&format!("{}/posts", app_url())).await.unwrap();
+    let row = format!("[data-testid=post][data-id='{id}']");
+    let text = wait_text(&c, &row, |t| t.contains("In your TikTok inbox")).await;
+    assert!(text.contains("Draft"), "{text}");
+
+    // The creator finishes it in the TikTok app: the queue shows it published, with its link.
+    creator_finishes(post["publish_id"].as_str().unwrap(), serde_json::json!({ "action": "post", "caption": "with a sound" })).await;
+    wait_text_long(&c, &row, |t| t.contains("Published") && t.contains("View on TikTok")).await;
     c.close().await.unwrap();
 }

@@ -1,8 +1,8 @@
 //! The flows a creator depends on, in Firefox (Gecko) and WebKit (Safari's engine): connect,
 //! check a video (ok, refused, rotated), compose and post now, schedule, a share link's round
-//! trip, and the keyboard walk through the composer. Chromium runs the same flows in the rest
-//! of the UI suite. Test names start with the engine (`firefox::…`, `webkit::…`), so a failure
-//! says where.
+//! trip, the keyboard walk through the composer, and a draft sent to the TikTok inbox.
+//! Chromium runs the same flows in the rest of the UI suite. Test names start with the engine
+//! (`firefox::…`, `webkit::…`), so a failure says where.
 
 macro_rules! creator_flows {
     ($engine:ident, $variant:expr) => {
@@ -44,6 +44,11 @@ macro_rules! creator_flows {
             #[tokio::test]
             async fn keyboard_reaches_every_control_with_a_focus_ring() {
                 flows::keyboard_reaches_every_control_with_a_focus_ring(ENGINE).await;
+            }
+
+            #[tokio::test]
+            async fn send_a_draft_to_the_inbox() {
+                flows::send_a_draft_to_the_inbox(ENGINE).await;
             }
 
             #[tokio::test]
