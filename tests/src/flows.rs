@@ -249,15 +249,16 @@ async fn assert_preview_plays_or_says_why(c: &Client) {
     }
 }
 
-/// Pick a time a minute and a half ahead in the browser's own date-time control; the post is
+/// Pick a time one to two minutes ahead in the browser's own date-time control; the post is
 /// published at that time, not before.
 pub async fn schedule_a_minute_ahead(engine: Engine) {
     let video = unique_video(800);
     let c = composer_with(engine, &format!("{}sched", engine.tag()), &video).await;
     let cap = caption(&format!("scheduled in {}", engine.name()));
     set_caption(&c, &cap).await;
-    // The browser's local time one minute (and a bit) ahead, as a person picks it.
-    let js = "const d = new Date(Date.now() + 90000); d.setSeconds(0, 0); \
+    // The browser's local time, whole minutes, 60–120 s ahead as a person picks it: more than
+    // the 30 s upload lead, so "Scheduled" is there to be seen before the upload starts.
+    let js = "const d = new Date(Date.now() + 120000); d.setSeconds(0, 0); \
               const p = n => String(n).padStart(2, '0'); \
               const v = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`; \
               arguments[0].value = v; arguments[0].dispatchEvent(new Event('input', {bubbles: true})); return d.getTime();";
