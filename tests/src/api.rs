@@ -197,6 +197,14 @@ pub async fn emulator_post(path: &str, body: Value) -> Value {
 }
 
 /// A TikTok account of its own for one test (tests run in parallel on one emulator).
+/// A new creator connected by a fresh API session: (session, open_id).
+pub async fn connected_creator(label: &str) -> (Session, String) {
+    let account = new_account(label, "creator").await;
+    let s = Session::new();
+    assert_eq!(s.connect(&account).await.status, 200);
+    (s, account)
+}
+
 pub async fn new_account(label: &str, kind: &str) -> String {
     let n = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() % 1_000_000_000_000;
     create_account(&format!("open-{label}-{n}"), &format!("{label}.{n}"), &format!("{label} {n}"), kind).await

@@ -27,8 +27,8 @@ async fn the_sixth_pending_draft_is_refused_with_a_sentence_before_any_upload() 
         assert_eq!((created.status, staged.status), (201, 201));
     }
     let c = letspost_e2e::browser().await;
-    letspost_e2e::flows::composer_for(&c, &open_id).await;
-    letspost_e2e::flows::pick(&c, &unique_video(2_300), "sixth.mp4").await;
+    flows::composer_for(&c, &open_id).await;
+    flows::pick(&c, &unique_video(2_300), "sixth.mp4").await;
     wait_text(&c, "[data-testid=verdict]", |t| t == "Ready for TikTok").await;
     choose_draft(&c).await;
     click_button(&c, "Send now").await;

@@ -2,17 +2,10 @@
 //! the emulator — at its time, once, ending `sent_to_inbox`, `published` once the creator
 //! posts it in the app, and TikTok's 5-pending limit said before anything is uploaded.
 
-use letspost_e2e::api::{new_account, Session};
+use letspost_e2e::api::{connected_creator, Session};
 use letspost_e2e::posts::{caption, creator_finishes, in_secs, new_draft, now_ms, sha256_hex, tiktok_publish, unique_video};
 use serde_json::json;
 use std::time::Duration;
-
-async fn connected(label: &str) -> (Session, String) {
-    let account = new_account(label, "creator").await;
-    let s = Session::new();
-    assert_eq!(s.connect(&account).await.status, 200);
-    (s, account)
-}
 
 /// Create and stage a draft; its id.
 async fn send_draft(s: &Session, body: serde_json::Value, video: &[u8]) -> String {
@@ -24,7 +17,7 @@ async fn send_draft(s: &Session, body: serde_json::Value, video: &[u8]) -> Strin
 
 #[tokio::test]
 async fn a_scheduled_draft_reaches_the_inbox_at_its_time_with_the_same_bytes() {
-    let (s, account) = connected("drafttime").await;
+    let (s, account) = connected_creator("drafttime").await;
     let video = unique_video(1_200);
     let mut body = new_draft(&account, &caption("a note for the app"), video.len());
     let due = in_secs(20);
@@ -53,7 +46,7 @@ async fn a_scheduled_draft_reaches_the_inbox_at_its_time_with_the_same_bytes() {
 
 #[tokio::test]
 async fn a_draft_the_creator_posts_in_the_app_becomes_published_with_its_link() {
-    let (s, account) = connected("draftpost").await;
+    let (s, account) = connected_creator("draftpost").await;
     let video = unique_video(1_300);
     let id = send_draft(&s, new_draft(&account, "", video.len()), &video).await;
     let post = s.wait_state(&id, &["sent_to_inbox"], Duration::from_secs(60)).await;
@@ -73,7 +66,7 @@ async fn a_draft_the_creator_posts_in_the_app_becomes_published_with_its_link() 
 
 #[tokio::test]
 async fn a_draft_deleted_in_the_app_is_cancelled_with_a_sentence() {
-    let (s, account) = connected("draftdel").await;
+    let (s, account) = connected_creator("draftdel").await;
     let video = unique_video(1_400);
     let id = send_draft(&s, new_draft(&account, "", video.len()), &video).await;
     let post = s.wait_state(&id, &["sent_to_inbox"], Duration::from_secs(60)).await;
@@ -84,7 +77,7 @@ async fn a_draft_deleted_in_the_app_is_cancelled_with_a_sentence() {
 
 #[tokio::test]
 async fn the_sixth_pending_draft_is_refused_with_the_sentence_before_upload() {
-    let (s, account) = connected("draftsix").await;
+    let (s, account) = connected_creator("draftsix").await;
     let mut ids = Vec::new();
     for i in 0..5 {
         let video = unique_video(1_500 + i);
@@ -121,7 +114,7 @@ async fn the_sixth_pending_draft_is_refused_with_the_sentence_before_upload() {
 #[tokio::test]
 async fn drafts_from_other_apps_fill_the_inbox_and_tiktoks_refusal_is_the_sentence() {
     use letspost_e2e::api::{mint_code, redirect_uri, VERIFIER};
-    let (s, account) = connected("draftother").await;
+    let (s, account) = connected_creator("draftother").await;
     let emu = letspost_e2e::emulator_url();
     let form = [
         ("client_key", "letspost-local".to_string()),

@@ -1,25 +1,17 @@
 //! Posts end to end: the Worker in workerd stages in R2 and its Post objects publish to the
 //! emulator — now or at a time, exactly once, with the same bytes.
 
-use letspost_e2e::api::{expire, grants, new_account, Session};
+use letspost_e2e::api::{connected_creator, expire, grants, new_account, Session};
 use letspost_e2e::posts::{caption, in_secs, new_post, now_ms, sha256_hex, tiktok_posts, unique_video};
 use serde_json::json;
 use std::time::Duration;
-
-async fn connected(label: &str) -> (Session, String) {
-    let account = new_account(label, "creator").await;
-    let s = Session::new();
-    assert_eq!(s.connect(&account).await.status, 200);
-    (s, account)
-}
-
 fn id_of(created: &serde_json::Value) -> String {
     created["post"]["id"].as_str().unwrap().to_string()
 }
 
 #[tokio::test]
 async fn post_now_publishes_once_with_byte_identical_media() {
-    let (s, account) = connected("now").await;
+    let (s, account) = connected_creator("now").await;
     let video = unique_video(2_000);
     let cap = caption("post now ✨");
     let mut body = new_post(&account, &cap, video.len());
@@ -54,7 +46,7 @@ async fn post_now_publishes_once_with_byte_identical_media() {
 
 #[tokio::test]
 async fn a_scheduled_post_is_published_at_its_time_not_before() {
-    let (s, account) = connected("sched").await;
+    let (s, account) = connected_creator("sched").await;
     let video = unique_video(1_000);
     let cap = caption("scheduled");
     let mut body = new_post(&account, &cap, video.len());
@@ -81,7 +73,7 @@ async fn a_scheduled_post_is_published_at_its_time_not_before() {
 
 #[tokio::test]
 async fn cancel_and_reschedule_until_the_upload_starts() {
-    let (s, account) = connected("cancel").await;
+    let (s, account) = connected_creator("cancel").await;
     let video = unique_video(500);
     let cap = caption("to cancel");
     let mut body = new_post(&account, &cap, video.len());
@@ -116,7 +108,7 @@ async fn cancel_and_reschedule_until_the_upload_starts() {
 
 #[tokio::test]
 async fn a_refused_post_is_retried_with_the_staged_media() {
-    let (s, account) = connected("retry").await;
+    let (s, account) = connected_creator("retry").await;
     let cap2 = caption("retry me 2");
     let video2 = unique_video(900);
     let mut body = new_post(&account, &cap2, video2.len());
@@ -138,7 +130,7 @@ async fn a_refused_post_is_retried_with_the_staged_media() {
 
 #[tokio::test]
 async fn an_interrupted_staging_upload_resumes_where_it_stopped() {
-    let (s, account) = connected("resume").await;
+    let (s, account) = connected_creator("resume").await;
     let video = unique_video(41_000_000); // three 20 MB parts, two TikTok chunks
     let cap = caption("resumed");
     let created = s.post("/api/posts", new_post(&account, &cap, video.len())).await;
@@ -177,7 +169,7 @@ async fn an_interrupted_staging_upload_resumes_where_it_stopped() {
 
 #[tokio::test]
 async fn refused_fields_name_the_field() {
-    let (s, account) = connected("fields").await;
+    let (s, account) = connected_creator("fields").await;
     let mut body = new_post(&account, "x", 1_000);
     body["caption"] = json!("a".repeat(2_201));
     let r = s.post("/api/posts", body).await;
@@ -215,7 +207,7 @@ async fn a_creator_who_turned_duet_off_cannot_post_with_duet_on() {
 
 #[tokio::test]
 async fn the_access_token_expiring_mid_job_is_refreshed_and_the_post_goes_out() {
-    let (s, account) = connected("midjob").await;
+    let (s, account) = connected_creator("midjob").await;
     let video = unique_video(700);
     let cap = caption("mid job");
     let mut body = new_post(&account, &cap, video.len());
@@ -229,13 +221,13 @@ async fn the_access_token_expiring_mid_job_is_refreshed_and_the_post_goes_out() 
 
 #[tokio::test]
 async fn another_session_cannot_see_or_touch_the_posts() {
-    let (s, account) = connected("iso").await;
+    let (s, account) = connected_creator("iso").await;
     let video = unique_video(300);
     let mut body = new_post(&account, &caption("isolated"), video.len());
     body["publish_at"] = json!(in_secs(3_600));
     let (created, _) = s.post_video(body, &video).await;
     let id = id_of(&created.body);
-    let (other, _) = connected("other").await;
+    let (other, _) = connected_creator("other").await;
     assert_eq!(other.get("/api/posts").await.body["posts"], json!([]));
     for (method, path) in [
         (reqwest::Method::GET, format!("/api/posts/{id}")),
@@ -292,7 +284,7 @@ async fn wait_media_gone(s: &Session, id: &str, within: Duration) {
 
 #[tokio::test]
 async fn a_published_posts_video_is_deleted_after_the_retention_window() {
-    let (s, account) = connected("retain").await;
+    let (s, account) = connected_creator("retain").await;
     let video = unique_video(300);
     let mut body = new_post(&account, &caption("retained"), video.len());
     body["privacy_level"] = json!("SELF_ONLY");
@@ -307,7 +299,7 @@ async fn a_published_posts_video_is_deleted_after_the_retention_window() {
 
 #[tokio::test]
 async fn a_lost_connection_fails_the_post_plainly_and_retry_after_reconnecting_publishes_it() {
-    let (s, account) = connected("reconn").await;
+    let (s, account) = connected_creator("reconn").await;
     let video = unique_video(350);
     let cap = caption("needs reconnect");
     let mut body = new_post(&account, &cap, video.len());

@@ -2,9 +2,9 @@
 //! `tiktok-rules` into data or one `TikTokError`; a failed connection is `network`.
 
 use crate::config::{secret, Config, CLIENT_SECRET};
+use post_lifecycle::Init;
 use serde::de::DeserializeOwned;
 use tiktok_rules::api::{paths, CreatorInfo, InitResponse, StatusRequest, StatusResponse, UserInfo};
-use post_lifecycle::Init;
 use tiktok_rules::error::{parse_oauth, parse_v2, TikTokError};
 use tiktok_rules::oauth::TokenResponse;
 use wasm_bindgen::JsValue;

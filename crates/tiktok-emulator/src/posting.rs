@@ -213,26 +213,21 @@ pub fn status_of(p: &Publish, processing_ms: u64, moderation_ms: u64, now: u64) 
         return processing;
     }
     let failed = |reason: &str| StatusResponse { status: PublishStatus::Failed, fail_reason: Some(reason.to_string()), ..processing.clone() };
-    // A draft waits in the inbox until the creator posts it (from then on, like a direct post
-    // published at that moment) or deletes it.
-    let live_from = match (&p.creator, p.inbox, outcome) {
-        (_, _, Outcome::Failed(reason)) => return failed(reason),
-        (None, true, _) => return StatusResponse { status: PublishStatus::SendToUserInbox, ..processing },
-        (Some(CreatorAction::Deleted { .. }), _, _) => return failed(codes::PUBLISH_CANCELLED),
-        (Some(CreatorAction::Posted { at_ms }), _, _) => *at_ms,
-        (None, false, _) => done + processing_ms,
+    // Live from when: a direct post once processed; a draft waits in the inbox until the
+    // creator posts it (from then on, like a direct post published at that moment) or deletes it.
+    let live_from = match (outcome, &p.creator, p.inbox) {
+        (Outcome::Failed(reason), _, _) => return failed(reason),
+        (_, None, true) => return StatusResponse { status: PublishStatus::SendToUserInbox, ..processing },
+        (_, Some(CreatorAction::Deleted { .. }), _) => return failed(codes::PUBLISH_CANCELLED),
+        (_, Some(CreatorAction::Posted { at_ms }), _) => *at_ms,
+        (_, None, false) => done + processing_ms,
     };
-    match outcome {
-        Outcome::Failed(reason) => failed(reason),
-        Outcome::Published => {
-            let public = p.post_info.as_ref().is_some_and(|i| i.privacy_level == PrivacyLevel::PublicToEveryone);
-            let moderated = now >= live_from + moderation_ms;
-            StatusResponse {
-                status: PublishStatus::PublishComplete,
-                publicaly_available_post_id: if public && moderated { vec![p.post_id] } else { vec![] },
-                ..processing
-            }
-        }
+    let public = p.post_info.as_ref().is_some_and(|i| i.privacy_level == PrivacyLevel::PublicToEveryone);
+    let moderated = now >= live_from + moderation_ms;
+    StatusResponse {
+        status: PublishStatus::PublishComplete,
+        publicaly_available_post_id: if public && moderated { vec![p.post_id] } else { vec![] },
+        ..processing
     }
 }
 

@@ -83,6 +83,11 @@ impl Form {
         }
     }
 
+    /// "Send to TikTok as a draft" is chosen (tracked).
+    pub fn is_draft(&self) -> bool {
+        self.mode.get() == Mode::Draft
+    }
+
     pub fn disclosure(&self) -> Disclosure {
         Disclosure { enabled: self.disclose.get(), your_brand: self.your_brand.get(), branded_content: self.branded.get() }
     }
@@ -131,13 +136,12 @@ impl Form {
             Some(Ok(r)) => r.size_bytes,
         };
         // A draft's privacy and disclosure are chosen in the TikTok app.
-        let direct = self.mode.get() == Mode::Direct;
-        if direct && self.privacy.get().is_none() {
-            return Some("Choose who can view this video.".into());
-        }
-        if let Err(e) = self.disclosure().check(self.privacy.get().unwrap_or(PrivacyLevel::SelfOnly)).map_err(|e| e.to_string()) {
-            if direct {
-                return Some(e);
+        if !self.is_draft() {
+            if self.privacy.get().is_none() {
+                return Some("Choose who can view this video.".into());
+            }
+            if let Err(e) = self.disclosure().check(self.privacy.get().unwrap_or(PrivacyLevel::SelfOnly)) {
+                return Some(e.to_string());
             }
         }
         // `request` reads untracked (it also serves the click handler): track its inputs here.
@@ -316,7 +320,7 @@ pub fn preview(form: Form) -> impl IntoView {
                     </Show>
                 </div>
                 // A draft's cover is picked in the TikTok app.
-                <Show when=move || form.mode.get() == Mode::Direct>
+                <Show when=move || !form.is_draft()>
                     <label class="field">
                         <span>{move || format!("Cover frame: {} s", tiktok_rules::fmt::ratio_1dp(form.cover_ms.get().unwrap_or(0), 1_000))}</span>
                         <input type="range" aria-label="Cover frame" min="0" max=move || duration_ms().to_string() step="100"
@@ -344,7 +348,7 @@ pub fn mode_choice(form: Form) -> impl IntoView {
             <legend>"How it goes to TikTok"</legend>
             {choice(Mode::Direct, "Post to TikTok")}
             {choice(Mode::Draft, "Send to TikTok as a draft")}
-            <Show when=move || form.mode.get() == Mode::Draft>
+            <Show when=move || form.is_draft()>
                 <p class="muted" data-testid="draft-note">
                     "TikTok puts the video in your TikTok inbox. Open the TikTok app, tap the notification, add \
                      sounds and effects, write the caption, choose who can view it, and post. TikTok holds up \

@@ -16,7 +16,6 @@ use form::{Form, Outcome};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use letspost_core::api::{paths, AccountStatus, AccountsBody, AppSettings, CreatorInfoBody};
-use post_lifecycle::Mode;
 use tiktok_rules::caption::utf16_len;
 use tiktok_rules::privacy::PrivacyLevel;
 use tiktok_rules::CAPTION_MAX_UTF16;
@@ -104,7 +103,7 @@ pub fn ComposePage() -> impl IntoView {
         }
     });
     on_cleanup(move || guard.remove());
-    let draft = move || form.mode.get() == Mode::Draft;
+    let draft = move || form.is_draft();
     let send = move |scheduled: bool| {
         // The blocker covers a missing account, creator_info or video.
         if blocker.get_untracked().is_some() || (scheduled && when_blocker.get_untracked().is_some()) {
