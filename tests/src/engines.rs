@@ -31,6 +31,8 @@ pub struct Browser {
     pub engine: Engine,
     client: Client,
     driver: Option<Child>,
+    /// Its entry in the failure-evidence list (crate::evidence).
+    watched: u64,
 }
 
 impl std::ops::Deref for Browser {
@@ -48,6 +50,7 @@ impl Browser {
     }
 
     fn stop_driver(&mut self) {
+        crate::evidence::forget(self.watched);
         if let Some(mut d) = self.driver.take() {
             let _ = Command::new("kill").args(["-s", "KILL", "--", &format!("-{}", d.id())]).stderr(Stdio::null()).status();
             let _ = d.kill();
@@ -81,7 +84,7 @@ fn object(v: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
 
 /// A fresh session in `engine` (new profile, so tests share no state), 1280×900.
 pub async fn browser_in(engine: Engine) -> Browser {
-    let (url, caps, driver) = match engine {
+    let (url, caps, driver, log) = match engine {
         Engine::Chromium => {
             let profile = profiles().join(format!("letspost-chromium-{}", unique()));
             let caps = serde_json::json!({
@@ -93,26 +96,35 @@ pub async fn browser_in(engine: Engine) -> Browser {
                         "--no-first-run", "--window-size=1280,900",
                         format!("--user-data-dir={}", profile.display()),
                     ]
-                }
+                },
+                // The console, for the failure evidence.
+                "goog:loggingPrefs": { "browser": "ALL" }
             });
-            (crate::required("WEBDRIVER_URL"), caps, None)
+            (crate::required("WEBDRIVER_URL"), caps, None, None)
         }
         Engine::Firefox => {
             let caps = serde_json::json!({
                 "browserName": "firefox",
-                "moz:firefoxOptions": { "binary": crate::required("FIREFOX_BIN"), "args": ["-headless"] }
+                "moz:firefoxOptions": {
+                    "binary": crate::required("FIREFOX_BIN"), "args": ["-headless"],
+                    // The page's console to Firefox's stdout, which is the driver's log.
+                    "prefs": { "devtools.console.stdout.content": true }
+                }
             });
-            let (url, child) = start_driver(engine, &crate::required("GECKODRIVER_BIN"), |port| vec!["--port".into(), port.to_string()]).await;
-            (url, caps, Some(child))
+            let (url, child, log) = start_driver(engine, &crate::required("GECKODRIVER_BIN"), |port| vec!["--port".into(), port.to_string()]).await;
+            (url, caps, Some(child), Some(log))
         }
         Engine::WebKit => {
             // MiniBrowser has no headless mode: it draws on the virtual display xtask runs.
             let caps = serde_json::json!({
                 "browserName": "MiniBrowser",
-                "webkitgtk:browserOptions": { "args": ["--automation"] }
+                "webkitgtk:browserOptions": {
+                    // The console to MiniBrowser's stdout, which is the driver's log.
+                    "args": ["--automation", "--enable-write-console-messages-to-stdout=true"]
+                }
             });
-            let (url, child) = start_driver(engine, &crate::required("WEBKITDRIVER_BIN"), |port| vec![format!("--port={port}")]).await;
-            (url, caps, Some(child))
+            let (url, child, log) = start_driver(engine, &crate::required("WEBKITDRIVER_BIN"), |port| vec![format!("--port={port}")]).await;
+            (url, caps, Some(child), Some(log))
         }
     };
     let mut builder = ClientBuilder::rustls().expect("rustls");
@@ -123,7 +135,9 @@ pub async fn browser_in(engine: Engine) -> Browser {
         Ok(Err(e)) => panic!("cannot start a {} session at {url}: {e}", engine.name()),
         Err(_) => panic!("{}: no session within 90 s from the driver at {url} (is the display up?)", engine.name()),
     };
-    let b = Browser { engine, client, driver };
+    let session = client.session_id().await.ok().flatten().unwrap_or_default();
+    let watched = crate::evidence::watch(engine, &url, session, log);
+    let b = Browser { engine, client, driver, watched };
     if engine != Engine::Chromium {
         b.set_window_size(1280, 900).await.unwrap_or_else(|e| panic!("{}: cannot size the window: {e}", engine.name()));
     }
@@ -131,8 +145,8 @@ pub async fn browser_in(engine: Engine) -> Browser {
 }
 
 /// Start a WebDriver server on a free port, in its own process group, logging next to the
-/// profiles; returns its URL once `/status` answers.
-async fn start_driver(engine: Engine, bin: &str, args: impl Fn(u16) -> Vec<String>) -> (String, Child) {
+/// profiles; returns its URL once `/status` answers, and the log's path.
+async fn start_driver(engine: Engine, bin: &str, args: impl Fn(u16) -> Vec<String>) -> (String, Child, std::path::PathBuf) {
     use std::os::unix::process::CommandExt;
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let dir = profiles();
@@ -156,7 +170,7 @@ async fn start_driver(engine: Engine, bin: &str, args: impl Fn(u16) -> Vec<Strin
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
         if http.get(format!("{url}/status")).send().await.is_ok_and(|r| r.status().is_success()) {
-            return (url, child);
+            return (url, child, log_path);
         }
         if let Ok(Some(status)) = child.try_wait() {
             panic!("{bin} ({}) exited with {status}; log: {}", engine.name(), log_path.display());

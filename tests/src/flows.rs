@@ -424,3 +424,31 @@ pub async fn send_a_draft_to_the_inbox(engine: Engine) {
     wait_text_long(&c, &row, |t| t.contains("Published") && t.contains("View on TikTok")).await;
     c.close().await.unwrap();
 }
+
+/// A failing UI test leaves what a person needs to see why: a panic while a browser is open
+/// saves its screenshot, the page's text and its console under target/e2e-failures/<test>/.
+/// (The panic is caught here; the evidence hook runs for every panic.)
+pub async fn a_failure_leaves_a_screenshot_the_page_text_and_the_console(engine: Engine) {
+    let c = browser_in(engine).await;
+    c.goto(&format!("{}/compose", app_url())).await.unwrap();
+    wait_text(&c, "main h1", |t| t == "New TikTok post").await;
+    c.execute("console.error('evidence-marker: the console reached the evidence')", vec![]).await.unwrap();
+    // Firefox and MiniBrowser write the console through their driver's log: give it a moment.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let test = std::thread::current().name().unwrap().to_string();
+    let dir = crate::evidence::folder_of(&test);
+    let _ = std::fs::remove_dir_all(&dir);
+    let caught = std::panic::catch_unwind(|| panic!("a deliberate failure, to test the evidence"));
+    assert!(caught.is_err());
+    let png = std::fs::read(dir.join(format!("1-{}-screenshot.png", engine.name().to_lowercase()))).expect("a screenshot");
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 1_000, "{} bytes", png.len());
+    let page = std::fs::read_to_string(dir.join(format!("1-{}-page.json", engine.name().to_lowercase()))).expect("the page's text");
+    assert!(page.contains("New TikTok post") && page.contains("/compose"), "{page}");
+    assert!(page.contains("split___compose_view_"), "the files it fetched: {page}");
+    let console = std::fs::read_to_string(dir.join(format!("1-{}-console.txt", engine.name().to_lowercase()))).expect("the console");
+    assert!(console.contains("evidence-marker: the console reached the evidence"), "{console}");
+    assert!(dir.join("processes.txt").is_file());
+    // Not a real failure: leave nothing for the summary to point at.
+    std::fs::remove_dir_all(&dir).unwrap();
+    c.close().await.unwrap();
+}

@@ -50,6 +50,7 @@ pub async fn wait_text(c: &Client, css: &str, pred: impl Fn(&str) -> bool) -> St
 pub mod api;
 pub mod consent;
 pub mod engines;
+pub mod evidence;
 pub mod flows;
 pub mod own_worker;
 pub mod posts;

@@ -52,6 +52,11 @@ macro_rules! creator_flows {
             }
 
             #[tokio::test]
+            async fn a_failure_leaves_evidence() {
+                flows::a_failure_leaves_a_screenshot_the_page_text_and_the_console(ENGINE).await;
+            }
+
+            #[tokio::test]
             async fn share_link_round_trip() {
                 flows::share_link_round_trip(ENGINE).await;
             }

@@ -48,3 +48,8 @@ async fn the_composer_is_a_chunk_fetched_when_first_opened() {
     assert!(after.iter().any(|n| n.contains("/split___compose_view_") && n.ends_with(".wasm")), "{after:?}");
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_failure_leaves_a_screenshot_the_page_text_and_the_console() {
+    letspost_e2e::flows::a_failure_leaves_a_screenshot_the_page_text_and_the_console(letspost_e2e::Engine::Chromium).await;
+}

@@ -147,8 +147,9 @@ pub fn mint_code(emu: &Emulator, open_id: &str, scopes: Vec<String>, redirect_ur
     code
 }
 
-fn issue(emu: &Emulator, s: &mut State, open_id: &str, scopes: &[String], refresh_expires_at_ms: u64) -> TokenResponse {
-    let now = now_ms();
+/// `now`: the caller's, so that `refresh_expires_in` is exactly the lifetime it set (a second
+/// clock read here could fall a millisecond later and say 31,535,999 s).
+fn issue(emu: &Emulator, s: &mut State, open_id: &str, scopes: &[String], refresh_expires_at_ms: u64, now: u64) -> TokenResponse {
     let access = random_token("act.");
     let refresh = random_token("rft.");
     let ttl = emu.config.access_ttl_secs;
@@ -190,7 +191,7 @@ pub async fn token(S(emu): S<Arc<Emulator>>, Form(p): Form<Params>) -> Response 
                     return None;
                 }
                 let refresh_until = now + emu.config.refresh_ttl_secs * 1000;
-                Some(issue(&emu, s, &c.open_id, &c.scopes, refresh_until))
+                Some(issue(&emu, s, &c.open_id, &c.scopes, refresh_until, now))
             });
             match answer {
                 Some(t) => Json(t).into_response(),
@@ -204,7 +205,7 @@ pub async fn token(S(emu): S<Arc<Emulator>>, Form(p): Form<Params>) -> Response 
                 g.dead = true; // rotation: the old refresh token stops working
                 let g = g.clone();
                 *s.refreshes.entry(g.open_id.clone()).or_default() += 1;
-                Some(issue(&emu, s, &g.open_id, &g.scopes, g.expires_at_ms))
+                Some(issue(&emu, s, &g.open_id, &g.scopes, g.expires_at_ms, now))
             });
             match answer {
                 Some(t) => Json(t).into_response(),

@@ -2,6 +2,7 @@
 //!
 //! - `dev`   build, start the TikTok emulator and the Worker (wrangler dev, front end as assets)
 //! - `test`  every test: native, both wasm builds, the Worker in workerd, the UI in three engines
+//!   (`test FILTER...`: only the matching end-to-end tests, same services)
 //! - `build` the front end (www/dist) and the Worker (worker/build), release, with sizes
 //! - `bench` the probe's figures: bytes read and time per file, native, ffprobe, three browsers
 //! - `fuzz`  fuzz the video probe (cargo-fuzz, seeded with the fixtures)
@@ -11,6 +12,7 @@
 mod bench;
 mod build;
 mod dev;
+mod e2e;
 mod fuzz;
 mod procs;
 mod soak;
@@ -30,7 +32,8 @@ pub fn root() -> PathBuf {
 fn usage() -> String {
     "usage: cargo xtask <dev|test|build|bench|fuzz|soak|setup|help>\n  \
      dev    run the app on localhost (emulator + Worker + front end)\n  \
-     test   run every test\n  \
+     test   run every test; test FILTER... starts the same services and runs only the end-to-end\n         \
+            tests whose names contain a FILTER (no native tests, soak or Ctrl-C check)\n  \
      build  build the front end and the Worker in release\n  \
      bench  measure [probe|pipeline]: the video probe (native, ffprobe, 3 browsers), the post pipeline\n  \
      fuzz   fuzz [probe|link] [SECONDS, default 300]: the video probe or the share-link decoder\n  \

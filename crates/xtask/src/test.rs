@@ -2,6 +2,10 @@
 //! then one release build of each wasm shell, then the Worker in workerd and the UI in
 //! headless Chromium (the whole suite), Firefox and WebKit (the creator flows), driven by the
 //! end-to-end suite in tests/.
+//!
+//! `cargo xtask test FILTER...` starts the same services and runs only the end-to-end tests
+//! whose names contain a filter (libtest's matching), skipping the native tests, the deploy
+//! dry run, the short soak and the Ctrl-C check: one flow again in a couple of minutes.
 
 use crate::procs::free_port;
 use crate::tools::{ensure, run_ok, step, Need};
@@ -9,16 +13,19 @@ use crate::{build, dev, root, Result};
 use std::process::Command;
 use std::time::Instant;
 
-pub fn run(args: &[String]) -> Result {
-    if !args.is_empty() {
-        return Err(format!("xtask test takes no arguments, got {args:?}"));
+pub fn run(filters: &[String]) -> Result {
+    if let Some(flag) = filters.iter().find(|f| f.starts_with('-')) {
+        return Err(format!("xtask test takes test-name filters, not options ({flag:?})"));
     }
+    let everything = filters.is_empty();
     let started = Instant::now();
     crate::procs::stop_services_on_signal()?;
     let tools = ensure(Need::Browser)?;
 
-    step("native tests (cargo test --workspace)");
-    run_ok(Command::new("cargo").current_dir(root()).args(["test", "--workspace", "--exclude", "letspost-e2e"]).args(NATIVE_EXCLUDES))?;
+    if everything {
+        step("native tests (cargo test --workspace)");
+        run_ok(Command::new("cargo").current_dir(root()).args(["test", "--workspace", "--exclude", "letspost-e2e"]).args(NATIVE_EXCLUDES))?;
+    }
 
     build::all(&tools)?;
 
@@ -41,23 +48,33 @@ pub fn run(args: &[String]) -> Result {
     let worker = dev::start_worker(&tools, worker_port, &vars, Some(&state))?;
     let browser = dev::start_browser(&tools, &root().join("target/e2e-browsers"))?;
 
-    step("wrangler deploy --dry-run (bindings, migrations, cron, R2 make a deployable Worker)");
-    deploy_dry_run(&tools)?;
+    if everything {
+        step("wrangler deploy --dry-run (bindings, migrations, cron, R2 make a deployable Worker)");
+        deploy_dry_run(&tools)?;
+    }
 
-    step("end-to-end tests (tests/: Worker over HTTP, UI in Chromium, Firefox and WebKit)");
-    run_ok(
-        tools
-            .command("cargo")
-            .current_dir(root())
-            .args(["test", "-p", "letspost-e2e", "--", "--test-threads=2"])
-            // For tests that run (and crash) a Worker of their own.
-            .env("LETSPOST_WRANGLER", &tools.wrangler)
-            .env("LETSPOST_URL", format!("http://127.0.0.1:{worker_port}"))
-            .env("EMULATOR_URL", format!("http://127.0.0.1:{emulator_port}"))
-            .env("LETSPOST_TOKEN_KEY", &token_key)
-            .envs(browser.env.iter().map(|(k, v)| (k, v))),
-    )?;
+    step(&if everything {
+        "end-to-end tests (tests/: Worker over HTTP, UI in Chromium, Firefox and WebKit)".to_string()
+    } else {
+        format!("end-to-end tests matching {}", filters.join(" or "))
+    });
+    let mut env = browser.env.clone();
+    env.extend([
+        // For tests that run (and crash) a Worker of their own.
+        ("LETSPOST_WRANGLER", tools.wrangler.clone().into_os_string()),
+        ("LETSPOST_URL", format!("http://127.0.0.1:{worker_port}").into()),
+        ("EMULATOR_URL", format!("http://127.0.0.1:{emulator_port}").into()),
+        ("LETSPOST_TOKEN_KEY", token_key.clone().into()),
+    ]);
+    let mut args = vec!["--test-threads=2".to_string()];
+    args.extend(filters.iter().cloned());
+    let e2e = crate::e2e::run(&tools, &env, &args);
     drop((worker, browser));
+    e2e?;
+    if !everything {
+        eprintln!("xtask test: the matching end-to-end tests passed in {:.0} s", started.elapsed().as_secs_f64());
+        return Ok(());
+    }
 
     // A short soak: its own emulator and Worker, faults on, one SIGKILL.
     crate::soak::short(&tools)?;

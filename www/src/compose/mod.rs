@@ -64,7 +64,12 @@ pub fn ComposePage() -> impl IntoView {
     });
 
     let checked_in = RwSignal::new(0.0);
+    // Which pick is the latest: a check still reading an earlier file (WebKit's Blob reads
+    // cross processes, so a slow one can finish last) must not overwrite the newer verdict.
+    let picks = StoredValue::new(0u32);
     let on_file = move |file: File| {
+        picks.update_value(|n| *n += 1);
+        let pick = picks.get_value();
         // A local preview of the new file; the old one's URL is let go.
         if let Some(old) = form.preview.get_untracked() {
             let _ = web_sys::Url::revoke_object_url(&old);
@@ -82,6 +87,9 @@ pub fn ComposePage() -> impl IntoView {
                 Some(m) => r.for_creator(m),
                 None => r,
             });
+            if picks.get_value() != pick {
+                return;
+            }
             checked_in.set(now_ms() - started);
             form.report.set(Some(r));
             form.checking.set(false);

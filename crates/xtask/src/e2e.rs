@@ -1,0 +1,145 @@
+//! Runs the end-to-end test binaries one after another, every one of them whatever the
+//! others did (cargo's `--no-fail-fast`, but with the results in hand), and ends with one
+//! summary: each binary's counts and time, then every failed test with its evidence folder.
+
+use crate::tools::Tools;
+use crate::{root, Result};
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Instant;
+
+/// One test binary of tests/ (integration test, lib or bin unit tests).
+struct Binary {
+    name: String,
+    path: PathBuf,
+}
+
+/// What one binary did.
+struct Outcome {
+    name: String,
+    passed: u32,
+    failed: Vec<String>,
+    filtered: u32,
+    seconds: f64,
+    /// It exited non-zero without saying which test failed (a crash, a build of the wrong thing).
+    broken: Option<String>,
+}
+
+/// `cargo test --no-run` once; the executables it built, in the order cargo would run them.
+fn build(tools: &Tools) -> Result<Vec<Binary>> {
+    let out = tools
+        .command("cargo")
+        .current_dir(root())
+        .args(["test", "-p", "letspost-e2e", "--no-run", "--message-format=json-render-diagnostics"])
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo test --no-run: {e}"))?;
+    if !out.status.success() {
+        return Err("the end-to-end tests do not build".into());
+    }
+    let mut bins: Vec<Binary> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["profile"]["test"] == true)
+        .filter_map(|m| {
+            let path = PathBuf::from(m["executable"].as_str()?);
+            let kind = m["target"]["kind"][0].as_str().unwrap_or("test");
+            let name = m["target"]["name"].as_str()?;
+            Some(Binary { name: if kind == "test" { name.to_string() } else { format!("{name} ({kind})") }, path })
+        })
+        .collect();
+    bins.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(bins)
+}
+
+/// Build the binaries, run each with `args` (filters, `--test-threads`), print the summary;
+/// an error unless every test that ran passed.
+pub fn run(tools: &Tools, env: &[(&str, std::ffi::OsString)], args: &[String]) -> Result {
+    let bins = build(tools)?;
+    let failures_dir = root().join("target/e2e-failures");
+    let _ = std::fs::remove_dir_all(&failures_dir);
+    let mut outcomes = Vec::new();
+    for bin in &bins {
+        eprintln!("\n     Running {} ({})", bin.name, bin.path.display());
+        let started = Instant::now();
+        let mut child = tools
+            .command(&bin.path)
+            // As cargo runs them: from the package's folder.
+            .current_dir(root().join("tests"))
+            .args(args)
+            .env("LETSPOST_E2E_FAILURES", &failures_dir)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", bin.path.display()))?;
+        let mut o = Outcome { name: bin.name.clone(), passed: 0, failed: Vec::new(), filtered: 0, seconds: 0.0, broken: None };
+        // Echo libtest's lines as they come, and read the verdicts out of them.
+        for line in BufReader::new(child.stdout.take().expect("piped")).lines().map_while(std::io::Result::ok) {
+            println!("{line}");
+            if let Some(test) = line.strip_prefix("test ").and_then(|l| l.strip_suffix(" ... FAILED")) {
+                o.failed.push(test.to_string());
+            } else if let Some(rest) = line.strip_prefix("test result: ") {
+                o.passed = count(rest, "passed");
+                o.filtered = count(rest, "filtered out");
+            }
+        }
+        let status = child.wait().map_err(|e| e.to_string())?;
+        o.seconds = started.elapsed().as_secs_f64();
+        if !status.success() && o.failed.is_empty() {
+            o.broken = Some(format!("exited {status} without naming a failed test"));
+        }
+        outcomes.push(o);
+    }
+    summarize(&outcomes, &failures_dir)
+}
+
+/// `"ok. 12 passed; 0 failed; 0 ignored; 0 measured; 3 filtered out; finished in 1.2s"` → 12 for "passed".
+fn count(result: &str, what: &str) -> u32 {
+    result
+        .split(';')
+        .find_map(|part| part.trim().trim_start_matches("ok. ").trim_start_matches("FAILED. ").strip_suffix(what))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn summarize(outcomes: &[Outcome], failures_dir: &std::path::Path) -> Result {
+    let ran: Vec<&Outcome> = outcomes.iter().filter(|o| o.passed > 0 || !o.failed.is_empty() || o.broken.is_some()).collect();
+    eprintln!("\n\x1b[1mend-to-end summary\x1b[0m ({} of {} binaries ran tests)", ran.len(), outcomes.len());
+    for o in &ran {
+        let verdict = if o.failed.is_empty() && o.broken.is_none() { "ok" } else { "FAILED" };
+        eprintln!("  {verdict:6} {:28} {:4} passed {:3} failed {:7.1} s", o.name, o.passed, o.failed.len(), o.seconds);
+    }
+    let failed: Vec<String> = outcomes
+        .iter()
+        .flat_map(|o| {
+            let evidence = |t: &String| {
+                let dir = failures_dir.join(t.replace("::", "__"));
+                if dir.is_dir() { format!(" — evidence in {}", dir.display()) } else { String::new() }
+            };
+            o.failed.iter().map(move |t| format!("{}: {t}{}", o.name, evidence(t))).chain(o.broken.iter().map(move |b| format!("{}: {b}", o.name)))
+        })
+        .collect();
+    let passed: u32 = outcomes.iter().map(|o| o.passed).sum();
+    for f in &failed {
+        eprintln!("  failed: {f}");
+    }
+    // The plain closing line CI reads.
+    println!("e2e: {passed} passed, {} failed", failed.len());
+    if passed == 0 && failed.is_empty() {
+        return Err("no end-to-end test matched".into());
+    }
+    if failed.is_empty() { Ok(()) } else { Err(format!("{} end-to-end test(s) failed (listed above)", failed.len())) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count;
+
+    #[test]
+    fn reads_libtest_counts() {
+        let line = "FAILED. 17 passed; 1 failed; 0 ignored; 0 measured; 3 filtered out; finished in 185.90s";
+        assert_eq!((count(line, "passed"), count(line, "failed"), count(line, "filtered out")), (17, 1, 3));
+        assert_eq!(count("ok. 4 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s", "passed"), 4);
+    }
+}
