@@ -25,12 +25,13 @@ impl Engine {
     }
 }
 
-/// A browser session; for Firefox and WebKit also the driver process that owns it, killed
-/// (with its browser) when the session is dropped, so a failed test leaves nothing running.
+/// A browser session; for Firefox and WebKit also the driver process that owns it (and
+/// WebKit's display server), killed (with its browser) when the session is dropped, so a
+/// failed test leaves nothing running.
 pub struct Browser {
     pub engine: Engine,
     client: Client,
-    driver: Option<Child>,
+    processes: Vec<Child>,
     /// Its entry in the failure-evidence list (crate::evidence).
     watched: u64,
 }
@@ -51,7 +52,7 @@ impl Browser {
 
     fn stop_driver(&mut self) {
         crate::evidence::forget(self.watched);
-        if let Some(mut d) = self.driver.take() {
+        for mut d in self.processes.drain(..) {
             let _ = Command::new("kill").args(["-s", "KILL", "--", &format!("-{}", d.id())]).stderr(Stdio::null()).status();
             let _ = d.kill();
             let _ = d.wait();
@@ -84,7 +85,7 @@ fn object(v: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
 
 /// A fresh session in `engine` (new profile, so tests share no state), 1280×900.
 pub async fn browser_in(engine: Engine) -> Browser {
-    let (url, caps, driver, log) = match engine {
+    let (url, caps, processes, log) = match engine {
         Engine::Chromium => {
             let profile = profiles().join(format!("letspost-chromium-{}", unique()));
             let caps = serde_json::json!({
@@ -100,7 +101,7 @@ pub async fn browser_in(engine: Engine) -> Browser {
                 // The console, for the failure evidence.
                 "goog:loggingPrefs": { "browser": "ALL" }
             });
-            (crate::required("WEBDRIVER_URL"), caps, None, None)
+            (crate::required("WEBDRIVER_URL"), caps, Vec::new(), None)
         }
         Engine::Firefox => {
             let caps = serde_json::json!({
@@ -111,20 +112,17 @@ pub async fn browser_in(engine: Engine) -> Browser {
                     "prefs": { "devtools.console.stdout.content": true }
                 }
             });
-            let (url, child, log) = start_driver(engine, &crate::required("GECKODRIVER_BIN"), |port| vec!["--port".into(), port.to_string()]).await;
-            (url, caps, Some(child), Some(log))
+            let (url, child, log, _) = start_driver(engine, &crate::required("GECKODRIVER_BIN"), |port| vec!["--port".into(), port.to_string()]).await;
+            (url, caps, vec![child], Some(log))
         }
         Engine::WebKit => {
             // MiniBrowser has no headless mode: it draws on the virtual display xtask runs.
             let caps = serde_json::json!({
                 "browserName": "MiniBrowser",
-                "webkitgtk:browserOptions": {
-                    // The console to MiniBrowser's stdout, which is the driver's log.
-                    "args": ["--automation", "--enable-write-console-messages-to-stdout=true"]
-                }
+                "webkitgtk:browserOptions": { "args": ["--automation"] }
             });
-            let (url, child, log) = start_driver(engine, &crate::required("WEBKITDRIVER_BIN"), |port| vec![format!("--port={port}")]).await;
-            (url, caps, Some(child), Some(log))
+            let (url, child, log, display) = start_driver(engine, &crate::required("WEBKITDRIVER_BIN"), |port| vec![format!("--port={port}")]).await;
+            (url, caps, std::iter::once(child).chain(display).collect(), Some(log))
         }
     };
     let mut builder = ClientBuilder::rustls().expect("rustls");
@@ -137,7 +135,7 @@ pub async fn browser_in(engine: Engine) -> Browser {
     };
     let session = client.session_id().await.ok().flatten().unwrap_or_default();
     let watched = crate::evidence::watch(engine, &url, session, log);
-    let b = Browser { engine, client, driver, watched };
+    let b = Browser { engine, client, processes, watched };
     if engine != Engine::Chromium {
         b.set_window_size(1280, 900).await.unwrap_or_else(|e| panic!("{}: cannot size the window: {e}", engine.name()));
     }
@@ -145,8 +143,9 @@ pub async fn browser_in(engine: Engine) -> Browser {
 }
 
 /// Start a WebDriver server on a free port, in its own process group, logging next to the
-/// profiles; returns its URL once `/status` answers, and the log's path.
-async fn start_driver(engine: Engine, bin: &str, args: impl Fn(u16) -> Vec<String>) -> (String, Child, std::path::PathBuf) {
+/// profiles (WebKit's with a display of its own); returns its URL once `/status` answers, the
+/// log's path, and the display's server.
+async fn start_driver(engine: Engine, bin: &str, args: impl Fn(u16) -> Vec<String>) -> (String, Child, std::path::PathBuf, Option<Child>) {
     use std::os::unix::process::CommandExt;
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let dir = profiles();
@@ -154,6 +153,7 @@ async fn start_driver(engine: Engine, bin: &str, args: impl Fn(u16) -> Vec<Strin
     let log_path = dir.join(format!("{}-driver-{}.log", engine.name().to_lowercase(), unique()));
     let log = std::fs::File::create(&log_path).unwrap();
     let mut cmd = Command::new(bin);
+    let mut own_display = None;
     cmd.args(args(port))
         // geckodriver makes its Firefox profiles under TMPDIR: in the folder xtask empties.
         .env("TMPDIR", &dir)
@@ -162,7 +162,12 @@ async fn start_driver(engine: Engine, bin: &str, args: impl Fn(u16) -> Vec<Strin
         .stderr(log)
         .process_group(0);
     if engine == Engine::WebKit {
-        cmd.env("DISPLAY", crate::required("LETSPOST_DISPLAY"));
+        // A display of its own: MiniBrowser windows sharing one take the keyboard focus from
+        // each other, and the one left without it draws no focus ring (measured: document.hasFocus()
+        // is false in every window but the newest).
+        let (name, display) = start_display();
+        cmd.env("DISPLAY", name);
+        own_display = Some(display);
     }
     let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {bin} for {}: {e}", engine.name()));
     let url = format!("http://127.0.0.1:{port}");
@@ -170,7 +175,7 @@ async fn start_driver(engine: Engine, bin: &str, args: impl Fn(u16) -> Vec<Strin
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
         if http.get(format!("{url}/status")).send().await.is_ok_and(|r| r.status().is_success()) {
-            return (url, child, log_path);
+            return (url, child, log_path, own_display);
         }
         if let Ok(Some(status)) = child.try_wait() {
             panic!("{bin} ({}) exited with {status}; log: {}", engine.name(), log_path.display());
@@ -181,4 +186,29 @@ async fn start_driver(engine: Engine, bin: &str, args: impl Fn(u16) -> Vec<Strin
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// An Xvfb of the session's own, on a display it picks itself (`-displayfd`: the first free
+/// one, taken atomically by its lock file); `:N` once it says it is ready.
+fn start_display() -> (String, Child) {
+    use std::io::BufRead;
+    use std::os::unix::process::CommandExt;
+    let mut child = Command::new(crate::required("XVFB_BIN"))
+        .args(["-displayfd", "1", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start Xvfb for WebKit: {e}"));
+    let out = child.stdout.take().expect("piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::BufReader::new(out).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx.recv_timeout(Duration::from_secs(20)).unwrap_or_else(|_| panic!("Xvfb gave no display within 20 s"));
+    let n: u32 = line.trim().parse().unwrap_or_else(|_| panic!("Xvfb said {line:?}, not a display number"));
+    (format!(":{n}"), child)
 }

@@ -446,7 +446,12 @@ pub async fn a_failure_leaves_a_screenshot_the_page_text_and_the_console(engine:
     assert!(page.contains("New TikTok post") && page.contains("/compose"), "{page}");
     assert!(page.contains("split___compose_view_"), "the files it fetched: {page}");
     let console = std::fs::read_to_string(dir.join(format!("1-{}-console.txt", engine.name().to_lowercase()))).expect("the console");
-    assert!(console.contains("evidence-marker: the console reached the evidence"), "{console}");
+    // WebKitWebDriver hands out no page console, and MiniBrowser under --automation ignores
+    // --enable-write-console-messages-to-stdout (measured): WebKit's file is its driver's log,
+    // with the engine's own messages.
+    if engine != Engine::WebKit {
+        assert!(console.contains("evidence-marker: the console reached the evidence"), "{console}");
+    }
     assert!(dir.join("processes.txt").is_file());
     // Not a real failure: leave nothing for the summary to point at.
     std::fs::remove_dir_all(&dir).unwrap();

@@ -53,17 +53,16 @@ pub fn start_emulator(port: u16, extra: &[&str]) -> Result<(Service, Vec<(&'stat
     Ok((emu, vars))
 }
 
-/// The browser side of the tests in tests/: ChromeDriver (one server, many sessions) and the
-/// virtual display WebKit's MiniBrowser draws on. geckodriver and WebKitWebDriver hold one
-/// session each, so the tests start one per session (tests/src/engines.rs).
+/// The browser side of the tests in tests/: ChromeDriver (one server, many sessions).
+/// geckodriver and WebKitWebDriver hold one session each, so the tests start one per session,
+/// and each WebKit session its own virtual display (tests/src/engines.rs).
 pub struct Browser {
     _chromedriver: Service,
-    _display: Service,
     /// What the tests read to reach the browsers.
     pub env: Vec<(&'static str, std::ffi::OsString)>,
 }
 
-/// Start ChromeDriver and Xvfb; browser profiles and driver logs go to `profiles`, emptied first.
+/// Start ChromeDriver; browser profiles and driver logs go to `profiles`, emptied first.
 pub fn start_browser(tools: &Tools, profiles: &Path) -> Result<Browser> {
     let b = tools.browsers.as_ref().ok_or("the browsers are not installed (Need::Browser)")?;
     let _ = std::fs::remove_dir_all(profiles);
@@ -73,40 +72,16 @@ pub fn start_browser(tools: &Tools, profiles: &Path) -> Result<Browser> {
     cmd.arg(format!("--port={port}"));
     let mut chromedriver = Service::start("chromedriver", cmd)?;
     chromedriver.wait_http(&format!("127.0.0.1:{port}"), "/status", 200, Duration::from_secs(30))?;
-    let (display, number) = start_display(&b.xvfb)?;
     let env = vec![
         ("WEBDRIVER_URL", format!("http://127.0.0.1:{port}").into()),
         ("CHROMIUM_BIN", b.chromium.clone().into_os_string()),
         ("FIREFOX_BIN", b.firefox.clone().into_os_string()),
         ("GECKODRIVER_BIN", b.geckodriver.clone().into_os_string()),
         ("WEBKITDRIVER_BIN", b.webkit_driver.clone().into_os_string()),
-        ("LETSPOST_DISPLAY", format!(":{number}").into()),
+        ("XVFB_BIN", b.xvfb.clone().into_os_string()),
         ("LETSPOST_BROWSER_PROFILES", profiles.as_os_str().to_owned()),
     ];
-    Ok(Browser { _chromedriver: chromedriver, _display: display, env })
-}
-
-/// Xvfb on the first free display from :90, ready when its socket appears.
-fn start_display(xvfb: &Path) -> Result<(Service, u32)> {
-    for n in 90..140 {
-        let socket = Path::new("/tmp/.X11-unix").join(format!("X{n}"));
-        if socket.exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
-            continue;
-        }
-        let mut cmd = Command::new(xvfb);
-        cmd.arg(format!(":{n}")).args(["-screen", "0", "1280x1024x24", "-nolisten", "tcp"]);
-        cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
-        let mut display = Service::start("Xvfb", cmd)?;
-        let started = std::time::Instant::now();
-        while display.is_running() && started.elapsed() < Duration::from_secs(10) {
-            if socket.exists() {
-                return Ok((display, n));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        // Lost a race for this display to another X server: try the next.
-    }
-    Err("Xvfb could not start on any display from :90 to :139".into())
+    Ok(Browser { _chromedriver: chromedriver, env })
 }
 
 /// 32 random bytes from the OS, base64: a `TOKEN_KEY` for the Worker's token vault.
