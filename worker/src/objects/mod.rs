@@ -1,6 +1,16 @@
 //! Calling the Durable Objects: one Account per TikTok `open_id`, one Session per browser
 //! session. Requests to them are internal (`https://object/<op>`); only the Worker's routes
 //! decide what reaches the browser.
+//!
+//! The objects themselves are this folder's modules: `account`, `session`, `post` (with
+//! `media_probe`, its video probe over R2) and `registry`. They import from `tiktok` and `base`,
+//! never from `api` or `cron`.
+
+pub mod account;
+mod media_probe;
+pub mod post;
+pub mod registry;
+pub mod session;
 
 use serde::Serialize;
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Result};

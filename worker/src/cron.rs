@@ -3,7 +3,7 @@
 //! connected as their refresh tokens near their end.
 
 use crate::objects::{self, ACCOUNTS, POSTS, REGISTRY};
-use crate::registry_do::{Ids, NAME};
+use crate::objects::registry::{Ids, NAME};
 use serde::Deserialize;
 use worker::{Env, Method, Result};
 

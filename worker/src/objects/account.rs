@@ -6,9 +6,9 @@
 //! `POST /connect` (TikTok's token answer) → `{"account"}`; `GET /account`;
 //! `GET /creator-info` → `{"creator_info"}`; `POST /disconnect` (revoke, forget).
 
-use crate::config::{secret, TOKEN_KEY};
-use crate::rand::{bytes, now_ms};
-use crate::reply;
+use crate::base::config::{secret, TOKEN_KEY};
+use crate::base::rand::{bytes, now_ms};
+use crate::base::reply;
 use crate::tiktok::TikTok;
 use futures_util::lock::Mutex;
 use letspost_core::account::{creator_info_reusable, is_business_refusal, is_stale_access, refresh_failure_needs_reconnect, token_step, Profile, Record, TokenStep};

@@ -6,14 +6,13 @@
 //! `POST /media/begin`, `POST /media/part`, `GET /media`, `GET /post`, `GET /check`,
 //! `POST /cancel`, `POST /schedule`, `POST /retry`, `POST /sweep`.
 
-use crate::account_do::TokenAnswer;
-use crate::chunk_put::{put_chunk, ChunkAnswer};
-use crate::config::media_retention_ms;
-use crate::media_check::probe_object;
+use crate::base::config::{media_retention_ms, MEDIA_BUCKET};
+use crate::base::rand::now_ms;
+use crate::base::reply;
+use crate::objects::account::TokenAnswer;
+use crate::objects::media_probe::probe_object;
 use crate::objects::{self, ACCOUNTS};
-use crate::rand::now_ms;
-use crate::reply;
-use crate::routes::MEDIA_BUCKET;
+use crate::tiktok::chunk_put::{put_chunk, ChunkAnswer};
 use crate::tiktok::TikTok;
 use letspost_core::api::{codes, ApiError, ErrorBody};
 use post_lifecycle::staging::StagingPlan;
