@@ -12,9 +12,11 @@ mod objects;
 mod tiktok;
 
 pub use objects::account::Account;
+pub use objects::due_index::DueIndex;
 pub use objects::post::PostObject;
 pub use objects::registry::Registry;
 pub use objects::session::Session;
+pub use objects::sweep_state::SweepState;
 
 use base::reply;
 use worker::{event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};

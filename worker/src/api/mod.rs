@@ -30,7 +30,7 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
     let path = url.path().to_string();
     let segments: Vec<&str> = path.trim_start_matches("/api/").trim_end_matches('/').split('/').collect();
     match (req.method(), segments.as_slice()) {
-        (Method::Get, ["health"]) => health(&env),
+        (Method::Get, ["health"]) => health(&env).await,
         (Method::Get, ["oauth", "config"]) => oauth::oauth_config(&env),
         (Method::Get, ["settings"]) => {
             Response::from_json(&letspost_core::api::AppSettings { preselect_public: config::preselect_public(&env) })
@@ -56,14 +56,17 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
             test_hooks::arm_media_put_failure(body["caption"].as_str().unwrap_or_default().to_string());
             Ok(Response::empty()?.with_status(204))
         }
+        (_, ["test", rest @ ..]) if test_hooks::enabled(&env) => test_hooks::handle(req, env, rest).await,
         _ => reply::error(404, codes::NOT_FOUND, &format!("There is no API at {path}.")),
     }
 }
 
 /// Liveness plus what the front end needs to know before it asks for anything else.
-fn health(env: &Env) -> Result<Response> {
+async fn health(env: &Env) -> Result<Response> {
     let cfg = Config::from_env(env);
+    let sweep = last_sweep(env).await;
     Response::from_json(&json!({
+        "sweep": sweep,
         "status": "ok",
         "service": "letspost-worker",
         "version": env!("CARGO_PKG_VERSION"),
@@ -80,4 +83,22 @@ fn health(env: &Env) -> Result<Response> {
             "chunk_size": chunk::PREFERRED_CHUNK,
         },
     }))
+}
+
+/// The last cron run's report, as the cron's own object keeps it. Each isolate asks at most every
+/// few seconds: every page view calls health, and one object must not take every visitor.
+async fn last_sweep(env: &Env) -> Option<letspost_core::api::SweepReport> {
+    use crate::objects::{self, sweep_state, SWEEP};
+    use std::cell::RefCell;
+    const FRESH_MS: u64 = 5_000;
+    thread_local! {
+        static CACHED: RefCell<Option<(u64, letspost_core::api::SweepReport)>> = const { RefCell::new(None) };
+    }
+    let now = crate::base::rand::now_ms();
+    if let Some(r) = CACHED.with(|c| c.borrow().as_ref().filter(|(at, _)| now < at + FRESH_MS).map(|(_, r)| r.clone())) {
+        return Some(r);
+    }
+    let report: letspost_core::api::SweepReport = objects::get(env, SWEEP, sweep_state::NAME, "report").await.ok()?.json().await.ok()?;
+    CACHED.with(|c| *c.borrow_mut() = Some((now, report.clone())));
+    Some(report)
 }

@@ -6,9 +6,8 @@ use crate::api::session::session_id;
 use crate::base::config::Config;
 use crate::base::rand::bytes;
 use crate::base::reply;
-use crate::objects::account::PostId;
 use crate::objects::session::OpenId;
-use crate::objects::{self, ACCOUNTS, REGISTRY, SESSIONS};
+use crate::objects::{self, ACCOUNTS, SESSIONS};
 use crate::tiktok::TikTok;
 use letspost_core::api::{codes, AccountBody, OAuthConfig, TokenExchange};
 use letspost_core::session::{self, redirect_uri_is_ours};
@@ -60,7 +59,6 @@ pub async fn exchange(mut req: Request, env: Env, app_origin: &str) -> Result<Re
         None => (session::new_id(&bytes::<{ session::ID_BYTES }>()?), true),
     };
     objects::call(&env, SESSIONS, &id, Method::Post, "add", Some(&OpenId { open_id: open_id.clone() })).await?;
-    objects::call(&env, REGISTRY, crate::objects::registry::NAME, Method::Post, "accounts", Some(&PostId { id: open_id })).await?;
     let mut resp = Response::from_json(&account)?;
     if new_session {
         let host = req.url()?.host_str().map(str::to_string).unwrap_or_default();

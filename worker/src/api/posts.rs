@@ -8,7 +8,7 @@ use crate::base::rand::{bytes, now_ms};
 use crate::base::reply;
 use crate::objects::account::PostId;
 use crate::objects::post::{CancelBody, Create, PartBegin, PartDone, PartTicket, Schedule};
-use crate::objects::{self, ACCOUNTS, POSTS, REGISTRY};
+use crate::objects::{self, ACCOUNTS, POSTS};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use letspost_core::api::{ApiError, CreatorInfoBody, ErrorBody};
@@ -92,7 +92,6 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
     }
     let view = made.json::<PostBody>().await?.post;
     objects::call(&env, ACCOUNTS, &body.account, Method::Post, "posts", Some(&PostId { id: id.clone() })).await?;
-    objects::call(&env, REGISTRY, crate::objects::registry::NAME, Method::Post, "posts", Some(&PostId { id: id.clone() })).await?;
     let plan = StagingPlan::for_size(body.video_size);
     let upload = Upload { url: format!("/api/posts/{id}/media"), chunk_size: plan.part_size, total_chunk_count: plan.part_count };
     reply::json(201, &Created { post: view, upload })
