@@ -32,7 +32,8 @@ fn usage() -> String {
      dev    run the app on localhost (emulator + Worker + front end)\n  \
      test   run every test\n  \
      build  build the front end and the Worker in release\n  \
-     bench  measure [probe|pipeline]: the video probe (native, ffprobe, 3 browsers), the post pipeline\n  \
+     bench  measure [probe|pipeline|sweep]: the video probe (native, ffprobe, 3 browsers), the post\n         \
+            pipeline, the cron's cost against the number of posts\n  \
      fuzz   fuzz [probe|link] [SECONDS, default 300]: the video probe or the share-link decoder\n  \
      soak   soak [--seed N] [--posts N] [--accounts N] [--kills N] [--spread SECS]: 200 posts under\n         \
             faults and crashes, then load; exits non-zero unless every post published once\n  \
