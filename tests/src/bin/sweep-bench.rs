@@ -29,8 +29,8 @@ async fn sweep_report() -> Value {
 /// Fire the cron once and return its report (health caches it a few seconds: wait for a new `at`).
 async fn cron_run() -> Value {
     let before = sweep_report().await["at"].clone();
-    // Runs started within the same millisecond would share an `at`: a lease-free gap.
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    // `at` is whole seconds: runs a second apart each have their own.
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
     let r = http().get(format!("{}/cdn-cgi/local/scheduled?cron=*+*+*+*+*", app_url())).send().await.unwrap();
     assert_eq!(r.status(), 200);
     for _ in 0..100 {

@@ -155,14 +155,22 @@ impl PostObject {
             Some(t) => self.alarm_at(t).await?,
             None => self.state.storage().delete_alarm().await?,
         }
-        self.keep_watch(p, at, now, false).await
+        // The alarm is what drives the post; a failed index write must not fail the request
+        // that armed it (it is committed): the stored entry is unchanged, so the next `arm`
+        // writes it again, and the old entry still brings the cron if the alarm is lost.
+        if let Err(e) = self.keep_watch(p, at, now, false).await {
+            worker::console_error!("post index entry: {e}");
+        }
+        Ok(())
     }
 
     /// Write the post's entry in its index shard when it no longer says when to look
     /// (`post_lifecycle::watch`); `force` after a cron visit, which found it overdue.
     async fn keep_watch(&self, p: &Post, alarm: Option<u64>, now: u64, force: bool) -> Result<()> {
         let storage = self.state.storage();
-        let stored: Option<u64> = if force { None } else { storage.get(WATCH).await? };
+        // Forced: whatever the shard holds is stale (an unknown value, never "nothing"), so a
+        // post in its lifecycle writes its entry and one out of it leaves the index.
+        let stored: Option<u64> = if force { Some(u64::MAX) } else { storage.get(WATCH).await? };
         let shard = watch::shard_name(watch::shard_of(&p.id));
         match watch::watch(stored, alarm, p.watched(now), now) {
             Watch::Keep => Ok(()),

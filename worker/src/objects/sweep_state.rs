@@ -15,6 +15,7 @@ pub const NAME: &str = "cron";
 const LEASE: &str = "lease_until_ms";
 const LEGACY_DONE: &str = "legacy_done";
 const REPORT: &str = "report";
+const LEGACY_GENERATION: &str = "legacy_generation";
 
 #[derive(Serialize, Deserialize)]
 pub struct Begin {
@@ -25,12 +26,19 @@ pub struct Begin {
 pub struct Granted {
     pub granted: bool,
     pub legacy_done: bool,
+    /// Bumped whenever the old Registry may have gained entries again (the e2e suite's upgrade):
+    /// a run that began before that can't declare it drained.
+    pub legacy_generation: u64,
 }
 
 #[derive(Serialize, Deserialize)]
 pub struct End {
+    /// The `now_ms` the run began with: only the run that holds the lease frees it.
+    pub started_ms: u64,
     pub report: SweepReport,
-    pub legacy_done: bool,
+    /// `Some(true)` once this run found the old Registry empty; `None`: it did not look.
+    pub legacy_done: Option<bool>,
+    pub legacy_generation: u64,
 }
 
 #[durable_object]
@@ -51,21 +59,30 @@ impl DurableObject for SweepState {
                 let Begin { now_ms } = req.json().await?;
                 let until: u64 = storage.get(LEASE).await?.unwrap_or(0);
                 let legacy_done = storage.get(LEGACY_DONE).await?.unwrap_or(false);
+                let legacy_generation = storage.get(LEGACY_GENERATION).await?.unwrap_or(0);
                 let granted = now_ms >= until;
                 if granted {
                     storage.put(LEASE, now_ms + LEASE_MS).await?;
                 }
-                Response::from_json(&Granted { granted, legacy_done })
+                Response::from_json(&Granted { granted, legacy_done, legacy_generation })
             }
             (Method::Post, "/end") => {
                 let end: End = req.json().await?;
                 storage.put(REPORT, serde_json::to_string(&end.report)?).await?;
-                storage.put(LEGACY_DONE, end.legacy_done).await?;
-                storage.put(LEASE, 0u64).await?;
+                let generation: u64 = storage.get(LEGACY_GENERATION).await?.unwrap_or(0);
+                if end.legacy_done == Some(true) && end.legacy_generation == generation {
+                    storage.put(LEGACY_DONE, true).await?;
+                }
+                let until: u64 = storage.get(LEASE).await?.unwrap_or(0);
+                if until == end.started_ms + LEASE_MS {
+                    storage.put(LEASE, 0u64).await?;
+                }
                 Ok(Response::empty()?.with_status(204))
             }
             // The e2e suite plays an upgrade: the old Registry has entries again.
             (Method::Post, "/test/undrain") => {
+                let generation: u64 = storage.get(LEGACY_GENERATION).await?.unwrap_or(0);
+                storage.put(LEGACY_GENERATION, generation + 1).await?;
                 storage.put(LEGACY_DONE, false).await?;
                 Ok(Response::empty()?.with_status(204))
             }
