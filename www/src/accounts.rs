@@ -79,6 +79,9 @@ fn AccountCard(account: Account, on_change: impl Fn() + Copy + Send + Sync + 'st
     let reconnect = account.status == AccountStatus::ReconnectNeeded;
     let who_confirm = who.clone();
     let who_banner = who.clone();
+    // From 14 days before TikTok's sign-in ends: say when, while it still works.
+    let lapse = if reconnect { None } else { crate::lapse::notice(&account) };
+    let who_lapse = who.clone();
     view! {
         <li class="account" data-testid="account" data-open-id=account.open_id.clone()
             data-status=if reconnect { "reconnect_needed" } else { "connected" }>
@@ -105,6 +108,12 @@ fn AccountCard(account: Account, on_change: impl Fn() + Copy + Send + Sync + 'st
                     <ConnectButton label="Reconnect"/>
                 </div>
             </Show>
+            {lapse.map(|date| view! {
+                <div class="banner warn" role="status" data-testid="lapse-notice">
+                    <span>{format!("Reconnect TikTok before {date}: TikTok's sign-in for {who_lapse} ends then, and LetsPost can't post for it after.")}</span>
+                    <ConnectButton label="Reconnect"/>
+                </div>
+            })}
             <Show when=move || account.business_account>
                 <div class="banner warn" role="status" data-testid="business-warning">
                     "This is a TikTok business account. TikTok lets apps post only to personal and creator accounts, so it may refuse posts from LetsPost. Switch it to a personal or creator account in the TikTok app, or connect another account."

@@ -9,6 +9,7 @@ mod calendar;
 mod compose;
 mod connect;
 mod health;
+mod lapse;
 mod oauth;
 mod pages;
 mod probe_blob;

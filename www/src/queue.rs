@@ -77,6 +77,12 @@ pub fn QueuePage() -> impl IntoView {
             .and_then(|b| b.accounts.into_iter().find(|a| a.open_id == open_id))
             .map_or_else(|| open_id.to_string(), |a| if a.username.is_empty() { a.display_name } else { format!("@{}", a.username) })
     };
+    // A post due after its account's sign-in with TikTok ends says so while it can be helped.
+    let warning_of = move |p: &PostView| {
+        let pending = matches!(p.state, State::AwaitingMedia | State::Scheduled);
+        let account = accounts.get().and_then(Result::ok)?.accounts.into_iter().find(|a| a.open_id == p.account)?;
+        pending.then(|| crate::lapse::post_warning(&account, p.publish_at.as_deref())).flatten()
+    };
     view! {
         <section class="card" data-testid="queue">
             <div class="card-head">
@@ -92,7 +98,7 @@ pub fn QueuePage() -> impl IntoView {
                         let all = b.posts.clone();
                         view! {
                             <ul class="posts">
-                                {b.posts.into_iter().map(|p| view! { <PostRow post=p.clone() who=name_of(&p.account) act=act/> }).collect_view()}
+                                {b.posts.into_iter().map(|p| view! { <PostRow post=p.clone() who=name_of(&p.account) warning=warning_of(&p) act=act/> }).collect_view()}
                             </ul>
                             <Calendar posts=Signal::derive(move || all.clone())/>
                         }.into_any()
@@ -107,7 +113,7 @@ pub fn QueuePage() -> impl IntoView {
 type Request = std::pin::Pin<Box<dyn std::future::Future<Output = Result<PostBody, ApiError>>>>;
 
 #[component]
-fn PostRow(post: PostView, who: String, act: impl Fn(Request) + Copy + Send + Sync + 'static) -> impl IntoView {
+fn PostRow(post: PostView, who: String, warning: Option<String>, act: impl Fn(Request) + Copy + Send + Sync + 'static) -> impl IntoView {
     let id = StoredValue::new(post.id.clone());
     let when = post.publish_at.clone().map_or_else(|| format!("Posted now · created {}", local_time(&post.created_at)), |t| local_time(&t));
     let movable = matches!(post.state, State::AwaitingMedia | State::Scheduled);
@@ -134,6 +140,7 @@ fn PostRow(post: PostView, who: String, act: impl Fn(Request) + Copy + Send + Sy
                 <span class=match post.state { State::Published | State::SentToInbox => "badge ok", State::Failed | State::Cancelled => "badge warn", _ => "badge" }>{state_label(post.state)}</span>
             </div>
             {post.error.clone().filter(|_| post.state == State::Failed).map(|e| view! { <p class="issue error">{e.message}</p> })}
+            {warning.map(|w| view! { <p class="issue warn" data-testid="lapse-warning">{w}</p> })}
             {post.post_url.clone().map(|u| view! { <p><a href=u target="_blank" rel="noopener">"View on TikTok"</a></p> })}
             <p class="actions" class:hidden=move || !movable && post.state != State::Failed>
                 <Show when=move || movable>

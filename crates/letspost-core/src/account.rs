@@ -74,6 +74,47 @@ impl Record {
     }
 }
 
+/// From how long before its refresh token lapses an account is looked after ahead (a refresh,
+/// in case TikTok extends a rotated token's life) and the creator is told to reconnect.
+pub const LAPSE_NOTICE_MS: u64 = 14 * 86_400_000;
+/// Between two such refreshes inside the notice window.
+pub const UPKEEP_EVERY_MS: u64 = 86_400_000;
+
+/// When the Account object's own alarm should next look after its tokens: at the start of the
+/// notice window, then daily until the refresh token lapses; never without tokens or after.
+pub fn upkeep_at(rec: &Record, now_ms: u64) -> Option<u64> {
+    rec.sealed_tokens.as_ref()?;
+    let lapse = rec.refresh_expires_at_ms;
+    let notice = lapse.saturating_sub(LAPSE_NOTICE_MS);
+    if now_ms < notice {
+        Some(notice)
+    } else if now_ms < lapse {
+        Some((now_ms + UPKEEP_EVERY_MS).min(lapse))
+    } else {
+        None
+    }
+}
+
+/// Whether the alarm should try a refresh now (inside the notice window, tokens held).
+pub fn upkeep_refresh_due(rec: &Record, now_ms: u64) -> bool {
+    rec.sealed_tokens.is_some() && now_ms + LAPSE_NOTICE_MS >= rec.refresh_expires_at_ms && now_ms < rec.refresh_expires_at_ms
+}
+
+/// Whether `/accounts` tells the creator to reconnect before the connection lapses.
+pub fn lapse_notice(refresh_expires_at_ms: u64, now_ms: u64) -> bool {
+    now_ms + LAPSE_NOTICE_MS >= refresh_expires_at_ms && now_ms < refresh_expires_at_ms
+}
+
+/// A post due at or after the connection lapses can't be published unless the creator reconnects.
+pub fn lapses_before(refresh_expires_at_ms: u64, publish_at_ms: Option<u64>) -> bool {
+    publish_at_ms.is_some_and(|at| at >= refresh_expires_at_ms)
+}
+
+/// What the composer and `/posts` say of such a post (pinned words); `date` as the page shows it.
+pub fn reconnect_before_sentence(date: &str) -> String {
+    format!("Reconnect TikTok before {date}, or this post can't be published.")
+}
+
 /// What to do before calling TikTok with the stored tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenStep {
@@ -191,5 +232,53 @@ mod tests {
         assert!(!refresh_failure_needs_reconnect(&TikTokError::network("reset")));
         assert!(is_stale_access(&TikTokError::new(401, codes::ACCESS_TOKEN_INVALID, "x")));
         assert!(is_business_refusal(&TikTokError::new(403, codes::UNSUPPORTED_ACCOUNT_TYPE, "x")));
+    }
+}
+
+#[cfg(test)]
+mod upkeep_tests {
+    use super::*;
+
+    const DAY: u64 = 86_400_000;
+
+    fn rec(lapse: u64, tokens: bool) -> Record {
+        Record {
+            profile: Profile::default(),
+            business_account: false,
+            sealed_tokens: tokens.then(|| "sealed".into()),
+            access_expires_at_ms: 0,
+            refresh_expires_at_ms: lapse,
+        }
+    }
+
+    #[test]
+    fn upkeep_wakes_at_the_notice_then_daily_until_the_lapse() {
+        let lapse = 180 * DAY;
+        let r = rec(lapse, true);
+        assert_eq!(upkeep_at(&r, 0), Some(lapse - LAPSE_NOTICE_MS));
+        assert!(!upkeep_refresh_due(&r, 0));
+        let inside = lapse - 3 * DAY;
+        assert_eq!(upkeep_at(&r, inside), Some(inside + DAY));
+        assert!(upkeep_refresh_due(&r, inside));
+        assert_eq!(upkeep_at(&r, lapse - DAY / 2), Some(lapse), "the last wake is the lapse itself");
+        assert_eq!(upkeep_at(&r, lapse), None);
+        assert_eq!(upkeep_at(&rec(lapse, false), 0), None, "nothing to keep without tokens");
+        // The whole window costs at most one refresh a day.
+        let (mut now, mut wakes) = (0, 0);
+        while let Some(t) = upkeep_at(&r, now) {
+            now = t;
+            wakes += 1;
+        }
+        assert_eq!(wakes, 15);
+    }
+
+    #[test]
+    fn the_creator_is_told_from_fourteen_days_before() {
+        let lapse = 100 * DAY;
+        assert!(!lapse_notice(lapse, lapse - LAPSE_NOTICE_MS - 1));
+        assert!(lapse_notice(lapse, lapse - LAPSE_NOTICE_MS));
+        assert!(!lapse_notice(lapse, lapse), "lapsed: that is Reconnect needed");
+        assert!(lapses_before(lapse, Some(lapse)) && !lapses_before(lapse, Some(lapse - 1)) && !lapses_before(lapse, None));
+        assert_eq!(reconnect_before_sentence("12 May 2027"), "Reconnect TikTok before 12 May 2027, or this post can't be published.");
     }
 }

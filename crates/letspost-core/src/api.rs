@@ -57,6 +57,26 @@ pub struct OAuthConfig {
     pub pkce: tiktok_rules::pkce::ChallengeEncoding,
 }
 
+/// `GET /api/health`'s `sweep`: the last cron run (pinned names), for operators.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SweepReport {
+    /// When it started (RFC 3339 UTC); null before the first run.
+    pub at: Option<String>,
+    /// Index entries overdue by more than the margin when it looked (across every shard).
+    pub overdue: u64,
+    /// Posts whose lost alarm it set again.
+    pub rearmed: u64,
+    /// Durable Object calls it made (its own subrequests).
+    pub subrequests: u64,
+    pub duration_ms: u64,
+    /// Posts and accounts this run moved from the old single Registry into the index and the
+    /// accounts' own alarms (only after an upgrade); `registry_drained` once it is empty.
+    #[serde(default)]
+    pub registry_moved: u64,
+    #[serde(default)]
+    pub registry_drained: bool,
+}
+
 /// `GET /api/settings`: the deployment's choices the front end follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppSettings {

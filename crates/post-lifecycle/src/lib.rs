@@ -12,6 +12,7 @@ pub mod machine;
 pub mod staging;
 pub mod timing;
 pub mod view;
+pub mod watch;
 
 pub use create::{CreatePost, FieldError};
 pub use machine::{Action, Conflict, Event, Init, Mode, Post, PostError, Settings, State};

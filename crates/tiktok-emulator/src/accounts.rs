@@ -31,6 +31,10 @@ pub struct Account {
     /// Why this creator can't post now (a TikTok code such as `reached_active_user_cap`).
     #[serde(default)]
     pub cannot_post: Option<String>,
+    /// This account's refresh-token lifetime, in place of `--refresh-ttl` (a test's account
+    /// whose sign-in ends soon).
+    #[serde(default)]
+    pub refresh_ttl_secs: Option<u64>,
 }
 
 impl Account {
@@ -66,6 +70,7 @@ fn seed(open_id: &str, username: &str, nickname: &str, kind: AccountKind, privat
         stitch_disabled: false,
         max_video_post_duration_sec: 600,
         cannot_post: None,
+        refresh_ttl_secs: None,
     }
 }
 

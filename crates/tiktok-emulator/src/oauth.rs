@@ -190,7 +190,8 @@ pub async fn token(S(emu): S<Arc<Emulator>>, Form(p): Form<Params>) -> Response 
                 if c.redirect_uri != redirect_uri || !pkce::verify(verifier, &c.code_challenge, emu.config.pkce) {
                     return None;
                 }
-                let refresh_until = now + emu.config.refresh_ttl_secs * 1000;
+                let ttl = s.accounts.get(&c.open_id).and_then(|a| a.refresh_ttl_secs).unwrap_or(emu.config.refresh_ttl_secs);
+                let refresh_until = now + ttl * 1000;
                 Some(issue(&emu, s, &c.open_id, &c.scopes, refresh_until, now))
             });
             match answer {

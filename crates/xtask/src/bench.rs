@@ -91,14 +91,15 @@ fn moov_size(path: &Path) -> u64 {
     0
 }
 
-/// `cargo xtask bench [probe|pipeline]` (both by default).
+/// `cargo xtask bench [probe|pipeline|sweep]` (probe and pipeline by default).
 pub fn run(args: &[String]) -> Result {
     crate::procs::stop_services_on_signal()?;
     match args.first().map(String::as_str) {
         None => probe().and_then(|()| pipeline()),
         Some("probe") if args.len() == 1 => probe(),
         Some("pipeline") if args.len() == 1 => pipeline(),
-        _ => Err(format!("xtask bench takes probe or pipeline, got {args:?}")),
+        Some("sweep") if args.len() == 1 => sweep(),
+        _ => Err(format!("xtask bench takes probe, pipeline or sweep, got {args:?}")),
     }
 }
 
@@ -122,6 +123,33 @@ fn pipeline() -> Result {
         Command::new("cargo")
             .current_dir(root())
             .args(["run", "-q", "--release", "-p", "letspost-e2e", "--bin", "pipeline-bench"])
+            .env("LETSPOST_URL", format!("http://127.0.0.1:{worker_port}"))
+            .env("EMULATOR_URL", format!("http://127.0.0.1:{emulator_port}"))
+            .env("LETSPOST_TOKEN_KEY", token_key),
+    )
+}
+
+/// The cron's cost against the number of posts that exist: N = 100, 1,000 and 5,000 posts due
+/// days ahead plus 200 accounts, then 20 posts made overdue with their alarms deleted
+/// (tests/src/bin/sweep-bench.rs prints the table).
+fn sweep() -> Result {
+    let tools = ensure(Need::Build)?;
+    build::all(&tools)?;
+    step("starting the TikTok emulator and the Worker (with its test hooks, for bulk posts and lost alarms)");
+    let emulator_port = free_port()?;
+    let (_emulator, mut vars) = dev::start_emulator(emulator_port, &["--test-hooks"])?;
+    let token_key = dev::fresh_token_key()?;
+    vars.push(("TOKEN_KEY", token_key.clone()));
+    vars.push(("TEST_HOOKS", "1".into()));
+    let state = root().join("target/bench-sweep-state");
+    let _ = std::fs::remove_dir_all(&state);
+    let worker_port = free_port()?;
+    let _worker = dev::start_worker(&tools, worker_port, &vars, Some(&state))?;
+    step("sweep figures (N = 100, 1,000, 5,000 posts; 200 accounts; 20 lost alarms each)");
+    run_ok(
+        Command::new("cargo")
+            .current_dir(root())
+            .args(["run", "-q", "--release", "-p", "letspost-e2e", "--bin", "sweep-bench"])
             .env("LETSPOST_URL", format!("http://127.0.0.1:{worker_port}"))
             .env("EMULATOR_URL", format!("http://127.0.0.1:{emulator_port}"))
             .env("LETSPOST_TOKEN_KEY", token_key),

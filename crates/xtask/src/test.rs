@@ -176,7 +176,7 @@ fn deploy_dry_run(tools: &crate::tools::Tools) -> Result {
     if !out.status.success() {
         return Err(format!("wrangler deploy --dry-run failed:\n{text}"));
     }
-    let wanted = ["env.ACCOUNTS (Account)", "env.SESSIONS (Session)", "env.POSTS (PostObject)", "env.REGISTRY (Registry)", "env.MEDIA (letspost-media)", "env.ASSETS"];
+    let wanted = ["env.ACCOUNTS (Account)", "env.SESSIONS (Session)", "env.POSTS (PostObject)", "env.REGISTRY (Registry)", "env.DUE (DueIndex)", "env.SWEEP (SweepState)", "env.MEDIA (letspost-media)", "env.ASSETS"];
     let missing: Vec<_> = wanted.iter().filter(|w| !text.contains(*w)).collect();
     if !missing.is_empty() {
         return Err(format!("wrangler deploy --dry-run lacks {missing:?}:\n{text}"));

@@ -217,6 +217,11 @@ pub fn ComposePage() -> impl IntoView {
             {form::when_fields(form)}
             {move || (!form.when.get().is_empty()).then(|| when_blocker.get()).flatten()
                 .map(|b| view! { <p class="issue error" data-testid="when-blocker">{b}</p> })}
+            {move || {
+                let open_id = form.account.get()?;
+                let account = accounts.get()?.ok()?.accounts.into_iter().find(|a| a.open_id == open_id)?;
+                crate::lapse::post_warning(&account, form.publish_at().as_deref())
+            }.map(|w| view! { <p class="issue warn" data-testid="lapse-warning">{w}</p> })}
 
             <Show when=move || !draft()>
                 <p class="declaration" data-testid="declaration">{move || form.disclosure().declaration()}</p>

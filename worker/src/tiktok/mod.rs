@@ -1,7 +1,9 @@
 //! TikTok's OAuth and user endpoints, from the Worker. Every answer is parsed by
 //! `tiktok-rules` into data or one `TikTokError`; a failed connection is `network`.
 
-use crate::config::{secret, Config, CLIENT_SECRET};
+pub mod chunk_put;
+
+use crate::base::config::{secret, Config, CLIENT_SECRET};
 use post_lifecycle::Init;
 use serde::de::DeserializeOwned;
 use tiktok_rules::api::{paths, CreatorInfo, InitResponse, StatusRequest, StatusResponse, UserInfo};

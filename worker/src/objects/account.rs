@@ -6,12 +6,12 @@
 //! `POST /connect` (TikTok's token answer) → `{"account"}`; `GET /account`;
 //! `GET /creator-info` → `{"creator_info"}`; `POST /disconnect` (revoke, forget).
 
-use crate::config::{secret, TOKEN_KEY};
-use crate::rand::{bytes, now_ms};
-use crate::reply;
+use crate::base::config::{secret, TOKEN_KEY};
+use crate::base::rand::{bytes, now_ms};
+use crate::base::reply;
 use crate::tiktok::TikTok;
 use futures_util::lock::Mutex;
-use letspost_core::account::{creator_info_reusable, is_business_refusal, is_stale_access, refresh_failure_needs_reconnect, token_step, Profile, Record, TokenStep};
+use letspost_core::account::{creator_info_reusable, is_business_refusal, is_stale_access, refresh_failure_needs_reconnect, token_step, upkeep_at, upkeep_refresh_due, Profile, Record, TokenStep};
 use letspost_core::api::{codes, AccountBody, CreatorInfoBody};
 use letspost_core::vault::{Vault, NONCE_BYTES};
 use std::future::Future;
@@ -19,7 +19,7 @@ use tiktok_rules::api::CreatorInfo;
 use tiktok_rules::error::TikTokError;
 use tiktok_rules::ErrorClass;
 use tiktok_rules::oauth::{TokenResponse, Tokens};
-use worker::{durable_object, DurableObject, Env, Method, Request, Response, Result, State};
+use worker::{durable_object, DurableObject, Env, Method, Request, Response, Result, ScheduledTime, State};
 
 const RECORD: &str = "record";
 /// The last creator_info TikTok gave, with when (see `creator_info`).
@@ -84,8 +84,38 @@ impl Account {
         self.state.storage().get(RECORD).await
     }
 
+    /// Store the record and arm the account's own upkeep alarm to match it: no cron visits
+    /// accounts, each looks after its tokens itself.
     async fn save(&self, r: &Record) -> Result<()> {
-        self.state.storage().put(RECORD, r).await
+        self.state.storage().put(RECORD, r).await?;
+        self.arm_upkeep(r, false).await
+    }
+
+    /// `now`: look at once (an account moved over from the old Registry may be inside its
+    /// notice window already).
+    async fn arm_upkeep(&self, r: &Record, now: bool) -> Result<()> {
+        let t = now_ms();
+        let at = if now && upkeep_refresh_due(r, t) { Some(t) } else { upkeep_at(r, t) };
+        match at {
+            Some(at) => self.state.storage().set_alarm(ScheduledTime::new(js_sys::Date::new(&(at as f64).into()))).await,
+            None => self.state.storage().delete_alarm().await,
+        }
+    }
+
+    /// The upkeep alarm: inside the notice window, refresh (TikTok may extend a rotated
+    /// token's life; a refused refresh marks the account), then arm the next look.
+    async fn upkeep(&self) -> Result<()> {
+        let Some(rec) = self.record().await? else { return Ok(()) };
+        if upkeep_refresh_due(&rec, now_ms()) {
+            if let Ok((_, t)) = self.tokens().await {
+                // A transient failure leaves the tokens as they were; the next look is tomorrow.
+                let _ = self.refresh(&t.access_token).await;
+            }
+        }
+        match self.record().await? {
+            Some(rec) => self.arm_upkeep(&rec, false).await,
+            None => Ok(()),
+        }
     }
 
     fn seal(&self, t: &Tokens) -> Result<String> {
@@ -254,13 +284,13 @@ impl Account {
             Err(other) => return Err(other),
         }
         self.state.storage().delete_all().await?;
+        // delete_all leaves the alarm.
+        self.state.storage().delete_alarm().await?;
         Ok(())
     }
 }
 
 const POSTS: &str = "posts";
-/// Refresh ahead when the refresh token has less than this left.
-const KEEP_ALIVE_MS: u64 = 7 * 86_400_000;
 
 #[derive(serde::Deserialize)]
 struct TokenAsk {
@@ -341,17 +371,10 @@ impl DurableObject for Account {
                 }
                 Response::from_json(&ids)
             }
-            // The cron's sweep: refresh ahead when the refresh token nears its end.
-            (Method::Post, "/keep-alive") => {
+            // An account moved over from the old Registry: arm its own upkeep.
+            (Method::Post, "/upkeep") => {
                 let Some(rec) = self.record().await? else { return reply::not_found("account") };
-                let now = now_ms();
-                if rec.sealed_tokens.is_some() && rec.refresh_expires_at_ms.saturating_sub(now) < KEEP_ALIVE_MS {
-                    if let Ok((_, t)) = self.tokens().await {
-                        if let Err(f) = self.refresh(&t.access_token).await {
-                            return f.respond();
-                        }
-                    }
-                }
+                self.arm_upkeep(&rec, true).await?;
                 Ok(Response::empty()?.with_status(204))
             }
             (Method::Post, "/disconnect") => match self.disconnect().await {
@@ -360,5 +383,14 @@ impl DurableObject for Account {
             },
             _ => reply::not_found("operation"),
         }
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        // Errors are caught: a failing alarm is retried only a few times, then dropped.
+        if let Err(e) = self.upkeep().await {
+            worker::console_error!("account upkeep: {e}");
+            let _ = self.state.storage().set_alarm(ScheduledTime::new(js_sys::Date::new(&((now_ms() + 3_600_000) as f64).into()))).await;
+        }
+        Response::empty()
     }
 }

@@ -1,13 +1,14 @@
 //! `/api/posts*`: create a post, stage its video part by part, follow it, cancel, reschedule,
 //! retry. A session reaches a post only through an account it holds (404 otherwise).
 
-use crate::accounts_api::{held, holds, session_id};
-use crate::account_do::PostId;
-use crate::objects::{self, ACCOUNTS, POSTS, REGISTRY};
-use crate::post_do::{CancelBody, Create, PartBegin, PartDone, PartTicket, Schedule};
-use crate::rand::{bytes, now_ms};
-use crate::reply;
-use crate::routes::MEDIA_BUCKET;
+use crate::api::session::{held, holds, session_id};
+use crate::api::test_hooks;
+use crate::base::config::MEDIA_BUCKET;
+use crate::base::rand::{bytes, now_ms};
+use crate::base::reply;
+use crate::objects::account::PostId;
+use crate::objects::post::{CancelBody, Create, PartBegin, PartDone, PartTicket, Schedule};
+use crate::objects::{self, ACCOUNTS, POSTS};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use letspost_core::api::{ApiError, CreatorInfoBody, ErrorBody};
@@ -91,7 +92,6 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
     }
     let view = made.json::<PostBody>().await?.post;
     objects::call(&env, ACCOUNTS, &body.account, Method::Post, "posts", Some(&PostId { id: id.clone() })).await?;
-    objects::call(&env, REGISTRY, crate::registry_do::NAME, Method::Post, "posts", Some(&PostId { id: id.clone() })).await?;
     let plan = StagingPlan::for_size(body.video_size);
     let upload = Upload { url: format!("/api/posts/{id}/media"), chunk_size: plan.part_size, total_chunk_count: plan.part_count };
     reply::json(201, &Created { post: view, upload })
@@ -100,7 +100,7 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
 /// `PUT /api/posts/{id}/media` with `Content-Range`: the next part, streamed into R2.
 pub async fn put_media(req: Request, env: Env, id: &str) -> Result<Response> {
     let Some(post) = visible(&env, &req, id).await? else { return reply::not_found("post") };
-    if crate::test_hooks::enabled(&env) && crate::test_hooks::media_put_should_fail(&post.settings.caption) {
+    if test_hooks::enabled(&env) && test_hooks::media_put_should_fail(&post.settings.caption) {
         return reply::error(503, "injected_fault", "The upload was interrupted. Resume from received_bytes.");
     }
     let content_range = req.headers().get("Content-Range")?.unwrap_or_default();

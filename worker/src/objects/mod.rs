@@ -1,6 +1,20 @@
 //! Calling the Durable Objects: one Account per TikTok `open_id`, one Session per browser
 //! session. Requests to them are internal (`https://object/<op>`); only the Worker's routes
 //! decide what reaches the browser.
+//!
+//! The objects themselves are this folder's modules: `account`, `session`, `post` (with
+//! `media_probe`, its video probe over R2), `due_index` (the cron's index, sharded),
+//! `sweep_state` (the cron's lease and last report) and `registry` (the old single index, kept
+//! only until upgrades have drained it). They import from `tiktok` and `base`,
+//! never from `api` or `cron`.
+
+pub mod account;
+pub mod due_index;
+mod media_probe;
+pub mod post;
+pub mod registry;
+pub mod session;
+pub mod sweep_state;
 
 use serde::Serialize;
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Result};
@@ -9,6 +23,8 @@ pub const ACCOUNTS: &str = "ACCOUNTS";
 pub const SESSIONS: &str = "SESSIONS";
 pub const POSTS: &str = "POSTS";
 pub const REGISTRY: &str = "REGISTRY";
+pub const DUE: &str = "DUE";
+pub const SWEEP: &str = "SWEEP";
 
 pub async fn call<B: Serialize>(env: &Env, binding: &str, name: &str, method: Method, op: &str, body: Option<&B>) -> Result<Response> {
     let stub = env.durable_object(binding)?.id_from_name(name)?.get_stub()?;
@@ -25,4 +41,13 @@ pub async fn call<B: Serialize>(env: &Env, binding: &str, name: &str, method: Me
 /// A call without a body.
 pub async fn get(env: &Env, binding: &str, name: &str, op: &str) -> Result<Response> {
     call::<()>(env, binding, name, Method::Get, op, None).await
+}
+
+/// An object's answer, or an error naming its status (for calls whose failure must be retried).
+pub fn expect_ok(r: Response) -> Result<Response> {
+    if (200..300).contains(&r.status_code()) {
+        Ok(r)
+    } else {
+        Err(worker::Error::RustError(format!("object answered {}", r.status_code())))
+    }
 }

@@ -7,9 +7,9 @@
 //! with `[[part, etag]…]` completes; `POST /api/bench/push` `{"key", "upload_url",
 //! "content_type"}` sends the object's TikTok chunks straight from R2.
 
-use crate::chunk_put::{put_chunk, ChunkAnswer};
-use crate::reply;
-use crate::routes::MEDIA_BUCKET;
+use crate::base::config::MEDIA_BUCKET;
+use crate::base::reply;
+use crate::tiktok::chunk_put::{put_chunk, ChunkAnswer};
 use serde::Deserialize;
 use serde_json::json;
 use tiktok_rules::chunk::ChunkPlan;

@@ -1,5 +1,6 @@
 //! Where TikTok is: real TikTok or the emulator is a matter of these variables (wrangler.toml
-//! `[vars]`, secrets for the client secret and the token key), never of code.
+//! `[vars]`, secrets for the client secret and the token key), never of code. The R2 bucket's binding
+//! name is here too (the Durable Objects' are in `objects/mod.rs`, beside the calls that use them).
 
 use tiktok_rules::pkce::ChallengeEncoding;
 use worker::Env;
@@ -23,6 +24,9 @@ fn var(env: &Env, name: &str, default: &str) -> String {
 pub fn secret(env: &Env, name: &str) -> Option<String> {
     env.secret(name).map(|s| s.to_string()).or_else(|_| env.var(name).map(|v| v.to_string())).ok().filter(|s| !s.is_empty())
 }
+
+/// The R2 bucket where uploads are staged.
+pub const MEDIA_BUCKET: &str = "MEDIA";
 
 pub const CLIENT_SECRET: &str = "TIKTOK_CLIENT_SECRET";
 /// 32 bytes, base64: the AES-GCM key that seals TikTok tokens at rest.

@@ -6,17 +6,18 @@
 //! `POST /media/begin`, `POST /media/part`, `GET /media`, `GET /post`, `GET /check`,
 //! `POST /cancel`, `POST /schedule`, `POST /retry`, `POST /sweep`.
 
-use crate::account_do::TokenAnswer;
-use crate::chunk_put::{put_chunk, ChunkAnswer};
-use crate::config::media_retention_ms;
-use crate::media_check::probe_object;
-use crate::objects::{self, ACCOUNTS};
-use crate::rand::now_ms;
-use crate::reply;
-use crate::routes::MEDIA_BUCKET;
+use crate::base::config::{media_retention_ms, MEDIA_BUCKET};
+use crate::base::rand::now_ms;
+use crate::base::reply;
+use crate::objects::account::TokenAnswer;
+use crate::objects::media_probe::probe_object;
+use crate::objects::due_index::{Entry, EntryId};
+use crate::objects::{self, expect_ok, ACCOUNTS, DUE};
+use crate::tiktok::chunk_put::{put_chunk, ChunkAnswer};
 use crate::tiktok::TikTok;
 use letspost_core::api::{codes, ApiError, ErrorBody};
 use post_lifecycle::staging::StagingPlan;
+use post_lifecycle::watch::{self, Watch};
 use post_lifecycle::{Action, Event, Post, PostBody, PostError};
 use serde::{Deserialize, Serialize};
 use tiktok_rules::api::UPLOAD_URL_TTL_SECS;
@@ -25,6 +26,8 @@ use worker::{durable_object, Bucket, DurableObject, Env, Method, Request, Respon
 
 const POST: &str = "post";
 const STAGING: &str = "staging";
+/// The time this post's index entry holds (what its shard says), to write it only on change.
+const WATCH: &str = "watch";
 /// Steps one alarm may take before it hands over to the next alarm (keeps each invocation
 /// well inside the Workers' time limits).
 const MAX_STEPS_PER_ALARM: usize = 12;
@@ -84,6 +87,19 @@ pub struct Schedule {
     pub publish_at_ms: Option<u64>,
 }
 
+/// Test hook: lose the alarm, as the cron would find it `overdue_ms` later.
+#[derive(Serialize, Deserialize)]
+pub struct Stall {
+    pub overdue_ms: u64,
+}
+
+/// A cron visit's answer: whether the alarm had to be set again; `gone`: no such post.
+#[derive(Serialize, Deserialize)]
+pub struct Swept {
+    pub rearmed: bool,
+    pub gone: bool,
+}
+
 #[derive(Serialize, Deserialize, Default)]
 pub struct CancelBody {
     #[serde(default)]
@@ -125,17 +141,48 @@ impl PostObject {
         self.env.bucket(MEDIA_BUCKET)
     }
 
-    /// Arm the alarm for what the post needs next (or its housekeeping).
+    /// Arm the alarm for what the post needs next (or its housekeeping), and keep the cron's
+    /// index entry in step with it.
     async fn arm(&self, p: &Post) -> Result<()> {
         let now = now_ms();
         let at = match p.next(now) {
             Action::WakeAt(t) => Some(t),
             Action::Idle => p.housekeeping_at(media_retention_ms(&self.env)),
             _ => Some(now),
-        };
+        }
+        .map(|t| t.max(now));
         match at {
-            Some(t) => self.alarm_at(t.max(now)).await,
-            None => self.state.storage().delete_alarm().await,
+            Some(t) => self.alarm_at(t).await?,
+            None => self.state.storage().delete_alarm().await?,
+        }
+        // The alarm is what drives the post; a failed index write must not fail the request
+        // that armed it (it is committed): the stored entry is unchanged, so the next `arm`
+        // writes it again, and the old entry still brings the cron if the alarm is lost.
+        if let Err(e) = self.keep_watch(p, at, now, false).await {
+            worker::console_error!("post index entry: {e}");
+        }
+        Ok(())
+    }
+
+    /// Write the post's entry in its index shard when it no longer says when to look
+    /// (`post_lifecycle::watch`); `force` after a cron visit, which found it overdue.
+    async fn keep_watch(&self, p: &Post, alarm: Option<u64>, now: u64, force: bool) -> Result<()> {
+        let storage = self.state.storage();
+        // Forced: whatever the shard holds is stale (an unknown value, never "nothing"), so a
+        // post in its lifecycle writes its entry and one out of it leaves the index.
+        let stored: Option<u64> = if force { Some(u64::MAX) } else { storage.get(WATCH).await? };
+        let shard = watch::shard_name(watch::shard_of(&p.id));
+        match watch::watch(stored, alarm, p.watched(now), now) {
+            Watch::Keep => Ok(()),
+            Watch::Put(at) => {
+                let entry = Entry { id: p.id.clone(), watch_at_ms: at };
+                expect_ok(objects::call(&self.env, DUE, &shard, Method::Put, "entry", Some(&entry)).await?)?;
+                storage.put(WATCH, at).await
+            }
+            Watch::Remove => {
+                expect_ok(objects::call(&self.env, DUE, &shard, Method::Delete, "entry", Some(&EntryId { id: p.id.clone() })).await?)?;
+                storage.delete(WATCH).await.map(|_| ())
+            }
         }
     }
 
@@ -410,15 +457,45 @@ impl DurableObject for PostObject {
                 self.request(Event::Reschedule(s.publish_at_ms)).await
             }
             (Method::Post, "/retry") => self.request(Event::Retry).await,
-            // The cron's sweep: re-arm an alarm that went missing; housekeeping.
+            // Test hooks (reached only through /api/test/*, which exists only with TEST_HOOKS).
+            (Method::Post, "/test/scheduled") => {
+                let b: serde_json::Value = req.json().await?;
+                let now = now_ms();
+                let account = b["account"].as_str().unwrap_or_default().to_string();
+                let settings = post_lifecycle::Settings::draft(String::new());
+                let id = b["id"].as_str().unwrap_or_default().to_string();
+                let mut p = Post::new(id, account, String::new(), settings, b["publish_at_ms"].as_u64(), 10_000_000, now);
+                p.apply(Event::MediaStaged, now).ok();
+                self.save(&p).await?;
+                self.arm(&p).await?;
+                post_body(&p)
+            }
+            (Method::Post, "/test/stall") => {
+                let Stall { overdue_ms } = req.json().await?;
+                let Some(p) = self.load().await? else { return reply::not_found("post") };
+                self.state.storage().delete_alarm().await?;
+                let at = now_ms().saturating_sub(overdue_ms);
+                let entry = Entry { id: p.id.clone(), watch_at_ms: at };
+                let shard = watch::shard_name(watch::shard_of(&p.id));
+                expect_ok(objects::call(&self.env, DUE, &shard, Method::Put, "entry", Some(&entry)).await?)?;
+                self.state.storage().put(WATCH, at).await?;
+                Ok(Response::empty()?.with_status(204))
+            }
+            (Method::Get, "/test/alarm") => Response::from_json(&serde_json::json!({ "alarm_ms": self.state.storage().get_alarm().await? })),
+            // The cron found this post overdue in the index: set its alarm again if it is gone
+            // or stuck in the past, and rewrite the entry (or leave the index) either way.
             (Method::Post, "/sweep") => {
                 self.housekeeping().await?;
-                let Some(p) = self.load().await? else { return Response::from_json(&serde_json::json!({ "done": true })) };
-                if self.state.storage().get_alarm().await?.is_none() {
+                let Some(p) = self.load().await? else { return Response::from_json(&Swept { rearmed: false, gone: true }) };
+                let now = now_ms();
+                let alarm = self.state.storage().get_alarm().await?.map(|t| t as u64);
+                let lost = alarm.is_none_or(|t| t < watch::overdue_before(now));
+                if lost {
                     self.arm(&p).await?;
                 }
-                let done = p.state.is_final() && !p.media_staged && p.next(now_ms()) == Action::Idle;
-                Response::from_json(&serde_json::json!({ "done": done }))
+                let alarm = self.state.storage().get_alarm().await?.map(|t| t as u64);
+                self.keep_watch(&p, alarm, now, true).await?;
+                Response::from_json(&Swept { rearmed: lost && alarm.is_some(), gone: false })
             }
             _ => reply::not_found("operation"),
         }

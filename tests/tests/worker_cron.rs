@@ -1,0 +1,94 @@
+//! The cron's safety net over HTTP, in workerd: a post whose alarm was lost is found in the
+//! sharded index once overdue and published at its time; an upgraded deployment's old Registry
+//! is drained into the index; `GET /api/health` reports each run (pinned names).
+
+use letspost_e2e::api::connected_creator;
+use letspost_e2e::posts::{caption, in_secs, new_post, tiktok_posts, unique_video};
+use letspost_e2e::{app_url, http};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+async fn fire_cron() {
+    let r = http().get(format!("{}/cdn-cgi/local/scheduled?cron=*+*+*+*+*", app_url())).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+async fn hook(path: &str, body: Value) -> reqwest::Response {
+    let r = http().post(format!("{}/api/test/{path}", app_url())).header("Origin", app_url()).json(&body).send().await.unwrap();
+    assert!(r.status().is_success(), "{path}: {}", r.status());
+    r
+}
+
+async fn alarm_of(id: &str) -> Option<u64> {
+    let v: Value = http().get(format!("{}/api/test/posts/{id}/alarm", app_url())).send().await.unwrap().json().await.unwrap();
+    v["alarm_ms"].as_f64().map(|t| t as u64)
+}
+
+async fn health_sweep() -> Value {
+    let v: Value = http().get(format!("{}/api/health", app_url())).send().await.unwrap().json().await.unwrap();
+    v["sweep"].clone()
+}
+
+/// Fire the cron until `done` holds (other tests fire it too, and a run that finds the lease
+/// taken leaves the work to the next one).
+async fn cron_until(what: &str, mut done: impl AsyncFnMut() -> bool) -> u32 {
+    // Health's report is cached for up to 5 s per isolate: 20 runs a second apart.
+    for run in 1..=20 {
+        fire_cron().await;
+        if done().await {
+            return run;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    panic!("{what}: not after 20 cron runs");
+}
+
+#[tokio::test]
+async fn a_post_whose_alarm_was_lost_is_rearmed_by_the_cron_and_published_on_time() {
+    let (s, account) = connected_creator("lostalarm").await;
+    let video = unique_video(500);
+    let cap = caption("lost alarm");
+    let mut body = new_post(&account, &cap, video.len());
+    // Far enough ahead that the upload (30 s before) has not begun when the alarm is lost.
+    let at = in_secs(90);
+    body["publish_at"] = json!(at);
+    let (created, staged) = s.post_video(body, &video).await;
+    assert_eq!(staged.status, 201, "{}", staged.body);
+    let id = created.body["post"]["id"].as_str().unwrap().to_string();
+    let due = letspost_core::time_fmt::parse_rfc3339_ms(&at).unwrap();
+    assert!(alarm_of(&id).await.is_some());
+    // The alarm is lost, and three minutes have passed as far as the index can tell.
+    hook("posts/stall", json!({ "ids": [id], "overdue_ms": 180_000 })).await;
+    assert_eq!(alarm_of(&id).await, None);
+    cron_until("the lost alarm set again", async || alarm_of(&id).await.is_some()).await;
+    let sweep = health_sweep().await;
+    for pinned in ["at", "overdue", "rearmed", "subrequests", "duration_ms"] {
+        assert!(sweep.get(pinned).is_some(), "health.sweep lacks {pinned}: {sweep}");
+    }
+    assert!(sweep["subrequests"].as_u64().unwrap() <= 1_000, "{sweep}");
+    let post = s.wait_state(&id, &["published", "failed"], Duration::from_secs(150)).await;
+    assert_eq!(post["state"], "published", "{post}");
+    let at_tiktok = tiktok_posts(&cap).await;
+    assert_eq!(at_tiktok.len(), 1);
+    let completed = at_tiktok[0]["completed_at_ms"].as_u64().unwrap();
+    assert!(completed + 1_000 >= due && completed <= due + 5_000, "published at {completed}, due {due}");
+}
+
+#[tokio::test]
+async fn an_upgraded_deployment_moves_the_old_registry_into_the_index() {
+    let (s, account) = connected_creator("upgrade").await;
+    let video = unique_video(400);
+    let cap = caption("from the old registry");
+    let mut body = new_post(&account, &cap, video.len());
+    body["publish_at"] = json!(in_secs(35));
+    let (created, _) = s.post_video(body, &video).await;
+    let id = created.body["post"]["id"].as_str().unwrap().to_string();
+    // As before the index: the post is in the Registry only, and its alarm was lost.
+    hook("posts/stall", json!({ "ids": [id], "overdue_ms": 0 })).await;
+    hook("legacy-registry", json!({ "kind": "posts", "id": id })).await;
+    hook("legacy-registry", json!({ "kind": "accounts", "id": account })).await;
+    cron_until("the old Registry drained", async || alarm_of(&id).await.is_some() && health_sweep().await["registry_drained"] == true).await;
+    let post = s.wait_state(&id, &["published", "failed"], Duration::from_secs(90)).await;
+    assert_eq!(post["state"], "published", "{post}");
+    assert_eq!(tiktok_posts(&cap).await.len(), 1);
+}

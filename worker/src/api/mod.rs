@@ -1,0 +1,104 @@
+//! The `/api` router. Writes from another site are refused before any route runs.
+//!
+//! One module per resource: `oauth` (`/api/oauth/*`), `accounts` (`/api/accounts*`), `posts`
+//! (`/api/posts*`), with `session` the session-cookie check both accounts and posts need;
+//! `bench` and `test_hooks` only when their vars are set. They import from `objects`, `tiktok`
+//! and `base`; nothing below imports from here.
+
+mod accounts;
+mod bench;
+mod oauth;
+mod posts;
+mod session;
+mod test_hooks;
+
+use crate::base::config::{self, Config};
+use crate::base::reply;
+use letspost_core::api::codes;
+use letspost_core::session::write_allowed;
+use serde_json::json;
+use tiktok_rules::{chunk, media, CAPTION_MAX_UTF16};
+use worker::{Env, Method, Request, Response, Result};
+
+pub async fn handle(req: Request, env: Env) -> Result<Response> {
+    let url = req.url()?;
+    let app_origin = url.origin().ascii_serialization();
+    let header = |name: &str| req.headers().get(name).ok().flatten();
+    if !write_allowed(req.method().as_ref(), header("Origin").as_deref(), header("Sec-Fetch-Site").as_deref(), &app_origin) {
+        return reply::error(403, codes::FORBIDDEN_ORIGIN, "This request came from another site, so LetsPost refused it.");
+    }
+    let path = url.path().to_string();
+    let segments: Vec<&str> = path.trim_start_matches("/api/").trim_end_matches('/').split('/').collect();
+    match (req.method(), segments.as_slice()) {
+        (Method::Get, ["health"]) => health(&env).await,
+        (Method::Get, ["oauth", "config"]) => oauth::oauth_config(&env),
+        (Method::Get, ["settings"]) => {
+            Response::from_json(&letspost_core::api::AppSettings { preselect_public: config::preselect_public(&env) })
+        }
+        (Method::Post, ["oauth", "token"]) => oauth::exchange(req, env, &app_origin).await,
+        (Method::Get, ["accounts"]) => accounts::list(req, env).await,
+        (Method::Delete, ["accounts", open_id]) => accounts::disconnect(req, env, open_id).await,
+        (Method::Get, ["accounts", open_id, "creator-info"]) => accounts::creator_info(req, env, open_id).await,
+        (Method::Post, ["posts"]) => posts::create(req, env).await,
+        (Method::Get, ["posts"]) => posts::list(req, env).await,
+        (Method::Get, ["posts", id]) => posts::forward(req, env, id, Method::Get, "post", None).await,
+        (Method::Patch, ["posts", id]) => posts::reschedule(req, env, id).await,
+        (Method::Delete, ["posts", id]) => posts::forward(req, env, id, Method::Post, "cancel", Some(json!({}))).await,
+        (Method::Post, ["posts", id, "retry"]) => posts::forward(req, env, id, Method::Post, "retry", None).await,
+        (Method::Put, ["posts", id, "media"]) => posts::put_media(req, env, id).await,
+        (Method::Get, ["posts", id, "media"]) => posts::forward(req, env, id, Method::Get, "media", None).await,
+        // The probe's report of the staged video, re-read from R2.
+        (Method::Get, ["posts", id, "check"]) => posts::forward(req, env, id, Method::Get, "check", None).await,
+        (_, ["bench", rest @ ..]) if bench::enabled(&env) => bench::handle(req, env, rest).await,
+        (Method::Post, ["test", "fail-next-media-put"]) if test_hooks::enabled(&env) => {
+            let mut req = req;
+            let body: serde_json::Value = req.json().await?;
+            test_hooks::arm_media_put_failure(body["caption"].as_str().unwrap_or_default().to_string());
+            Ok(Response::empty()?.with_status(204))
+        }
+        (_, ["test", rest @ ..]) if test_hooks::enabled(&env) => test_hooks::handle(req, env, rest).await,
+        _ => reply::error(404, codes::NOT_FOUND, &format!("There is no API at {path}.")),
+    }
+}
+
+/// Liveness plus what the front end needs to know before it asks for anything else.
+async fn health(env: &Env) -> Result<Response> {
+    let cfg = Config::from_env(env);
+    let sweep = last_sweep(env).await;
+    Response::from_json(&json!({
+        "sweep": sweep,
+        "status": "ok",
+        "service": "letspost-worker",
+        "version": env!("CARGO_PKG_VERSION"),
+        "tiktok": {
+            "api_base": cfg.tiktok_api_base,
+            "auth_base": cfg.tiktok_auth_base,
+            "client_configured": cfg.configured(env),
+        },
+        "limits": {
+            "caption_max_utf16": CAPTION_MAX_UTF16,
+            "max_size_bytes": media::MAX_SIZE_BYTES,
+            "min_duration_ms": media::MIN_DURATION_MS,
+            "max_duration_ms": media::MAX_DURATION_MS,
+            "chunk_size": chunk::PREFERRED_CHUNK,
+        },
+    }))
+}
+
+/// The last cron run's report, as the cron's own object keeps it. Each isolate asks at most every
+/// few seconds: every page view calls health, and one object must not take every visitor.
+async fn last_sweep(env: &Env) -> Option<letspost_core::api::SweepReport> {
+    use crate::objects::{self, sweep_state, SWEEP};
+    use std::cell::RefCell;
+    const FRESH_MS: u64 = 5_000;
+    thread_local! {
+        static CACHED: RefCell<Option<(u64, letspost_core::api::SweepReport)>> = const { RefCell::new(None) };
+    }
+    let now = crate::base::rand::now_ms();
+    if let Some(r) = CACHED.with(|c| c.borrow().as_ref().filter(|(at, _)| now < at + FRESH_MS).map(|(_, r)| r.clone())) {
+        return Some(r);
+    }
+    let report: letspost_core::api::SweepReport = objects::get(env, SWEEP, sweep_state::NAME, "report").await.ok()?.json().await.ok()?;
+    CACHED.with(|c| *c.borrow_mut() = Some((now, report.clone())));
+    Some(report)
+}

@@ -1,0 +1,68 @@
+//! `/api/oauth/*`: the TikTok app's public settings for the browser, and connecting TikTok
+//! (which is signing in): the code exchanged for tokens kept in the Account object, and the
+//! account put in this browser's session (a new session if it has none).
+
+use crate::api::session::session_id;
+use crate::base::config::Config;
+use crate::base::rand::bytes;
+use crate::base::reply;
+use crate::objects::session::OpenId;
+use crate::objects::{self, ACCOUNTS, SESSIONS};
+use crate::tiktok::TikTok;
+use letspost_core::api::{codes, AccountBody, OAuthConfig, TokenExchange};
+use letspost_core::session::{self, redirect_uri_is_ours};
+use tiktok_rules::error::codes as tt;
+use tiktok_rules::oauth::{missing_scopes, SCOPES};
+use tiktok_rules::pkce::check_verifier;
+use worker::{Env, Method, Request, Response, Result};
+
+pub fn oauth_config(env: &Env) -> Result<Response> {
+    let cfg = Config::from_env(env);
+    Response::from_json(&OAuthConfig { client_key: cfg.client_key, auth_base: cfg.tiktok_auth_base, pkce: cfg.pkce })
+}
+
+/// `POST /api/oauth/token`: exchange the code (adding the client secret), keep the tokens in
+/// the Account object, and put the account in this browser's session.
+pub async fn exchange(mut req: Request, env: Env, app_origin: &str) -> Result<Response> {
+    let Ok(body) = req.json::<TokenExchange>().await else {
+        return reply::bad_request("Send JSON with code, code_verifier and redirect_uri.");
+    };
+    if !Config::from_env(&env).configured(&env) {
+        return reply::error(503, codes::NOT_CONFIGURED, "LetsPost is not connected to a TikTok app yet. Tell the person who runs it.");
+    }
+    if !redirect_uri_is_ours(&body.redirect_uri, app_origin) {
+        return reply::bad_request("redirect_uri must be this app's own /oauth/callback.");
+    }
+    if body.code.is_empty() || check_verifier(&body.code_verifier).is_err() {
+        return reply::bad_request("The sign-in answer was incomplete. Connect again.");
+    }
+    let answer = match TikTok::new(&env).exchange_code(&body.code, &body.code_verifier, &body.redirect_uri).await {
+        Ok(a) => a,
+        Err(e) if e.code == tt::INVALID_GRANT => {
+            return reply::error(400, tt::INVALID_GRANT, "This TikTok sign-in has expired or was already used. Connect again.")
+        }
+        Err(e) => return reply::tiktok_failure(&e),
+    };
+    let missing = missing_scopes(&answer.scope, &SCOPES);
+    if !missing.is_empty() {
+        let msg = format!("LetsPost needs every permission it asked for (missing: {}). Connect again and allow them all.", missing.join(", "));
+        return reply::error(403, codes::MISSING_SCOPES, &msg);
+    }
+    let open_id = answer.open_id.clone();
+    let mut connected = objects::call(&env, ACCOUNTS, &open_id, Method::Post, "connect", Some(&answer)).await?;
+    if connected.status_code() != 200 {
+        return Ok(connected);
+    }
+    let account: AccountBody = connected.json().await?;
+    let (id, new_session) = match session_id(&req) {
+        Some(id) => (id, false),
+        None => (session::new_id(&bytes::<{ session::ID_BYTES }>()?), true),
+    };
+    objects::call(&env, SESSIONS, &id, Method::Post, "add", Some(&OpenId { open_id: open_id.clone() })).await?;
+    let mut resp = Response::from_json(&account)?;
+    if new_session {
+        let host = req.url()?.host_str().map(str::to_string).unwrap_or_default();
+        resp.headers_mut().set("Set-Cookie", &session::set_cookie(&id, &host))?;
+    }
+    Ok(resp)
+}
