@@ -33,7 +33,7 @@ fn usage() -> String {
     "usage: cargo xtask <dev|test|build|bench|fuzz|soak|setup|help>\n  \
      dev    run the app on localhost (emulator + Worker + front end)\n  \
      test   run every test; test FILTER... starts the same services and runs only the end-to-end\n         \
-            tests whose names contain a FILTER (no native tests, soak or Ctrl-C check)\n  \
+            binaries or tests whose names contain a FILTER (no native tests, soak or Ctrl-C check)\n  \
      build  build the front end and the Worker in release\n  \
      bench  measure [probe|pipeline|sweep]: the video probe (native, ffprobe, 3 browsers), the post\n         \
             pipeline, the cron's cost against the number of posts\n  \

@@ -4,7 +4,7 @@
 //! end-to-end suite in tests/.
 //!
 //! `cargo xtask test FILTER...` starts the same services and runs only the end-to-end tests
-//! whose names contain a filter (libtest's matching), skipping the native tests, the deploy
+//! whose binary's name (`worker_cron`) or own name (`webkit::schedule`) contains a filter, skipping the native tests, the deploy
 //! dry run, the short soak and the Ctrl-C check: one flow again in a couple of minutes.
 
 use crate::procs::free_port;
@@ -33,7 +33,7 @@ pub fn run(filters: &[String]) -> Result {
     let state = root().join("target/e2e-state");
     let _ = std::fs::remove_dir_all(&state);
 
-    step("starting the TikTok emulator, the Worker in workerd, ChromeDriver and Xvfb (for WebKit)");
+    step("starting the TikTok emulator, the Worker in workerd and ChromeDriver");
     let emulator_port = free_port()?;
     let (_emulator, vars) = dev::start_emulator(emulator_port, &["--test-hooks", "--processing-ms", "500", "--moderation-ms", "300"])?;
     let worker_port = free_port()?;
@@ -66,9 +66,7 @@ pub fn run(filters: &[String]) -> Result {
         ("EMULATOR_URL", format!("http://127.0.0.1:{emulator_port}").into()),
         ("LETSPOST_TOKEN_KEY", token_key.clone().into()),
     ]);
-    let mut args = vec!["--test-threads=2".to_string()];
-    args.extend(filters.iter().cloned());
-    let e2e = crate::e2e::run(&tools, &env, &args);
+    let e2e = crate::e2e::run(&tools, &env, &["--test-threads=2".to_string()], filters);
     drop((worker, browser));
     e2e?;
     if !everything {
