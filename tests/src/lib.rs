@@ -49,6 +49,7 @@ pub async fn wait_text(c: &Client, css: &str, pred: impl Fn(&str) -> bool) -> St
 
 pub mod api;
 pub mod consent;
+pub mod cron;
 pub mod engines;
 pub mod evidence;
 pub mod flows;

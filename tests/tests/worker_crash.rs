@@ -36,8 +36,7 @@ async fn kill_9_mid_upload_then_restart_publishes_exactly_once() {
     // workerd fires the alarm that fell due while it was down (measured; DEVELOPERS.md). The
     // cron runs too, as the platform would; it steps in only for what is overdue by more than
     // its margin (a lost alarm: tests/worker_cron.rs).
-    let sweep = letspost_e2e::http().get(format!("{}/cdn-cgi/local/scheduled?cron=*+*+*+*+*", worker.url())).send().await.unwrap();
-    assert_eq!(sweep.status(), 200);
+    letspost_e2e::cron::fire_cron_at(&worker.url()).await;
     let id = created.body["post"]["id"].as_str().unwrap();
     let post = s.wait_state(id, &["published", "failed"], Duration::from_secs(120)).await;
     assert_eq!(post["state"], "published", "{post}");

@@ -4,30 +4,9 @@
 
 use letspost_e2e::api::connected_creator;
 use letspost_e2e::posts::{caption, in_secs, new_post, tiktok_posts, unique_video};
-use letspost_e2e::{app_url, http};
-use serde_json::{json, Value};
+use letspost_e2e::cron::{alarm_of, fire_cron, sweep_report, test_hook};
+use serde_json::json;
 use std::time::Duration;
-
-async fn fire_cron() {
-    let r = http().get(format!("{}/cdn-cgi/local/scheduled?cron=*+*+*+*+*", app_url())).send().await.unwrap();
-    assert_eq!(r.status(), 200);
-}
-
-async fn hook(path: &str, body: Value) -> reqwest::Response {
-    let r = http().post(format!("{}/api/test/{path}", app_url())).header("Origin", app_url()).json(&body).send().await.unwrap();
-    assert!(r.status().is_success(), "{path}: {}", r.status());
-    r
-}
-
-async fn alarm_of(id: &str) -> Option<u64> {
-    let v: Value = http().get(format!("{}/api/test/posts/{id}/alarm", app_url())).send().await.unwrap().json().await.unwrap();
-    v["alarm_ms"].as_f64().map(|t| t as u64)
-}
-
-async fn health_sweep() -> Value {
-    let v: Value = http().get(format!("{}/api/health", app_url())).send().await.unwrap().json().await.unwrap();
-    v["sweep"].clone()
-}
 
 /// Fire the cron until `done` holds (other tests fire it too, and a run that finds the lease
 /// taken leaves the work to the next one).
@@ -58,10 +37,10 @@ async fn a_post_whose_alarm_was_lost_is_rearmed_by_the_cron_and_published_on_tim
     let due = letspost_core::time_fmt::parse_rfc3339_ms(&at).unwrap();
     assert!(alarm_of(&id).await.is_some());
     // The alarm is lost, and three minutes have passed as far as the index can tell.
-    hook("posts/stall", json!({ "ids": [id], "overdue_ms": 180_000 })).await;
+    test_hook("posts/stall", json!({ "ids": [id], "overdue_ms": 180_000 })).await;
     assert_eq!(alarm_of(&id).await, None);
     cron_until("the lost alarm set again", async || alarm_of(&id).await.is_some()).await;
-    let sweep = health_sweep().await;
+    let sweep = sweep_report().await;
     for pinned in ["at", "overdue", "rearmed", "subrequests", "duration_ms"] {
         assert!(sweep.get(pinned).is_some(), "health.sweep lacks {pinned}: {sweep}");
     }
@@ -84,10 +63,10 @@ async fn an_upgraded_deployment_moves_the_old_registry_into_the_index() {
     let (created, _) = s.post_video(body, &video).await;
     let id = created.body["post"]["id"].as_str().unwrap().to_string();
     // As before the index: the post is in the Registry only, and its alarm was lost.
-    hook("posts/stall", json!({ "ids": [id], "overdue_ms": 0 })).await;
-    hook("legacy-registry", json!({ "kind": "posts", "id": id })).await;
-    hook("legacy-registry", json!({ "kind": "accounts", "id": account })).await;
-    cron_until("the old Registry drained", async || alarm_of(&id).await.is_some() && health_sweep().await["registry_drained"] == true).await;
+    test_hook("posts/stall", json!({ "ids": [id], "overdue_ms": 0 })).await;
+    test_hook("legacy-registry", json!({ "kind": "posts", "id": id })).await;
+    test_hook("legacy-registry", json!({ "kind": "accounts", "id": account })).await;
+    cron_until("the old Registry drained", async || alarm_of(&id).await.is_some() && sweep_report().await["registry_drained"] == true).await;
     let post = s.wait_state(&id, &["published", "failed"], Duration::from_secs(90)).await;
     assert_eq!(post["state"], "published", "{post}");
     assert_eq!(tiktok_posts(&cap).await.len(), 1);

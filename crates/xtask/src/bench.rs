@@ -106,50 +106,37 @@ pub fn run(args: &[String]) -> Result {
 /// The post pipeline against bare pipes through the same workerd, and publish lateness
 /// (tests/src/bin/pipeline-bench.rs prints the figures).
 fn pipeline() -> Result {
-    let tools = ensure(Need::Build)?;
-    build::all(&tools)?;
-    step("starting the TikTok emulator and the Worker (with its bench-only bare-pipe routes)");
-    let emulator_port = free_port()?;
-    let (_emulator, mut vars) = dev::start_emulator(emulator_port, &["--test-hooks", "--daily-cap", "1000", "--processing-ms", "500", "--moderation-ms", "300"])?;
-    let token_key = dev::fresh_token_key()?;
-    vars.push(("TOKEN_KEY", token_key.clone()));
-    vars.push(("BENCH_ROUTES", "1".into()));
-    let state = root().join("target/bench-state");
-    let _ = std::fs::remove_dir_all(&state);
-    let worker_port = free_port()?;
-    let _worker = dev::start_worker(&tools, worker_port, &vars, Some(&state))?;
-    step("pipeline figures (5 rounds of a 287 MB post, then 20 scheduled posts)");
-    run_ok(
-        Command::new("cargo")
-            .current_dir(root())
-            .args(["run", "-q", "--release", "-p", "letspost-e2e", "--bin", "pipeline-bench"])
-            .env("LETSPOST_URL", format!("http://127.0.0.1:{worker_port}"))
-            .env("EMULATOR_URL", format!("http://127.0.0.1:{emulator_port}"))
-            .env("LETSPOST_TOKEN_KEY", token_key),
-    )
+    let emulator = ["--test-hooks", "--daily-cap", "1000", "--processing-ms", "500", "--moderation-ms", "300"];
+    against_services(&emulator, ("BENCH_ROUTES", "target/bench-state"), "pipeline-bench", "pipeline figures (5 rounds of a 287 MB post, then 20 scheduled posts)")
 }
 
 /// The cron's cost against the number of posts that exist: N = 100, 1,000 and 5,000 posts due
 /// days ahead plus 200 accounts, then 20 posts made overdue with their alarms deleted
 /// (tests/src/bin/sweep-bench.rs prints the table).
 fn sweep() -> Result {
+    against_services(&["--test-hooks"], ("TEST_HOOKS", "target/bench-sweep-state"), "sweep-bench", "sweep figures (N = 100, 1,000, 5,000 posts; 200 accounts; 20 lost alarms each)")
+}
+
+/// Build, start the emulator (with `emulator` flags) and the Worker (with `routes.0` = "1", its
+/// state fresh in `routes.1`), then run the bench binary `bin` of tests/ against them.
+fn against_services(emulator: &[&str], routes: (&'static str, &str), bin: &str, what: &str) -> Result {
     let tools = ensure(Need::Build)?;
     build::all(&tools)?;
-    step("starting the TikTok emulator and the Worker (with its test hooks, for bulk posts and lost alarms)");
+    step(&format!("starting the TikTok emulator and the Worker (with {}=1)", routes.0));
     let emulator_port = free_port()?;
-    let (_emulator, mut vars) = dev::start_emulator(emulator_port, &["--test-hooks"])?;
+    let (_emulator, mut vars) = dev::start_emulator(emulator_port, emulator)?;
     let token_key = dev::fresh_token_key()?;
     vars.push(("TOKEN_KEY", token_key.clone()));
-    vars.push(("TEST_HOOKS", "1".into()));
-    let state = root().join("target/bench-sweep-state");
+    vars.push((routes.0, "1".into()));
+    let state = root().join(routes.1);
     let _ = std::fs::remove_dir_all(&state);
     let worker_port = free_port()?;
     let _worker = dev::start_worker(&tools, worker_port, &vars, Some(&state))?;
-    step("sweep figures (N = 100, 1,000, 5,000 posts; 200 accounts; 20 lost alarms each)");
+    step(what);
     run_ok(
         Command::new("cargo")
             .current_dir(root())
-            .args(["run", "-q", "--release", "-p", "letspost-e2e", "--bin", "sweep-bench"])
+            .args(["run", "-q", "--release", "-p", "letspost-e2e", "--bin", bin])
             .env("LETSPOST_URL", format!("http://127.0.0.1:{worker_port}"))
             .env("EMULATOR_URL", format!("http://127.0.0.1:{emulator_port}"))
             .env("LETSPOST_TOKEN_KEY", token_key),

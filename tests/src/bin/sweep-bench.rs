@@ -6,7 +6,7 @@
 //! cron fired until every one is armed again. Prints one table; asserts nothing.
 
 use letspost_e2e::api::{new_account, Session};
-use letspost_e2e::{app_url, http};
+use letspost_e2e::cron::{alarm_of, fire_cron, sweep_report, test_hook};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -15,24 +15,12 @@ const SIZES: [usize; 3] = [100, 1_000, 5_000];
 const LOST: usize = 20;
 const DAYS_AHEAD_MS: u64 = 3 * 86_400_000;
 
-async fn hook(path: &str, body: Value) -> Value {
-    let r = http().post(format!("{}/api/test/{path}", app_url())).header("Origin", app_url()).json(&body).send().await.unwrap();
-    assert!(r.status().is_success(), "{path}: {}", r.status());
-    r.json().await.unwrap_or(Value::Null)
-}
-
-async fn sweep_report() -> Value {
-    let v: Value = http().get(format!("{}/api/health", app_url())).send().await.unwrap().json().await.unwrap();
-    v["sweep"].clone()
-}
-
 /// Fire the cron once and return its report (health caches it a few seconds: wait for a new `at`).
 async fn cron_run() -> Value {
     let before = sweep_report().await["at"].clone();
     // `at` is whole seconds: runs a second apart each have their own.
     tokio::time::sleep(Duration::from_millis(1_100)).await;
-    let r = http().get(format!("{}/cdn-cgi/local/scheduled?cron=*+*+*+*+*", app_url())).send().await.unwrap();
-    assert_eq!(r.status(), 200);
+    fire_cron().await;
     for _ in 0..100 {
         let now = sweep_report().await;
         if now["at"] != before {
@@ -41,11 +29,6 @@ async fn cron_run() -> Value {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("the cron's report never changed");
-}
-
-async fn alarm_of(id: &str) -> Option<u64> {
-    let v: Value = http().get(format!("{}/api/test/posts/{id}/alarm", app_url())).send().await.unwrap().json().await.unwrap();
-    v["alarm_ms"].as_f64().map(|t| t as u64)
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -65,7 +48,7 @@ async fn main() {
         while ids.len() < n {
             let count = (n - ids.len()).min(100);
             let account = &accounts[ids.len() % accounts.len()];
-            let made = hook("posts", json!({ "account": account, "count": count, "publish_in_ms": DAYS_AHEAD_MS })).await;
+            let made = test_hook("posts", json!({ "account": account, "count": count, "publish_in_ms": DAYS_AHEAD_MS })).await;
             ids.extend(made["ids"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()));
         }
         let runs: Vec<Value> = {
@@ -78,7 +61,7 @@ async fn main() {
         let idle = |k: &str| runs.iter().map(|r| r[k].as_u64().unwrap()).collect::<Vec<_>>();
         // 20 of them lose their alarm, overdue by three minutes as the index sees it.
         let lost: Vec<String> = ids.iter().step_by(n / LOST).take(LOST).cloned().collect();
-        hook("posts/stall", json!({ "ids": lost, "overdue_ms": 180_000 })).await;
+        test_hook("posts/stall", json!({ "ids": lost, "overdue_ms": 180_000 })).await;
         let mut passes = 0;
         let mut rearmed = 0;
         let mut busy = Value::Null;
