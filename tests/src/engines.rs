@@ -44,6 +44,12 @@ impl std::ops::Deref for Browser {
 }
 
 impl Browser {
+    /// Kill the browser itself, leaving its driver: what a browser crash looks like to a test.
+    pub fn kill_the_browser(&self) {
+        let driver = self.processes.first().expect("only Firefox and WebKit sessions own their driver").id();
+        let _ = Command::new("pkill").args(["-KILL", "-g", &driver.to_string(), "-x", "MiniBrowser|firefox-esr"]).status();
+    }
+
     pub async fn close(mut self) -> Result<(), fantoccini::error::CmdError> {
         let closed = self.client.clone().close().await;
         self.stop_driver();

@@ -156,6 +156,14 @@ async fn save_session(dir: &std::path::Path, prefix: &str, engine: Engine, webdr
                 if std::fs::copy(&log, &console).is_ok() {
                     saved.push("console (driver log)".into());
                 }
+                // A browser that is gone can't show its page: its last words are all there is,
+                // and CI keeps only what is printed.
+                if !saved.iter().any(|s| s == "screenshot") {
+                    let text = std::fs::read_to_string(&log).unwrap_or_default();
+                    let lines: Vec<&str> = text.lines().collect();
+                    let tail = lines[lines.len().saturating_sub(40)..].join("\n  ");
+                    saved.push(format!("the driver log's last lines:\n  {tail}\n"));
+                }
             }
         }
     }

@@ -71,20 +71,7 @@ pub async fn post_now_enabled(c: &Client) -> bool {
 
 /// `wait_text` for what takes TikTok's time (upload, processing, a scheduled minute).
 pub async fn wait_text_long(c: &Client, css: &str, pred: impl Fn(&str) -> bool) -> String {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(150);
-    let mut last = String::from("<element not found>");
-    loop {
-        if let Ok(el) = c.find(Locator::Css(css)).await {
-            if let Ok(t) = el.text().await {
-                if pred(&t) {
-                    return t;
-                }
-                last = t;
-            }
-        }
-        assert!(tokio::time::Instant::now() < deadline, "{css} never matched; last text: {last:?}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    crate::wait_text_within(c, css, pred, Duration::from_secs(150)).await
 }
 
 /// The browser's session cookie, as `name=value`, to ask the API as this browser.

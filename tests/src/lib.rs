@@ -31,24 +31,35 @@ pub async fn browser() -> Browser {
 
 /// Wait for an element's text to satisfy `pred`, returning it; panics with the last text seen.
 pub async fn wait_text(c: &Client, css: &str, pred: impl Fn(&str) -> bool) -> String {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    let mut last = String::from("<element not found>");
-    while tokio::time::Instant::now() < deadline {
-        if let Ok(el) = c.find(fantoccini::Locator::Css(css)).await {
-            if let Ok(t) = el.text().await {
-                if pred(&t) {
-                    return t;
-                }
-                last = t;
+    wait_text_within(c, css, pred, Duration::from_secs(20)).await
+}
+
+/// `wait_text` with its own patience. A session that is gone (the browser exited) fails at
+/// once and says so: polling a dead browser for 20 s and reporting "not found" hid it.
+pub async fn wait_text_within(c: &Client, css: &str, pred: impl Fn(&str) -> bool, within: Duration) -> String {
+    let deadline = tokio::time::Instant::now() + within;
+    let mut last;
+    loop {
+        match c.find(fantoccini::Locator::Css(css)).await {
+            Ok(el) => match el.text().await {
+                Ok(t) if pred(&t) => return t,
+                Ok(t) => last = t,
+                Err(e) => last = format!("<{e}>"),
+            },
+            Err(e) if e.is_no_such_element() => last = String::from("<element not found>"),
+            Err(e) if e.is_invalid_session_id() || matches!(e, fantoccini::error::CmdError::Lost(_)) => {
+                panic!("the browser's session ended while waiting on {css} (its browser exited: see the driver log in the evidence): {e}")
             }
+            Err(e) => last = format!("<{e}>"),
         }
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting on {css}; last text: {last:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("timed out waiting on {css}; last text: {last:?}");
 }
 
 pub mod api;
 pub mod consent;
+pub mod crash;
 pub mod cron;
 pub mod engines;
 pub mod evidence;

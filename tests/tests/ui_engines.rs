@@ -2,63 +2,65 @@
 //! check a video (ok, refused, rotated), compose and post now, schedule, a share link's round
 //! trip, the keyboard walk through the composer, and a draft sent to the TikTok inbox.
 //! Chromium runs the same flows in the rest of the UI suite. Test names start with the engine
-//! (`firefox::…`, `webkit::…`), so a failure says where.
+//! (`firefox::…`, `webkit::…`), so a failure says where. A flow whose browser exits under it
+//! (not its page failing) runs once more, saying so (`letspost_e2e::crash`).
 
 macro_rules! creator_flows {
     ($engine:ident, $variant:expr) => {
         mod $engine {
             use letspost_e2e::flows;
+            use letspost_e2e::crash::once_more_if_the_browser_exits;
             use letspost_e2e::Engine;
             const ENGINE: Engine = $variant;
 
             #[tokio::test]
             async fn connect_a_tiktok_account() {
-                flows::connect_through_the_consent_page(ENGINE).await;
+                once_more_if_the_browser_exits(ENGINE, || flows::connect_through_the_consent_page(ENGINE)).await;
             }
 
             #[tokio::test]
             async fn check_a_good_video() {
-                flows::check_a_good_video(ENGINE).await;
+                once_more_if_the_browser_exits(ENGINE, || flows::check_a_good_video(ENGINE)).await;
             }
 
             #[tokio::test]
             async fn check_a_refused_file() {
-                flows::check_an_image_is_refused(ENGINE).await;
+                once_more_if_the_browser_exits(ENGINE, || flows::check_an_image_is_refused(ENGINE)).await;
             }
 
             #[tokio::test]
             async fn check_rotated_and_landscape_videos() {
-                flows::check_rotated_and_letterboxed(ENGINE).await;
+                once_more_if_the_browser_exits(ENGINE, || flows::check_rotated_and_letterboxed(ENGINE)).await;
             }
 
             #[tokio::test]
             async fn compose_and_post_now() {
-                flows::compose_and_post_now(ENGINE).await;
+                once_more_if_the_browser_exits(ENGINE, || flows::compose_and_post_now(ENGINE)).await;
             }
 
             #[tokio::test]
             async fn schedule_a_minute_ahead() {
-                flows::schedule_a_minute_ahead(ENGINE).await;
+                once_more_if_the_browser_exits(ENGINE, || flows::schedule_a_minute_ahead(ENGINE)).await;
             }
 
             #[tokio::test]
             async fn keyboard_reaches_every_control_with_a_focus_ring() {
-                flows::keyboard_reaches_every_control_with_a_focus_ring(ENGINE).await;
+                once_more_if_the_browser_exits(ENGINE, || flows::keyboard_reaches_every_control_with_a_focus_ring(ENGINE)).await;
             }
 
             #[tokio::test]
             async fn send_a_draft_to_the_inbox() {
-                flows::send_a_draft_to_the_inbox(ENGINE).await;
+                once_more_if_the_browser_exits(ENGINE, || flows::send_a_draft_to_the_inbox(ENGINE)).await;
             }
 
             #[tokio::test]
             async fn a_failure_leaves_evidence() {
-                flows::a_failure_leaves_a_screenshot_the_page_text_and_the_console(ENGINE).await;
+                once_more_if_the_browser_exits(ENGINE, || flows::a_failure_leaves_a_screenshot_the_page_text_and_the_console(ENGINE)).await;
             }
 
             #[tokio::test]
             async fn share_link_round_trip() {
-                flows::share_link_round_trip(ENGINE).await;
+                once_more_if_the_browser_exits(ENGINE, || flows::share_link_round_trip(ENGINE)).await;
             }
         }
     };
@@ -66,3 +68,25 @@ macro_rules! creator_flows {
 
 creator_flows!(firefox, Engine::Firefox);
 creator_flows!(webkit, Engine::WebKit);
+
+/// The retry itself: a WebKit browser killed under a flow is told apart from a failing page,
+/// and the flow runs once more in a new browser.
+#[tokio::test]
+async fn a_browser_that_exits_under_a_flow_runs_it_once_more() {
+    use letspost_e2e::{browser_in, crash::once_more_if_the_browser_exits, wait_text, Engine};
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static ATTEMPTS: AtomicU32 = AtomicU32::new(0);
+    once_more_if_the_browser_exits(Engine::WebKit, || async {
+        let first = ATTEMPTS.fetch_add(1, Ordering::SeqCst) == 0;
+        let c = browser_in(Engine::WebKit).await;
+        c.goto(&letspost_e2e::app_url()).await.unwrap();
+        if first {
+            c.kill_the_browser();
+        }
+        wait_text(&c, "header", |t| t.contains("LetsPost")).await;
+    })
+    .await;
+    assert_eq!(ATTEMPTS.load(Ordering::SeqCst), 2);
+    let note = letspost_e2e::evidence::folder_of("a_browser_that_exits_under_a_flow_runs_it_once_more").join("browser-exited.txt");
+    assert!(std::fs::read_to_string(&note).unwrap().contains("WebKit exited under the flow"));
+}

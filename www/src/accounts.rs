@@ -15,10 +15,10 @@ pub fn AccountsPage() -> impl IntoView {
         <section class="card" data-testid="accounts">
             <div class="card-head">
                 <h1>"TikTok accounts"</h1>
-                {move || {
+                <ConnectButton label=Signal::derive(move || {
                     let any = matches!(accounts.get(), Some(Ok(ref b)) if !b.accounts.is_empty());
-                    view! { <ConnectButton label=if any { "Connect another account" } else { "Connect TikTok" }/> }
-                }}
+                    if any { "Connect another account" } else { "Connect TikTok" }.to_string()
+                })/>
             </div>
             <p class="lede">"LetsPost posts for the accounts you connect here. Personal and creator accounts work; TikTok may refuse business accounts."</p>
             <Suspense fallback=|| view! { <p class="muted">"Loading your accounts…"</p> }>

@@ -6,9 +6,11 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
-/// Starts the OAuth flow; a failure before leaving for TikTok shows under the button.
+/// Starts the OAuth flow; a failure before leaving for TikTok shows under the button. Its label
+/// is a signal so that a page changes the words, never the element: a button rebuilt while it
+/// is pressed loses the click (mousedown on the old one, mouseup on the new: no `click`).
 #[component]
-pub fn ConnectButton(#[prop(into)] label: String, #[prop(optional)] secondary: bool) -> impl IntoView {
+pub fn ConnectButton(#[prop(into)] label: Signal<String>, #[prop(optional)] secondary: bool) -> impl IntoView {
     let (busy, set_busy) = signal(false);
     let (error, set_error) = signal(None::<String>);
     let go = move |_| {
@@ -24,7 +26,7 @@ pub fn ConnectButton(#[prop(into)] label: String, #[prop(optional)] secondary: b
     view! {
         <span class="connect">
             <button class=if secondary { "button secondary" } else { "button" } on:click=go disabled=move || busy.get()>
-                {move || if busy.get() { "Opening TikTok…".to_string() } else { label.clone() }}
+                {move || if busy.get() { "Opening TikTok…".to_string() } else { label.get() }}
             </button>
             {move || error.get().map(|e| view! { <p class="issue error" role="alert">{e}</p> })}
         </span>
