@@ -9,9 +9,12 @@ pub async fn decide(c: &Client, open_id: &str, button: &str) {
     let radio = format!("input[name=open_id][value='{open_id}']");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
-        if let Ok(el) = c.find(Locator::Css(&radio)).await {
-            el.click().await.unwrap();
-            break;
+        match c.find(Locator::Css(&radio)).await {
+            Ok(el) => {
+                el.click().await.unwrap();
+                break;
+            }
+            Err(e) => crate::fail_if_the_browser_is_gone(&e, &radio),
         }
         assert!(tokio::time::Instant::now() < deadline, "no consent page for {open_id}; at {:?}", c.current_url().await);
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -24,10 +27,12 @@ pub async fn click_button(c: &Client, label: &str) {
     let xpath = format!("//button[normalize-space(.)='{label}']");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
-        if let Ok(el) = c.find(Locator::XPath(&xpath)).await {
-            if el.click().await.is_ok() {
-                return;
-            }
+        match c.find(Locator::XPath(&xpath)).await {
+            Ok(el) => match el.click().await {
+                Ok(_) => return,
+                Err(e) => crate::fail_if_the_browser_is_gone(&e, &xpath),
+            },
+            Err(e) => crate::fail_if_the_browser_is_gone(&e, &xpath),
         }
         assert!(tokio::time::Instant::now() < deadline, "no button {label:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;

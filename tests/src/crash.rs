@@ -38,7 +38,7 @@ where
     if !says_browser_gone(&message) {
         std::panic::resume_unwind(payload);
     }
-    let test = std::thread::current().name().unwrap_or("unnamed").to_string();
+    let test = crate::evidence::test_name();
     let folder = crate::evidence::folder_of(&test);
     let _ = std::fs::create_dir_all(&folder);
     let note = folder.join("browser-exited.txt");

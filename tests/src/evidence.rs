@@ -28,7 +28,7 @@ static LIVE: Mutex<Vec<Live>> = Mutex::new(Vec::new());
 static HOOK: Once = Once::new();
 
 /// libtest names each test's thread after the test (`webkit::compose_and_post_now`).
-fn test_name() -> String {
+pub(crate) fn test_name() -> String {
     std::thread::current().name().unwrap_or("unnamed").to_string()
 }
 

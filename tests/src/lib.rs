@@ -47,13 +47,21 @@ pub async fn wait_text_within(c: &Client, css: &str, pred: impl Fn(&str) -> bool
                 Err(e) => last = format!("<{e}>"),
             },
             Err(e) if e.is_no_such_element() => last = String::from("<element not found>"),
-            Err(e) if e.is_invalid_session_id() || matches!(e, fantoccini::error::CmdError::Lost(_)) => {
-                panic!("the browser's session ended while waiting on {css} (its browser exited: see the driver log in the evidence): {e}")
+            Err(e) => {
+                fail_if_the_browser_is_gone(&e, css);
+                last = format!("<{e}>");
             }
-            Err(e) => last = format!("<{e}>"),
         }
         assert!(tokio::time::Instant::now() < deadline, "timed out waiting on {css}; last text: {last:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// For every polling loop: a session that is gone (its browser exited) ends the wait at once,
+/// in words `crash::says_browser_gone` knows, instead of passing for "not there yet".
+pub fn fail_if_the_browser_is_gone(e: &fantoccini::error::CmdError, waiting_on: &str) {
+    if e.is_invalid_session_id() || matches!(e, fantoccini::error::CmdError::Lost(_)) {
+        panic!("the browser's session ended while waiting on {waiting_on} (its browser exited: see the driver log in the evidence): {e}")
     }
 }
 
