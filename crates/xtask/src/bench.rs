@@ -99,7 +99,8 @@ pub fn run(args: &[String]) -> Result {
         Some("probe") if args.len() == 1 => probe(),
         Some("pipeline") if args.len() == 1 => pipeline(),
         Some("sweep") if args.len() == 1 => sweep(),
-        _ => Err(format!("xtask bench takes probe, pipeline or sweep, got {args:?}")),
+        Some("web") if args.len() == 1 => web(),
+        _ => Err(format!("xtask bench takes probe, pipeline, sweep or web, got {args:?}")),
     }
 }
 
@@ -107,27 +108,43 @@ pub fn run(args: &[String]) -> Result {
 /// (tests/src/bin/pipeline-bench.rs prints the figures).
 fn pipeline() -> Result {
     let emulator = ["--test-hooks", "--daily-cap", "1000", "--processing-ms", "500", "--moderation-ms", "300"];
-    against_services(&emulator, ("BENCH_ROUTES", "target/bench-state"), "pipeline-bench", "pipeline figures (5 rounds of a 287 MB post, then 20 scheduled posts)")
+    against_services(&emulator, (Some("BENCH_ROUTES"), "target/bench-state"), "pipeline-bench", "pipeline figures (5 rounds of a 287 MB post, then 20 scheduled posts)")
 }
 
 /// The cron's cost against the number of posts that exist: N = 100, 1,000 and 5,000 posts due
 /// days ahead plus 200 accounts, then 20 posts made overdue with their alarms deleted
 /// (tests/src/bin/sweep-bench.rs prints the table).
 fn sweep() -> Result {
-    against_services(&["--test-hooks"], ("TEST_HOOKS", "target/bench-sweep-state"), "sweep-bench", "sweep figures (N = 100, 1,000, 5,000 posts; 200 accounts; 20 lost alarms each)")
+    against_services(&["--test-hooks"], (Some("TEST_HOOKS"), "target/bench-sweep-state"), "sweep-bench", "sweep figures (N = 100, 1,000, 5,000 posts; 200 accounts; 20 lost alarms each)")
 }
 
-/// Build, start the emulator (with `emulator` flags) and the Worker (with `routes.0` = "1", its
-/// state fresh in `routes.1`), then run the bench binary `bin` of tests/ against them.
-fn against_services(emulator: &[&str], routes: (&'static str, &str), bin: &str, what: &str) -> Result {
+/// Lighthouse on a phone: `/` and `/compose` (connected) through the release build the Worker
+/// serves (tests/src/bin/web-bench.rs prints the table). Lighthouse is installed here only, from
+/// tests/web-bench's lockfile, so `cargo xtask test` never downloads it.
+fn web() -> Result {
+    let dir = root().join("tests/web-bench");
+    if !dir.join("node_modules/lighthouse/package.json").exists() {
+        step("installing Lighthouse 12.2.3 from npm (tests/web-bench/package-lock.json)");
+        run_ok(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir))?;
+    }
+    // Browsers: only Chromium is used, but this is the one step that installs it.
+    ensure(Need::Browser)?;
+    against_services(&["--test-hooks"], (None, "target/bench-web-state"), "web-bench", "Lighthouse, mobile: / and /compose, 3 runs each")
+}
+
+/// Build, start the emulator (with `emulator` flags) and the Worker (with `routes.0` = "1" if
+/// any, its state fresh in `routes.1`), then run the bench binary `bin` of tests/ against them.
+fn against_services(emulator: &[&str], routes: (Option<&'static str>, &str), bin: &str, what: &str) -> Result {
     let tools = ensure(Need::Build)?;
     build::all(&tools)?;
-    step(&format!("starting the TikTok emulator and the Worker (with {}=1)", routes.0));
+    step(&format!("starting the TikTok emulator and the Worker{}", routes.0.map(|v| format!(" (with {v}=1)")).unwrap_or_default()));
     let emulator_port = free_port()?;
     let (_emulator, mut vars) = dev::start_emulator(emulator_port, emulator)?;
     let token_key = dev::fresh_token_key()?;
     vars.push(("TOKEN_KEY", token_key.clone()));
-    vars.push((routes.0, "1".into()));
+    if let Some(flag) = routes.0 {
+        vars.push((flag, "1".into()));
+    }
     let state = root().join(routes.1);
     let _ = std::fs::remove_dir_all(&state);
     let worker_port = free_port()?;

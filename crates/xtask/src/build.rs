@@ -74,8 +74,10 @@ pub fn www(tools: &Tools) -> Result {
     let id = build_id(&std::fs::read(staged.join("letspost_bg.wasm")).map_err(|e| e.to_string())?);
     std::fs::rename(&staged, pkg.join(&id)).map_err(|e| format!("rename to pkg/{id}: {e}"))?;
 
+    let loader = std::fs::read_to_string(pkg.join(&id).join("__wasm_split.js")).map_err(|e| e.to_string())?;
     let html = std::fs::read_to_string(www.join("index.html")).map_err(|e| e.to_string())?;
-    std::fs::write(dist.join("index.html"), html.replace("/pkg/", &format!("/pkg/{id}/"))).map_err(|e| e.to_string())?;
+    let html = html.replace("<!-- route chunks -->", &route_preloads(&loader)).replace("/pkg/", &format!("/pkg/{id}/"));
+    std::fs::write(dist.join("index.html"), html).map_err(|e| e.to_string())?;
     copy(&www.join("style.css"), &dist.join("style.css"))
 }
 
@@ -189,6 +191,25 @@ fn split_modules(loader: &str) -> Vec<(String, Vec<String>)> {
     out
 }
 
+/// A script for index.html that preloads the wasm of the route being opened (its split module
+/// and the shared chunks it needs) beside the main module: without it the browser learns of
+/// them only once the main module has run, one round trip and a compile later.
+fn route_preloads(loader: &str) -> String {
+    let routes: Vec<String> = split_modules(loader)
+        .into_iter()
+        .filter_map(|(module, deps)| {
+            let route = route_of(&module)?;
+            let files: Vec<String> = std::iter::once(module).chain(deps).map(|f| format!("\"{f}\"")).collect();
+            Some(format!("\"{route}\":[{}]", files.join(",")))
+        })
+        .collect();
+    format!(
+        "<script>(function(){{var f=({{{}}})[location.pathname]||[];f.forEach(function(n){{var l=document.createElement(\"link\");\
+l.rel=\"preload\";l.as=\"fetch\";l.type=\"application/wasm\";l.crossOrigin=\"\";l.href=\"/pkg/\"+n;document.head.appendChild(l);}});}})();</script>",
+        routes.join(",")
+    )
+}
+
 /// `split___compose_view_1777….wasm` → `/compose` (the lazy routes of `www/src/routes.rs`);
 /// other lazy functions (fetched when first called) are not routes.
 fn route_of(module: &str) -> Option<&'static str> {
@@ -201,4 +222,30 @@ fn route_of(module: &str) -> Option<&'static str> {
         "callback_view" => "/oauth/callback",
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOADER: &str = r#"
+        const __chunk_9 = makeLoad(() => fetch(new URL("./chunk_9.wasm", import.meta.url)), []);
+        export const __compose_view = makeLoad(() => fetch(new URL("./split___compose_view_17.wasm", import.meta.url)), [__chunk_9, __chunk_11]);
+        export const start = makeLoad(() => fetch(new URL("./split_start_75.wasm", import.meta.url)), [__chunk_9]);
+    "#;
+
+    #[test]
+    fn reads_each_split_module_and_its_chunks() {
+        let m = split_modules(LOADER);
+        assert_eq!(m[0], ("split___compose_view_17.wasm".to_string(), vec!["chunk_9.wasm".to_string(), "chunk_11.wasm".to_string()]));
+        assert_eq!(route_of(&m[0].0), Some("/compose"));
+        assert_eq!(route_of(&m[1].0), None);
+    }
+
+    #[test]
+    fn preloads_only_the_routes_modules() {
+        let s = route_preloads(LOADER);
+        assert!(s.contains(r#""/compose":["split___compose_view_17.wasm","chunk_9.wasm","chunk_11.wasm"]"#), "{s}");
+        assert!(!s.contains("split_start"), "{s}");
+    }
 }
