@@ -14,13 +14,19 @@ async fn read_range(file: &File, r: Read) -> Result<Vec<u8>, JsValue> {
     Ok(Uint8Array::new(&buf).to_vec())
 }
 
-/// Probe a file the user picked or dropped. Errors are the browser's (the file vanished or
-/// became unreadable), not the video's: those are issues in the report.
-pub async fn probe_file(file: &File) -> Result<Report, String> {
+/// Probe a file the user picked or dropped, judged against this creator's longest video when
+/// known. Errors are the browser's (the file vanished or became unreadable), not the video's:
+/// those are issues in the report. Lazy: the box walker is a wasm chunk of its own, fetched on
+/// the first pick rather than with the composer (it is not needed to show the page).
+#[leptos::lazy]
+pub async fn probe_file(file: File, max_duration_sec: Option<u32>) -> Result<Report, String> {
     let size = file.size() as u64;
-    let mut report = probe_async(size, |r| read_range(file, r))
+    let mut report = probe_async(size, |r| read_range(&file, r))
         .await
         .map_err(|e| format!("The browser could not read the file: {}", e.as_string().unwrap_or_else(|| format!("{e:?}"))))?;
     report.file = Some(file.name());
-    Ok(report)
+    Ok(match max_duration_sec {
+        Some(m) => report.for_creator(m),
+        None => report,
+    })
 }

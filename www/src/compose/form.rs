@@ -283,7 +283,7 @@ pub fn OutcomeView(outcome: Outcome, retry: RwSignal<Option<Outcome>>) -> impl I
                     {url.map(|u| view! { <p><a href=u.clone() target="_blank" rel="noopener" data-testid="post-link">"View on TikTok"</a></p> })}
                     {p.error.clone().map(|e| view! {
                         <p class="issue error" data-testid="post-error">{e.message}</p>
-                        <button class="button secondary" on:click=move |_| crate::compose::send::retry(id.clone(), retry)>"Retry"</button>
+                        <button class="button secondary" on:click=move |_| leptos::task::spawn_local(crate::compose::send::retry(id.clone(), retry))>"Retry"</button>
                     })}
                 </div>
             }
@@ -293,9 +293,11 @@ pub fn OutcomeView(outcome: Outcome, retry: RwSignal<Option<Outcome>>) -> impl I
     }
 }
 
-/// The picked video in a 9:16 frame, as TikTok shows it (other shapes letterboxed), and a
-/// scrubber to choose the cover frame. Nothing leaves the browser.
-pub fn preview(form: Form) -> impl IntoView {
+/// The picked video in a 9:16 frame, as TikTok shows it (other shapes letterboxed), with the
+/// handle and caption laid over it where TikTok puts them (bottom left, clear of the buttons
+/// down the right edge, two lines then cut), and a scrubber to choose the cover frame. Before a
+/// video is picked the frame says what it is for. Nothing leaves the browser.
+pub fn preview(form: Form, handle: Signal<Option<String>>) -> impl IntoView {
     let video = NodeRef::<leptos::html::Video>::new();
     let duration_ms = move || form.report.get().and_then(Result::ok).and_then(|r| r.duration_ms).unwrap_or(0);
     let scrub = move |ev: leptos::ev::Event| {
@@ -305,30 +307,38 @@ pub fn preview(form: Form) -> impl IntoView {
             v.set_current_time(ms as f64 / 1000.0);
         }
     };
+    let picked = move || form.preview.get().is_some();
     view! {
-        <Show when=move || form.preview.get().is_some()>
-            <div class="preview">
-                <div class="frame916" data-testid="preview">
+        <div class="preview">
+            <div class="frame916" data-testid="preview">
+                <Show when=picked fallback=|| view! { <p class="no-preview">"Your video shows here, as TikTok will show it."</p> }>
                     // A still of the cover frame, moved by the slider: not a stop for Tab
                     // (Firefox puts a <video> without controls in the tab order, unlabelled).
                     <video node_ref=video src=move || form.preview.get().unwrap_or_default() muted=true playsinline=true preload="metadata" tabindex="-1"
                         on:error=move |_| form.preview_failed.set(true)></video>
-                    // E.g. H.265 in a browser without that decoder, or WebKitGTK without
-                    // GStreamer's H.264: black and silent otherwise.
-                    <Show when=move || form.preview_failed.get()>
-                        <p class="no-preview" data-testid="no-preview">"This browser can't play this video, so there is no preview. TikTok can: your post is not affected."</p>
-                    </Show>
-                </div>
-                // A draft's cover is picked in the TikTok app.
-                <Show when=move || !form.is_draft()>
-                    <label class="field">
-                        <span>{move || format!("Cover frame: {} s", tiktok_rules::fmt::ratio_1dp(form.cover_ms.get().unwrap_or(0), 1_000))}</span>
-                        <input type="range" aria-label="Cover frame" min="0" max=move || duration_ms().to_string() step="100"
-                            prop:value=move || form.cover_ms.get().unwrap_or(0).to_string() on:input=scrub/>
-                    </label>
+                </Show>
+                // E.g. H.265 in a browser without that decoder, or WebKitGTK without
+                // GStreamer's H.264: black and silent otherwise.
+                <Show when=move || picked() && form.preview_failed.get()>
+                    <p class="no-preview" data-testid="no-preview">"This browser can't play this video, so there is no preview. TikTok can: your post is not affected."</p>
+                </Show>
+                // A draft's caption is written in the TikTok app: nothing to lay over it.
+                <Show when=move || picked() && !form.is_draft()>
+                    <div class="overlay" data-testid="preview-caption" aria-hidden="true">
+                        <p class="overlay-handle">{move || handle.get().map(|h| format!("@{h}")).unwrap_or_default()}</p>
+                        <p class="overlay-caption">{move || form.caption.get()}</p>
+                    </div>
                 </Show>
             </div>
-        </Show>
+            // A draft's cover is picked in the TikTok app.
+            <Show when=move || picked() && !form.is_draft()>
+                <label class="field">
+                    <span>{move || format!("Cover frame: {} s", tiktok_rules::fmt::ratio_1dp(form.cover_ms.get().unwrap_or(0), 1_000))}</span>
+                    <input type="range" aria-label="Cover frame" min="0" max=move || duration_ms().to_string() step="100"
+                        prop:value=move || form.cover_ms.get().unwrap_or(0).to_string() on:input=scrub/>
+                </label>
+            </Show>
+        </div>
     }
 }
 

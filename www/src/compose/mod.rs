@@ -83,10 +83,7 @@ pub fn ComposePage() -> impl IntoView {
         let max = creator.get_untracked().flatten().and_then(Result::ok).map(|c| c.max_video_post_duration_sec);
         form.file.set_value(Some(file.clone()));
         spawn_local(async move {
-            let r = probe_file(&file).await.map(|r| match max {
-                Some(m) => r.for_creator(m),
-                None => r,
-            });
+            let r = probe_file(file, max).await;
             if picks.get_value() != pick {
                 return;
             }
@@ -96,6 +93,8 @@ pub fn ComposePage() -> impl IntoView {
         });
     };
     let blocker = Memo::new(move |_| form.blocker(creator.get().flatten()));
+    // The handle the preview shows over the video, as TikTok will.
+    let handle = Signal::derive(move || creator.get().flatten().and_then(Result::ok).map(|c| c.creator_username));
     // The schedule's own check (past, or over 30 days ahead), the server's rule.
     let when_blocker = Memo::new(move |_| match form.publish_at() {
         None => Some("Pick a date and time to schedule.".to_string()),
@@ -121,7 +120,10 @@ pub fn ComposePage() -> impl IntoView {
     };
 
     view! {
+        // Two columns from 1024 px (style.css): the form, and a sticky column with the preview
+        // and the post buttons; one column on a phone, the preview just above the buttons.
         <section class="card composer" data-testid="composer">
+            <div class="studio-form">
             <h1>"New TikTok post"</h1>
             {link_error.map(|e| view! { <p class="issue error" role="alert" data-testid="link-error">{e}</p> })}
             {move || (!link_notes.get().is_empty()).then(|| view! {
@@ -166,8 +168,6 @@ pub fn ComposePage() -> impl IntoView {
                 Err(e) => view! { <p class="issue error" data-testid="video-error">{e}</p> }.into_any(),
                 Ok(rep) => report_view(rep, checked_in.get_untracked()).into_any(),
             })}
-
-            {form::preview(form)}
 
             <label class="field">
                 <span>"Caption"</span>
@@ -222,6 +222,10 @@ pub fn ComposePage() -> impl IntoView {
                 let account = accounts.get()?.ok()?.accounts.into_iter().find(|a| a.open_id == open_id)?;
                 crate::lapse::post_warning(&account, form.publish_at().as_deref())
             }.map(|w| view! { <p class="issue warn" data-testid="lapse-warning">{w}</p> })}
+            </div>
+
+            <aside class="studio-side" aria-label="Preview and post">
+            {form::preview(form, handle)}
 
             <Show when=move || !draft()>
                 <p class="declaration" data-testid="declaration">{move || form.disclosure().declaration()}</p>
@@ -234,6 +238,7 @@ pub fn ComposePage() -> impl IntoView {
             </p>
             {share::share_controls(form)}
             {move || outcome.get().map(|o| view! { <form::OutcomeView outcome=o retry=outcome/> })}
+            </aside>
         </section>
     }
 }

@@ -8,7 +8,7 @@ use crate::api;
 use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use post_lifecycle::{PostBody, PostView, State};
+use post_lifecycle::{CreatePost, PostBody, PostView, State};
 use tiktok_rules::privacy::PrivacyLevel;
 use serde::Deserialize;
 use std::time::Duration;
@@ -38,16 +38,22 @@ pub fn start(form: Form, outcome: RwSignal<Option<Outcome>>, scheduled: bool) {
     let size = file.size() as u64;
     let req = form.request(account, size, scheduled);
     outcome.set(Some(Outcome::Uploading { sent: 0, total: size, bytes_per_sec: 0.0, note: None }));
-    spawn_local(async move {
-        let created: Created = match api::post("/api/posts", &req).await {
-            Ok(c) => c,
-            Err(e) => return outcome.set(Some(Outcome::Failed(e.message))),
-        };
-        match send_video(&file, &created.upload.url, created.upload.chunk_size, size, outcome).await {
-            Ok(()) => follow(created.post.id, outcome).await,
-            Err(msg) => outcome.set(Some(Outcome::Failed(msg))),
-        }
-    });
+    spawn_local(send(req, file, outcome));
+}
+
+/// Create the post, send the video, follow it. Lazy, as is `retry`: the uploader and the
+/// follower are a wasm chunk fetched on the first "Post now", not part of the composer's load.
+#[leptos::lazy]
+async fn send(req: CreatePost, file: web_sys::File, outcome: RwSignal<Option<Outcome>>) {
+    let size = file.size() as u64;
+    let created: Created = match api::post("/api/posts", &req).await {
+        Ok(c) => c,
+        Err(e) => return outcome.set(Some(Outcome::Failed(e.message))),
+    };
+    match send_video(&file, &created.upload.url, created.upload.chunk_size, size, outcome).await {
+        Ok(()) => follow(created.post.id, outcome).await,
+        Err(msg) => outcome.set(Some(Outcome::Failed(msg))),
+    }
 }
 
 async fn send_video(file: &web_sys::File, url: &str, chunk: u64, total: u64, outcome: RwSignal<Option<Outcome>>) -> Result<(), String> {
@@ -100,7 +106,7 @@ async fn send_video(file: &web_sys::File, url: &str, chunk: u64, total: u64, out
 
 /// Poll the post until its state is final (and, for a public post, until TikTok gives its
 /// link, for a while), showing each step.
-pub async fn follow(id: String, outcome: RwSignal<Option<Outcome>>) {
+async fn follow(id: String, outcome: RwSignal<Option<Outcome>>) {
     let mut polls_after_final = 0;
     loop {
         match api::get::<PostBody>(&format!("/api/posts/{id}")).await {
@@ -123,11 +129,10 @@ pub async fn follow(id: String, outcome: RwSignal<Option<Outcome>>) {
 }
 
 /// "Retry" on a failed post: the Worker re-uses the staged video.
-pub fn retry(id: String, outcome: RwSignal<Option<Outcome>>) {
-    spawn_local(async move {
-        match api::post::<_, PostBody>(&format!("/api/posts/{id}/retry"), &serde_json::json!({})).await {
-            Ok(_) => follow(id, outcome).await,
-            Err(e) => outcome.set(Some(Outcome::Failed(e.message))),
-        }
-    });
+#[leptos::lazy]
+pub async fn retry(id: String, outcome: RwSignal<Option<Outcome>>) {
+    match api::post::<_, PostBody>(&format!("/api/posts/{id}/retry"), &serde_json::json!({})).await {
+        Ok(_) => follow(id, outcome).await,
+        Err(e) => outcome.set(Some(Outcome::Failed(e.message))),
+    }
 }
