@@ -283,7 +283,7 @@ pub fn OutcomeView(outcome: Outcome, retry: RwSignal<Option<Outcome>>) -> impl I
                     {url.map(|u| view! { <p><a href=u.clone() target="_blank" rel="noopener" data-testid="post-link">"View on TikTok"</a></p> })}
                     {p.error.clone().map(|e| view! {
                         <p class="issue error" data-testid="post-error">{e.message}</p>
-                        <button class="button secondary" on:click=move |_| leptos::task::spawn_local(crate::compose::send::retry(id.clone(), retry))>"Retry"</button>
+                        <button class="button secondary" on:click=move |_| crate::compose::send::retry(id.clone(), retry)>"Retry"</button>
                     })}
                 </div>
             }

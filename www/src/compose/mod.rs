@@ -236,8 +236,8 @@ pub fn ComposePage() -> impl IntoView {
                 <button class="button secondary" disabled=move || blocker.get().is_some() || when_blocker.get().is_some() || busy()
                     on:click=move |_| send(true)>"Schedule"</button>
             </p>
-            {share::share_controls(form)}
             {move || outcome.get().map(|o| view! { <form::OutcomeView outcome=o retry=outcome/> })}
+            {share::share_controls(form)}
             </aside>
         </section>
     }

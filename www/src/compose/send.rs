@@ -38,22 +38,42 @@ pub fn start(form: Form, outcome: RwSignal<Option<Outcome>>, scheduled: bool) {
     let size = file.size() as u64;
     let req = form.request(account, size, scheduled);
     outcome.set(Some(Outcome::Uploading { sent: 0, total: size, bytes_per_sec: 0.0, note: None }));
-    spawn_local(send(req, file, outcome));
+    spawn_local(run(Job::Send { req, file }, outcome));
 }
 
-/// Create the post, send the video, follow it. Lazy, as is `retry`: the uploader and the
-/// follower are a wasm chunk fetched on the first "Post now", not part of the composer's load.
+/// "Retry" on a failed post: the Worker re-uses the staged video.
+pub fn retry(id: String, outcome: RwSignal<Option<Outcome>>) {
+    spawn_local(run(Job::Retry { id }, outcome));
+}
+
+enum Job {
+    Send { req: CreatePost, file: web_sys::File },
+    Retry { id: String },
+}
+
+/// Create the post and send the video, or retry one; then follow it. Lazy: the uploader and
+/// the follower are one wasm chunk fetched on the first "Post now" or "Retry", not part of the
+/// composer's load.
 #[leptos::lazy]
-async fn send(req: CreatePost, file: web_sys::File, outcome: RwSignal<Option<Outcome>>) {
-    let size = file.size() as u64;
-    let created: Created = match api::post("/api/posts", &req).await {
-        Ok(c) => c,
-        Err(e) => return outcome.set(Some(Outcome::Failed(e.message))),
+async fn run(job: Job, outcome: RwSignal<Option<Outcome>>) {
+    let id = match job {
+        Job::Send { req, file } => {
+            let size = file.size() as u64;
+            let created: Created = match api::post("/api/posts", &req).await {
+                Ok(c) => c,
+                Err(e) => return outcome.set(Some(Outcome::Failed(e.message))),
+            };
+            if let Err(msg) = send_video(&file, &created.upload.url, created.upload.chunk_size, size, outcome).await {
+                return outcome.set(Some(Outcome::Failed(msg)));
+            }
+            created.post.id
+        }
+        Job::Retry { id } => match api::post::<_, PostBody>(&format!("/api/posts/{id}/retry"), &serde_json::json!({})).await {
+            Ok(_) => id,
+            Err(e) => return outcome.set(Some(Outcome::Failed(e.message))),
+        },
     };
-    match send_video(&file, &created.upload.url, created.upload.chunk_size, size, outcome).await {
-        Ok(()) => follow(created.post.id, outcome).await,
-        Err(msg) => outcome.set(Some(Outcome::Failed(msg))),
-    }
+    follow(id, outcome).await
 }
 
 async fn send_video(file: &web_sys::File, url: &str, chunk: u64, total: u64, outcome: RwSignal<Option<Outcome>>) -> Result<(), String> {
@@ -125,14 +145,5 @@ async fn follow(id: String, outcome: RwSignal<Option<Outcome>>) {
             Err(e) => outcome.set(Some(Outcome::Failed(e.message))),
         }
         sleep(Duration::from_secs(2)).await;
-    }
-}
-
-/// "Retry" on a failed post: the Worker re-uses the staged video.
-#[leptos::lazy]
-pub async fn retry(id: String, outcome: RwSignal<Option<Outcome>>) {
-    match api::post::<_, PostBody>(&format!("/api/posts/{id}/retry"), &serde_json::json!({})).await {
-        Ok(_) => follow(id, outcome).await,
-        Err(e) => outcome.set(Some(Outcome::Failed(e.message))),
     }
 }
