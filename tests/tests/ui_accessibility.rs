@@ -1,5 +1,5 @@
 //! axe-core (`letspost_e2e::axe`) on every page in every state a creator meets, in Chromium:
-//! signed out, connected, the composer from empty to published or failed, the queue and its
+//! signed out (and opening a share link), connected, the composer from empty to published or failed, the queue and its
 //! calendar, the accounts, callback errors and not-found. Any violation of any impact fails.
 
 use fantoccini::{Client, Locator};
@@ -35,6 +35,9 @@ async fn every_page_a_signed_out_visitor_sees_passes_axe() {
     assert_accessible(&c, "/oauth/callback (declined)").await;
     open(&c, "/no/such/page", "main h1", |t| t == "Page not found").await;
     assert_accessible(&c, "not-found").await;
+    // A share link (crates/share-link/fuzz/seeds/full.txt) opened before connecting.
+    open(&c, "/compose#c=AfoDAcnDgExhdW5jaCBkYXkg8J-agCAjZnlwLqXxNw", "[data-testid=shared-summary]", |t| t.contains("Launch day")).await;
+    assert_accessible(&c, "/compose (a share link's summary, no account)").await;
     c.close().await.unwrap();
 }
 

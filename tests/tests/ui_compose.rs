@@ -85,6 +85,16 @@ async fn a_share_link_carries_the_settings_to_another_creator() {
 }
 
 #[tokio::test]
+async fn a_share_link_survives_connecting_from_a_browser_that_never_connected() {
+    flows::share_link_survives_connecting(Engine::Chromium).await;
+}
+
+#[tokio::test]
+async fn a_share_link_carries_the_draft_choice() {
+    flows::share_link_in_draft_mode(Engine::Chromium).await;
+}
+
+#[tokio::test]
 async fn a_tampered_link_shows_one_message_and_an_empty_composer() {
     let open_id = new_account("uitamper", "creator").await;
     let c = browser().await;

@@ -1,6 +1,6 @@
 //! The flows a creator depends on, in Firefox (Gecko) and WebKit (Safari's engine): connect,
 //! check a video (ok, refused, rotated), compose and post now, schedule, a share link's round
-//! trip, the keyboard walk through the composer, and a draft sent to the TikTok inbox.
+//! trip (also to a browser that connects from the link, and in draft mode), the keyboard walk through the composer, and a draft sent to the TikTok inbox.
 //! Chromium runs the same flows in the rest of the UI suite. Test names start with the engine
 //! (`firefox::…`, `webkit::…`), so a failure says where. A flow whose browser exits under it
 //! (not its page failing) runs once more, saying so (`letspost_e2e::crash`).
@@ -61,6 +61,16 @@ macro_rules! creator_flows {
             #[tokio::test]
             async fn share_link_round_trip() {
                 once_more_if_the_browser_exits(ENGINE, || flows::share_link_round_trip(ENGINE)).await;
+            }
+
+            #[tokio::test]
+            async fn share_link_survives_connecting() {
+                once_more_if_the_browser_exits(ENGINE, || flows::share_link_survives_connecting(ENGINE)).await;
+            }
+
+            #[tokio::test]
+            async fn share_link_in_draft_mode() {
+                once_more_if_the_browser_exits(ENGINE, || flows::share_link_in_draft_mode(ENGINE)).await;
             }
         }
     };

@@ -9,15 +9,21 @@ use leptos_router::NavigateOptions;
 /// Starts the OAuth flow; a failure before leaving for TikTok shows under the button. Its label
 /// is a signal so that a page changes the words, never the element: a button rebuilt while it
 /// is pressed loses the click (mousedown on the old one, mouseup on the new: no `click`).
+/// `share`: the share link's code to come back to once connected.
 #[component]
-pub fn ConnectButton(#[prop(into)] label: Signal<String>, #[prop(optional)] secondary: bool) -> impl IntoView {
+pub fn ConnectButton(
+    #[prop(into)] label: Signal<String>,
+    #[prop(optional)] secondary: bool,
+    #[prop(optional, into)] share: Option<String>,
+) -> impl IntoView {
     let (busy, set_busy) = signal(false);
     let (error, set_error) = signal(None::<String>);
     let go = move |_| {
         set_busy.set(true);
         set_error.set(None);
+        let share = share.clone();
         spawn_local(async move {
-            if let Err(e) = oauth::start().await {
+            if let Err(e) = oauth::start(share).await {
                 set_error.set(Some(e));
                 set_busy.set(false);
             }
@@ -42,7 +48,14 @@ pub fn OAuthCallback() -> impl IntoView {
     let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
     spawn_local(async move {
         match oauth::finish(&query).await {
-            Ok(_) => navigate("/accounts", NavigateOptions { replace: true, ..Default::default() }),
+            // Back to the shared link, now with an account to fit it to (a full load: the
+            // composer reads the link from the address as it opens).
+            Ok((_, Some(code))) => {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.location().replace(&share_link::compose_path(&code));
+                }
+            }
+            Ok((_, None)) => navigate("/accounts", NavigateOptions { replace: true, ..Default::default() }),
             Err(e) => set_failure.set(Some(e.message)),
         }
     });

@@ -1,6 +1,8 @@
 //! "Connect TikTok" in the browser: OAuth 2.0 with PKCE (S256) and `state`, both drawn from
 //! WebCrypto. They live in sessionStorage only from the redirect to TikTok until the callback
-//! reads them back; the Worker adds the client secret and keeps the tokens.
+//! reads them back; the Worker adds the client secret and keeps the tokens. A share link
+//! opened before connecting rides along in the same record, so only the callback of the
+//! `state` this tab started can bring it back.
 
 use crate::api;
 use js_sys::Uint8Array;
@@ -20,6 +22,9 @@ struct Pending {
     state: String,
     verifier: String,
     redirect_uri: String,
+    /// The share link's code to open once connected (`/compose#c=…`), if connecting began there.
+    #[serde(default)]
+    share: Option<String>,
 }
 
 fn window() -> web_sys::Window {
@@ -43,7 +48,7 @@ fn session_storage() -> Result<web_sys::Storage, String> {
 /// Build the authorize URL and go to TikTok. Returns only on failure. Lazy: its code (WebCrypto,
 /// PKCE, the authorize URL) is a wasm chunk fetched on the first click, not part of the first load.
 #[leptos::lazy]
-pub async fn start() -> Result<(), String> {
+pub async fn start(share: Option<String>) -> Result<(), String> {
     let cfg: OAuthConfig = api::get(paths::OAUTH_CONFIG).await.map_err(|e| e.message)?;
     let crypto = window().crypto().map_err(js_err)?;
     let verifier = random_text(&crypto)?;
@@ -58,7 +63,7 @@ pub async fn start() -> Result<(), String> {
         &cfg.auth_base,
         &AuthorizeRequest { client_key: &cfg.client_key, redirect_uri: &redirect_uri, state: &state, code_challenge: &challenge },
     );
-    let pending = serde_json::to_string(&Pending { state, verifier, redirect_uri }).map_err(|e| e.to_string())?;
+    let pending = serde_json::to_string(&Pending { state, verifier, redirect_uri, share }).map_err(|e| e.to_string())?;
     session_storage()?.set_item(PENDING_KEY, &pending).map_err(js_err)?;
     window().location().assign(&url).map_err(js_err)
 }
@@ -71,8 +76,9 @@ fn take_pending() -> Option<Pending> {
     serde_json::from_str(&text?).ok()
 }
 
-/// On `/oauth/callback`: check `state`, hand the code and verifier to the Worker.
-pub async fn finish(query: &str) -> Result<AccountBody, ApiError> {
+/// On `/oauth/callback`: check `state`, hand the code and verifier to the Worker. With the
+/// account comes the share code the connection began with, if any.
+pub async fn finish(query: &str) -> Result<(AccountBody, Option<String>), ApiError> {
     let pending = take_pending();
     let expected = pending.as_ref().map_or("", |p| p.state.as_str());
     match parse_callback(query, expected) {
@@ -81,7 +87,7 @@ pub async fn finish(query: &str) -> Result<AccountBody, ApiError> {
         Ok(Callback::Code { code, .. }) => {
             let p = pending.expect("state matched, so it was stored");
             let body = TokenExchange { code, code_verifier: p.verifier, redirect_uri: p.redirect_uri };
-            api::post(paths::OAUTH_TOKEN, &body).await
+            Ok((api::post(paths::OAUTH_TOKEN, &body).await?, p.share))
         }
     }
 }

@@ -5,22 +5,30 @@
 //!
 //! | bytes | what |
 //! |---|---|
-//! | 1 | format version (1) |
+//! | 1 | format version (2; version 1 links, without the mode byte, still open as direct posts) |
 //! | 1 | switches: comment off, duet off, stitch off, disclose, your brand, branded content, AI-generated, has schedule |
 //! | 1 | privacy: 0 none chosen, 1–4 a `PrivacyLevel` in `PrivacyLevel::ALL` order |
+//! | 1 | mode: 0 post it, 1 send it to the TikTok inbox as a draft (version 2 on) |
 //! | 4 | the schedule in Unix minutes, big-endian (only with "has schedule") |
 //! | n | the caption, UTF-8 |
 //! | 4 | CRC-32 of everything before, big-endian |
 //!
 //! Nothing here identifies an account; the fragment never reaches a server or a log.
 
+mod summary;
+
+pub use summary::summary;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use tiktok_rules::api::CreatorInfo;
 use tiktok_rules::disclosure::Disclosure;
+use post_lifecycle::Mode;
 use tiktok_rules::privacy::PrivacyLevel;
 
-pub const VERSION: u8 = 1;
+pub const VERSION: u8 = 2;
+/// The first version, before links carried the mode.
+const V1: u8 = 1;
 /// The fragment's key: `#c=…`.
 pub const KEY: &str = "c";
 
@@ -36,6 +44,8 @@ const SCHEDULED: u8 = 1 << 7;
 /// What a link carries.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Shared {
+    /// Post it, or send it to the TikTok inbox as a draft.
+    pub mode: Mode,
     pub caption: String,
     pub privacy: Option<PrivacyLevel>,
     pub disable_comment: bool,
@@ -90,7 +100,11 @@ pub fn encode(s: &Shared) -> String {
         }
     }
     let privacy = s.privacy.and_then(|p| PrivacyLevel::ALL.iter().position(|x| *x == p)).map_or(0, |i| i as u8 + 1);
-    let mut out = vec![VERSION, flags, privacy];
+    let mode = match s.mode {
+        Mode::Direct => 0,
+        Mode::Draft => 1,
+    };
+    let mut out = vec![VERSION, flags, privacy, mode];
     if let Some(ms) = s.publish_at_ms {
         out.extend_from_slice(&u32::try_from(ms / 60_000).unwrap_or(u32::MAX).to_be_bytes());
     }
@@ -109,17 +123,29 @@ pub fn decode(code: &str) -> Result<Shared, LinkError> {
     if crc32fast::hash(body).to_be_bytes() != crc {
         return Err(LinkError::Corrupt);
     }
-    match body[0] {
-        VERSION => {}
+    let version = body[0];
+    match version {
+        V1 | VERSION => {}
         v if v > VERSION => return Err(LinkError::FutureVersion(v)),
         _ => return Err(LinkError::Invalid("version 0")),
     }
     let (flags, privacy) = (body[1], body[2]);
+    let mut rest = &body[3..];
+    let mode = if version == V1 {
+        Mode::Direct
+    } else {
+        let (&m, tail) = rest.split_first().ok_or(LinkError::Truncated)?;
+        rest = tail;
+        match m {
+            0 => Mode::Direct,
+            1 => Mode::Draft,
+            _ => return Err(LinkError::Invalid("mode")),
+        }
+    };
     let privacy = match privacy {
         0 => None,
         n => Some(*PrivacyLevel::ALL.get(n as usize - 1).ok_or(LinkError::Invalid("privacy"))?),
     };
-    let mut rest = &body[3..];
     let publish_at_ms = if flags & SCHEDULED != 0 {
         let (minutes, tail) = rest.split_first_chunk::<4>().ok_or(LinkError::Truncated)?;
         rest = tail;
@@ -137,6 +163,7 @@ pub fn decode(code: &str) -> Result<Shared, LinkError> {
         return Err(LinkError::Invalid("disclosure choices without the switch"));
     }
     Ok(Shared {
+        mode,
         caption,
         privacy,
         disable_comment: on(COMMENT_OFF),
@@ -146,6 +173,11 @@ pub fn decode(code: &str) -> Result<Shared, LinkError> {
         is_aigc: on(AIGC),
         publish_at_ms,
     })
+}
+
+/// The composer's path with this link: `/compose#c=<code>`.
+pub fn compose_path(code: &str) -> String {
+    format!("/compose#{KEY}={code}")
 }
 
 /// The code in a URL fragment (`#c=…`, with or without the `#`), if there is one.
@@ -184,6 +216,7 @@ mod tests {
 
     fn full() -> Shared {
         Shared {
+            mode: Mode::Direct,
             caption: "Launch day 🚀 #fyp".into(),
             privacy: Some(PrivacyLevel::MutualFollowFriends),
             disable_comment: false,
@@ -197,13 +230,14 @@ mod tests {
 
     #[test]
     fn round_trips_and_is_compact() {
-        for s in [full(), Shared::default(), Shared { caption: "é".repeat(2_200), ..Shared::default() }] {
+        let draft = Shared { mode: Mode::Draft, ..full() };
+        for s in [full(), draft, Shared::default(), Shared { caption: "é".repeat(2_200), ..Shared::default() }] {
             let code = encode(&s);
             assert!(code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "{code}");
             assert_eq!(decode(&code), Ok(s));
         }
         assert!(encode(&full()).len() < 50, "{}", encode(&full()));
-        assert_eq!(encode(&Shared::default()).len(), 10);
+        assert_eq!(encode(&Shared::default()).len(), 11);
     }
 
     #[test]
@@ -227,11 +261,11 @@ mod tests {
         raw[5] ^= 0x20;
         assert_eq!(decode(&URL_SAFE_NO_PAD.encode(&raw)), Err(LinkError::Corrupt));
         let mut future = URL_SAFE_NO_PAD.decode(encode(&Shared::default())).unwrap();
-        future[0] = 2;
+        future[0] = 3;
         let n = future.len() - 4;
         let crc = crc32fast::hash(&future[..n]).to_be_bytes();
         future[n..].copy_from_slice(&crc);
-        assert_eq!(decode(&URL_SAFE_NO_PAD.encode(&future)), Err(LinkError::FutureVersion(2)));
+        assert_eq!(decode(&URL_SAFE_NO_PAD.encode(&future)), Err(LinkError::FutureVersion(3)));
         assert!(LinkError::FutureVersion(2).to_string().contains("newer LetsPost"));
     }
 
@@ -243,6 +277,9 @@ mod tests {
             b.extend_from_slice(&crc);
             decode(&URL_SAFE_NO_PAD.encode(b))
         };
+        assert!(matches!(forge(vec![2, 0, 9, 0]), Err(LinkError::Invalid(_))), "privacy 9");
+        assert!(matches!(forge(vec![2, 0, 0, 2]), Err(LinkError::Invalid(_))), "mode 2");
+        assert_eq!(forge(vec![2, 0, 0]), Err(LinkError::Truncated), "no mode byte in a version 2 link");
         assert!(matches!(forge(vec![1, 0, 9]), Err(LinkError::Invalid(_))), "privacy 9");
         assert!(matches!(forge(vec![1, YOUR_BRAND, 0]), Err(LinkError::Invalid(_))), "a choice without the switch");
         assert!(matches!(forge(vec![1, 0, 0, 0xff, 0xfe]), Err(LinkError::Invalid(_))), "not UTF-8");
@@ -254,8 +291,23 @@ mod tests {
     }
 
     #[test]
+    fn version_1_links_still_open_as_direct_posts() {
+        // As made by the LetsPost before links carried the mode (like fuzz/seeds/full.txt).
+        let mut body = vec![1, DUET_OFF | AIGC, 2];
+        body.extend_from_slice("Launch day".as_bytes());
+        let crc = crc32fast::hash(&body).to_be_bytes();
+        body.extend_from_slice(&crc);
+        let s = decode(&URL_SAFE_NO_PAD.encode(body)).unwrap();
+        assert_eq!((s.mode, s.caption.as_str(), s.disable_duet, s.is_aigc), (Mode::Direct, "Launch day", true, true));
+        assert_eq!(s.privacy, Some(PrivacyLevel::ALL[1]));
+        // Shared again, it is written as version 2.
+        assert_eq!(URL_SAFE_NO_PAD.decode(encode(&s)).unwrap()[0], VERSION);
+    }
+
+    #[test]
     fn the_fragment_holds_the_code() {
         assert_eq!(code_in_fragment("#c=AbC_-"), Some("AbC_-"));
+        assert_eq!(compose_path("AbC_-"), "/compose#c=AbC_-");
         assert_eq!(code_in_fragment("x=1&c=Zz"), Some("Zz"));
         assert_eq!(code_in_fragment("#cc=1"), None);
         assert_eq!(code_in_fragment(""), None);

@@ -59,8 +59,15 @@ pub fn ComposePage() -> impl IntoView {
             if let Some(shared) = pending.get_untracked() {
                 pending.set(None);
                 link_notes.set(form.apply(shared, &info));
+                share::drop_from_address();
             }
         }
+    });
+
+    // A link opened with no connected account: only what it carries, read-only, and Connect.
+    let summary_only = Memo::new(move |_| {
+        pending.with(Option::is_some)
+            && accounts.get().and_then(Result::ok).is_some_and(|b| !b.accounts.iter().any(|a| a.status == AccountStatus::Connected))
     });
 
     let checked_in = RwSignal::new(0.0);
@@ -122,16 +129,21 @@ pub fn ComposePage() -> impl IntoView {
     view! {
         // Two columns from 1024 px (style.css): the form, and a sticky column with the preview
         // and the post buttons; one column on a phone, the preview just above the buttons.
-        <section class="card composer" data-testid="composer">
+        <section class="card composer" class:summary-only=move || summary_only.get() data-testid="composer">
             <div class="studio-form">
             <h1>"New TikTok post"</h1>
             {link_error.map(|e| view! { <p class="issue error" role="alert" data-testid="link-error">{e}</p> })}
             {move || (!link_notes.get().is_empty()).then(|| view! {
                 <ul class="issues" data-testid="link-notes">{link_notes.get().into_iter().map(|n| view! { <li class="issue warn">{n}</li> }).collect_view()}</ul>
             })}
-            <Suspense fallback=|| view! { <p class="muted">"Loading your accounts…"</p> }>
+            <div class="accounts-slot">
+            // The fallback takes the field's place and size: nothing below moves when it loads.
+            <Suspense fallback=|| view! {
+                <label class="field"><span>"Account"</span><select disabled><option>"Loading your accounts…"</option></select></label>
+            }>
                 {move || accounts.get().map(|r| match r {
                     Err(e) => view! { <p class="issue error" role="alert">{e.message}</p> }.into_any(),
+                    Ok(_) if summary_only.get() => share::summary_view(pending.get_untracked().unwrap_or_default()).into_any(),
                     Ok(b) if b.accounts.is_empty() => view! {
                         <p class="empty">"Connect a TikTok account to post."</p>
                         <ConnectButton label="Connect TikTok"/>
@@ -151,12 +163,15 @@ pub fn ComposePage() -> impl IntoView {
                     }.into_any(),
                 })}
             </Suspense>
+            </div>
+            <div class="creator-slot">
             {move || creator.get().flatten().map(|r| match r {
                 Ok(info) => view! {
                     <p class="muted" data-testid="creator">{format!("Posting as {} · videos up to {} s", info.creator_nickname, info.max_video_post_duration_sec)}</p>
                 }.into_any(),
                 Err(e) => view! { <p class="issue error" role="alert" data-testid="creator-error">{e.message}</p> }.into_any(),
             })}
+            </div>
 
             {form::mode_choice(form)}
 
