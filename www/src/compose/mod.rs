@@ -166,9 +166,11 @@ pub fn ComposePage() -> impl IntoView {
             </div>
             <div class="creator-slot">
             {move || creator.get().flatten().map(|r| match r {
-                Ok(info) => view! {
-                    <p class="muted" data-testid="creator">{format!("Posting as {} · videos up to {} s", info.creator_nickname, info.max_video_post_duration_sec)}</p>
-                }.into_any(),
+                Ok(info) => {
+                    let line = format!("Posting as {} · videos up to {} s", info.creator_nickname, info.max_video_post_duration_sec);
+                    let title = line.clone();
+                    view! { <p class="muted creator-line" data-testid="creator" title=title>{line}</p> }.into_any()
+                }
                 Err(e) => view! { <p class="issue error" role="alert" data-testid="creator-error">{e.message}</p> }.into_any(),
             })}
             </div>
