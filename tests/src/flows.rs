@@ -59,9 +59,7 @@ pub async fn pick(c: &Client, bytes: &[u8], name: &str) -> std::path::PathBuf {
 }
 
 pub async fn set_caption(c: &Client, text: &str) {
-    let el = control(c, "Caption").await;
-    let js = "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}))";
-    c.execute(js, vec![serde_json::to_value(&el).unwrap(), text.into()]).await.unwrap();
+    set_value(c, "Caption", text, "input").await;
 }
 
 pub async fn post_now_enabled(c: &Client) -> bool {
@@ -273,9 +271,7 @@ pub async fn share_link_round_trip(engine: Engine) {
     control(&c, "AI-generated content").await.click().await.unwrap();
     control(&c, "Disclose video content").await.click().await.unwrap();
     control(&c, "Your brand").await.click().await.unwrap();
-    click_button(&c, "Share").await;
-    let field = c.wait().for_element(Locator::Css("[aria-label='Share link']")).await.unwrap();
-    let link = field.prop("value").await.unwrap().unwrap();
+    let link = share_link(&c).await;
     assert!(link.starts_with(&format!("{}/compose#c=", app_url())), "{link}");
     assert!(!link.contains(&open_id) && !link.contains(&label), "no account in the link: {link}");
     c.close().await.unwrap();
@@ -286,12 +282,7 @@ pub async fn share_link_round_trip(engine: Engine) {
     other.goto(&link).await.unwrap();
     other.refresh().await.unwrap();
     wait_text(&other, "[data-testid=creator]", |t| t.starts_with("Posting as Pat")).await;
-    let caption = control(&other, "Caption").await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while caption.prop("value").await.unwrap().as_deref() != Some("Shared caption #team") {
-        assert!(tokio::time::Instant::now() < deadline, "the caption never arrived");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_value(&other, "Caption", "Shared caption #team").await;
     other.find(Locator::Css("details.advanced summary")).await.unwrap().click().await.unwrap();
     assert_eq!(control(&other, "Allow Comment").await.prop("checked").await.unwrap().as_deref(), Some("false"));
     assert_eq!(control(&other, "AI-generated content").await.prop("checked").await.unwrap().as_deref(), Some("true"));

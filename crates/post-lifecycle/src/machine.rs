@@ -44,6 +44,16 @@ pub enum Mode {
     Draft,
 }
 
+impl Mode {
+    /// The choice's words, where a creator picks it (the composer) and reads it (a share link).
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::Direct => "Post to TikTok",
+            Mode::Draft => "Send to TikTok as a draft",
+        }
+    }
+}
+
 /// What to ask TikTok for at init.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Init {

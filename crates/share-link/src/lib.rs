@@ -21,9 +21,9 @@ pub use summary::summary;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use post_lifecycle::Mode;
 use tiktok_rules::api::CreatorInfo;
 use tiktok_rules::disclosure::Disclosure;
-use post_lifecycle::Mode;
 use tiktok_rules::privacy::PrivacyLevel;
 
 pub const VERSION: u8 = 2;

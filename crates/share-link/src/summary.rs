@@ -7,14 +7,7 @@ use post_lifecycle::Mode;
 /// (label, value) lines. A draft shows only what TikTok takes for a draft (the caption stays
 /// with the post in LetsPost); `local_time` writes a Unix-ms time in the reader's zone.
 pub fn summary(s: &Shared, local_time: impl Fn(u64) -> String) -> Vec<(&'static str, String)> {
-    let mut lines = vec![(
-        "How it goes to TikTok",
-        match s.mode {
-            Mode::Direct => "Post to TikTok",
-            Mode::Draft => "Send to TikTok as a draft",
-        }
-        .to_string(),
-    )];
+    let mut lines = vec![("How it goes to TikTok", s.mode.label().to_string())];
     lines.push((
         "Caption",
         if s.caption.is_empty() {

@@ -344,7 +344,8 @@ pub fn preview(form: Form, handle: Signal<Option<String>>) -> impl IntoView {
 
 /// "Post to TikTok" or "Send to TikTok as a draft", and what a draft means for the creator.
 pub fn mode_choice(form: Form) -> impl IntoView {
-    let choice = move |mode: Mode, label: &'static str| {
+    let choice = move |mode: Mode| {
+        let label = mode.label();
         view! {
             <label class="choice">
                 <input type="radio" name="mode" aria-label=label prop:checked=move || form.mode.get() == mode
@@ -356,8 +357,8 @@ pub fn mode_choice(form: Form) -> impl IntoView {
     view! {
         <fieldset class="mode">
             <legend>"How it goes to TikTok"</legend>
-            {choice(Mode::Direct, "Post to TikTok")}
-            {choice(Mode::Draft, "Send to TikTok as a draft")}
+            {choice(Mode::Direct)}
+            {choice(Mode::Draft)}
             <Show when=move || form.is_draft()>
                 <p class="muted" data-testid="draft-note">
                     "TikTok puts the video in your TikTok inbox. Open the TikTok app, tap the notification, add \
