@@ -15,5 +15,5 @@ pub mod view;
 pub mod watch;
 
 pub use create::{CreatePost, FieldError};
-pub use machine::{Action, Conflict, Event, Init, Mode, Post, PostError, Settings, State};
+pub use machine::{Action, Conflict, Event, Init, Mode, Post, PostError, Pushed, Settings, State};
 pub use view::{PostBody, PostView, PostsBody};

@@ -1,7 +1,7 @@
 //! The post state machine. State names are pinned by the API.
 
 use crate::timing::{
-    inbox_poll_delay_ms, poll_delay_ms, retry_delay_ms, upload_lead_ms, INBOX_POLL_DEADLINE_MS, MAX_ATTEMPTS, MAX_POST_ID_POLLS,
+    inbox_poll_delay_ms, poll_delay_ms, pushed_inbox_poll_delay_ms, pushed_poll_delay_ms, retry_delay_ms, upload_lead_ms, INBOX_POLL_DEADLINE_MS, MAX_ATTEMPTS, MAX_POST_ID_POLLS,
     RATE_LIMITED_DELAY_MS,
 };
 use serde::{Deserialize, Serialize};
@@ -162,6 +162,28 @@ pub struct Post {
     /// When TikTok said the draft is in the creator's inbox.
     #[serde(default)]
     pub sent_to_inbox_at_ms: Option<u64>,
+    /// TikTok pushes this post's status (webhooks are on): status/fetch is only the fallback
+    /// for a lost webhook, so it is asked rarely (`timing::pushed_poll_delay_ms`).
+    #[serde(default)]
+    pub pushed: bool,
+    /// TikTok said the public post was taken down or made private (the event's time).
+    #[serde(default)]
+    pub no_longer_public_at_ms: Option<u64>,
+    /// The time of the latest visibility fact applied (public / no longer public): an older
+    /// one arriving late changes nothing.
+    #[serde(default)]
+    pub visibility_at_ms: Option<u64>,
+}
+
+/// What a TikTok webhook says about a publish: facts that may arrive twice, late or out of
+/// order, so each one only ever moves a post forward.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pushed {
+    InboxDelivered,
+    Complete,
+    Failed(String),
+    PubliclyAvailable(Option<u64>),
+    NoLongerPublic(Option<u64>),
 }
 
 /// What the shell should do now (or when).
@@ -201,6 +223,8 @@ pub enum Event {
     StagingAbandoned,
     /// The staged video was deleted (cancelled, or kept past the retention window).
     MediaDeleted,
+    /// A webhook about `publish_id`, made by TikTok at `at_ms`.
+    Pushed { publish_id: String, fact: Pushed, at_ms: u64 },
 }
 
 /// A creator's request the post's state no longer allows (409).
@@ -237,6 +261,9 @@ impl Post {
             error: None,
             final_accepted_at_ms: None,
             sent_to_inbox_at_ms: None,
+            pushed: false,
+            no_longer_public_at_ms: None,
+            visibility_at_ms: None,
         }
     }
 
@@ -319,6 +346,15 @@ impl Post {
             && self.polls < MAX_POST_ID_POLLS
     }
 
+    /// Status polls while TikTok processes (or until the public post id is known).
+    fn poll_delay(&self, poll: u32) -> u64 {
+        if self.pushed { pushed_poll_delay_ms(poll) } else { poll_delay_ms(poll) }
+    }
+
+    fn inbox_poll_delay(&self, poll: u32) -> u64 {
+        if self.pushed { pushed_inbox_poll_delay_ms(poll) } else { inbox_poll_delay_ms(poll) }
+    }
+
     fn fail(&mut self, e: PostError) {
         self.state = State::Failed;
         self.error = Some(e);
@@ -352,6 +388,12 @@ impl Post {
 
     pub fn apply(&mut self, event: Event, now: u64) -> Result<(), Conflict> {
         use State::*;
+        if let Event::Pushed { publish_id, fact, at_ms } = event {
+            if self.on_pushed(&publish_id, fact, at_ms, now) {
+                self.updated_at_ms = now;
+            }
+            return Ok(());
+        }
         match (self.state, event) {
             (AwaitingMedia, Event::MediaStaged) => {
                 self.media_staged = true;
@@ -384,7 +426,7 @@ impl Post {
                     self.state = Processing;
                     self.final_accepted_at_ms = Some(now);
                     self.polls = 0;
-                    self.not_before_ms = now + poll_delay_ms(0);
+                    self.not_before_ms = now + self.poll_delay(0);
                 }
             }
             (Uploading, Event::RangeMismatch { received }) => {
@@ -463,49 +505,26 @@ impl Post {
             PublishStatus::SendToUserInbox if self.mode() == Mode::Draft => {
                 if self.state == State::SentToInbox {
                     self.polls += 1;
+                    self.not_before_ms = now + self.inbox_poll_delay(self.polls);
                 } else {
-                    // TikTok has every byte (it may answer this before LetsPost heard 201).
-                    self.state = State::SentToInbox;
-                    self.sent_to_inbox_at_ms = Some(now);
-                    self.uploaded_bytes = self.video_size;
-                    self.final_accepted_at_ms.get_or_insert(now);
-                    self.polls = 0;
+                    self.to_inbox(now);
                 }
-                self.not_before_ms = now + inbox_poll_delay_ms(self.polls);
             }
             PublishStatus::Failed if self.state == State::SentToInbox => {
-                // The creator deleted the draft in the app (or TikTok dropped it): not posted,
-                // and nothing for LetsPost to retry.
-                let reason = s.fail_reason.unwrap_or_else(|| codes::PUBLISH_CANCELLED.to_string());
-                self.state = State::Cancelled;
-                let message = if reason == codes::PUBLISH_CANCELLED {
-                    "The draft was deleted in the TikTok app, so it was not posted."
-                } else {
-                    tiktok_rules::error::user_message(&reason)
-                };
-                self.error = Some(PostError::new(reason, message));
+                self.draft_gone(s.fail_reason.unwrap_or_else(|| codes::PUBLISH_CANCELLED.to_string()));
             }
             PublishStatus::PublishComplete => {
                 if self.state != State::Published {
-                    self.state = State::Published;
-                    self.published_at_ms = Some(now);
-                    self.polls = 0;
+                    self.to_published(now);
                 } else {
                     self.polls += 1;
+                    self.not_before_ms = now + self.poll_delay(self.polls);
                 }
                 if let Some(id) = s.publicaly_available_post_id.first() {
-                    self.post_id = Some(*id);
-                    self.post_url = Some(post_url(&self.username, *id));
+                    self.learn_post_id(*id);
                 }
-                self.not_before_ms = now + poll_delay_ms(self.polls);
             }
-            PublishStatus::Failed => {
-                // TikTok's verdict is final for this publish_id: a retry may upload anew.
-                self.final_sent = false;
-                let reason = s.fail_reason.unwrap_or_else(|| codes::INTERNAL.to_string());
-                let message = tiktok_rules::error::user_message(&reason);
-                self.fail(PostError::new(reason, message));
-            }
+            PublishStatus::Failed => self.failed_at_tiktok(s.fail_reason.unwrap_or_else(|| codes::INTERNAL.to_string())),
             _ if self.state == State::Uploading => {
                 // We asked because the last chunk's answer was lost: TikTok's byte count says
                 // whether it arrived.
@@ -513,7 +532,7 @@ impl Post {
                 if s.uploaded_bytes >= self.video_size {
                     self.state = State::Processing;
                     self.final_accepted_at_ms.get_or_insert(now);
-                    self.not_before_ms = now + poll_delay_ms(0);
+                    self.not_before_ms = now + self.poll_delay(0);
                 } else {
                     self.final_sent = false;
                     self.chunks_done = self.plan().chunk_starting_at(s.uploaded_bytes).unwrap_or(self.last_chunk());
@@ -521,22 +540,109 @@ impl Post {
             }
             _ => {
                 self.polls += 1;
-                self.not_before_ms = now + poll_delay_ms(self.polls);
+                self.not_before_ms = now + self.poll_delay(self.polls);
             }
         }
+    }
+
+    /// TikTok has every byte of a draft and put it in the creator's inbox (it may say so
+    /// before LetsPost heard the last chunk's 201).
+    fn to_inbox(&mut self, now: u64) {
+        self.state = State::SentToInbox;
+        self.sent_to_inbox_at_ms = Some(now);
+        self.uploaded_bytes = self.video_size;
+        self.final_accepted_at_ms.get_or_insert(now);
+        self.polls = 0;
+        self.not_before_ms = now + self.inbox_poll_delay(0);
+    }
+
+    fn to_published(&mut self, now: u64) {
+        self.state = State::Published;
+        self.published_at_ms = Some(now);
+        self.uploaded_bytes = self.video_size;
+        self.final_accepted_at_ms.get_or_insert(now);
+        self.polls = 0;
+        self.not_before_ms = now + self.poll_delay(0);
+    }
+
+    fn learn_post_id(&mut self, id: u64) {
+        self.post_id = Some(id);
+        self.post_url = Some(post_url(&self.username, id));
+    }
+
+    /// The creator deleted the draft in the app (or TikTok dropped it): not posted, and
+    /// nothing for LetsPost to retry.
+    fn draft_gone(&mut self, reason: String) {
+        self.state = State::Cancelled;
+        let message = if reason == codes::PUBLISH_CANCELLED {
+            "The draft was deleted in the TikTok app, so it was not posted."
+        } else {
+            tiktok_rules::error::user_message(&reason)
+        };
+        self.error = Some(PostError::new(reason, message));
+    }
+
+    /// TikTok's verdict is final for this publish_id: a retry may upload anew.
+    fn failed_at_tiktok(&mut self, reason: String) {
+        self.final_sent = false;
+        let message = tiktok_rules::error::user_message(&reason);
+        self.fail(PostError::new(reason, message));
+    }
+
+    /// A webhook's fact; whether it changed the post. Facts about another publish_id (an
+    /// earlier attempt, another app's) and facts that would move the post back are ignored.
+    fn on_pushed(&mut self, publish_id: &str, fact: Pushed, at_ms: u64, now: u64) -> bool {
+        use State::*;
+        if self.publish_id.as_deref() != Some(publish_id) {
+            return false;
+        }
+        let in_flight = matches!(self.state, Uploading | Processing);
+        match fact {
+            Pushed::InboxDelivered if in_flight && self.mode() == Mode::Draft => self.to_inbox(now),
+            Pushed::Failed(reason) if self.state == SentToInbox => {
+                self.draft_gone(if reason.is_empty() { codes::PUBLISH_CANCELLED.to_string() } else { reason })
+            }
+            Pushed::Failed(reason) if in_flight => self.failed_at_tiktok(if reason.is_empty() { codes::INTERNAL.to_string() } else { reason }),
+            Pushed::InboxDelivered | Pushed::Failed(_) => return false,
+            // Published (or public, or taken down: each says it was published, whatever
+            // arrived first).
+            Pushed::Complete | Pushed::PubliclyAvailable(_) | Pushed::NoLongerPublic(_) => {
+                let publishable = in_flight || self.state == SentToInbox;
+                if self.state != Published && !publishable {
+                    return false;
+                }
+                if publishable {
+                    self.to_published(now);
+                }
+                let newest = self.visibility_at_ms.is_none_or(|t| at_ms >= t);
+                match fact {
+                    Pushed::PubliclyAvailable(id) | Pushed::NoLongerPublic(id) => {
+                        if let Some(id) = id.filter(|_| self.post_id.is_none()) {
+                            self.learn_post_id(id);
+                        }
+                        if newest {
+                            self.visibility_at_ms = Some(at_ms);
+                            self.no_longer_public_at_ms = matches!(fact, Pushed::NoLongerPublic(_)).then_some(at_ms);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        true
     }
 
     fn on_failure(&mut self, e: TikTokError, now: u64) {
         if self.state == State::Published {
             // Only the post id was missing: stop asking after a few failures.
             self.polls += 1;
-            self.not_before_ms = now + poll_delay_ms(self.polls);
+            self.not_before_ms = now + self.poll_delay(self.polls);
             return;
         }
         if self.state == State::SentToInbox {
             // LetsPost's part is done; a failed question is asked again later.
             self.polls += 1;
-            self.not_before_ms = now + inbox_poll_delay_ms(self.polls);
+            self.not_before_ms = now + self.inbox_poll_delay(self.polls);
             return;
         }
         match e.class() {

@@ -32,6 +32,23 @@ pub fn poll_delay_ms(poll: u32) -> u64 {
     [2_000, 3_000, 5_000, 8_000, 13_000, 20_000].get(poll as usize).copied().unwrap_or(30_000)
 }
 
+/// The same polls when TikTok pushes the status (webhooks on): only a lost webhook needs
+/// them, so the first comes after TikTok's usual processing time and the next ones far apart.
+/// A lost webhook costs at most about this delay; a healthy post asks TikTok nothing.
+pub fn pushed_poll_delay_ms(poll: u32) -> u64 {
+    [15_000, 30_000, 60_000, 120_000, 300_000].get(poll as usize).copied().unwrap_or(600_000)
+}
+
+/// A draft's inbox polls when TikTok pushes "complete" or "failed": a minute, then every 15
+/// minutes for two hours, then hourly.
+pub fn pushed_inbox_poll_delay_ms(poll: u32) -> u64 {
+    match poll {
+        0 => 60_000,
+        1..9 => 15 * 60_000,
+        _ => 60 * 60_000,
+    }
+}
+
 /// Polls of status/fetch while a draft waits in the creator's inbox: soon at first (they
 /// often finish it right away), then every minute for half an hour, every 15 minutes for
 /// about 7 hours, then hourly, until `INBOX_POLL_DEADLINE_MS`.

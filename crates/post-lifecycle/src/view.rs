@@ -26,6 +26,9 @@ pub struct PostView {
     pub published_at: Option<String>,
     /// When the draft reached the creator's TikTok inbox.
     pub sent_to_inbox_at: Option<String>,
+    /// TikTok took the public post down or made it private (RFC 3339 UTC); null otherwise.
+    #[serde(default)]
+    pub no_longer_public_at: Option<String>,
 }
 
 impl Post {
@@ -46,6 +49,7 @@ impl Post {
             updated_at: rfc3339_utc(self.updated_at_ms),
             published_at: self.published_at_ms.map(rfc3339_utc),
             sent_to_inbox_at: self.sent_to_inbox_at_ms.map(rfc3339_utc),
+            no_longer_public_at: self.no_longer_public_at_ms.map(rfc3339_utc),
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod media;
 pub mod oauth;
 pub mod pkce;
 pub mod privacy;
+pub mod webhook;
 
 pub use caption::{CaptionError, CAPTION_MAX_UTF16};
 pub use chunk::{ChunkPlan, ChunkError};
