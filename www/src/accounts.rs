@@ -79,6 +79,8 @@ fn AccountCard(account: Account, on_change: impl Fn() + Copy + Send + Sync + 'st
     let reconnect = account.status == AccountStatus::ReconnectNeeded;
     let who_confirm = who.clone();
     let who_banner = who.clone();
+    // TikTok's own reason, when it took the access away (a webhook); else the expiry sentence.
+    let reason = account.reconnect_reason.clone();
     // From 14 days before TikTok's sign-in ends: say when, while it still works.
     let lapse = if reconnect { None } else { crate::lapse::notice(&account) };
     let who_lapse = who.clone();
@@ -104,7 +106,7 @@ fn AccountCard(account: Account, on_change: impl Fn() + Copy + Send + Sync + 'st
             </div>
             <Show when=move || reconnect>
                 <div class="banner warn" role="status" data-testid="reconnect-banner">
-                    <span>{format!("TikTok needs you to sign in again for {who_banner}. Until you do, LetsPost can't post for it.")}</span>
+                    <span>{reason.clone().unwrap_or_else(|| format!("TikTok needs you to sign in again for {who_banner}. Until you do, LetsPost can't post for it."))}</span>
                     <ConnectButton label="Reconnect"/>
                 </div>
             </Show>

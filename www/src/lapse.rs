@@ -3,7 +3,7 @@
 //! `letspost_core::account`'s; this only reads the dates in the browser and words them.
 
 use letspost_core::account::{lapse_notice, lapses_before, reconnect_before_sentence};
-use letspost_core::api::Account;
+use letspost_core::api::{Account, AccountStatus};
 
 /// RFC 3339 → Unix ms, through the browser's Date.
 pub fn ms(rfc3339: &str) -> Option<u64> {
@@ -25,8 +25,13 @@ pub fn notice(account: &Account) -> Option<String> {
     lapse_notice(at, js_sys::Date::now() as u64).then(|| day(at))
 }
 
-/// The sentence a post due at or after the lapse carries (composer, `/posts`).
+/// The sentence a post due at or after the lapse carries (composer, `/posts`); every pending
+/// post of an account TikTok already cut off (its time, or today for "post now").
 pub fn post_warning(account: &Account, publish_at: Option<&str>) -> Option<String> {
+    if account.status == AccountStatus::ReconnectNeeded {
+        let due = publish_at.and_then(ms).unwrap_or(js_sys::Date::now() as u64);
+        return Some(reconnect_before_sentence(&day(due)));
+    }
     let at = ms(&account.refresh_expires_at)?;
     lapses_before(at, publish_at.and_then(ms)).then(|| reconnect_before_sentence(&day(at)))
 }

@@ -142,6 +142,7 @@ fn PostRow(post: PostView, who: String, warning: Option<String>, act: impl Fn(Re
             {post.error.clone().filter(|_| post.state == State::Failed).map(|e| view! { <p class="issue error">{e.message}</p> })}
             {warning.map(|w| view! { <p class="issue warn" data-testid="lapse-warning">{w}</p> })}
             {post.post_url.clone().map(|u| view! { <p><a href=u target="_blank" rel="noopener">"View on TikTok"</a></p> })}
+            {post.no_longer_public_at.is_some().then(|| view! { <p class="issue warn" data-testid="no-longer-public">"No longer public on TikTok"</p> })}
             <p class="actions" class:hidden=move || !movable && post.state != State::Failed>
                 <Show when=move || movable>
                     <input type="datetime-local" aria-label="New date and time" prop:value=move || new_time.get()

@@ -27,6 +27,9 @@ pub struct Record {
     pub sealed_tokens: Option<String>,
     pub access_expires_at_ms: u64,
     pub refresh_expires_at_ms: u64,
+    /// Why TikTok took the access away (an `authorization.removed` webhook), for people.
+    #[serde(default)]
+    pub reconnect_reason: Option<String>,
 }
 
 impl Record {
@@ -38,6 +41,7 @@ impl Record {
             sealed_tokens: Some(sealed),
             access_expires_at_ms: tokens.access_expires_at_ms,
             refresh_expires_at_ms: tokens.refresh_expires_at_ms,
+            reconnect_reason: None,
         }
     }
 
@@ -61,6 +65,13 @@ impl Record {
         self.sealed_tokens = None;
     }
 
+    /// TikTok revoked the tokens itself (the creator removed the app, the account went…):
+    /// forget them and keep TikTok's reason as a sentence.
+    pub fn removed(&mut self, reason: u8) {
+        self.sealed_tokens = None;
+        self.reconnect_reason = Some(tiktok_rules::webhook::removal_sentence(reason).to_string());
+    }
+
     pub fn view(&self, now_ms: u64) -> Account {
         Account {
             open_id: self.profile.open_id.clone(),
@@ -70,6 +81,7 @@ impl Record {
             status: self.status(now_ms),
             refresh_expires_at: rfc3339_utc(self.refresh_expires_at_ms),
             business_account: self.business_account,
+            reconnect_reason: self.reconnect_reason.clone().filter(|_| self.status(now_ms) == AccountStatus::ReconnectNeeded),
         }
     }
 }
@@ -248,6 +260,7 @@ mod upkeep_tests {
             sealed_tokens: tokens.then(|| "sealed".into()),
             access_expires_at_ms: 0,
             refresh_expires_at_ms: lapse,
+            reconnect_reason: None,
         }
     }
 

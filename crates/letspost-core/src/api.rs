@@ -10,6 +10,8 @@ pub mod paths {
     pub const ACCOUNTS: &str = "/api/accounts";
     pub const SETTINGS: &str = "/api/settings";
     pub const POSTS: &str = "/api/posts";
+    /// Where TikTok delivers webhooks (registered in the developer portal).
+    pub const TIKTOK_WEBHOOK: &str = "/api/webhooks/tiktok";
     /// The browser route TikTok redirects back to.
     pub const CALLBACK: &str = "/oauth/callback";
 }
@@ -114,6 +116,9 @@ pub struct Account {
     /// warns before the creator composes for it.
     #[serde(default)]
     pub business_account: bool,
+    /// With `reconnect_needed` after TikTok removed the access: why, as a sentence; else null.
+    #[serde(default)]
+    pub reconnect_reason: Option<String>,
 }
 
 /// `POST /api/oauth/token` answer.
@@ -148,6 +153,7 @@ mod tests {
             status: AccountStatus::ReconnectNeeded,
             refresh_expires_at: "2027-11-25T10:00:00Z".into(),
             business_account: false,
+            reconnect_reason: None,
         };
         let v = serde_json::to_value(&a).unwrap();
         for k in ["open_id", "display_name", "username", "avatar_url", "status", "refresh_expires_at"] {

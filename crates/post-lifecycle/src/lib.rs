@@ -9,11 +9,13 @@
 pub mod create;
 pub mod drafts;
 pub mod machine;
+pub mod pushed;
 pub mod staging;
 pub mod timing;
 pub mod view;
 pub mod watch;
 
 pub use create::{CreatePost, FieldError};
-pub use machine::{Action, Conflict, Event, Init, Mode, Post, PostError, Pushed, Settings, State};
+pub use machine::{Action, Conflict, Event, Init, Mode, Post, PostError, Settings, State};
+pub use pushed::Pushed;
 pub use view::{PostBody, PostView, PostsBody};

@@ -9,6 +9,7 @@ use tiktok_rules::api::{post_url, InboxInitRequest, InitRequest, PostInfo, Publi
 use tiktok_rules::chunk::ChunkPlan;
 use tiktok_rules::error::{codes, ErrorClass, TikTokError};
 use tiktok_rules::privacy::PrivacyLevel;
+use crate::pushed::Pushed;
 
 /// A staging upload unfinished after this long is aborted.
 pub const STAGING_TIMEOUT_MS: u64 = 86_400_000;
@@ -175,17 +176,6 @@ pub struct Post {
     pub visibility_at_ms: Option<u64>,
 }
 
-/// What a TikTok webhook says about a publish: facts that may arrive twice, late or out of
-/// order, so each one only ever moves a post forward.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Pushed {
-    InboxDelivered,
-    Complete,
-    Failed(String),
-    PubliclyAvailable(Option<u64>),
-    NoLongerPublic(Option<u64>),
-}
-
 /// What the shell should do now (or when).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -347,11 +337,11 @@ impl Post {
     }
 
     /// Status polls while TikTok processes (or until the public post id is known).
-    fn poll_delay(&self, poll: u32) -> u64 {
+    pub(crate) fn poll_delay(&self, poll: u32) -> u64 {
         if self.pushed { pushed_poll_delay_ms(poll) } else { poll_delay_ms(poll) }
     }
 
-    fn inbox_poll_delay(&self, poll: u32) -> u64 {
+    pub(crate) fn inbox_poll_delay(&self, poll: u32) -> u64 {
         if self.pushed { pushed_inbox_poll_delay_ms(poll) } else { inbox_poll_delay_ms(poll) }
     }
 
@@ -547,7 +537,7 @@ impl Post {
 
     /// TikTok has every byte of a draft and put it in the creator's inbox (it may say so
     /// before LetsPost heard the last chunk's 201).
-    fn to_inbox(&mut self, now: u64) {
+    pub(crate) fn to_inbox(&mut self, now: u64) {
         self.state = State::SentToInbox;
         self.sent_to_inbox_at_ms = Some(now);
         self.uploaded_bytes = self.video_size;
@@ -556,7 +546,7 @@ impl Post {
         self.not_before_ms = now + self.inbox_poll_delay(0);
     }
 
-    fn to_published(&mut self, now: u64) {
+    pub(crate) fn to_published(&mut self, now: u64) {
         self.state = State::Published;
         self.published_at_ms = Some(now);
         self.uploaded_bytes = self.video_size;
@@ -565,14 +555,14 @@ impl Post {
         self.not_before_ms = now + self.poll_delay(0);
     }
 
-    fn learn_post_id(&mut self, id: u64) {
+    pub(crate) fn learn_post_id(&mut self, id: u64) {
         self.post_id = Some(id);
         self.post_url = Some(post_url(&self.username, id));
     }
 
     /// The creator deleted the draft in the app (or TikTok dropped it): not posted, and
     /// nothing for LetsPost to retry.
-    fn draft_gone(&mut self, reason: String) {
+    pub(crate) fn draft_gone(&mut self, reason: String) {
         self.state = State::Cancelled;
         let message = if reason == codes::PUBLISH_CANCELLED {
             "The draft was deleted in the TikTok app, so it was not posted."
@@ -583,53 +573,10 @@ impl Post {
     }
 
     /// TikTok's verdict is final for this publish_id: a retry may upload anew.
-    fn failed_at_tiktok(&mut self, reason: String) {
+    pub(crate) fn failed_at_tiktok(&mut self, reason: String) {
         self.final_sent = false;
         let message = tiktok_rules::error::user_message(&reason);
         self.fail(PostError::new(reason, message));
-    }
-
-    /// A webhook's fact; whether it changed the post. Facts about another publish_id (an
-    /// earlier attempt, another app's) and facts that would move the post back are ignored.
-    fn on_pushed(&mut self, publish_id: &str, fact: Pushed, at_ms: u64, now: u64) -> bool {
-        use State::*;
-        if self.publish_id.as_deref() != Some(publish_id) {
-            return false;
-        }
-        let in_flight = matches!(self.state, Uploading | Processing);
-        match fact {
-            Pushed::InboxDelivered if in_flight && self.mode() == Mode::Draft => self.to_inbox(now),
-            Pushed::Failed(reason) if self.state == SentToInbox => {
-                self.draft_gone(if reason.is_empty() { codes::PUBLISH_CANCELLED.to_string() } else { reason })
-            }
-            Pushed::Failed(reason) if in_flight => self.failed_at_tiktok(if reason.is_empty() { codes::INTERNAL.to_string() } else { reason }),
-            Pushed::InboxDelivered | Pushed::Failed(_) => return false,
-            // Published (or public, or taken down: each says it was published, whatever
-            // arrived first).
-            Pushed::Complete | Pushed::PubliclyAvailable(_) | Pushed::NoLongerPublic(_) => {
-                let publishable = in_flight || self.state == SentToInbox;
-                if self.state != Published && !publishable {
-                    return false;
-                }
-                if publishable {
-                    self.to_published(now);
-                }
-                let newest = self.visibility_at_ms.is_none_or(|t| at_ms >= t);
-                match fact {
-                    Pushed::PubliclyAvailable(id) | Pushed::NoLongerPublic(id) => {
-                        if let Some(id) = id.filter(|_| self.post_id.is_none()) {
-                            self.learn_post_id(id);
-                        }
-                        if newest {
-                            self.visibility_at_ms = Some(at_ms);
-                            self.no_longer_public_at_ms = matches!(fact, Pushed::NoLongerPublic(_)).then_some(at_ms);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-        true
     }
 
     fn on_failure(&mut self, e: TikTokError, now: u64) {

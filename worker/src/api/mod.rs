@@ -2,7 +2,8 @@
 //!
 //! One module per resource: `oauth` (`/api/oauth/*`), `accounts` (`/api/accounts*`), `posts`
 //! (`/api/posts*`), with `session` the session-cookie check both accounts and posts need;
-//! `bench` and `test_hooks` only when their vars are set. They import from `objects`, `tiktok`
+//! `webhooks` (TikTok's deliveries, signed instead of same-origin); `bench` and `test_hooks`
+//! only when their vars are set. They import from `objects`, `tiktok`
 //! and `base`; nothing below imports from here.
 
 mod accounts;
@@ -11,6 +12,7 @@ mod oauth;
 mod posts;
 mod session;
 mod test_hooks;
+mod webhooks;
 
 use crate::base::config::{self, Config};
 use crate::base::reply;
@@ -24,6 +26,10 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
     let url = req.url()?;
     let app_origin = url.origin().ascii_serialization();
     let header = |name: &str| req.headers().get(name).ok().flatten();
+    // TikTok is not a browser: its deliveries carry a signature instead of an Origin.
+    if req.method() == Method::Post && url.path().trim_end_matches('/') == letspost_core::api::paths::TIKTOK_WEBHOOK {
+        return webhooks::receive(req, env).await;
+    }
     if !write_allowed(req.method().as_ref(), header("Origin").as_deref(), header("Sec-Fetch-Site").as_deref(), &app_origin) {
         return reply::error(403, codes::FORBIDDEN_ORIGIN, "This request came from another site, so LetsPost refused it.");
     }

@@ -3,7 +3,7 @@
 
 use crate::api::session::{held, holds, session_id};
 use crate::api::test_hooks;
-use crate::base::config::MEDIA_BUCKET;
+use crate::base::config::{self, MEDIA_BUCKET};
 use crate::base::rand::{bytes, now_ms};
 use crate::base::reply;
 use crate::objects::account::PostId;
@@ -84,7 +84,8 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
         }
     }
     let id = URL_SAFE_NO_PAD.encode(bytes::<ID_BYTES>()?);
-    let post = Post::new(id.clone(), body.account.clone(), creator.creator_username.clone(), settings, publish_at_ms, body.video_size, now);
+    let mut post = Post::new(id.clone(), body.account.clone(), creator.creator_username.clone(), settings, publish_at_ms, body.video_size, now);
+    post.pushed = config::webhooks_on(&env);
     let create = Create { post, max_duration_sec: creator.max_video_post_duration_sec };
     let mut made = objects::call(&env, POSTS, &id, Method::Post, "create", Some(&create)).await?;
     if made.status_code() != 201 {

@@ -54,6 +54,18 @@ pub fn media_retention_ms(env: &Env) -> u64 {
     var(env, "MEDIA_RETENTION_SECS", "604800").parse::<u64>().unwrap_or(604_800) * 1000
 }
 
+/// `TIKTOK_WEBHOOKS = "on"`: the deployment registered `/api/webhooks/tiktok` in TikTok's
+/// developer portal, so posts rely on pushed status and poll only as a fallback. Off by
+/// default: without the portal step no webhook ever arrives.
+pub fn webhooks_on(env: &Env) -> bool {
+    var(env, "TIKTOK_WEBHOOKS", "off") == "on"
+}
+
+/// `WEBHOOK_TOLERANCE_SECS` (default 300): how far a delivery's signed time may be from now.
+pub fn webhook_tolerance_secs(env: &Env) -> u64 {
+    var(env, "WEBHOOK_TOLERANCE_SECS", "").parse().unwrap_or(tiktok_rules::webhook::DEFAULT_TOLERANCE_SECS)
+}
+
 /// `PRESELECT_PUBLIC` (default true): see `letspost_core::api::AppSettings`.
 pub fn preselect_public(env: &Env) -> bool {
     var(env, "PRESELECT_PUBLIC", "true") != "false"

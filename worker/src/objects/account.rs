@@ -4,7 +4,9 @@
 //!
 //! Internal operations (the Worker's routes check the session first):
 //! `POST /connect` (TikTok's token answer) → `{"account"}`; `GET /account`;
-//! `GET /creator-info` → `{"creator_info"}`; `POST /disconnect` (revoke, forget).
+//! `GET /creator-info` → `{"creator_info"}`; `POST /disconnect` (revoke, forget);
+//! `POST /publish-id` (a post's publish, for routing its webhooks); `POST /webhook` (a
+//! verified webhook's fact: acted on here, or handed to the post whose publish it names).
 
 use crate::base::config::{secret, TOKEN_KEY};
 use crate::base::rand::{bytes, now_ms};
@@ -291,6 +293,32 @@ impl Account {
 }
 
 const POSTS: &str = "posts";
+/// `publish:<publish_id>` → the post's id: how a webhook finds its post. One short key per
+/// publish, in the account's own storage (no table spans accounts).
+const PUBLISH_PREFIX: &str = "publish:";
+
+/// A verified webhook's fact for this account (see `api::webhooks`).
+#[derive(serde::Serialize, serde::Deserialize)]
+pub enum AccountFact {
+    /// `authorization.removed`: TikTok revoked the tokens already.
+    Removed { reason: u8 },
+    Post { publish_id: String, fact: post_lifecycle::Pushed, at_ms: u64 },
+}
+
+/// A post's publish at TikTok (a post has a new one after each retry that uploads anew).
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct PublishOf {
+    pub publish_id: String,
+    pub id: String,
+}
+
+/// What the Post object's `/pushed` takes.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct PushedFact {
+    pub publish_id: String,
+    pub fact: post_lifecycle::Pushed,
+    pub at_ms: u64,
+}
 
 #[derive(serde::Deserialize)]
 struct TokenAsk {
@@ -312,6 +340,26 @@ pub struct PostId {
 impl Account {
     async fn post_ids(&self) -> Result<Vec<String>> {
         Ok(self.state.storage().get(POSTS).await?.unwrap_or_default())
+    }
+
+    /// A webhook's fact: 200 when acted on, 404 when it names nothing LetsPost knows.
+    async fn webhook(&self, fact: AccountFact) -> Result<Response> {
+        match fact {
+            AccountFact::Removed { reason } => {
+                let Some(mut rec) = self.record().await? else { return reply::not_found("account") };
+                rec.removed(reason);
+                self.save(&rec).await?;
+                self.state.storage().delete(CREATOR_INFO).await?;
+                Ok(Response::empty()?.with_status(200))
+            }
+            AccountFact::Post { publish_id, fact, at_ms } => {
+                let key = format!("{PUBLISH_PREFIX}{publish_id}");
+                let Some(id) = self.state.storage().get::<String>(&key).await? else { return reply::not_found("publish") };
+                let body = PushedFact { publish_id, fact, at_ms };
+                let resp = crate::objects::call(&self.env, crate::objects::POSTS, &id, Method::Post, "pushed", Some(&body)).await?;
+                Ok(resp)
+            }
+        }
     }
 }
 
@@ -362,6 +410,12 @@ impl DurableObject for Account {
                 }
             }
             (Method::Get, "/posts") => Response::from_json(&self.post_ids().await?),
+            (Method::Post, "/publish-id") => {
+                let PublishOf { publish_id, id } = req.json().await?;
+                self.state.storage().put(&format!("{PUBLISH_PREFIX}{publish_id}"), id).await?;
+                Ok(Response::empty()?.with_status(204))
+            }
+            (Method::Post, "/webhook") => self.webhook(req.json().await?).await,
             (Method::Post, "/posts") => {
                 let PostId { id } = req.json().await?;
                 let mut ids = self.post_ids().await?;

@@ -4,12 +4,13 @@
 //!
 //! Internal operations (the Worker's routes check the session first): `POST /create`,
 //! `POST /media/begin`, `POST /media/part`, `GET /media`, `GET /post`, `GET /check`,
-//! `POST /cancel`, `POST /schedule`, `POST /retry`, `POST /sweep`.
+//! `POST /cancel`, `POST /schedule`, `POST /retry`, `POST /sweep`, `POST /pushed` (a webhook's
+//! fact, routed here by the account's object).
 
 use crate::base::config::{media_retention_ms, MEDIA_BUCKET};
 use crate::base::rand::now_ms;
 use crate::base::reply;
-use crate::objects::account::TokenAnswer;
+use crate::objects::account::{PublishOf, PushedFact, TokenAnswer};
 use crate::objects::media_probe::probe_object;
 use crate::objects::due_index::{Entry, EntryId};
 use crate::objects::{self, expect_ok, ACCOUNTS, DUE};
@@ -380,8 +381,20 @@ impl PostObject {
             // Re-read: `step` may have persisted `Sending` (and nothing else changes the post
             // once it is uploading).
             p = self.load().await?.unwrap_or(p);
+            let publish = match &event {
+                Event::InitOk { publish_id, .. } => Some(publish_id.clone()),
+                _ => None,
+            };
             p.apply(event, now_ms()).ok();
             self.save(&p).await?;
+            if let Some(publish_id) = publish {
+                // Before any chunk: the account's object routes this publish's webhooks here.
+                // Lost, the webhooks are ignored and polling (the fallback) still ends the post.
+                let of = PublishOf { publish_id, id: p.id.clone() };
+                if let Err(e) = objects::call(&self.env, ACCOUNTS, &p.account, Method::Post, "publish-id", Some(&of)).await.and_then(expect_ok) {
+                    worker::console_error!("publish id for webhooks: {e}");
+                }
+            }
         }
         self.housekeeping().await?;
         if let Some(p) = self.load().await? {
@@ -457,6 +470,14 @@ impl DurableObject for PostObject {
                 self.request(Event::Reschedule(s.publish_at_ms)).await
             }
             (Method::Post, "/retry") => self.request(Event::Retry).await,
+            (Method::Post, "/pushed") => {
+                let PushedFact { publish_id, fact, at_ms } = req.json().await?;
+                let Some(mut p) = self.load().await? else { return reply::not_found("post") };
+                p.apply(Event::Pushed { publish_id, fact, at_ms }, now_ms()).ok();
+                self.save(&p).await?;
+                self.arm(&p).await?;
+                post_body(&p)
+            }
             // Test hooks (reached only through /api/test/*, which exists only with TEST_HOOKS).
             (Method::Post, "/test/scheduled") => {
                 let b: serde_json::Value = req.json().await?;

@@ -1,0 +1,84 @@
+//! `POST /api/webhooks/tiktok`: TikTok's pushed status. Nothing in a delivery is read before
+//! its size and its signature over the raw bytes are checked (`tiktok_rules::webhook`); then
+//! the account's object routes a post event to its post (it maps the account's publish_ids)
+//! and acts on `authorization.removed` itself. No table spans accounts.
+//!
+//! Answers: 200 for every verified delivery, acted on or ignored (unknown event, publish_id or
+//! account, `tiktok.ping`); 401, 413 or 400 for a refused one, which changes nothing; 500 when
+//! LetsPost could not record it, so TikTok delivers it again.
+
+use crate::base::config::{secret, webhook_tolerance_secs, CLIENT_SECRET};
+use crate::base::rand::now_ms;
+use crate::base::reply;
+use crate::objects::account::AccountFact;
+use crate::objects::{self, ACCOUNTS};
+use futures_util::StreamExt;
+use post_lifecycle::Pushed;
+use tiktok_rules::webhook::{self, Refusal, WebhookEvent, MAX_BODY_BYTES};
+use worker::{Env, Method, Request, Response, Result};
+
+fn refused(r: Refusal) -> Result<Response> {
+    let (code, message) = r.code_and_message();
+    reply::error(r.status(), code, &message)
+}
+
+fn received(acted: bool) -> Result<Response> {
+    Response::from_json(&serde_json::json!({ "received": true, "acted": acted }))
+}
+
+/// The body, read only up to the limit (a declared or streamed excess is refused unread).
+async fn bounded_body(req: &mut Request) -> Result<std::result::Result<Vec<u8>, Refusal>> {
+    let declared = req.headers().get("Content-Length")?.and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Ok(Err(Refusal::TooLarge));
+    }
+    let mut body = Vec::new();
+    let mut stream = req.stream()?;
+    while let Some(chunk) = stream.next().await {
+        body.extend_from_slice(&chunk?);
+        if body.len() > MAX_BODY_BYTES {
+            return Ok(Err(Refusal::TooLarge));
+        }
+    }
+    Ok(Ok(body))
+}
+
+pub async fn receive(mut req: Request, env: Env) -> Result<Response> {
+    let body = match bounded_body(&mut req).await? {
+        Ok(b) => b,
+        Err(r) => return refused(r),
+    };
+    let Some(client_secret) = secret(&env, CLIENT_SECRET) else {
+        return reply::error(503, "not_configured", "LetsPost has no TikTok client secret to verify webhooks with.");
+    };
+    let header = req.headers().get(webhook::SIGNATURE_HEADER)?;
+    if let Err(r) = webhook::verify(&client_secret, header.as_deref(), &body, now_ms() / 1000, webhook_tolerance_secs(&env)) {
+        return refused(r);
+    }
+    let hook = match webhook::parse(&body) {
+        Ok(h) => h,
+        Err(r) => return refused(r),
+    };
+    let at_ms = hook.create_time.saturating_mul(1000);
+    let fact = match &hook.event {
+        WebhookEvent::AuthorizationRemoved { reason } => AccountFact::Removed { reason: *reason },
+        e => match Pushed::from_event(e) {
+            Some((publish_id, fact)) => AccountFact::Post { publish_id, fact, at_ms },
+            // tiktok.ping and events LetsPost has no use for.
+            None => return received(false),
+        },
+    };
+    if hook.user_openid.is_empty() {
+        return received(false);
+    }
+    let resp = objects::call(&env, ACCOUNTS, &hook.user_openid, Method::Post, "webhook", Some(&fact)).await?;
+    match resp.status_code() {
+        200 => received(true),
+        // An account or post LetsPost doesn't know (another app's, or deleted).
+        404 => received(false),
+        s => {
+            worker::console_error!("webhook {:?}: the account object answered {s}", hook.event.publish_id());
+            reply::internal()
+        }
+    }
+}
