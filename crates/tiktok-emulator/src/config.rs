@@ -26,17 +26,22 @@ pub struct Config {
     pub daily_cap: u32,
     /// Base of the upload URLs handed out, e.g. `http://127.0.0.1:9000`.
     pub public_base: String,
+    /// Where webhooks go (the app's callback URL in TikTok's portal); none: not sent.
+    pub webhook_url: Option<String>,
+    /// The first retry's delay after a refused delivery, doubling (TikTok's are far longer).
+    pub webhook_retry_ms: u64,
 }
 
 impl Config {
-    /// Defaults as TikTok documents them (24 h / 365 days), for a local run at `public_base`.
+    /// Defaults as TikTok's 2026 docs say (access 2 h, refresh 180 days, always rotated), for
+    /// a local run at `public_base`.
     pub fn new(public_base: impl Into<String>) -> Config {
         Config {
             client_key: "letspost-local".into(),
             client_secret: "letspost-local-secret".into(),
             redirect_uris: Vec::new(),
-            access_ttl_secs: 24 * 3600,
-            refresh_ttl_secs: 365 * 24 * 3600,
+            access_ttl_secs: 2 * 3600,
+            refresh_ttl_secs: 180 * 24 * 3600,
             code_ttl_secs: 300,
             pkce: ChallengeEncoding::Base64url,
             unaudited: false,
@@ -46,6 +51,8 @@ impl Config {
             moderation_ms: 1_000,
             daily_cap: tiktok_rules::api::DAILY_POST_CAP,
             public_base: public_base.into(),
+            webhook_url: None,
+            webhook_retry_ms: 1_000,
         }
     }
 }

@@ -24,13 +24,16 @@ pub enum FaultKind {
     /// Handle the request, then close the connection without an answer (the nasty one:
     /// the work is done but the caller can't know).
     DropAfter,
-    /// Answer normally after a delay.
+    /// Answer normally after a delay (a webhook: delivered late, so later ones overtake it).
     Slow { delay_ms: u64 },
+    /// Webhooks only: deliver the event twice.
+    Duplicate,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fault {
-    /// token, revoke, authorize, user_info, creator_info, init, upload, status, or `*`.
+    /// token, revoke, authorize, user_info, creator_info, init, upload, status, webhook
+    /// (drop, duplicate, slow), or `*` (every HTTP endpoint).
     pub endpoint: String,
     #[serde(flatten)]
     pub kind: FaultKind,
@@ -59,7 +62,7 @@ pub fn endpoint_of(path: &str) -> Option<&'static str> {
 
 /// Fault endpoint names, for validating what the hook is given.
 pub fn endpoint_of_name(name: &str) -> Option<&str> {
-    ["token", "revoke", "authorize", "user_info", "creator_info", "init", "inbox_init", "upload", "status", "*"]
+    ["token", "revoke", "authorize", "user_info", "creator_info", "init", "inbox_init", "upload", "status", "webhook", "*"]
         .into_iter()
         .find(|n| *n == name)
 }
@@ -71,10 +74,11 @@ fn chance() -> f64 {
 }
 
 /// The fault to apply to this call, if any (spends one of a counted fault).
-fn pick(emu: &Emulator, endpoint: &str) -> Option<FaultKind> {
+pub fn pick(emu: &Emulator, endpoint: &str) -> Option<FaultKind> {
     emu.with(|s| {
         let i = s.faults.iter().position(|f| {
-            (f.endpoint == endpoint || f.endpoint == "*")
+            // `*` means TikTok's HTTP endpoints; webhooks are faulted by name only.
+            (f.endpoint == endpoint || (f.endpoint == "*" && endpoint != "webhook"))
                 && f.count != Some(0)
                 && f.probability.is_none_or(|p| chance() < p)
         })?;
@@ -100,7 +104,7 @@ fn dropped() -> Response {
 pub async fn inject(S(emu): S<Arc<Emulator>>, req: Request, next: Next) -> Response {
     let Some(endpoint) = endpoint_of(req.uri().path()) else { return next.run(req).await };
     match pick(&emu, endpoint) {
-        None => next.run(req).await,
+        None | Some(FaultKind::Duplicate) => next.run(req).await,
         Some(FaultKind::Slow { delay_ms }) => {
             tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
             next.run(req).await

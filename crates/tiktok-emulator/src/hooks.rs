@@ -4,6 +4,9 @@ use crate::accounts::Account;
 use crate::faults::Fault;
 use crate::oauth::mint_code;
 use crate::state::{now_ms, CreatorAction, Emulator, Outcome};
+use crate::webhooks;
+use tiktok_rules::error::codes;
+use tiktok_rules::webhook::events;
 use axum::extract::{Path, State as S};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -24,6 +27,10 @@ pub fn router() -> Router<Arc<Emulator>> {
         .route("/faults", post(add_fault).delete(clear_faults).get(list_faults))
         .route("/posts", get(posts))
         .route("/inbox/{publish_id}", post(creator_finishes))
+        .route("/accounts/{open_id}/deauthorize", post(deauthorize))
+        .route("/posts/{publish_id}/takedown", post(takedown))
+        .route("/webhooks/ping", post(ping))
+        .route("/webhooks", get(webhook_log))
 }
 
 fn bad(msg: impl Into<String>) -> Response {
@@ -213,11 +220,11 @@ struct Finish {
 async fn creator_finishes(S(emu): S<Arc<Emulator>>, Path(publish_id): Path<String>, Json(f): Json<Finish>) -> Response {
     let now = now_ms();
     let (processing, moderation) = (emu.config.processing_ms, emu.config.moderation_ms);
-    emu.with(|s| {
-        let Some(p) = s.publishes.get_mut(&publish_id) else { return bad("no such publish_id") };
+    let finished = emu.with(|s| {
+        let Some(p) = s.publishes.get_mut(&publish_id) else { return Err(bad("no such publish_id")) };
         let waiting = crate::posting::status_of(p, processing, moderation, now).status == PublishStatus::SendToUserInbox;
         if !p.inbox || !waiting {
-            return (StatusCode::CONFLICT, Json(serde_json::json!({ "error": "not a draft waiting in the inbox" }))).into_response();
+            return Err((StatusCode::CONFLICT, Json(serde_json::json!({ "error": "not a draft waiting in the inbox" }))).into_response());
         }
         match f.action.as_str() {
             "post" => {
@@ -225,8 +232,70 @@ async fn creator_finishes(S(emu): S<Arc<Emulator>>, Path(publish_id): Path<Strin
                 p.creator = Some(CreatorAction::Posted { at_ms: now });
             }
             "delete" => p.creator = Some(CreatorAction::Deleted { at_ms: now }),
-            other => return bad(format!("action must be post or delete, not {other:?}")),
+            other => return Err(bad(format!("action must be post or delete, not {other:?}"))),
         }
-        StatusCode::NO_CONTENT.into_response()
-    })
+        Ok(p.clone())
+    });
+    match finished {
+        Ok(p) => {
+            match p.creator {
+                Some(CreatorAction::Posted { .. }) => webhooks::published(&emu, &p, now),
+                _ => webhooks::send(&emu, webhooks::Event::post(events::FAILED, &p, now, serde_json::json!({ "reason": codes::PUBLISH_CANCELLED }))),
+            }
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(r) => r,
+    }
+}
+
+#[derive(Deserialize)]
+struct Deauthorize {
+    #[serde(default)]
+    reason: u8,
+}
+
+/// The creator removes the app in TikTok (or TikTok does, `reason` 0–5): tokens revoked,
+/// `authorization.removed` sent.
+async fn deauthorize(S(emu): S<Arc<Emulator>>, Path(open_id): Path<String>, body: Option<Json<Deauthorize>>) -> Response {
+    if !emu.with(|s| s.accounts.contains_key(&open_id)) {
+        return bad("no such account");
+    }
+    let reason = body.map_or(1, |Json(d)| d.reason);
+    if reason > 5 {
+        return bad("reason is 0 to 5");
+    }
+    crate::oauth::remove_authorization(&emu, &open_id, reason);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// TikTok takes a public post down: status/fetch no longer lists its id, and
+/// `no_longer_publicaly_available` goes out. 409 unless it is published and public.
+async fn takedown(S(emu): S<Arc<Emulator>>, Path(publish_id): Path<String>) -> Response {
+    let now = now_ms();
+    let (processing, moderation) = (emu.config.processing_ms, emu.config.moderation_ms);
+    let taken = emu.with(|s| {
+        let p = s.publishes.get_mut(&publish_id)?;
+        let public = !crate::posting::status_of(p, processing, moderation, now).publicaly_available_post_id.is_empty();
+        public.then(|| {
+            p.taken_down_at_ms = Some(now);
+            p.clone()
+        })
+    });
+    let Some(p) = taken else {
+        return (StatusCode::CONFLICT, Json(serde_json::json!({ "error": "not a public post" }))).into_response();
+    };
+    let id = serde_json::json!({ "post_id": p.post_id.to_string() });
+    webhooks::send(&emu, webhooks::Event::post(events::NO_LONGER_PUBLICLY_AVAILABLE, &p, now, id));
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// The portal's "Test URL" button.
+async fn ping(S(emu): S<Arc<Emulator>>) -> StatusCode {
+    let e = webhooks::Event { name: events::PING, open_id: String::new(), publish_id: None, content: serde_json::json!({ "reason": "testing Webhook" }), at_ms: now_ms() };
+    webhooks::send(&emu, e);
+    StatusCode::NO_CONTENT
+}
+
+async fn webhook_log(S(emu): S<Arc<Emulator>>) -> Json<Vec<webhooks::Attempt>> {
+    Json(emu.with(|s| s.webhooks.clone()))
 }

@@ -14,6 +14,7 @@ mod posting;
 mod reply;
 mod state;
 mod upload;
+mod webhooks;
 
 pub use config::Config;
 pub use state::Emulator;

@@ -22,11 +22,11 @@ struct Args {
     /// A registered redirect URI (repeat for several). None: any URI TikTok's rules allow.
     #[arg(long = "redirect-uri")]
     redirect_uris: Vec<String>,
-    /// Access token lifetime, seconds (TikTok's product doc: 24 h).
-    #[arg(long, default_value_t = 86_400)]
+    /// Access token lifetime, seconds (TikTok's 2026 docs: 2 h; before: 86400).
+    #[arg(long, default_value_t = 7_200)]
     access_ttl: u64,
-    /// Refresh token lifetime, seconds (TikTok's product doc: 365 days).
-    #[arg(long, default_value_t = 31_536_000)]
+    /// Refresh token lifetime, seconds (TikTok's 2026 docs: 180 days; before: 31536000).
+    #[arg(long, default_value_t = 15_552_000)]
     refresh_ttl: u64,
     /// PKCE challenge encoding: base64url (RFC 7636) or hex (TikTok's desktop docs).
     #[arg(long, default_value = "base64url", value_parser = ["base64url", "hex"])]
@@ -49,6 +49,13 @@ struct Args {
     /// Posts per creator per day.
     #[arg(long, default_value_t = 15)]
     daily_cap: u32,
+    /// Send TikTok's webhooks here, signed with the client secret (the portal's callback URL).
+    #[arg(long)]
+    webhook_url: Option<String>,
+    /// Milliseconds before the first retry of a refused webhook, doubling each time (TikTok's
+    /// back-off spans 72 hours: compressed).
+    #[arg(long, default_value_t = 1_000)]
+    webhook_retry_ms: u64,
 }
 
 #[tokio::main]
@@ -69,6 +76,8 @@ async fn main() -> std::io::Result<()> {
     config.processing_ms = a.processing_ms;
     config.moderation_ms = a.moderation_ms;
     config.daily_cap = a.daily_cap;
+    config.webhook_url = a.webhook_url;
+    config.webhook_retry_ms = a.webhook_retry_ms;
     let emu = Arc::new(Emulator::new(config)?);
     eprintln!("tiktok-emulator listening on http://{bound}{}", if emu.config.test_hooks { " (test hooks on)" } else { "" });
     tokio::select! {

@@ -223,16 +223,30 @@ pub async fn revoke(S(emu): S<Arc<Emulator>>, Form(p): Form<Params>) -> Response
         return oauth_err(StatusCode::UNAUTHORIZED, codes::INVALID_CLIENT, "client_key or client_secret is wrong");
     }
     let token = p.get("token").cloned().unwrap_or_default();
+    let open_id = emu.with(|s| s.access.get(&token).or_else(|| s.refresh.get(&token)).map(|g| g.open_id.clone()));
+    if let Some(open_id) = open_id {
+        // The developer revoked: TikTok says so to the app's webhook too (reason 5).
+        remove_authorization(&emu, &open_id, 5);
+    }
+    Json(serde_json::json!({})).into_response()
+}
+
+/// The user's authorization of this app is gone: every token of theirs dies, and
+/// `authorization.removed` goes out with `reason` (0–5).
+pub fn remove_authorization(emu: &Arc<Emulator>, open_id: &str, reason: u8) {
     emu.with(|s| {
-        let open_id = s.access.get(&token).or_else(|| s.refresh.get(&token)).map(|g| g.open_id.clone());
-        if let Some(open_id) = open_id {
-            // The user's authorization of this app is gone: every token of theirs dies.
-            for g in s.access.values_mut().chain(s.refresh.values_mut()).filter(|g| g.open_id == open_id) {
-                g.dead = true;
-            }
+        for g in s.access.values_mut().chain(s.refresh.values_mut()).filter(|g| g.open_id == open_id) {
+            g.dead = true;
         }
     });
-    Json(serde_json::json!({})).into_response()
+    let e = crate::webhooks::Event {
+        name: tiktok_rules::webhook::events::AUTHORIZATION_REMOVED,
+        open_id: open_id.to_string(),
+        publish_id: None,
+        content: serde_json::json!({ "reason": reason }),
+        at_ms: now_ms(),
+    };
+    crate::webhooks::send(emu, e);
 }
 
 /// The caller behind `Authorization: Bearer …`, if the token is live and has `scope`.

@@ -20,7 +20,10 @@ const DAY_MS: u64 = 86_400_000;
 /// The open_id behind a `video.publish` token, counted against the endpoint's per-minute
 /// limit for that token.
 fn publisher(emu: &Emulator, headers: &HeaderMap, endpoint: &'static str, per_min: u32) -> Result<String, Response> {
-    let (token, open_id) = bearer(emu, headers, "video.publish")?;
+    counted(emu, bearer(emu, headers, "video.publish")?, endpoint, per_min)
+}
+
+fn counted(emu: &Emulator, (token, open_id): (String, String), endpoint: &'static str, per_min: u32) -> Result<String, Response> {
     if !emu.with(|s| s.rate_ok(&token, endpoint, per_min, now_ms())) {
         return Err(err(codes::RATE_LIMIT_EXCEEDED, format!("more than {per_min} requests per minute to {endpoint}")));
     }
@@ -190,6 +193,7 @@ fn new_publish(s: &mut crate::state::State, open_id: &str, post_info: Option<api
         outcome: None,
         sha256: None,
         post_id: 7_300_000_000_000_000_000 + seq,
+        taken_down_at_ms: None,
     };
     s.uploads.insert(upload_id.clone(), publish_id.clone());
     s.publishes.insert(publish_id.clone(), p);
@@ -222,7 +226,7 @@ pub fn status_of(p: &Publish, processing_ms: u64, moderation_ms: u64, now: u64) 
         (_, Some(CreatorAction::Posted { at_ms }), _) => *at_ms,
         (_, None, false) => done + processing_ms,
     };
-    let public = p.post_info.as_ref().is_some_and(|i| i.privacy_level == PrivacyLevel::PublicToEveryone);
+    let public = p.post_info.as_ref().is_some_and(|i| i.privacy_level == PrivacyLevel::PublicToEveryone) && p.taken_down_at_ms.is_none();
     let moderated = now >= live_from + moderation_ms;
     StatusResponse {
         status: PublishStatus::PublishComplete,
@@ -231,8 +235,11 @@ pub fn status_of(p: &Publish, processing_ms: u64, moderation_ms: u64, now: u64) 
     }
 }
 
+/// Get Post Status takes `video.upload` or `video.publish` (TikTok's reference): an
+/// upload-only app follows its drafts.
 pub async fn status(S(emu): S<Arc<Emulator>>, headers: HeaderMap, body: Bytes) -> Response {
-    let open_id = match publisher(&emu, &headers, "status_fetch", rate_limits::STATUS_FETCH_PER_MIN) {
+    let caller = bearer(&emu, &headers, "video.publish").or_else(|_| bearer(&emu, &headers, "video.upload"));
+    let open_id = match caller.and_then(|c| counted(&emu, c, "status_fetch", rate_limits::STATUS_FETCH_PER_MIN)) {
         Ok(v) => v,
         Err(r) => return r,
     };

@@ -84,6 +84,9 @@ pub struct Publish {
     pub outcome: Option<Outcome>,
     pub sha256: Option<String>,
     pub post_id: u64,
+    /// TikTok took the public post down (the `/__emulator/posts/{id}/takedown` hook).
+    #[serde(default)]
+    pub taken_down_at_ms: Option<u64>,
 }
 
 #[derive(Default, Serialize, Deserialize)]
@@ -109,6 +112,9 @@ pub struct State {
     /// upload_id → hash of the bytes so far (rebuilt from the file after a restart)
     #[serde(skip)]
     pub hashers: HashMap<String, Sha256>,
+    /// Every webhook delivery attempt, oldest first.
+    #[serde(skip)]
+    pub webhooks: Vec<crate::webhooks::Attempt>,
 }
 
 pub struct Emulator {

@@ -122,14 +122,17 @@ pub async fn put_chunk(S(emu): S<Arc<Emulator>>, Query(q): Query<HashMap<String,
     let open_id = emu.with(|s| s.publishes.get(&a.publish_id).map(|p| p.open_id.clone())).unwrap_or_default();
     let max_sec = emu.with(|s| s.accounts.get(&open_id).map_or(600, |acc| acc.max_video_post_duration_sec));
     let outcome = judge_upload(&path, max_sec);
-    emu.with(|s| {
+    let done = emu.with(|s| {
         s.hashers.remove(&upload_id);
-        if let Some(p) = s.publishes.get_mut(&a.publish_id) {
-            p.sha256 = Some(sha);
-            p.completed_at_ms = Some(now_ms());
-            p.outcome = Some(outcome);
-        }
+        let p = s.publishes.get_mut(&a.publish_id)?;
+        p.sha256 = Some(sha);
+        p.completed_at_ms = Some(now_ms());
+        p.outcome = Some(outcome);
+        Some(p.clone())
     });
+    if let Some(p) = done {
+        crate::webhooks::after_upload(&emu, &p);
+    }
     let mut r = StatusCode::CREATED.into_response();
     r.headers_mut().insert("content-range", range_header(a.total, a.total));
     r

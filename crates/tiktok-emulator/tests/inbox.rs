@@ -215,3 +215,13 @@ async fn a_64_mib_chunk_from_a_published_client_is_accepted() {
     let (s, _) = inbox_init(&e, &t, 6_000_000, 4_999_999, 1).await;
     assert_eq!(s, 400, "the 5 MB floor holds");
 }
+
+#[tokio::test]
+async fn an_upload_only_app_follows_its_drafts_with_status_fetch() {
+    // TikTok's Get Post Status takes video.upload or video.publish (found by tiktok-studio-mcp).
+    let e = start(|_| {}).await;
+    let code = e.code_for("open-ana", Some(&["user.info.basic", "video.upload"])).await;
+    let upload_only = e.exchange(&code, VERIFIER, REDIRECT).await.1["access_token"].as_str().unwrap().to_string();
+    let id = send_to_inbox(&e, &upload_only, "vertical_15s_faststart.mp4").await;
+    wait_status(&e, &upload_only, &id, "SEND_TO_USER_INBOX").await;
+}

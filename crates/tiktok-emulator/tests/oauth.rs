@@ -67,8 +67,8 @@ async fn consent_page_approve_gives_a_code_that_exchanges_once() {
     assert_eq!(status, 200, "{t}");
     assert_eq!(t["open_id"], "open-pat");
     assert_eq!(t["token_type"], "Bearer");
-    assert_eq!(t["expires_in"], 86_400);
-    assert_eq!(t["refresh_expires_in"], 31_536_000);
+    assert_eq!(t["expires_in"], 7_200, "TikTok's 2026 lifetimes");
+    assert_eq!(t["refresh_expires_in"], 15_552_000);
     assert!(t.get("data").is_none(), "token answers are flat");
 
     let (status, again) = e.exchange(&code, VERIFIER, REDIRECT).await;
