@@ -12,6 +12,8 @@ pub struct OwnWorker {
     pub state: PathBuf,
     pub token_key: String,
     emulator: String,
+    /// TikTok delivers webhooks to this Worker (`TIKTOK_WEBHOOKS=on`).
+    webhooks: bool,
     child: Option<Child>,
 }
 
@@ -31,10 +33,15 @@ impl OwnWorker {
 
     /// Start on a fresh state folder, talking to the TikTok (emulator) at `emulator`.
     pub async fn start_with(name: &str, emulator: &str) -> OwnWorker {
+        Self::start_on(name, emulator, free_port(), false).await
+    }
+
+    /// The same on `port`, with webhooks on when the emulator was told to send them here.
+    pub async fn start_on(name: &str, emulator: &str, port: u16, webhooks: bool) -> OwnWorker {
         let state = std::env::temp_dir().join(format!("letspost-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&state);
         let token_key = std::env::var("LETSPOST_TOKEN_KEY").expect("LETSPOST_TOKEN_KEY: run under cargo xtask test");
-        let mut w = OwnWorker { port: free_port(), state, token_key, emulator: emulator.to_string(), child: None };
+        let mut w = OwnWorker { port, state, token_key, emulator: emulator.to_string(), webhooks, child: None };
         w.restart().await;
         w
     }
@@ -60,6 +67,7 @@ impl OwnWorker {
             ("TIKTOK_CLIENT_KEY", "letspost-local".into()),
             ("TIKTOK_CLIENT_SECRET", "letspost-local-secret".into()),
             ("TOKEN_KEY", self.token_key.clone()),
+            ("TIKTOK_WEBHOOKS", if self.webhooks { "on" } else { "off" }.into()),
         ] {
             cmd.arg("--var").arg(format!("{k}:{v}"));
         }

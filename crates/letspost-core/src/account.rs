@@ -30,11 +30,15 @@ pub struct Record {
     /// Why TikTok took the access away (an `authorization.removed` webhook), for people.
     #[serde(default)]
     pub reconnect_reason: Option<String>,
+    /// When this connection was made: TikTok's news about an earlier one (a late
+    /// `authorization.removed`) must not undo a reconnection.
+    #[serde(default)]
+    pub connected_at_ms: u64,
 }
 
 impl Record {
     /// A fresh connection (or a reconnection: the profile is refreshed in place).
-    pub fn connected(profile: Profile, tokens: &Tokens, sealed: String) -> Record {
+    pub fn connected(profile: Profile, tokens: &Tokens, sealed: String, now_ms: u64) -> Record {
         Record {
             profile,
             business_account: false,
@@ -42,6 +46,7 @@ impl Record {
             access_expires_at_ms: tokens.access_expires_at_ms,
             refresh_expires_at_ms: tokens.refresh_expires_at_ms,
             reconnect_reason: None,
+            connected_at_ms: now_ms,
         }
     }
 
@@ -65,11 +70,18 @@ impl Record {
         self.sealed_tokens = None;
     }
 
-    /// TikTok revoked the tokens itself (the creator removed the app, the account went…):
-    /// forget them and keep TikTok's reason as a sentence.
-    pub fn removed(&mut self, reason: u8) {
+    /// TikTok revoked the tokens itself at `at_ms` (the creator removed the app, the account
+    /// went…): forget them and keep TikTok's reason as a sentence; false (nothing changes) when
+    /// the removal is older than this connection.
+    pub fn removed(&mut self, reason: u8, at_ms: u64) -> bool {
+        // TikTok's create_time is in whole seconds: a removal within the connection's own
+        // second is taken as about it.
+        if at_ms + 1000 <= self.connected_at_ms {
+            return false;
+        }
         self.sealed_tokens = None;
         self.reconnect_reason = Some(tiktok_rules::webhook::removal_sentence(reason).to_string());
+        true
     }
 
     pub fn view(&self, now_ms: u64) -> Account {
@@ -218,7 +230,7 @@ mod tests {
     #[test]
     fn status_is_reconnect_needed_without_tokens_or_past_the_refresh_lifetime() {
         let t = tokens(1_000);
-        let mut r = Record::connected(profile(), &t, "sealed".into());
+        let mut r = Record::connected(profile(), &t, "sealed".into(), 0);
         assert_eq!(r.status(2_000), AccountStatus::Connected);
         assert_eq!(r.status(t.refresh_expires_at_ms), AccountStatus::ReconnectNeeded);
         r.needs_reconnect();
@@ -231,7 +243,7 @@ mod tests {
 
     #[test]
     fn the_view_carries_no_token() {
-        let r = Record::connected(profile(), &tokens(0), "SEALED-BLOB".into());
+        let r = Record::connected(profile(), &tokens(0), "SEALED-BLOB".into(), 0);
         let json = serde_json::to_string(&r.view(0)).unwrap();
         assert!(!json.contains("SEALED") && !json.contains("act.") && !json.contains("rft."), "{json}");
         assert!(json.contains("\"username\":\"ana.creates\""));
@@ -244,6 +256,19 @@ mod tests {
         assert!(!refresh_failure_needs_reconnect(&TikTokError::network("reset")));
         assert!(is_stale_access(&TikTokError::new(401, codes::ACCESS_TOKEN_INVALID, "x")));
         assert!(is_business_refusal(&TikTokError::new(403, codes::UNSUPPORTED_ACCOUNT_TYPE, "x")));
+    }
+    #[test]
+    fn a_removal_by_tiktok_says_why_and_never_undoes_a_newer_connection() {
+        let t = tokens(0);
+        let mut r = Record::connected(profile(), &t, "sealed".into(), 50_000);
+        assert!(!r.removed(1, 40_000), "about the connection before this one");
+        assert_eq!(r.status(1), AccountStatus::Connected);
+        assert!(r.removed(4, 50_000), "the same second: about this one");
+        let v = r.view(1);
+        assert_eq!(v.status, AccountStatus::ReconnectNeeded);
+        assert_eq!(v.reconnect_reason.as_deref(), Some(tiktok_rules::webhook::removal_sentence(4)));
+        let again = Record::connected(profile(), &t, "sealed".into(), 60_000);
+        assert_eq!(again.view(1).reconnect_reason, None, "a reconnection clears it");
     }
 }
 
@@ -261,6 +286,7 @@ mod upkeep_tests {
             access_expires_at_ms: 0,
             refresh_expires_at_ms: lapse,
             reconnect_reason: None,
+            connected_at_ms: 0,
         }
     }
 

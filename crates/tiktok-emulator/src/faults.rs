@@ -43,6 +43,9 @@ pub struct Fault {
     /// Applies to the next N calls only (default: until cleared).
     #[serde(default)]
     pub count: Option<u32>,
+    /// Webhooks only: just this account's events (tests share one emulator).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_id: Option<String>,
 }
 
 pub fn endpoint_of(path: &str) -> Option<&'static str> {
@@ -75,10 +78,16 @@ fn chance() -> f64 {
 
 /// The fault to apply to this call, if any (spends one of a counted fault).
 pub fn pick(emu: &Emulator, endpoint: &str) -> Option<FaultKind> {
+    pick_for(emu, endpoint, None)
+}
+
+/// The same, for an event about `open_id` (a fault naming another account passes it by).
+pub fn pick_for(emu: &Emulator, endpoint: &str, open_id: Option<&str>) -> Option<FaultKind> {
     emu.with(|s| {
         let i = s.faults.iter().position(|f| {
             // `*` means TikTok's HTTP endpoints; webhooks are faulted by name only.
             (f.endpoint == endpoint || (f.endpoint == "*" && endpoint != "webhook"))
+                && f.open_id.as_deref().is_none_or(|o| Some(o) == open_id)
                 && f.count != Some(0)
                 && f.probability.is_none_or(|p| chance() < p)
         })?;
@@ -103,6 +112,7 @@ fn dropped() -> Response {
 
 pub async fn inject(S(emu): S<Arc<Emulator>>, req: Request, next: Next) -> Response {
     let Some(endpoint) = endpoint_of(req.uri().path()) else { return next.run(req).await };
+    emu.with(|s| *s.calls.entry(endpoint).or_default() += 1);
     match pick(&emu, endpoint) {
         None | Some(FaultKind::Duplicate) => next.run(req).await,
         Some(FaultKind::Slow { delay_ms }) => {

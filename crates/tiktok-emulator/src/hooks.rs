@@ -31,6 +31,12 @@ pub fn router() -> Router<Arc<Emulator>> {
         .route("/posts/{publish_id}/takedown", post(takedown))
         .route("/webhooks/ping", post(ping))
         .route("/webhooks", get(webhook_log))
+        .route("/calls", get(calls))
+}
+
+/// How many calls each endpoint had (e.g. `{"status": 12, "upload": 40}`).
+async fn calls(S(emu): S<Arc<Emulator>>) -> Json<std::collections::BTreeMap<&'static str, u64>> {
+    Json(emu.with(|s| s.calls.clone()))
 }
 
 fn bad(msg: impl Into<String>) -> Response {
@@ -197,6 +203,8 @@ async fn posts(S(emu): S<Arc<Emulator>>) -> Json<serde_json::Value> {
                     "created_at_ms": p.created_at_ms,
                     // When the last chunk was accepted: TikTok publishes from here.
                     "completed_at_ms": p.completed_at_ms,
+                    // When TikTok's status turns final (processing done).
+                    "final_at_ms": p.completed_at_ms.map(|t| t + processing),
                 })
             })
             .collect::<Vec<_>>()

@@ -112,6 +112,9 @@ pub struct State {
     /// upload_id → hash of the bytes so far (rebuilt from the file after a restart)
     #[serde(skip)]
     pub hashers: HashMap<String, Sha256>,
+    /// Calls per endpoint name (`faults::endpoint_of`), for benches: `GET /__emulator/calls`.
+    #[serde(skip)]
+    pub calls: BTreeMap<&'static str, u64>,
     /// Every webhook delivery attempt, oldest first.
     #[serde(skip)]
     pub webhooks: Vec<crate::webhooks::Attempt>,

@@ -74,7 +74,7 @@ pub fn published(emu: &Arc<Emulator>, p: &Publish, at: u64) {
 /// Deliver `e` in the background (nothing without `--webhook-url`).
 pub fn send(emu: &Arc<Emulator>, e: Event) {
     let Some(url) = emu.config.webhook_url.clone() else { return };
-    let (copies, delay_ms) = match faults::pick(emu, "webhook") {
+    let (copies, delay_ms) = match faults::pick_for(emu, "webhook", Some(&e.open_id)) {
         Some(FaultKind::Drop) => return,
         Some(FaultKind::Duplicate) => (2, 0),
         Some(FaultKind::Slow { delay_ms }) => (1, delay_ms),

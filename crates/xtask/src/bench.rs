@@ -108,14 +108,21 @@ pub fn run(args: &[String]) -> Result {
 /// (tests/src/bin/pipeline-bench.rs prints the figures).
 fn pipeline() -> Result {
     let emulator = ["--test-hooks", "--daily-cap", "1000", "--processing-ms", "500", "--moderation-ms", "300"];
-    against_services(&emulator, (Some("BENCH_ROUTES"), "target/bench-state"), "pipeline-bench", "pipeline figures (5 rounds of a 287 MB post, then 20 scheduled posts)")
+    against_services(&emulator, (Some("BENCH_ROUTES"), "target/bench-state"), true, "pipeline-bench", "pipeline figures (5 rounds of a 287 MB post, then 20 scheduled posts)")?;
+    // The same 20 posts with polling alone, then with webhooks: a deployment setting, so a
+    // Worker (and emulator) each.
+    for webhooks in [false, true] {
+        let what = format!("webhook figures, webhooks {}", if webhooks { "on" } else { "off" });
+        against_services(&emulator, (None, "target/bench-webhook-state"), webhooks, "webhook-bench", &what)?;
+    }
+    Ok(())
 }
 
 /// The cron's cost against the number of posts that exist: N = 100, 1,000 and 5,000 posts due
 /// days ahead plus 200 accounts, then 20 posts made overdue with their alarms deleted
 /// (tests/src/bin/sweep-bench.rs prints the table).
 fn sweep() -> Result {
-    against_services(&["--test-hooks"], (Some("TEST_HOOKS"), "target/bench-sweep-state"), "sweep-bench", "sweep figures (N = 100, 1,000, 5,000 posts; 200 accounts; 20 lost alarms each)")
+    against_services(&["--test-hooks"], (Some("TEST_HOOKS"), "target/bench-sweep-state"), false, "sweep-bench", "sweep figures (N = 100, 1,000, 5,000 posts; 200 accounts; 20 lost alarms each)")
 }
 
 /// Lighthouse on a phone: `/` and `/compose` (connected) through the release build the Worker
@@ -129,17 +136,19 @@ fn web() -> Result {
     }
     // Browsers: only Chromium is used, but this is the one step that installs it.
     ensure(Need::Browser)?;
-    against_services(&["--test-hooks"], (None, "target/bench-web-state"), "web-bench", "Lighthouse, mobile: / and /compose, 3 runs each")
+    against_services(&["--test-hooks"], (None, "target/bench-web-state"), false, "web-bench", "Lighthouse, mobile: / and /compose, 3 runs each")
 }
 
 /// Build, start the emulator (with `emulator` flags) and the Worker (with `routes.0` = "1" if
-/// any, its state fresh in `routes.1`), then run the bench binary `bin` of tests/ against them.
-fn against_services(emulator: &[&str], routes: (Option<&'static str>, &str), bin: &str, what: &str) -> Result {
+/// any, its state fresh in `routes.1`; with `webhooks`, the emulator delivers them to it), then
+/// run the bench binary `bin` of tests/ against them.
+fn against_services(emulator: &[&str], routes: (Option<&'static str>, &str), webhooks: bool, bin: &str, what: &str) -> Result {
     let tools = ensure(Need::Build)?;
     build::all(&tools)?;
     step(&format!("starting the TikTok emulator and the Worker{}", routes.0.map(|v| format!(" (with {v}=1)")).unwrap_or_default()));
     let emulator_port = free_port()?;
-    let (_emulator, mut vars) = dev::start_emulator(emulator_port, emulator)?;
+    let worker_port = free_port()?;
+    let (_emulator, mut vars) = dev::start_emulator(emulator_port, emulator, webhooks.then_some(worker_port))?;
     let token_key = dev::fresh_token_key()?;
     vars.push(("TOKEN_KEY", token_key.clone()));
     if let Some(flag) = routes.0 {
@@ -147,7 +156,6 @@ fn against_services(emulator: &[&str], routes: (Option<&'static str>, &str), bin
     }
     let state = root().join(routes.1);
     let _ = std::fs::remove_dir_all(&state);
-    let worker_port = free_port()?;
     let _worker = dev::start_worker(&tools, worker_port, &vars, Some(&state))?;
     step(what);
     run_ok(
@@ -156,7 +164,8 @@ fn against_services(emulator: &[&str], routes: (Option<&'static str>, &str), bin
             .args(["run", "-q", "--release", "-p", "letspost-e2e", "--bin", bin])
             .env("LETSPOST_URL", format!("http://127.0.0.1:{worker_port}"))
             .env("EMULATOR_URL", format!("http://127.0.0.1:{emulator_port}"))
-            .env("LETSPOST_TOKEN_KEY", token_key),
+            .env("LETSPOST_TOKEN_KEY", token_key)
+            .env("LETSPOST_WEBHOOKS", if webhooks { "on" } else { "off" }),
     )
 }
 

@@ -35,12 +35,18 @@ pub fn start_worker(tools: &Tools, port: u16, vars: &[(&str, String)], persist_t
 pub const DEV_EMULATOR_PORT: u16 = 8788;
 
 /// Build and start the TikTok emulator on `port`; returns it with the Worker variables that
-/// point LetsPost at it instead of real TikTok.
-pub fn start_emulator(port: u16, extra: &[&str]) -> Result<(Service, Vec<(&'static str, String)>)> {
+/// point LetsPost at it instead of real TikTok. With `webhooks_to` (the Worker's port), the
+/// emulator delivers its webhooks there and the Worker relies on them (`TIKTOK_WEBHOOKS`), as
+/// a deployment does once its callback URL is registered in TikTok's portal.
+pub fn start_emulator(port: u16, extra: &[&str], webhooks_to: Option<u16>) -> Result<(Service, Vec<(&'static str, String)>)> {
     crate::tools::run_ok(Command::new("cargo").current_dir(root()).args(["build", "-q", "-p", "tiktok-emulator"]))?;
     let base = format!("http://127.0.0.1:{port}");
     let mut cmd = Command::new(root().join("target/debug/tiktok-emulator"));
     cmd.args(["--addr", &format!("127.0.0.1:{port}")]).args(extra);
+    if let Some(worker_port) = webhooks_to {
+        // letspost_core::api::paths::TIKTOK_WEBHOOK (xtask keeps to its own few dependencies).
+        cmd.arg("--webhook-url").arg(format!("http://127.0.0.1:{worker_port}/api/webhooks/tiktok"));
+    }
     let mut emu = Service::start("tiktok-emulator", cmd)?;
     emu.wait_http(&format!("127.0.0.1:{port}"), "/health", 200, Duration::from_secs(30))?;
     let vars = vec![
@@ -49,6 +55,7 @@ pub fn start_emulator(port: u16, extra: &[&str]) -> Result<(Service, Vec<(&'stat
         // The emulator's defaults; real TikTok's come from wrangler.toml and a secret.
         ("TIKTOK_CLIENT_KEY", "letspost-local".to_string()),
         ("TIKTOK_CLIENT_SECRET", "letspost-local-secret".to_string()),
+        ("TIKTOK_WEBHOOKS", if webhooks_to.is_some() { "on" } else { "off" }.to_string()),
     ];
     Ok((emu, vars))
 }
@@ -127,7 +134,7 @@ pub fn run(args: &[String]) -> Result {
     step("starting the TikTok emulator (with /__emulator/ test hooks)");
     let state = state_root.as_ref().map_or_else(|| root().join("target/dev-emulator-state"), |r| r.join("emulator"));
     let state_arg = state.to_string_lossy().into_owned();
-    let (_emulator, vars) = start_emulator(emulator_port, &["--test-hooks", "--state-dir", &state_arg])?;
+    let (_emulator, vars) = start_emulator(emulator_port, &["--test-hooks", "--state-dir", &state_arg], Some(port))?;
     step("starting the Worker (wrangler dev, workerd)");
     let worker_state = state_root.map(|r| r.join("worker"));
     let mut worker = start_worker(&tools, port, &vars, worker_state.as_deref())?;

@@ -35,8 +35,9 @@ pub fn run(filters: &[String]) -> Result {
 
     step("starting the TikTok emulator, the Worker in workerd and ChromeDriver");
     let emulator_port = free_port()?;
-    let (_emulator, vars) = dev::start_emulator(emulator_port, &["--test-hooks", "--processing-ms", "500", "--moderation-ms", "300"])?;
     let worker_port = free_port()?;
+    // Webhooks on, as in production: TikTok (the emulator) pushes status to the Worker.
+    let (_emulator, vars) = dev::start_emulator(emulator_port, &["--test-hooks", "--processing-ms", "500", "--moderation-ms", "300", "--webhook-retry-ms", "500"], Some(worker_port))?;
     // A fresh token key each run; the suite checks that it never reaches a response.
     let token_key = dev::fresh_token_key()?;
     let mut vars = vars;

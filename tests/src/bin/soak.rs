@@ -50,10 +50,14 @@ fn main() -> ExitCode {
         config.daily_cap = 100_000;
         config.processing_ms = 1_500;
         config.moderation_ms = 500;
+        // Webhooks on, as in production, delivered to the soak's own Worker (faults below).
+        let worker_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        config.webhook_url = Some(format!("http://127.0.0.1:{worker_port}/api/webhooks/tiktok"));
+        config.webhook_retry_ms = 500;
         let emu = Arc::new(tiktok_emulator::Emulator::new(config).expect("emulator"));
         listener.set_nonblocking(true).unwrap();
         tokio::spawn(tiktok_emulator::serve(tokio::net::TcpListener::from_std(listener).unwrap(), emu));
-        let mut worker = OwnWorker::start_with(&format!("soak-{}", o.seed), &emu_url).await;
+        let mut worker = OwnWorker::start_on(&format!("soak-{}", o.seed), &emu_url, worker_port, true).await;
         let started = std::time::Instant::now();
         let (verdict, peak) = run(&o, &mut worker).await;
         print_table(&o, &verdict, peak, started.elapsed().as_secs());

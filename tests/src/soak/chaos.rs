@@ -12,7 +12,7 @@ use std::time::Duration;
 /// Every endpoint the emulator has.
 const ENDPOINTS: [&str; 8] = ["token", "revoke", "authorize", "user_info", "creator_info", "init", "upload", "status"];
 
-/// A fault for every endpoint, kind and chance drawn from the seed. Not `drop_after` on
+/// A fault for every endpoint and for webhooks, kind and chance drawn from the seed. Not `drop_after` on
 /// `token`: a refresh TikTok answered but whose answer was lost leaves only a refresh token
 /// TikTok already retired (they rotate), so no client can recover without the creator
 /// reconnecting; that case is tested on its own (tests/worker_accounts.rs).
@@ -35,6 +35,12 @@ pub fn faults(rng: &mut StdRng) -> Vec<Value> {
             f.as_object_mut().unwrap().extend(kind.as_object().unwrap().clone());
             out.push(f);
         }
+    }
+    // Webhooks lost, delivered twice, or overtaken by later ones.
+    for kind in [json!({ "kind": "drop" }), json!({ "kind": "duplicate" }), json!({ "kind": "slow", "delay_ms": rng.random_range(1_000..8_000) })] {
+        let mut f = json!({ "endpoint": "webhook", "probability": rng.random_range(0.05..0.15) });
+        f.as_object_mut().unwrap().extend(kind.as_object().unwrap().clone());
+        out.push(f);
     }
     out
 }

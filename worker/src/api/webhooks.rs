@@ -61,7 +61,7 @@ pub async fn receive(mut req: Request, env: Env) -> Result<Response> {
     };
     let at_ms = hook.create_time.saturating_mul(1000);
     let fact = match &hook.event {
-        WebhookEvent::AuthorizationRemoved { reason } => AccountFact::Removed { reason: *reason },
+        WebhookEvent::AuthorizationRemoved { reason } => AccountFact::Removed { reason: *reason, at_ms },
         e => match Pushed::from_event(e) {
             Some((publish_id, fact)) => AccountFact::Post { publish_id, fact, at_ms },
             // tiktok.ping and events LetsPost has no use for.

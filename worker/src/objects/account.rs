@@ -272,7 +272,7 @@ impl Account {
             Err(e) if is_business_refusal(&e) => business = true,
             Err(_) => {}
         }
-        let mut rec = Record::connected(profile, &tokens, self.seal(&tokens)?);
+        let mut rec = Record::connected(profile, &tokens, self.seal(&tokens)?, now);
         rec.business_account = business;
         self.save(&rec).await?;
         Ok(AccountBody { account: rec.view(now) })
@@ -301,7 +301,7 @@ const PUBLISH_PREFIX: &str = "publish:";
 #[derive(serde::Serialize, serde::Deserialize)]
 pub enum AccountFact {
     /// `authorization.removed`: TikTok revoked the tokens already.
-    Removed { reason: u8 },
+    Removed { reason: u8, at_ms: u64 },
     Post { publish_id: String, fact: post_lifecycle::Pushed, at_ms: u64 },
 }
 
@@ -345,9 +345,12 @@ impl Account {
     /// A webhook's fact: 200 when acted on, 404 when it names nothing LetsPost knows.
     async fn webhook(&self, fact: AccountFact) -> Result<Response> {
         match fact {
-            AccountFact::Removed { reason } => {
+            AccountFact::Removed { reason, at_ms } => {
                 let Some(mut rec) = self.record().await? else { return reply::not_found("account") };
-                rec.removed(reason);
+                if !rec.removed(reason, at_ms) {
+                    // About an earlier connection: this one was made since.
+                    return reply::not_found("connection");
+                }
                 self.save(&rec).await?;
                 self.state.storage().delete(CREATOR_INFO).await?;
                 Ok(Response::empty()?.with_status(200))
