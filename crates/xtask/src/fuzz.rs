@@ -1,5 +1,6 @@
-//! `cargo xtask fuzz [probe|link] [SECONDS]`: a cargo-fuzz target — the video probe (seeded
-//! with the fixtures; the default) or the share-link decoder (seeded with real links).
+//! `cargo xtask fuzz [probe|link|webhook] [SECONDS]`: a cargo-fuzz target — the video probe
+//! (seeded with the fixtures; the default), the share-link decoder (seeded with real links) or
+//! the webhook check and parser (seeded with TikTok's envelopes).
 //! cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the machine's stable toolchain take
 //! them (no other toolchain can be installed here).
 
@@ -21,13 +22,13 @@ fn copy_seeds(from: &Path, to: &Path) -> Result {
 
 pub fn run(args: &[String]) -> Result {
     let (target, rest) = match args.first().map(String::as_str) {
-        Some("probe") | Some("link") => (args[0].as_str(), &args[1..]),
+        Some("probe") | Some("link") | Some("webhook") => (args[0].as_str(), &args[1..]),
         _ => ("probe", args),
     };
     let secs: u64 = match rest {
         [] => 300,
-        [s] => s.parse().map_err(|_| format!("xtask fuzz [probe|link] [SECONDS], got {s:?}"))?,
-        _ => return Err("usage: cargo xtask fuzz [probe|link] [SECONDS]".into()),
+        [s] => s.parse().map_err(|_| format!("xtask fuzz [probe|link|webhook] [SECONDS], got {s:?}"))?,
+        _ => return Err("usage: cargo xtask fuzz [probe|link|webhook] [SECONDS]".into()),
     };
     if Command::new("cargo").args(["fuzz", "--version"]).output().map_or(true, |o| !o.status.success()) {
         step("installing cargo-fuzz from crates.io");
@@ -35,11 +36,14 @@ pub fn run(args: &[String]) -> Result {
     }
     let (fuzz, bin, max_len) = match target {
         "link" => (root().join("crates/share-link/fuzz"), "decode", "8192"),
+        // Past the 64 KiB limit, so the size check is reached too.
+        "webhook" => (root().join("crates/tiktok-rules/fuzz"), "webhook", "70000"),
         _ => (root().join("crates/video-probe/fuzz"), "probe", "65536"),
     };
     let corpus = fuzz.join("corpus").join(bin);
     match target {
         "link" => copy_seeds(&root().join("crates/share-link/fuzz/seeds"), &corpus)?,
+        "webhook" => copy_seeds(&root().join("crates/tiktok-rules/fuzz/seeds"), &corpus)?,
         _ => copy_seeds(&root().join("crates/video-probe/tests/fixtures"), &corpus)?,
     }
     step(&format!("fuzzing {bin} for {secs} s"));

@@ -418,7 +418,8 @@ impl DurableObject for Account {
                 self.state.storage().put(&format!("{PUBLISH_PREFIX}{publish_id}"), id).await?;
                 Ok(Response::empty()?.with_status(204))
             }
-            (Method::Post, "/webhook") => self.webhook(req.json().await?).await,
+            // Parsed from the text: a post id exceeds 2^53, which JSON.parse would round.
+            (Method::Post, "/webhook") => self.webhook(serde_json::from_str(&req.text().await?)?).await,
             (Method::Post, "/posts") => {
                 let PostId { id } = req.json().await?;
                 let mut ids = self.post_ids().await?;

@@ -471,7 +471,8 @@ impl DurableObject for PostObject {
             }
             (Method::Post, "/retry") => self.request(Event::Retry).await,
             (Method::Post, "/pushed") => {
-                let PushedFact { publish_id, fact, at_ms } = req.json().await?;
+                // From the text: a post id exceeds 2^53, which JSON.parse would round.
+                let PushedFact { publish_id, fact, at_ms } = serde_json::from_str(&req.text().await?)?;
                 let Some(mut p) = self.load().await? else { return reply::not_found("post") };
                 p.apply(Event::Pushed { publish_id, fact, at_ms }, now_ms()).ok();
                 self.save(&p).await?;
