@@ -11,6 +11,10 @@ use leptos::task::spawn_local;
 pub fn AccountsPage() -> impl IntoView {
     let accounts = LocalResource::new(|| api::get::<AccountsBody>(paths::ACCOUNTS));
     let reload = move || accounts.refetch();
+    // Back from the TikTok app (where the creator may have removed LetsPost): ask again, so a
+    // removal pushed by TikTok shows without a reload.
+    let back = window_event_listener(leptos::ev::focus, move |_| accounts.refetch());
+    on_cleanup(move || back.remove());
     view! {
         <section class="card" data-testid="accounts">
             <div class="card-head">
