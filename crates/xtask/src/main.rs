@@ -35,9 +35,10 @@ fn usage() -> String {
      test   run every test; test FILTER... starts the same services and runs only the end-to-end\n         \
             binaries or tests whose names contain a FILTER (no native tests, soak or Ctrl-C check)\n  \
      build  build the front end and the Worker in release\n  \
-     bench  measure [probe|pipeline|sweep|web]: the video probe (native, ffprobe, 3 browsers), the post\n         \
-            pipeline, the cron's cost against the number of posts, Lighthouse on a phone\n  \
-     fuzz   fuzz [probe|link] [SECONDS, default 300]: the video probe or the share-link decoder\n  \
+     bench  measure [probe|pipeline|webhooks|sweep|web]: the video probe (native, ffprobe, 3 browsers), the\n         \
+            post pipeline (and polling vs webhooks), the cron's cost against the number of posts, Lighthouse on a phone\n  \
+     fuzz   fuzz [probe|link|webhook] [SECONDS, default 300]: the video probe, the share-link decoder or\n         \
+            the webhook check and parser\n  \
      soak   soak [--seed N] [--posts N] [--accounts N] [--kills N] [--spread SECS]: 200 posts under\n         \
             faults and crashes, then load; exits non-zero unless every post published once\n  \
      setup  install the toolchain\n  \
