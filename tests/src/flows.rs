@@ -199,7 +199,8 @@ pub async fn compose_and_post_now(engine: Engine) {
     assert_eq!(declaration, "By posting, you agree to TikTok's Music Usage Confirmation.");
     assert!(post_now_enabled(&c).await);
     click_button(&c, "Post now").await;
-    let status = wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("Published")).await;
+    // TikTok says "complete" first and names the public post after moderation: the link follows.
+    let status = wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("Published") && t.contains("View on TikTok")).await;
     assert!(!status.contains("Failed"), "{status}");
     let link = c.find(Locator::Css("[data-testid=post-link]")).await.unwrap().attr("href").await.unwrap().unwrap();
     assert!(link.starts_with(&format!("https://www.tiktok.com/@{label}.")), "{link}");

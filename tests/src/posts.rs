@@ -104,18 +104,29 @@ impl Session {
 
     /// Wait until the post's state is one of `states`; the post.
     pub async fn wait_state(&self, id: &str, states: &[&str], within: Duration) -> Value {
+        self.wait_post(id, within, &format!("reached {states:?}"), |p| states.iter().any(|s| p["state"] == *s)).await
+    }
+
+    /// Wait until the post is published with its link: TikTok says "complete" first and names
+    /// the public post after moderation, so "published" alone may still have no link.
+    pub async fn wait_linked(&self, id: &str, within: Duration) -> Value {
+        self.wait_post(id, within, "was published with its link", |p| p["state"] == "published" && p["post_url"].is_string()).await
+    }
+
+    /// Wait until `done` holds for the post; the post.
+    pub async fn wait_post(&self, id: &str, within: Duration, what: &str, done: impl Fn(&Value) -> bool) -> Value {
         let deadline = tokio::time::Instant::now() + within;
         let mut last = Value::Null;
         while tokio::time::Instant::now() < deadline {
             let a = self.get(&format!("/api/posts/{id}")).await;
             assert_eq!(a.status, 200, "{}", a.body);
             last = a.body["post"].clone();
-            if states.iter().any(|s| last["state"] == *s) {
+            if done(&last) {
                 return last;
             }
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
-        panic!("post {id} never reached {states:?}; last: {last}");
+        panic!("post {id} never {what}; last: {last}");
     }
 }
 

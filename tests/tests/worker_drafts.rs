@@ -52,15 +52,8 @@ async fn a_draft_the_creator_posts_in_the_app_becomes_published_with_its_link() 
     let post = s.wait_state(&id, &["sent_to_inbox"], Duration::from_secs(60)).await;
     let publish_id = post["publish_id"].as_str().unwrap().to_string();
     creator_finishes(&publish_id, json!({ "action": "post", "caption": "finished with a sound 🎵", "privacy_level": "PUBLIC_TO_EVERYONE" })).await;
-    let published = s.wait_state(&id, &["published"], Duration::from_secs(90)).await;
-    assert!(published["published_at"].as_str().is_some());
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
-    let mut p = published;
-    while p["post_url"].is_null() {
-        assert!(tokio::time::Instant::now() < deadline, "no link: {p}");
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        p = s.get(&format!("/api/posts/{id}")).await.body["post"].clone();
-    }
+    let p = s.wait_linked(&id, Duration::from_secs(90)).await;
+    assert!(p["published_at"].as_str().is_some());
     assert!(p["post_url"].as_str().unwrap().starts_with("https://www.tiktok.com/@draftpost."), "{p}");
 }
 

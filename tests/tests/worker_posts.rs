@@ -24,7 +24,7 @@ async fn post_now_publishes_once_with_byte_identical_media() {
     assert_eq!(c["upload"]["total_chunk_count"], 1);
     assert_eq!(staged.status, 201, "{}", staged.body);
     let id = id_of(c);
-    let post = s.wait_state(&id, &["published"], Duration::from_secs(60)).await;
+    let post = s.wait_linked(&id, Duration::from_secs(60)).await;
     assert!(post["post_url"].as_str().unwrap_or("").starts_with("https://www.tiktok.com/@now."), "{post}");
     assert!(post["published_at"].as_str().is_some());
     assert_eq!(post["uploaded_bytes"], video.len());

@@ -26,17 +26,10 @@ async fn post_until_linked(s: &Session, account: &str, label: &str) -> (Value, V
     let (created, staged) = s.post_video(new_post(account, &cap, video.len()), &video).await;
     assert_eq!(staged.status, 201, "{}", staged.body);
     let id = created.body["post"]["id"].as_str().unwrap().to_string();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
-    loop {
-        let p = s.get(&format!("/api/posts/{id}")).await.body["post"].clone();
-        if p["state"] == "published" && p["post_url"].is_string() {
-            let at_tiktok = tiktok_posts(&cap).await;
-            assert_eq!(at_tiktok.len(), 1, "published exactly once: {at_tiktok:?}");
-            return (p, at_tiktok[0].clone());
-        }
-        assert!(tokio::time::Instant::now() < deadline, "never published with a link: {p}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let p = s.wait_linked(&id, Duration::from_secs(120)).await;
+    let at_tiktok = tiktok_posts(&cap).await;
+    assert_eq!(at_tiktok.len(), 1, "published exactly once: {at_tiktok:?}");
+    (p, at_tiktok[0].clone())
 }
 
 #[tokio::test]
