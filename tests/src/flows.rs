@@ -6,7 +6,7 @@
 use crate::api::{assert_no_secrets_in, new_account, Session};
 use crate::consent::{click_button, decide};
 use crate::posts::{caption, creator_finishes, sha256_hex, tiktok_posts, unique_video};
-use crate::{app_url, browser_in, wait_text, Browser, Engine};
+use crate::{app_url, browser_in, csp, wait_text, Browser, Engine};
 use fantoccini::{Client, Locator};
 use std::time::Duration;
 
@@ -526,5 +526,37 @@ pub async fn a_failure_leaves_a_screenshot_the_page_text_and_the_console(engine:
     assert!(dir.join("processes.txt").is_file());
     // Not a real failure: leave nothing for the summary to point at.
     std::fs::remove_dir_all(&dir).unwrap();
+    c.close().await.unwrap();
+}
+
+/// Every page in the states the suite names, under the Content-Security-Policy: signed out
+/// (home, composer, accounts, queue, not-found, a refused callback), then connected through
+/// the consent page (the callback's success), the composer with a checked video and Advanced
+/// open, posting it to published, the queue with its calendar. The guard proves this engine
+/// reports violations; then none but the guard's may exist.
+pub async fn every_page_runs_under_the_csp(engine: Engine) {
+    let c = browser_in(engine).await;
+    for (path, ready) in [
+        ("/", "[data-testid=worker-status]"),
+        ("/compose", "[data-testid=composer]"),
+        ("/accounts", "main h1"),
+        ("/posts", "main h1"),
+        ("/no/such/page", "main h1"),
+        ("/oauth/callback?error=access_denied&error_description=no&state=x", "[data-testid=oauth-error]"),
+    ] {
+        csp::open(&c, path, ready).await;
+    }
+    let open_id = new_account(&format!("csp{}", engine.tag()), "creator").await;
+    composer_for(&c, &open_id).await;
+    let video = unique_video(900);
+    pick(&c, &video, "csp.mp4").await;
+    wait_text(&c, "[data-testid=verdict]", |t| t == "Ready for TikTok").await;
+    c.find(Locator::Css("details.advanced summary")).await.unwrap().click().await.unwrap();
+    set_caption(&c, &caption("under the CSP")).await;
+    click_button(&c, "Post now").await;
+    wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("Published")).await;
+    csp::open(&c, "/posts", "[data-testid=calendar]").await;
+    csp::guard(&c, engine).await;
+    csp::assert_no_violation(Duration::from_secs(1), &format!("{engine:?}")).await;
     c.close().await.unwrap();
 }

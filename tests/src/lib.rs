@@ -69,6 +69,7 @@ pub mod api;
 pub mod axe;
 pub mod consent;
 pub mod crash;
+pub mod csp;
 pub mod cron;
 pub mod engines;
 pub mod evidence;

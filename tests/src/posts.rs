@@ -130,6 +130,13 @@ impl Session {
     }
 }
 
+/// Arm one of the Worker's own faults (`/api/test/<hook>`, worker/src/api/test_hooks.rs) for
+/// the next request of the post with this caption.
+pub async fn arm_worker_fault(hook: &str, caption: &str) {
+    let r = http().post(format!("{}/api/test/{hook}", crate::app_url())).json(&json!({ "caption": caption })).send().await.unwrap();
+    assert_eq!(r.status(), 204, "arming {hook}");
+}
+
 /// The emulator's record of every post whose caption is `caption`.
 pub async fn tiktok_posts(caption: &str) -> Vec<Value> {
     let all: Vec<Value> = http().get(format!("{}/__emulator/posts", emulator_url())).send().await.unwrap().json().await.unwrap();

@@ -114,13 +114,7 @@ async fn an_interrupted_upload_resumes_and_the_post_goes_out() {
     let c = composer_with(Engine::Chromium, "uiresume", &video).await;
     let cap = caption("resumed in the browser");
     set_caption(&c, &cap).await;
-    let hook = letspost_e2e::http()
-        .post(format!("{}/api/test/fail-next-media-put", app_url()))
-        .json(&serde_json::json!({ "caption": cap }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(hook.status(), 204);
+    letspost_e2e::posts::arm_worker_fault("fail-next-media-put", &cap).await;
     click_button(&c, "Post now").await;
     let progress = wait_text(&c, "[data-testid=upload-progress]", |t| t.contains("Resuming")).await;
     assert!(progress.contains("interrupted"), "{progress}");

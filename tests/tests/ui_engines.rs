@@ -34,6 +34,11 @@ macro_rules! creator_flows {
             }
 
             #[tokio::test]
+            async fn every_page_runs_under_the_csp() {
+                once_more_if_the_browser_exits(ENGINE, || flows::every_page_runs_under_the_csp(ENGINE)).await;
+            }
+
+            #[tokio::test]
             async fn compose_and_post_now() {
                 once_more_if_the_browser_exits(ENGINE, || flows::compose_and_post_now(ENGINE)).await;
             }

@@ -78,7 +78,7 @@ pub async fn run(env: &Env) -> Result<()> {
                 overdue += o.count;
                 found.extend(o.entries.into_iter().map(|e| (e.id, e.watch_at_ms)));
             }
-            Err(e) => worker::console_error!("sweep: a shard did not answer: {e}"),
+            Err(e) => crate::base::log::error("sweep_shard_failed", &[("error", &e.to_string())]),
         }
     }
     let room = watch::visit_room(budget.used.get());
@@ -149,7 +149,7 @@ async fn visit(env: &Env, binding: &str, id: &str) -> (u32, Visited) {
             (2, Visited { answered: true, rearmed: false })
         }
         None => {
-            worker::console_error!("sweep: post {id} did not answer; looking again in a window");
+            crate::base::log::warn("sweep_post_silent", &[("post", id)]);
             let later = Entry { id: id.to_string(), watch_at_ms: now_ms() + WINDOW_MS };
             let _ = objects::call(env, DUE, &shard, Method::Put, "entry", Some(&later)).await;
             (2, Visited::default())
@@ -183,7 +183,7 @@ async fn drain_registry(env: &Env, budget: &Budget, started: u64) -> Legacy {
         let ids = match ids {
             Ok(ids) => ids,
             Err(e) => {
-                worker::console_error!("sweep: the old Registry did not answer: {e}");
+                crate::base::log::error("sweep_registry_failed", &[("error", &e.to_string())]);
                 l.drained = false;
                 continue;
             }
@@ -202,7 +202,7 @@ async fn drain_registry(env: &Env, budget: &Budget, started: u64) -> Legacy {
         l.moved += ids.len() as u64;
         budget.spend(1);
         if let Err(e) = objects::call(env, REGISTRY, registry::NAME, Method::Delete, kind, Some(&Ids { ids })).await {
-            worker::console_error!("sweep: could not forget moved Registry entries: {e}");
+            crate::base::log::error("sweep_registry_forget_failed", &[("error", &e.to_string())]);
         }
     }
     l

@@ -23,20 +23,21 @@ use worker::{event, Context, Env, Request, Response, Result, ScheduleContext, Sc
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    match api::handle(req, env).await {
-        Ok(resp) => Ok(resp),
+    let resp = match api::handle(req, env).await {
+        Ok(resp) => resp,
         Err(e) => {
             // Storage, binding and JSON errors; none carries a token.
-            worker::console_error!("api: {e}");
-            reply::internal()
+            base::log::error("api_failed", &[("error", &e.to_string())]);
+            reply::internal()?
         }
-    }
+    };
+    reply::with_api_headers(resp)
 }
 
 /// The cron trigger (`[triggers] crons` in wrangler.toml).
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     if let Err(e) = cron::run(&env).await {
-        worker::console_error!("sweep: {e}");
+        base::log::error("sweep_failed", &[("error", &e.to_string())]);
     }
 }

@@ -1,8 +1,8 @@
 //! Calls to the Worker's API. Failures arrive as the API's `{"error": {"code", "message"}}`;
-//! a failure to reach the Worker at all becomes one of the same shape.
+//! a failure to reach the Worker at all (or an answer cut off) becomes one of the same shape.
 
 use gloo_net::http::{Request, Response};
-use letspost_core::api::{ApiError, ErrorBody};
+use letspost_core::api::{codes, ApiError, ErrorBody};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -25,6 +25,37 @@ pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
 pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
     let req = Request::post(path).json(body).map_err(unreachable)?;
     answer(req.send().await.map_err(unreachable)?).await
+}
+
+/// A `POST` that must not happen twice: sent with an `Idempotency-Key` (the same one for every
+/// try of one press) and tried again on its own while its answer is lost or the server
+/// stumbles: the Worker answers a repeat with what the first try did.
+pub async fn post_once<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, key: &str) -> Result<T, ApiError> {
+    const TRIES: u32 = 5;
+    let mut tries = 0;
+    loop {
+        let req = Request::post(path).header(letspost_core::request::IDEMPOTENCY_KEY, key).json(body).map_err(unreachable)?;
+        let result = match req.send().await {
+            Ok(resp) => answer(resp).await,
+            Err(e) => Err(unreachable(e)),
+        };
+        match result {
+            Err(e) if tries + 1 < TRIES && matches!(e.code.as_str(), "network" | "http" | codes::INTERNAL) => {
+                tries += 1;
+                gloo_timers::future::sleep(std::time::Duration::from_millis(500 << tries)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// A new `Idempotency-Key`: 128 random bits, hex.
+pub fn fresh_key() -> String {
+    let mut raw = [0u8; 16];
+    if let Some(c) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = c.get_random_values_with_u8_array(&mut raw);
+    }
+    raw.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `DELETE`: success has no body.

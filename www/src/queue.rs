@@ -119,7 +119,8 @@ fn PostRow(post: PostView, who: String, warning: Option<String>, act: impl Fn(Re
     let movable = matches!(post.state, State::AwaitingMedia | State::Scheduled);
     let new_time = RwSignal::new(String::new());
     let cancel = move |_| act(Box::pin(async move { api::delete_json::<PostBody>(&format!("{}/{}", paths::POSTS, id.get_value())).await }));
-    let retry = move |_| act(Box::pin(async move { api::post(&format!("{}/{}/retry", paths::POSTS, id.get_value()), &serde_json::json!({})).await }));
+    // One key per press: a retry whose answer is lost is repeated, never carried out twice.
+    let retry = move |_| act(Box::pin(async move { api::post_once(&format!("{}/{}/retry", paths::POSTS, id.get_value()), &serde_json::json!({}), &api::fresh_key()).await }));
     let reschedule = move |_| {
         let local = new_time.get_untracked();
         let d = js_sys::Date::new(&local.into());

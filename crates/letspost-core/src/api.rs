@@ -27,6 +27,9 @@ pub mod codes {
     pub const MISSING_SCOPES: &str = "missing_scopes";
     pub const NOT_CONFIGURED: &str = "not_configured";
     pub const INTERNAL: &str = "internal";
+    pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
+    pub const IDEMPOTENCY_KEY_INVALID: &str = "idempotency_key_invalid";
+    pub const IDEMPOTENCY_KEY_REUSED: &str = "idempotency_key_reused";
 }
 
 /// `{"error": {"code", "message", "field"?}}`: every 4xx/5xx under `/api/`.

@@ -5,6 +5,9 @@
 
 pub mod api;
 pub mod account;
+pub mod csp_report;
+pub mod headers;
+pub mod request;
 pub mod session;
 pub mod time_fmt;
 #[cfg(feature = "vault")]

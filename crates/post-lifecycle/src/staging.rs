@@ -24,6 +24,32 @@ pub struct WrongRange {
     pub received_bytes: u64,
 }
 
+/// A part's `PUT` refused from its headers alone, before anything is stored: (status, sentence).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadPart {
+    pub status: u16,
+    pub message: String,
+}
+
+/// The headers of a part's `PUT`: a `Content-Range`, at most one part long, and a
+/// `Content-Length` equal to it (R2 needs the length before the first byte).
+pub fn check_part_headers(content_range: Option<&str>, content_length: Option<&str>) -> Result<ContentRange, BadPart> {
+    let bad = |message: String| BadPart { status: 400, message };
+    let range = content_range
+        .and_then(ContentRange::parse)
+        .ok_or_else(|| bad("Send each part with a Content-Range header: bytes FIRST-LAST/TOTAL.".into()))?;
+    if range.len() > PART_SIZE {
+        return Err(bad(format!("A part is at most {PART_SIZE} bytes; this Content-Range spans {}.", range.len())));
+    }
+    let Some(length) = content_length else {
+        return Err(BadPart { status: 411, message: "Send each part with a Content-Length equal to its Content-Range.".into() });
+    };
+    match length.trim().parse::<u64>() {
+        Ok(n) if n == range.len() => Ok(range),
+        _ => Err(bad(format!("The Content-Length ({}) must equal the Content-Range's {} bytes.", length.trim(), range.len()))),
+    }
+}
+
 impl StagingPlan {
     pub fn for_size(video_size: u64) -> StagingPlan {
         let part_count = video_size.div_ceil(PART_SIZE).max(1);
@@ -54,6 +80,23 @@ impl StagingPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn part_headers_are_checked_before_anything_is_stored() {
+        let ok = check_part_headers(Some("bytes 0-9/10"), Some("10")).unwrap();
+        assert_eq!((ok.first, ok.last, ok.total), (0, 9, 10));
+        let status = |r: Option<&str>, l: Option<&str>| check_part_headers(r, l).unwrap_err().status;
+        assert_eq!(status(None, Some("10")), 400);
+        assert_eq!(status(Some("bytes 9-0/10"), Some("10")), 400);
+        assert_eq!(status(Some("0-9/10"), Some("10")), 400);
+        assert_eq!(status(Some("bytes 0-9/10"), None), 411);
+        assert_eq!(status(Some("bytes 0-9/10"), Some("11")), 400);
+        assert_eq!(status(Some("bytes 0-9/10"), Some("ten")), 400);
+        let big = check_part_headers(Some("bytes 0-20000000/45000000"), Some("20000001")).unwrap_err();
+        assert_eq!(big.status, 400);
+        assert!(big.message.contains("20000000"), "{}", big.message);
+        assert!(check_part_headers(Some("bytes 0-19999999/45000000"), Some("20000000")).is_ok());
+    }
 
     #[test]
     fn parts_are_equal_but_the_last_which_is_no_larger() {

@@ -23,6 +23,7 @@ pub fn router() -> Router<Arc<Emulator>> {
         .route("/accounts/{open_id}", patch(change_account))
         .route("/authorize", post(authorize))
         .route("/expire", post(expire))
+        .route("/grants", get(every_token))
         .route("/grants/{open_id}", get(grants))
         .route("/faults", post(add_fault).delete(clear_faults).get(list_faults))
         .route("/posts", get(posts))
@@ -139,6 +140,14 @@ async fn expire(S(emu): S<Arc<Emulator>>, Json(e): Json<Expire>) -> Response {
 
 /// Every token the emulator issued for an account, live or not, and how many refreshes it
 /// answered: tests check that a client refreshed once, revoked, and never leaked a token.
+/// Every access and refresh token ever issued, for the suite's scan of logs and answers.
+async fn every_token(S(emu): S<Arc<Emulator>>) -> Json<serde_json::Value> {
+    Json(emu.with(|s| {
+        let tokens: Vec<&String> = s.access.keys().chain(s.refresh.keys()).collect();
+        serde_json::json!({ "tokens": tokens })
+    }))
+}
+
 async fn grants(S(emu): S<Arc<Emulator>>, Path(open_id): Path<String>) -> Json<serde_json::Value> {
     let now = now_ms();
     Json(emu.with(|s| {

@@ -152,7 +152,7 @@ fn web() -> Result {
 /// run the bench binary `bin` of tests/ against them.
 fn against_services(emulator: &[&str], routes: (Option<&'static str>, &str), webhooks: bool, bin: &str, what: &str) -> Result {
     let tools = ensure(Need::Build)?;
-    build::all(&tools)?;
+    build::for_emulator(&tools)?;
     step(&format!("starting the TikTok emulator and the Worker{}", routes.0.map(|v| format!(" (with {v}=1)")).unwrap_or_default()));
     let emulator_port = free_port()?;
     let worker_port = free_port()?;
@@ -244,7 +244,7 @@ fn probe() -> Result {
 /// Median probe time per file in each engine (Chromium, Firefox, WebKit), measured by the
 /// page itself (performance.now()).
 fn browser_times(tools: &Tools, files: &[PathBuf]) -> Result<Vec<Vec<Option<f64>>>> {
-    build::www(tools)?;
+    build::www(tools, build::EMULATOR_AVATAR_HOSTS)?;
     let port = free_port()?;
     let state = root().join("target/bench-state");
     let _worker = dev::start_worker(tools, port, &[], Some(&state))?;

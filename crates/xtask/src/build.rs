@@ -16,12 +16,26 @@ const WASM_OPT: &[&str] = &[
     "--enable-reference-types", "--enable-multivalue", "--enable-mutable-globals",
 ];
 
-pub fn all(tools: &Tools) -> Result {
+/// The avatar hosts the pages' CSP allows besides TikTok's (`LETSPOST_AVATAR_HOSTS` adds more
+/// for a deployment): the emulator's, for every build that runs against it.
+pub const EMULATOR_AVATAR_HOSTS: &str = "https://*.tiktokcdn.example";
+
+/// The build `wrangler deploy` runs: images from TikTok's avatar hosts only.
+pub fn for_deploy(tools: &Tools) -> Result {
+    all(tools, "")
+}
+
+/// The build dev, test, bench and soak run against the emulator.
+pub fn for_emulator(tools: &Tools) -> Result {
+    all(tools, EMULATOR_AVATAR_HOSTS)
+}
+
+fn all(tools: &Tools, extra_hosts: &str) -> Result {
     if std::env::var_os(PREBUILT_ENV).is_some() {
         eprintln!("xtask build: already built by the calling xtask");
         return Ok(());
     }
-    www(tools)?;
+    www(tools, extra_hosts)?;
     worker(tools)?;
     report_sizes()
 }
@@ -36,7 +50,7 @@ pub fn all(tools: &Tools) -> Result {
 ///
 /// Chunks only fit the main module of the same build, so each build gets its own directory
 /// (named by a hash of the main module) and index.html points at it.
-pub fn www(tools: &Tools) -> Result {
+pub fn www(tools: &Tools, extra_hosts: &str) -> Result {
     step("building the front end (www, release wasm, split by route)");
     let root = root();
     let www = root.join("www");
@@ -74,11 +88,41 @@ pub fn www(tools: &Tools) -> Result {
     let id = build_id(&std::fs::read(staged.join("letspost_bg.wasm")).map_err(|e| e.to_string())?);
     std::fs::rename(&staged, pkg.join(&id)).map_err(|e| format!("rename to pkg/{id}: {e}"))?;
 
+    copy(&www.join("boot.js"), &pkg.join(&id).join("boot.js"))?;
     let loader = std::fs::read_to_string(pkg.join(&id).join("__wasm_split.js")).map_err(|e| e.to_string())?;
-    let html = std::fs::read_to_string(www.join("index.html")).map_err(|e| e.to_string())?;
-    let html = html.replace("<!-- route chunks -->", &route_preloads(&loader)).replace("/pkg/", &format!("/pkg/{id}/"));
-    std::fs::write(dist.join("index.html"), html).map_err(|e| e.to_string())?;
+    let template = std::fs::read_to_string(www.join("index.html")).map_err(|e| e.to_string())?;
+    for (route, file) in PAGES {
+        let html = page(&template, route, &route_preloads(&loader, route)).replace("/pkg/", &format!("/pkg/{id}/"));
+        let path = dist.join(file);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        }
+        std::fs::write(&path, html).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    let configured = std::env::var("LETSPOST_AVATAR_HOSTS").unwrap_or_default();
+    let hosts = [letspost_core::headers::TIKTOK_AVATAR_HOSTS, configured.as_str(), extra_hosts].join(" ");
+    std::fs::write(dist.join("_headers"), letspost_core::headers::headers_file(&hosts)).map_err(|e| e.to_string())?;
     copy(&www.join("style.css"), &dist.join("style.css"))
+}
+
+/// The addresses the app opens at, each a page file of its own (Workers static assets serve
+/// `/compose` from `compose.html`), so that its shell and its chunk preloads are plain HTML:
+/// the CSP allows no inline script. Any other address gets `404.html`, with a 404 status.
+const PAGES: [(&str, &str); 6] = [
+    ("/", "index.html"),
+    ("/compose", "compose.html"),
+    ("/posts", "posts.html"),
+    ("/accounts", "accounts.html"),
+    ("/oauth/callback", "oauth/callback.html"),
+    ("", "404.html"),
+];
+
+/// One page from index.html: its own shell section shown (or the generic one), its route's
+/// chunks preloaded.
+fn page(template: &str, route: &str, preloads: &str) -> String {
+    let own = format!("data-route=\"{route}\" hidden");
+    let shown = if template.contains(&own) { own } else { "data-route=\"\" hidden".to_string() };
+    template.replace(&shown, shown.trim_end_matches(" hidden")).replace("<!-- route chunks -->", preloads)
 }
 
 /// worker/ → worker/build/index.js + index_bg.wasm.
@@ -191,23 +235,17 @@ fn split_modules(loader: &str) -> Vec<(String, Vec<String>)> {
     out
 }
 
-/// A script for index.html that preloads the wasm of the route being opened (its split module
-/// and the shared chunks it needs) beside the main module: without it the browser learns of
-/// them only once the main module has run, one round trip and a compile later.
-fn route_preloads(loader: &str) -> String {
-    let routes: Vec<String> = split_modules(loader)
+/// The `<link rel=preload>`s of a page for the wasm of its route (its split module and the
+/// shared chunks it needs), beside the main module: without them the browser learns of them
+/// only once the main module has run, one round trip and a compile later.
+fn route_preloads(loader: &str, route: &str) -> String {
+    split_modules(loader)
         .into_iter()
-        .filter_map(|(module, deps)| {
-            let route = route_of(&module)?;
-            let files: Vec<String> = std::iter::once(module).chain(deps).map(|f| format!("\"{f}\"")).collect();
-            Some(format!("\"{route}\":[{}]", files.join(",")))
-        })
-        .collect();
-    format!(
-        "<script>(function(){{var f=({{{}}})[location.pathname]||[];f.forEach(function(n){{var l=document.createElement(\"link\");\
-l.rel=\"preload\";l.as=\"fetch\";l.type=\"application/wasm\";l.crossOrigin=\"\";l.href=\"/pkg/\"+n;document.head.appendChild(l);}});}})();</script>",
-        routes.join(",")
-    )
+        .filter(|(module, _)| route_of(module) == Some(route))
+        .flat_map(|(module, deps)| std::iter::once(module).chain(deps))
+        .map(|f| format!("<link rel=\"preload\" href=\"/pkg/{f}\" as=\"fetch\" type=\"application/wasm\" crossorigin>"))
+        .collect::<Vec<_>>()
+        .join("\n  ")
 }
 
 /// `split___compose_view_1777….wasm` → `/compose` (the lazy routes of `www/src/routes.rs`);
@@ -244,8 +282,29 @@ mod tests {
 
     #[test]
     fn preloads_only_the_routes_modules() {
-        let s = route_preloads(LOADER);
-        assert!(s.contains(r#""/compose":["split___compose_view_17.wasm","chunk_9.wasm","chunk_11.wasm"]"#), "{s}");
+        let s = route_preloads(LOADER, "/compose");
+        assert_eq!(s.matches("<link rel=\"preload\"").count(), 3, "{s}");
+        for f in ["split___compose_view_17.wasm", "chunk_9.wasm", "chunk_11.wasm"] {
+            assert!(s.contains(&format!("href=\"/pkg/{f}\" as=\"fetch\" type=\"application/wasm\" crossorigin>")), "{s}");
+        }
         assert!(!s.contains("split_start"), "{s}");
+        assert_eq!(route_preloads(LOADER, "/"), "");
+    }
+
+    #[test]
+    fn each_page_shows_its_own_shell_section_or_the_generic_one() {
+        let t = r#"<!-- route chunks --><s data-route="/compose" hidden aria-hidden="true"></s><s data-route="" hidden></s>"#;
+        assert_eq!(page(t, "/compose", "<L>"), r#"<L><s data-route="/compose" aria-hidden="true"></s><s data-route="" hidden></s>"#);
+        assert_eq!(page(t, "/oauth/callback", ""), r#"<s data-route="/compose" hidden aria-hidden="true"></s><s data-route=""></s>"#);
+        assert_eq!(page(t, "", ""), r#"<s data-route="/compose" hidden aria-hidden="true"></s><s data-route=""></s>"#);
+    }
+
+    #[test]
+    fn the_template_has_no_inline_script() {
+        let t = std::fs::read_to_string(crate::root().join("www/index.html")).unwrap();
+        assert!(!t.contains("<script>") && !t.contains("<script type=\"module\">"), "the CSP allows no inline script");
+        for (route, _) in PAGES {
+            assert!(page(&t, route, "").matches(" hidden").count() < t.matches(" hidden").count(), "{route:?} shows a shell section");
+        }
     }
 }

@@ -26,6 +26,9 @@ struct Outcome {
     broken: Option<String>,
 }
 
+/// The binary that runs after all others (tests/tests/service_logs.rs).
+const LAST: &str = "service_logs";
+
 /// `cargo test --no-run` once; the executables it built, in the order cargo would run them.
 fn build(tools: &Tools) -> Result<Vec<Binary>> {
     let out = tools
@@ -49,7 +52,8 @@ fn build(tools: &Tools) -> Result<Vec<Binary>> {
             Some(Binary { name: if kind == "test" { name.to_string() } else { format!("{name} ({kind})") }, path })
         })
         .collect();
-    bins.sort_by(|a, b| a.name.cmp(&b.name));
+    // The scan of the services' logs goes last: it reads what every other test made them print.
+    bins.sort_by_key(|b| (b.name == LAST, b.name.clone()));
     Ok(bins)
 }
 

@@ -55,7 +55,7 @@ fn run(args: &[String]) -> Option<Result> {
         Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("soak") => soak::run(&args[1..]),
-        Some("build") => tools::ensure(tools::Need::Build).and_then(|tools| build::all(&tools)),
+        Some("build") => tools::ensure(tools::Need::Build).and_then(|tools| build::for_deploy(&tools)),
         Some("setup") => tools::ensure(tools::Need::Browser).map(|_| ()),
         _ => return None,
     })

@@ -14,6 +14,30 @@ use std::time::{Duration, Instant};
 /// SIGINT/SIGTERM xtask stops these groups itself before it exits.
 static GROUPS: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 
+/// Where services started from now on also write what they print (`<name>.log`): the test run
+/// scans the Worker's and the emulator's output for secrets.
+static LOG_DIR: Mutex<Option<std::path::PathBuf>> = Mutex::new(None);
+
+pub fn keep_logs_in(dir: &std::path::Path) -> Result {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    *LOG_DIR.lock().map_err(|_| "log dir lock")? = Some(dir.to_path_buf());
+    Ok(())
+}
+
+/// Copy a child's output to ours as it comes, and append it to `file`.
+fn tee(from: impl Read + Send + 'static, file: std::sync::Arc<Mutex<std::fs::File>>, to_stdout: bool) {
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(from).lines().map_while(std::io::Result::ok) {
+            if let Ok(mut f) = file.lock() {
+                let _ = writeln!(f, "{line}");
+            }
+            let _ = if to_stdout { writeln!(std::io::stdout(), "{line}") } else { writeln!(std::io::stderr(), "{line}") };
+        }
+    });
+}
+
 /// Install the SIGINT/SIGTERM/SIGHUP handler once: stop every service group, then exit 130.
 pub fn stop_services_on_signal() -> Result {
     ctrlc::set_handler(|| {
@@ -59,7 +83,17 @@ pub struct Service {
 impl Service {
     pub fn start(name: &'static str, mut cmd: Command) -> Result<Service> {
         cmd.process_group(0);
-        let child = cmd.spawn().map_err(|e| format!("cannot start {name}: {e}"))?;
+        let log = LOG_DIR.lock().ok().and_then(|d| d.clone()).map(|d| d.join(format!("{}.log", name.replace(' ', "-"))));
+        if log.is_some() {
+            cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        }
+        let mut child = cmd.spawn().map_err(|e| format!("cannot start {name}: {e}"))?;
+        if let Some(path) = log {
+            let file = std::fs::OpenOptions::new().create(true).append(true).open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let file = std::sync::Arc::new(Mutex::new(file));
+            tee(child.stdout.take().expect("piped"), file.clone(), true);
+            tee(child.stderr.take().expect("piped"), file, false);
+        }
         if let Ok(mut g) = GROUPS.lock() {
             g.push(child.id());
         }

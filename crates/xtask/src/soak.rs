@@ -10,7 +10,7 @@ use crate::{build, dev, root, Result};
 pub fn run(args: &[String]) -> Result {
     crate::procs::stop_services_on_signal()?;
     let tools = ensure(Need::Build)?;
-    build::all(&tools)?;
+    build::for_emulator(&tools)?;
     let mut all: Vec<String> = ["--posts", "200", "--accounts", "4", "--kills", "2", "--spread", "420", "--load"].map(String::from).to_vec();
     all.extend(args.iter().cloned());
     harness(&tools, &all)

@@ -27,13 +27,16 @@ pub fn run(filters: &[String]) -> Result {
         run_ok(Command::new("cargo").current_dir(root()).args(["test", "--workspace", "--exclude", "letspost-e2e"]).args(NATIVE_EXCLUDES))?;
     }
 
-    build::all(&tools)?;
+    build::for_emulator(&tools)?;
 
     // Fresh Worker state (R2, Durable Objects) for every run.
     let state = root().join("target/e2e-state");
     let _ = std::fs::remove_dir_all(&state);
 
     step("starting the TikTok emulator, the Worker in workerd and ChromeDriver");
+    // What they print is kept too: the suite's last binary scans it for secrets.
+    let logs = root().join("target/e2e-logs");
+    crate::procs::keep_logs_in(&logs)?;
     let emulator_port = free_port()?;
     let worker_port = free_port()?;
     // Webhooks on, as in production: TikTok (the emulator) pushes status to the Worker.
@@ -66,6 +69,7 @@ pub fn run(filters: &[String]) -> Result {
         ("LETSPOST_URL", format!("http://127.0.0.1:{worker_port}").into()),
         ("EMULATOR_URL", format!("http://127.0.0.1:{emulator_port}").into()),
         ("LETSPOST_TOKEN_KEY", token_key.clone().into()),
+        ("LETSPOST_SERVICE_LOGS", logs.clone().into_os_string()),
     ]);
     let e2e = crate::e2e::run(&tools, &env, &["--test-threads=2".to_string()], filters);
     drop((worker, browser));

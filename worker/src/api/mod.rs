@@ -2,12 +2,15 @@
 //!
 //! One module per resource: `oauth` (`/api/oauth/*`), `accounts` (`/api/accounts*`), `posts`
 //! (`/api/posts*`), with `session` the session-cookie check both accounts and posts need;
-//! `webhooks` (TikTok's deliveries, signed instead of same-origin); `bench` and `test_hooks`
+//! `webhooks` (TikTok's deliveries, signed instead of same-origin); `csp_report` (the pages'
+//! CSP violations, logged); `body` reads bodies and headers within limits; `bench` and `test_hooks`
 //! only when their vars are set. They import from `objects`, `tiktok`
 //! and `base`; nothing below imports from here.
 
 mod accounts;
 mod bench;
+mod body;
+mod csp_report;
 mod oauth;
 mod posts;
 mod session;
@@ -30,6 +33,10 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
     if req.method() == Method::Post && url.path().trim_end_matches('/') == letspost_core::api::paths::TIKTOK_WEBHOOK {
         return webhooks::receive(req, env).await;
     }
+    // Browsers send CSP reports without credentials, and not always with an Origin.
+    if req.method() == Method::Post && url.path() == letspost_core::headers::CSP_REPORT_PATH {
+        return csp_report::receive(req, env).await;
+    }
     if !write_allowed(req.method().as_ref(), header("Origin").as_deref(), header("Sec-Fetch-Site").as_deref(), &app_origin) {
         return reply::error(403, codes::FORBIDDEN_ORIGIN, "This request came from another site, so LetsPost refused it.");
     }
@@ -50,18 +57,12 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
         (Method::Get, ["posts", id]) => posts::forward(req, env, id, Method::Get, "post", None).await,
         (Method::Patch, ["posts", id]) => posts::reschedule(req, env, id).await,
         (Method::Delete, ["posts", id]) => posts::forward(req, env, id, Method::Post, "cancel", Some(json!({}))).await,
-        (Method::Post, ["posts", id, "retry"]) => posts::forward(req, env, id, Method::Post, "retry", None).await,
+        (Method::Post, ["posts", id, "retry"]) => posts::retry(req, env, id).await,
         (Method::Put, ["posts", id, "media"]) => posts::put_media(req, env, id).await,
         (Method::Get, ["posts", id, "media"]) => posts::forward(req, env, id, Method::Get, "media", None).await,
         // The probe's report of the staged video, re-read from R2.
         (Method::Get, ["posts", id, "check"]) => posts::forward(req, env, id, Method::Get, "check", None).await,
         (_, ["bench", rest @ ..]) if bench::enabled(&env) => bench::handle(req, env, rest).await,
-        (Method::Post, ["test", "fail-next-media-put"]) if test_hooks::enabled(&env) => {
-            let mut req = req;
-            let body: serde_json::Value = req.json().await?;
-            test_hooks::arm_media_put_failure(body["caption"].as_str().unwrap_or_default().to_string());
-            Ok(Response::empty()?.with_status(204))
-        }
         (_, ["test", rest @ ..]) if test_hooks::enabled(&env) => test_hooks::handle(req, env, rest).await,
         _ => reply::error(404, codes::NOT_FOUND, &format!("There is no API at {path}.")),
     }

@@ -24,8 +24,9 @@ pub fn oauth_config(env: &Env) -> Result<Response> {
 /// `POST /api/oauth/token`: exchange the code (adding the client secret), keep the tokens in
 /// the Account object, and put the account in this browser's session.
 pub async fn exchange(mut req: Request, env: Env, app_origin: &str) -> Result<Response> {
-    let Ok(body) = req.json::<TokenExchange>().await else {
-        return reply::bad_request("Send JSON with code, code_verifier and redirect_uri.");
+    let body: TokenExchange = match crate::api::body::json(&mut req, "JSON with code, code_verifier and redirect_uri").await? {
+        Ok(b) => b,
+        Err(refused) => return Ok(refused),
     };
     if !Config::from_env(&env).configured(&env) {
         return reply::error(503, codes::NOT_CONFIGURED, "LetsPost is not connected to a TikTok app yet. Tell the person who runs it.");

@@ -7,11 +7,13 @@ use crate::base::config::{self, MEDIA_BUCKET};
 use crate::base::rand::{bytes, now_ms};
 use crate::base::reply;
 use crate::objects::account::PostId;
-use crate::objects::post::{CancelBody, Create, PartBegin, PartDone, PartTicket, Schedule};
+use crate::api::body;
+use crate::objects::post::{CancelBody, Create, PartBegin, PartDone, PartTicket, Replay, RetryBody, Schedule};
 use crate::objects::{self, ACCOUNTS, POSTS};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use letspost_core::api::{ApiError, CreatorInfoBody, ErrorBody};
+use letspost_core::request;
 use post_lifecycle::create::check_publish_at;
 use post_lifecycle::staging::StagingPlan;
 use post_lifecycle::{CreatePost, FieldError, Mode, Post, PostBody, PostView, PostsBody};
@@ -55,15 +57,36 @@ async fn visible(env: &Env, req: &Request, id: &str) -> Result<Option<PostView>>
     Ok(holds(env, req, &view.account).await?.then_some(view))
 }
 
-/// `POST /api/posts`.
+/// `POST /api/posts`. With an `Idempotency-Key`, the post's id comes from the session and the
+/// key, so a retried request reaches the same post object, which answers for it: the same key
+/// and body → the post the first request made; another body → 422. No second post is made.
 pub async fn create(mut req: Request, env: Env) -> Result<Response> {
-    let body: CreatePost = match req.json().await {
+    let key = match body::idempotency_key(&req)? {
+        Ok(k) => k,
+        Err(refused) => return Ok(refused),
+    };
+    let expects = "JSON with account, mode, caption, privacy_level, publish_at and video_size";
+    let body: CreatePost = match body::json(&mut req, expects).await? {
         Ok(b) => b,
-        Err(_) => return reply::bad_request("Send JSON with account, mode, caption, privacy_level, publish_at and video_size."),
+        Err(refused) => return Ok(refused),
     };
     if !holds(&env, &req, &body.account).await? {
         return reply::not_found("account");
     }
+    let (id, fingerprint) = match (&key, session_id(&req)) {
+        (Some(k), Some(session)) => {
+            let id = URL_SAFE_NO_PAD.encode(request::keyed_id(&session, k));
+            let fingerprint = request::fingerprint(&serde_json::to_vec(&body)?);
+            // Asked again: the first request's post, before any check that its own existence
+            // (a pending draft, a time now past) would change.
+            let replay = objects::call(&env, POSTS, &id, Method::Post, "replay", Some(&Replay { fingerprint: fingerprint.clone() })).await?;
+            if replay.status_code() != 404 {
+                return created_answer(&env, &id, replay).await;
+            }
+            (id, Some(fingerprint))
+        }
+        _ => (URL_SAFE_NO_PAD.encode(bytes::<ID_BYTES>()?), None),
+    };
     // The creator's options now, not when the composer opened (or, if TikTok stumbles right
     // now, as they were a few minutes ago: the post is not lost to a hiccup).
     let mut info = objects::get(&env, ACCOUNTS, &body.account, "creator-info-for-post").await?;
@@ -83,17 +106,27 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
             return field_error(e);
         }
     }
-    let id = URL_SAFE_NO_PAD.encode(bytes::<ID_BYTES>()?);
     let mut post = Post::new(id.clone(), body.account.clone(), creator.creator_username.clone(), settings, publish_at_ms, body.video_size, now);
     post.pushed = config::webhooks_on(&env);
-    let create = Create { post, max_duration_sec: creator.max_video_post_duration_sec };
-    let mut made = objects::call(&env, POSTS, &id, Method::Post, "create", Some(&create)).await?;
-    if made.status_code() != 201 {
+    let create = Create { post, max_duration_sec: creator.max_video_post_duration_sec, fingerprint };
+    let made = objects::call(&env, POSTS, &id, Method::Post, "create", Some(&create)).await?;
+    let answer = created_answer(&env, &id, made).await?;
+    if answer.status_code() == 201 && test_hooks::DROP_NEXT_CREATE_ANSWER.fires(&env, &body.caption) {
+        return test_hooks::lost_answer();
+    }
+    Ok(answer)
+}
+
+/// The answer to a create, first or replayed: the post object's refusal as it is, or 201 with
+/// the post and where its video goes, once the post is in its account's list (again, for a
+/// replay: the first request may have stopped before that).
+async fn created_answer(env: &Env, id: &str, mut made: Response) -> Result<Response> {
+    if !(200..300).contains(&made.status_code()) {
         return Ok(made);
     }
     let view = made.json::<PostBody>().await?.post;
-    objects::call(&env, ACCOUNTS, &body.account, Method::Post, "posts", Some(&PostId { id: id.clone() })).await?;
-    let plan = StagingPlan::for_size(body.video_size);
+    objects::call(env, ACCOUNTS, &view.account, Method::Post, "posts", Some(&PostId { id: id.to_string() })).await?;
+    let plan = StagingPlan::for_size(view.video_size);
     let upload = Upload { url: format!("/api/posts/{id}/media"), chunk_size: plan.part_size, total_chunk_count: plan.part_count };
     reply::json(201, &Created { post: view, upload })
 }
@@ -101,19 +134,21 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
 /// `PUT /api/posts/{id}/media` with `Content-Range`: the next part, streamed into R2.
 pub async fn put_media(req: Request, env: Env, id: &str) -> Result<Response> {
     let Some(post) = visible(&env, &req, id).await? else { return reply::not_found("post") };
-    if test_hooks::enabled(&env) && test_hooks::media_put_should_fail(&post.settings.caption) {
+    if test_hooks::FAIL_NEXT_MEDIA_PUT.fires(&env, &post.settings.caption) {
         return reply::error(503, "injected_fault", "The upload was interrupted. Resume from received_bytes.");
     }
-    let content_range = req.headers().get("Content-Range")?.unwrap_or_default();
+    // Headers first: a part that can't be right is refused before anything is stored.
+    let header = |name: &str| req.headers().get(name).ok().flatten();
+    if let Err(bad) = post_lifecycle::staging::check_part_headers(header("Content-Range").as_deref(), header("Content-Length").as_deref()) {
+        let code = if bad.status == 411 { "length_required" } else { letspost_core::api::codes::BAD_REQUEST };
+        return reply::error(bad.status, code, &bad.message);
+    }
+    let content_range = header("Content-Range").unwrap_or_default();
     let mut begun = objects::call(&env, POSTS, id, Method::Post, "media/begin", Some(&PartBegin { content_range })).await?;
     if begun.status_code() != 200 {
         return Ok(begun);
     }
     let ticket: PartTicket = begun.json().await?;
-    let length = req.headers().get("Content-Length")?.and_then(|v| v.parse::<u64>().ok());
-    if length != Some(ticket.last - ticket.first + 1) {
-        return reply::error(411, "length_required", "Send each part with a Content-Length equal to its Content-Range.");
-    }
     let Some(body) = req.inner().body() else { return reply::bad_request("The part has no body.") };
     // The request's own stream goes straight to R2: no byte is copied through wasm.
     let upload = env.bucket(MEDIA_BUCKET)?.resume_multipart_upload(ticket.key, ticket.upload_id)?;
@@ -136,9 +171,23 @@ struct Reschedule {
     publish_at: Option<String>,
 }
 
+/// `POST /api/posts/{id}/retry`: once per `Idempotency-Key` (the same key again answers with
+/// the post as it is).
+pub async fn retry(req: Request, env: Env, id: &str) -> Result<Response> {
+    let key = match body::idempotency_key(&req)? {
+        Ok(k) => k,
+        Err(refused) => return Ok(refused),
+    };
+    let body = serde_json::to_value(RetryBody { key })?;
+    forward(req, env, id, Method::Post, "retry", Some(body)).await
+}
+
 /// `PATCH /api/posts/{id}` `{"publish_at"}`.
 pub async fn reschedule(mut req: Request, env: Env, id: &str) -> Result<Response> {
-    let Ok(body) = req.json::<Reschedule>().await else { return reply::bad_request("Send JSON with publish_at.") };
+    let body: Reschedule = match body::json(&mut req, "JSON with publish_at").await? {
+        Ok(b) => b,
+        Err(refused) => return Ok(refused),
+    };
     let publish_at_ms = match check_publish_at(body.publish_at.as_deref(), now_ms()) {
         Ok(at) => at,
         Err(e) => return field_error(e),

@@ -4,6 +4,12 @@
 //! `POST /api/test/fail-next-media-put` `{"caption"}` → the next `PUT /api/posts/{id}/media`
 //! of a post with that caption answers 503 without storing anything, as a gateway timing out
 //! would. (By caption, so tests running side by side don't take each other's fault.)
+//! `POST /api/test/drop-next-create-answer` `{"caption"}` → the next `POST /api/posts` with
+//! that caption makes its post, then its answer breaks off mid-body: the client sees a network
+//! error, as when a phone changes networks, and can only retry.
+//!
+//! `GET /api/test/csp-reports` → every CSP violation the pages reported since workerd started
+//! (`[{"page", "directive", "blocked"}]`).
 //!
 //! For the cron's safety net (e2e suite and `cargo xtask bench sweep`):
 //! - `POST /api/test/posts` `{"account", "count", "publish_in_ms"}` → `{"ids"}`: scheduled posts
@@ -20,26 +26,55 @@ use serde_json::json;
 use std::sync::Mutex;
 use worker::{Env, Method, Request, Response, Result};
 
-static FAIL_NEXT_MEDIA_PUT: Mutex<Option<String>> = Mutex::new(None);
+/// An armed fault: the caption of the post it is for.
+pub struct Armed(Mutex<Option<String>>);
+
+pub static FAIL_NEXT_MEDIA_PUT: Armed = Armed(Mutex::new(None));
+pub static DROP_NEXT_CREATE_ANSWER: Armed = Armed(Mutex::new(None));
+
+impl Armed {
+    pub fn arm(&self, caption: String) {
+        if let Ok(mut armed) = self.0.lock() {
+            *armed = Some(caption);
+        }
+    }
+
+    /// Spends the fault if it is armed for this post's caption (and hooks are on).
+    pub fn fires(&self, env: &Env, caption: &str) -> bool {
+        if !enabled(env) {
+            return false;
+        }
+        let Ok(mut armed) = self.0.lock() else { return false };
+        if armed.as_deref() == Some(caption) {
+            *armed = None;
+            return true;
+        }
+        false
+    }
+}
+
+static CSP_REPORTS: Mutex<Vec<letspost_core::csp_report::Violation>> = Mutex::new(Vec::new());
+
+pub fn keep_csp_reports(found: Vec<letspost_core::csp_report::Violation>) {
+    if let Ok(mut all) = CSP_REPORTS.lock() {
+        all.extend(found);
+    }
+}
 
 pub fn enabled(env: &Env) -> bool {
     env.var("TEST_HOOKS").map(|v| v.to_string() == "1").unwrap_or(false)
 }
 
-pub fn arm_media_put_failure(caption: String) {
-    if let Ok(mut armed) = FAIL_NEXT_MEDIA_PUT.lock() {
-        *armed = Some(caption);
-    }
+/// An answer that breaks off after its first byte: the status line went out, the body never
+/// arrives whole, and the client sees a network error.
+pub fn lost_answer() -> Result<Response> {
+    let parts: Vec<Result<Vec<u8>>> = vec![Ok(b"{".to_vec()), Err(worker::Error::RustError("answer dropped by a test hook".into()))];
+    Ok(Response::from_stream(futures_util::stream::iter(parts))?.with_status(201))
 }
 
-/// Spends the armed failure if it is for this post's caption.
-pub fn media_put_should_fail(caption: &str) -> bool {
-    let Ok(mut armed) = FAIL_NEXT_MEDIA_PUT.lock() else { return false };
-    if armed.as_deref() == Some(caption) {
-        *armed = None;
-        return true;
-    }
-    false
+#[derive(Deserialize)]
+struct ForCaption {
+    caption: String,
 }
 
 #[derive(Deserialize)]
@@ -63,6 +98,13 @@ struct Legacy {
 
 pub async fn handle(mut req: Request, env: Env, segments: &[&str]) -> Result<Response> {
     match (req.method(), segments) {
+        (Method::Post, [fault @ ("fail-next-media-put" | "drop-next-create-answer")]) => {
+            let f: ForCaption = req.json().await?;
+            let armed = if *fault == "fail-next-media-put" { &FAIL_NEXT_MEDIA_PUT } else { &DROP_NEXT_CREATE_ANSWER };
+            armed.arm(f.caption);
+            Ok(Response::empty()?.with_status(204))
+        }
+        (Method::Get, ["csp-reports"]) => Response::from_json(&*CSP_REPORTS.lock().map_err(|_| worker::Error::RustError("poisoned".into()))?),
         (Method::Post, ["posts"]) => {
             let m: Many = req.json().await?;
             let mut ids = Vec::new();

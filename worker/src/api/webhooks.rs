@@ -12,7 +12,6 @@ use crate::base::rand::now_ms;
 use crate::base::reply;
 use crate::objects::account::AccountFact;
 use crate::objects::{self, ACCOUNTS};
-use futures_util::StreamExt;
 use post_lifecycle::Pushed;
 use tiktok_rules::webhook::{self, Refusal, WebhookEvent, MAX_BODY_BYTES};
 use worker::{Env, Method, Request, Response, Result};
@@ -26,27 +25,11 @@ fn received(acted: bool) -> Result<Response> {
     Response::from_json(&serde_json::json!({ "received": true, "acted": acted }))
 }
 
-/// The body, read only up to the limit (a declared or streamed excess is refused unread).
-async fn bounded_body(req: &mut Request) -> Result<std::result::Result<Vec<u8>, Refusal>> {
-    let declared = req.headers().get("Content-Length")?.and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        return Ok(Err(Refusal::TooLarge));
-    }
-    let mut body = Vec::new();
-    let mut stream = req.stream()?;
-    while let Some(chunk) = stream.next().await {
-        body.extend_from_slice(&chunk?);
-        if body.len() > MAX_BODY_BYTES {
-            return Ok(Err(Refusal::TooLarge));
-        }
-    }
-    Ok(Ok(body))
-}
-
 pub async fn receive(mut req: Request, env: Env) -> Result<Response> {
-    let body = match bounded_body(&mut req).await? {
+    // Read only up to the limit: a declared or streamed excess is refused unread.
+    let body = match crate::api::body::bounded(&mut req, MAX_BODY_BYTES).await? {
         Ok(b) => b,
-        Err(r) => return refused(r),
+        Err(r) => return reply::refused(r),
     };
     let Some(client_secret) = secret(&env, CLIENT_SECRET) else {
         return reply::error(503, "not_configured", "LetsPost has no TikTok client secret to verify webhooks with.");
@@ -77,7 +60,7 @@ pub async fn receive(mut req: Request, env: Env) -> Result<Response> {
         // An account or post LetsPost doesn't know (another app's, or deleted).
         404 => received(false),
         s => {
-            worker::console_error!("webhook {:?}: the account object answered {s}", hook.event.publish_id());
+            crate::base::log::error("webhook_not_recorded", &[("account", &hook.user_openid), ("publish_id", hook.event.publish_id().unwrap_or_default()), ("status", &s.to_string())]);
             reply::internal()
         }
     }

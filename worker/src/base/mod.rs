@@ -1,6 +1,7 @@
-//! The bottom layer: configuration and binding names, the answer shape, random bytes and the
-//! clock. It imports nothing from the crate but its own modules.
+//! The bottom layer: configuration and binding names, the answer shape, log lines, random
+//! bytes and the clock. It imports nothing from the crate but its own modules.
 
 pub mod config;
+pub mod log;
 pub mod rand;
 pub mod reply;

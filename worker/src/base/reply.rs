@@ -21,6 +21,11 @@ pub fn bad_request(message: &str) -> Result<Response> {
     error(400, codes::BAD_REQUEST, message)
 }
 
+/// A request `letspost_core::request` refused (its body or a header), with its status.
+pub fn refused(r: letspost_core::request::Refused) -> Result<Response> {
+    json(r.status, &ErrorBody { error: r.error })
+}
+
 /// A TikTok failure, for people: what happened and what to do next. TikTok's own code is kept
 /// where it says something the creator can act on.
 pub fn tiktok_failure(e: &TikTokError) -> Result<Response> {
@@ -45,4 +50,17 @@ pub fn with_retry_after(mut resp: Response, secs: u32) -> Result<Response> {
 /// storage key or a TikTok answer, so they are not sent to the browser).
 pub fn internal() -> Result<Response> {
     error(500, codes::INTERNAL, "LetsPost had a problem on its side. Try again in a moment.")
+}
+
+/// Every `/api` answer gets `letspost_core::headers::API_HEADERS`. The answer may come from a
+/// Durable Object, whose headers can't be changed: they are copied into new ones.
+pub fn with_api_headers(resp: Response) -> Result<Response> {
+    let headers = worker::Headers::new();
+    for (name, value) in resp.headers().entries() {
+        headers.append(&name, &value)?;
+    }
+    for (name, value) in letspost_core::headers::API_HEADERS {
+        headers.set(name, value)?;
+    }
+    Ok(resp.with_headers(headers))
 }

@@ -62,7 +62,7 @@ impl Failure {
             Failure::TikTok(e) => reply::tiktok_failure(&e),
             Failure::Internal(e) => {
                 // The error names no token (storage and vault errors carry none).
-                worker::console_error!("account object: {e}");
+                crate::base::log::error("account_failed", &[("error", &e.to_string())]);
                 reply::internal()
             }
         }
@@ -446,7 +446,7 @@ impl DurableObject for Account {
     async fn alarm(&self) -> Result<Response> {
         // Errors are caught: a failing alarm is retried only a few times, then dropped.
         if let Err(e) = self.upkeep().await {
-            worker::console_error!("account upkeep: {e}");
+            crate::base::log::error("account_upkeep_failed", &[("error", &e.to_string())]);
             let _ = self.state.storage().set_alarm(ScheduledTime::new(js_sys::Date::new(&((now_ms() + 3_600_000) as f64).into()))).await;
         }
         Response::empty()

@@ -4,7 +4,8 @@
 //!
 //! Internal operations (the Worker's routes check the session first): `POST /create`,
 //! `POST /media/begin`, `POST /media/part`, `GET /media`, `GET /post`, `GET /check`,
-//! `POST /cancel`, `POST /schedule`, `POST /retry`, `POST /sweep`, `POST /pushed` (a webhook's
+//! `POST /cancel`, `POST /schedule`, `POST /retry`, `POST /replay` (a keyed create asked
+//! again), `POST /sweep`, `POST /pushed` (a webhook's
 //! fact, routed here by the account's object).
 
 use crate::base::config::{media_retention_ms, MEDIA_BUCKET};
@@ -29,6 +30,10 @@ const POST: &str = "post";
 const STAGING: &str = "staging";
 /// The time this post's index entry holds (what its shard says), to write it only on change.
 const WATCH: &str = "watch";
+/// The keyed request that made this post (a `Claim`).
+const MADE_BY: &str = "made_by";
+/// The `Idempotency-Key` of the last retry that was carried out.
+const RETRIED_BY: &str = "retried_by";
 /// Steps one alarm may take before it hands over to the next alarm (keeps each invocation
 /// well inside the Workers' time limits).
 const MAX_STEPS_PER_ALARM: usize = 12;
@@ -54,6 +59,32 @@ pub struct Staging {
 pub struct Create {
     pub post: Post,
     pub max_duration_sec: u32,
+    /// A keyed create's request, as `letspost_core::request::fingerprint` has it.
+    #[serde(default)]
+    pub fingerprint: Option<String>,
+}
+
+/// Which keyed request is making (or made) this post, since when.
+#[derive(Serialize, Deserialize)]
+struct Claim {
+    fingerprint: String,
+    at_ms: u64,
+}
+
+/// A claim whose request never finished (its isolate died) is taken over after this long.
+const CLAIM_MS: u64 = 60_000;
+
+/// A keyed create asked again: is this the post, and was it made by the same request?
+#[derive(Serialize, Deserialize)]
+pub struct Replay {
+    pub fingerprint: String,
+}
+
+/// `POST /retry`, with the client's `Idempotency-Key` when it sent one.
+#[derive(Serialize, Deserialize, Default)]
+pub struct RetryBody {
+    #[serde(default)]
+    pub key: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -160,7 +191,7 @@ impl PostObject {
         // that armed it (it is committed): the stored entry is unchanged, so the next `arm`
         // writes it again, and the old entry still brings the cron if the alarm is lost.
         if let Err(e) = self.keep_watch(p, at, now, false).await {
-            worker::console_error!("post index entry: {e}");
+            crate::base::log::error("post_index_write_failed", &[("post", &p.id), ("error", &e.to_string())]);
         }
         Ok(())
     }
@@ -205,7 +236,25 @@ impl PostObject {
 
     async fn create(&self, c: Create) -> Result<Response> {
         if self.load().await?.is_some() {
-            return conflict("This post already exists.");
+            // Two keyed requests at once: the first made the post; this one is its replay.
+            return match c.fingerprint {
+                Some(f) => self.replay(&f).await,
+                None => conflict("This post already exists."),
+            };
+        }
+        if let Some(fingerprint) = &c.fingerprint {
+            // Claimed before the first I/O (storage calls don't interleave with other
+            // requests; R2's do): the same key at the same moment waits for this one.
+            let now = now_ms();
+            if let Some(claim) = self.state.storage().get::<Claim>(MADE_BY).await? {
+                if claim.fingerprint != *fingerprint {
+                    return reply::refused(letspost_core::request::key_reused());
+                }
+                if now < claim.at_ms + CLAIM_MS {
+                    return conflict("The same request is still being made. Try again in a moment.");
+                }
+            }
+            self.state.storage().put(MADE_BY, Claim { fingerprint: fingerprint.clone(), at_ms: now }).await?;
         }
         let key = format!("posts/{}", c.post.id);
         let upload = self.bucket()?.create_multipart_upload(key.clone()).execute().await?;
@@ -223,6 +272,32 @@ impl PostObject {
         self.save(&c.post).await?;
         self.arm(&c.post).await?;
         Ok(post_body(&c.post)?.with_status(201))
+    }
+
+    /// A keyed create asked again: 404 when no request made this post yet; the post when the
+    /// same request did; 422 when the key was used for another request.
+    async fn replay(&self, fingerprint: &str) -> Result<Response> {
+        let Some(p) = self.load().await? else { return reply::not_found("post") };
+        match self.state.storage().get::<Claim>(MADE_BY).await? {
+            Some(claim) if claim.fingerprint == fingerprint => post_body(&p),
+            _ => reply::refused(letspost_core::request::key_reused()),
+        }
+    }
+
+    /// "Retry", once per key: the same key again answers with the post as it is now.
+    async fn retry(&self, b: RetryBody) -> Result<Response> {
+        let storage = self.state.storage();
+        if let Some(key) = &b.key {
+            if storage.get::<String>(RETRIED_BY).await?.as_ref() == Some(key) {
+                let Some(p) = self.load().await? else { return reply::not_found("post") };
+                return post_body(&p);
+            }
+        }
+        let resp = self.request(Event::Retry).await?;
+        if let (200, Some(key)) = (resp.status_code(), &b.key) {
+            storage.put(RETRIED_BY, key).await?;
+        }
+        Ok(resp)
     }
 
     async fn begin_part(&self, b: PartBegin) -> Result<Response> {
@@ -392,7 +467,7 @@ impl PostObject {
                 // Lost, the webhooks are ignored and polling (the fallback) still ends the post.
                 let of = PublishOf { publish_id, id: p.id.clone() };
                 if let Err(e) = objects::call(&self.env, ACCOUNTS, &p.account, Method::Post, "publish-id", Some(&of)).await.and_then(expect_ok) {
-                    worker::console_error!("publish id for webhooks: {e}");
+                    crate::base::log::error("publish_id_not_routed", &[("post", &p.id), ("account", &p.account), ("error", &e.to_string())]);
                 }
             }
         }
@@ -469,7 +544,8 @@ impl DurableObject for PostObject {
                 let s: Schedule = req.json().await?;
                 self.request(Event::Reschedule(s.publish_at_ms)).await
             }
-            (Method::Post, "/retry") => self.request(Event::Retry).await,
+            (Method::Post, "/retry") => self.retry(req.json().await.unwrap_or_default()).await,
+            (Method::Post, "/replay") => self.replay(&req.json::<Replay>().await?.fingerprint).await,
             (Method::Post, "/pushed") => {
                 // From the text: a post id exceeds 2^53, which JSON.parse would round.
                 let PushedFact { publish_id, fact, at_ms } = serde_json::from_str(&req.text().await?)?;
@@ -527,7 +603,8 @@ impl DurableObject for PostObject {
         // Errors are caught here: a failing alarm is retried only a few times by the runtime,
         // so the post's own back-off (persisted) decides, and the next alarm is always set.
         if let Err(e) = self.drive().await {
-            worker::console_error!("post alarm: {e}");
+            let id = self.load().await.ok().flatten().map(|p| p.id).unwrap_or_default();
+            crate::base::log::error("post_alarm_failed", &[("post", &id), ("error", &e.to_string())]);
             let _ = self.alarm_at(now_ms() + 5_000).await;
         }
         Response::empty()

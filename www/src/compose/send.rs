@@ -56,10 +56,12 @@ enum Job {
 /// composer's load.
 #[leptos::lazy]
 async fn run(job: Job, outcome: RwSignal<Option<Outcome>>) {
+    // One key per press: the create (or retry) is tried again with it, never made twice.
+    let key = api::fresh_key();
     let id = match job {
         Job::Send { req, file } => {
             let size = file.size() as u64;
-            let created: Created = match api::post("/api/posts", &req).await {
+            let created: Created = match api::post_once("/api/posts", &req, &key).await {
                 Ok(c) => c,
                 Err(e) => return outcome.set(Some(Outcome::Failed(e.message))),
             };
@@ -68,7 +70,7 @@ async fn run(job: Job, outcome: RwSignal<Option<Outcome>>) {
             }
             created.post.id
         }
-        Job::Retry { id } => match api::post::<_, PostBody>(&format!("/api/posts/{id}/retry"), &serde_json::json!({})).await {
+        Job::Retry { id } => match api::post_once::<_, PostBody>(&format!("/api/posts/{id}/retry"), &serde_json::json!({}), &key).await {
             Ok(_) => id,
             Err(e) => return outcome.set(Some(Outcome::Failed(e.message))),
         },
