@@ -7,6 +7,7 @@ pub mod api;
 pub mod account;
 pub mod csp_report;
 pub mod headers;
+pub mod log_line;
 pub mod request;
 pub mod session;
 pub mod time_fmt;
