@@ -52,7 +52,11 @@ pub async fn control(c: &Client, label: &str) -> fantoccini::elements::Element {
 
 /// Give the file input a file on disk, as a person picking it would.
 pub async fn pick(c: &Client, bytes: &[u8], name: &str) -> std::path::PathBuf {
-    let path = std::env::temp_dir().join(format!("letspost-{}-{name}", std::process::id()));
+    // A file of its own for every pick: flows run side by side, and a browser whose picked file
+    // changes on disk under it (WebKit, measured) never finishes reading it.
+    static PICKS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = PICKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("letspost-{}-{n}-{name}", std::process::id()));
     std::fs::write(&path, bytes).unwrap();
     control(c, "Video").await.send_keys(&path.display().to_string()).await.unwrap();
     path

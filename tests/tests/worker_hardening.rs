@@ -51,6 +51,9 @@ async fn pages_and_assets_carry_the_security_headers() {
         let body = fetch(path).await.text().await.unwrap();
         assert!(!body.contains("<script>") && !body.contains("<script type=\"module\">"), "{path} has an inline script");
     }
+    // Any other host (as a deployment's) gets HSTS.
+    let deployed = http().get(format!("{}/", app_url())).header("Host", "letspost.example").send().await.unwrap();
+    assert_eq!(header(deployed.headers(), "strict-transport-security"), "max-age=31536000; includeSubDomains");
     // The rules file itself is not served.
     assert_eq!(fetch("/_headers").await.status().as_u16(), 404);
 }

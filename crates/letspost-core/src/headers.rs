@@ -64,17 +64,18 @@ pub const CALLBACK_PATH: &str = "/oauth/callback";
 /// Hosts that never get HSTS: a browser would pin them to HTTPS for a year.
 pub const LOCAL_HOSTS: [&str; 2] = ["localhost", "127.0.0.1"];
 
-/// Workers static assets' `_headers` file: the page headers on every path, `no-referrer` on
-/// the callback, HSTS on any host but a local one. (Rules apply in order, each removing (`!`)
-/// then setting; a host rule is matched as `https://<host><path>` whatever the scheme, so the
-/// local hosts take HSTS off again.)
+/// Workers static assets' `_headers` file: the page headers and HSTS on every path,
+/// `no-referrer` on the callback, HSTS taken off again on the local hosts. (Rules apply in file
+/// order, each removing (`! Name`) then setting, and a later rule setting a header again
+/// *appends* it; a host rule is matched as `https://<host><path>` whatever the scheme, and a
+/// `:host` placeholder matches one DNS label only, so HSTS is set by path, not by host.)
 pub fn headers_file(avatar_hosts: &str) -> String {
     let mut out = String::from("# Written by `cargo xtask build` from letspost_core::headers; do not edit.\n/*\n");
     for (name, value) in page_headers(avatar_hosts) {
         out.push_str(&format!("  {name}: {value}\n"));
     }
+    out.push_str(&format!("  Strict-Transport-Security: {HSTS}\n"));
     out.push_str(&format!("{CALLBACK_PATH}\n  ! Referrer-Policy\n  Referrer-Policy: no-referrer\n"));
-    out.push_str(&format!("https://:host/*\n  Strict-Transport-Security: {HSTS}\n"));
     for host in LOCAL_HOSTS {
         out.push_str(&format!("https://{host}/*\n  ! Strict-Transport-Security\n"));
     }
@@ -114,10 +115,13 @@ mod tests {
             assert!(lines.iter().any(|l| l.trim_start().starts_with(&format!("{name}: "))), "{name}");
         }
         assert!(f.contains("/oauth/callback\n  ! Referrer-Policy\n  Referrer-Policy: no-referrer\n"), "{f}");
-        assert!(f.contains("https://:host/*\n  Strict-Transport-Security: max-age=31536000; includeSubDomains\nhttps://localhost/*\n  ! Strict-Transport-Security\nhttps://127.0.0.1/*\n  ! Strict-Transport-Security\n"), "{f}");
+        assert!(f.contains("  Strict-Transport-Security: max-age=31536000; includeSubDomains\n/oauth/callback\n"), "HSTS on every path: {f}");
+        assert!(f.ends_with("https://localhost/*\n  ! Strict-Transport-Security\nhttps://127.0.0.1/*\n  ! Strict-Transport-Security\n"), "{f}");
         // Workers reads at most 100 rules of at most 2,000 characters a line.
         assert!(f.lines().all(|l| l.len() <= 2_000));
-        // Header lines are indented, rule lines are not (the format Workers reads).
+        // Header lines are indented, rule lines are not (the format Workers reads); host rules
+        // name no port (Workers refuses them).
         assert!(lines.iter().skip(1).all(|l| l.starts_with("  ") || l.starts_with('/') || l.starts_with("https://")));
+        assert!(lines.iter().filter(|l| l.starts_with("https://")).all(|l| !l[8..].split('/').next().unwrap().contains(':')));
     }
 }
