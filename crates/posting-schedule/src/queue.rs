@@ -101,6 +101,11 @@ mod tests {
     }
 
     #[test]
+    fn the_horizon_is_how_far_a_post_may_be_scheduled() {
+        assert_eq!(HORIZON_MS, post_lifecycle::create::MAX_AHEAD_MS);
+    }
+
+    #[test]
     fn an_empty_schedule_says_what_to_do() {
         let err = weekly("UTC", &[]).next_free(0, LEAD_MS, &[]).unwrap_err();
         assert_eq!(err, QueueError::NoSlots);
