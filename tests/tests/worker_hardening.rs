@@ -25,7 +25,7 @@ async fn pages_and_assets_carry_the_security_headers() {
     let html = home.text().await.unwrap();
     let pkg = html.split("src=\"/pkg/").nth(1).and_then(|s| s.split('/').next()).expect("the build's folder in index.html");
     let pages = ["/", "/compose", "/posts", "/accounts", "/oauth/callback?code=c&state=s", "/no/such/page"];
-    let assets = ["/style.css".to_string(), format!("/pkg/{pkg}/letspost.js"), format!("/pkg/{pkg}/letspost_bg.wasm"), format!("/pkg/{pkg}/boot.js")];
+    let assets = ["/style.css".to_string(), "/favicon.svg".to_string(), format!("/pkg/{pkg}/letspost.js"), format!("/pkg/{pkg}/letspost_bg.wasm"), format!("/pkg/{pkg}/boot.js")];
     for path in pages.iter().map(|p| p.to_string()).chain(assets) {
         let r = fetch(&path).await;
         let want = if path == "/no/such/page" { 404 } else { 200 };

@@ -102,6 +102,7 @@ pub fn www(tools: &Tools, extra_hosts: &str) -> Result {
     let configured = std::env::var("LETSPOST_AVATAR_HOSTS").unwrap_or_default();
     let hosts = [letspost_core::headers::TIKTOK_AVATAR_HOSTS, configured.as_str(), extra_hosts].join(" ");
     std::fs::write(dist.join("_headers"), letspost_core::headers::headers_file(&hosts)).map_err(|e| e.to_string())?;
+    copy(&www.join("favicon.svg"), &dist.join("favicon.svg"))?;
     copy(&www.join("style.css"), &dist.join("style.css"))
 }
 
