@@ -49,11 +49,14 @@ pub async fn post_once<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, 
     }
 }
 
-/// A new `Idempotency-Key`: 128 random bits, hex.
+/// A new `Idempotency-Key`: 128 random bits, hex. Never a fixed value: without WebCrypto
+/// (which every browser LetsPost runs in has) it falls back to `Math.random`, since two
+/// presses sharing a key would make the second answer with the first's post.
 pub fn fresh_key() -> String {
     let mut raw = [0u8; 16];
-    if let Some(c) = web_sys::window().and_then(|w| w.crypto().ok()) {
-        let _ = c.get_random_values_with_u8_array(&mut raw);
+    let from_crypto = web_sys::window().and_then(|w| w.crypto().ok()).is_some_and(|c| c.get_random_values_with_u8_array(&mut raw).is_ok());
+    if !from_crypto {
+        raw.iter_mut().for_each(|b| *b = (js_sys::Math::random() * 256.0) as u8);
     }
     raw.iter().map(|b| format!("{b:02x}")).collect()
 }
