@@ -139,11 +139,11 @@ pub async fn put_media(req: Request, env: Env, id: &str) -> Result<Response> {
     }
     // Headers first: a part that can't be right is refused before anything is stored.
     let header = |name: &str| req.headers().get(name).ok().flatten();
-    if let Err(bad) = post_lifecycle::staging::check_part_headers(header("Content-Range").as_deref(), header("Content-Length").as_deref()) {
+    let content_range = header("Content-Range").unwrap_or_default();
+    if let Err(bad) = post_lifecycle::staging::check_part_headers(Some(&content_range), header("Content-Length").as_deref()) {
         let code = if bad.status == 411 { "length_required" } else { letspost_core::api::codes::BAD_REQUEST };
         return reply::error(bad.status, code, &bad.message);
     }
-    let content_range = header("Content-Range").unwrap_or_default();
     let mut begun = objects::call(&env, POSTS, id, Method::Post, "media/begin", Some(&PartBegin { content_range })).await?;
     if begun.status_code() != 200 {
         return Ok(begun);
