@@ -147,6 +147,13 @@ impl Session {
         self.exchange(&code).await
     }
 
+    /// Connect `open_id` from a browser in `time_zone` (what the callback page sends).
+    pub async fn connect_in(&self, open_id: &str, time_zone: &str) -> Answer {
+        let code = mint_code_for(open_id, &self.redirect_uri()).await;
+        let body = json!({ "code": code, "code_verifier": VERIFIER, "redirect_uri": self.redirect_uri(), "time_zone": time_zone });
+        self.post("/api/oauth/token", body).await
+    }
+
     pub async fn exchange(&self, code: &str) -> Answer {
         self.post("/api/oauth/token", json!({ "code": code, "code_verifier": VERIFIER, "redirect_uri": self.redirect_uri() })).await
     }

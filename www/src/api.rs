@@ -61,6 +61,18 @@ pub fn fresh_key() -> String {
     raw.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// `PUT` with a JSON body.
+pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    let req = Request::put(path).json(body).map_err(unreachable)?;
+    answer(req.send().await.map_err(unreachable)?).await
+}
+
+/// The browser's IANA time zone (`Intl`), which a new account's posting schedule starts in.
+pub fn browser_time_zone() -> Option<String> {
+    let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
+    js_sys::Reflect::get(&options, &"timeZone".into()).ok()?.as_string()
+}
+
 /// `DELETE`: success has no body.
 pub async fn delete(path: &str) -> Result<(), ApiError> {
     let resp = Request::delete(path).send().await.map_err(unreachable)?;

@@ -86,7 +86,7 @@ pub async fn finish(query: &str) -> Result<(AccountBody, Option<String>), ApiErr
         Ok(Callback::Denied { error, .. }) => Err(ApiError::new(error.clone(), user_message(&error))),
         Ok(Callback::Code { code, .. }) => {
             let p = pending.expect("state matched, so it was stored");
-            let body = TokenExchange { code, code_verifier: p.verifier, redirect_uri: p.redirect_uri };
+            let body = TokenExchange { code, code_verifier: p.verifier, redirect_uri: p.redirect_uri, time_zone: crate::api::browser_time_zone() };
             Ok((api::post(paths::OAUTH_TOKEN, &body).await?, p.share))
         }
     }

@@ -96,6 +96,9 @@ pub struct TokenExchange {
     pub code: String,
     pub code_verifier: String,
     pub redirect_uri: String,
+    /// The browser's IANA time zone: a new account's posting schedule starts in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

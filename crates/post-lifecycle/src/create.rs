@@ -41,6 +41,10 @@ pub struct CreatePost {
     /// RFC 3339, or null for "post now".
     #[serde(default)]
     pub publish_at: Option<String>,
+    /// "Add to queue": the Worker picks the account's next free slot (in place of `publish_at`).
+    /// Left out of the JSON when false, so a keyed request's fingerprint is what it always was.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub queue: bool,
     pub video_size: u64,
 }
 
@@ -58,7 +62,11 @@ fn refuse(field: &'static str, code: &'static str, message: impl Into<String>) -
 
 impl CreatePost {
     /// The settings and publish time, or the first field TikTok or LetsPost would refuse.
+    /// With `queue`, the time is `None` here: the Worker asks the account for a slot next.
     pub fn check(&self, creator: &CreatorInfo, now_ms: u64) -> Result<(Settings, Option<u64>), FieldError> {
+        if self.queue && self.publish_at.as_deref().is_some_and(|t| !t.is_empty()) {
+            return Err(refuse("queue", "queue_and_time", "Pick a time or add the post to the queue, not both."));
+        }
         tiktok_rules::caption::check(&self.caption).map_err(|e| refuse("caption", "caption_too_long", e.to_string()))?;
         if self.mode == Mode::Draft {
             // TikTok takes only the file; the caption is kept as the creator's note.
@@ -195,5 +203,19 @@ mod tests {
         assert_eq!(at(&fmt(NOW - 120_000)).unwrap_err().code, "time_in_past");
         assert_eq!(at(&fmt(NOW + MAX_AHEAD_MS + 1_000)).unwrap_err().code, "time_too_far");
         assert_eq!(at("next tuesday").unwrap_err().code, "invalid_time");
+    }
+
+    #[test]
+    fn queue_takes_the_place_of_a_time() {
+        let queued: CreatePost = serde_json::from_value(serde_json::json!({
+            "account": "a", "privacy_level": "SELF_ONLY", "video_size": 1, "queue": true
+        }))
+        .unwrap();
+        assert!(queued.queue);
+        assert_eq!(queued.check(&creator(false), NOW).unwrap().1, None);
+        let both = CreatePost { publish_at: Some(letspost_core::time_fmt::rfc3339_utc(NOW + 60_000)), ..queued };
+        assert_eq!(both.check(&creator(false), NOW).unwrap_err().field, "queue");
+        // Unqueued requests serialize as before (a keyed request's fingerprint is unchanged).
+        assert!(!serde_json::to_string(&req()).unwrap().contains("queue"));
     }
 }

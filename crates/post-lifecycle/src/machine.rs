@@ -33,6 +33,11 @@ impl State {
     pub fn is_final(self) -> bool {
         matches!(self, State::SentToInbox | State::Published | State::Failed | State::Cancelled)
     }
+
+    /// Still on its way to TikTok: it keeps its time in the posting schedule.
+    pub fn holds_its_time(self) -> bool {
+        matches!(self, State::AwaitingMedia | State::Scheduled | State::Uploading)
+    }
 }
 
 /// `direct`: TikTok publishes it with these settings. `draft`: TikTok puts the video in the
@@ -222,6 +227,12 @@ pub enum Event {
 pub struct Conflict(pub &'static str);
 
 impl Post {
+    /// The time this post holds in its account's posting schedule: its `publish_at` while it
+    /// is on its way (a cancelled, failed or finished post frees it; "post now" holds none).
+    pub fn time_held(&self) -> Option<u64> {
+        self.publish_at_ms.filter(|_| self.state.holds_its_time())
+    }
+
     /// A new post, awaiting its video.
     pub fn new(id: String, account: String, username: String, settings: Settings, publish_at_ms: Option<u64>, video_size: u64, now: u64) -> Post {
         Post {

@@ -476,3 +476,22 @@ fn tiktoks_pending_share_limit_fails_a_draft_with_the_sentence() {
     assert_eq!(p.state, State::Failed);
     assert!(p.error.unwrap().message.starts_with("Your TikTok inbox already has 5 drafts"));
 }
+
+#[test]
+fn a_post_holds_its_time_only_while_on_its_way() {
+    let due = T0 + 3_600_000;
+    let mut p = post(SMALL, Some(due), PrivacyLevel::PublicToEveryone);
+    assert_eq!(p.time_held(), Some(due), "awaiting media");
+    ok(&mut p, Event::Reschedule(Some(due + 60_000)), T0);
+    ok(&mut p, Event::MediaStaged, T0);
+    assert_eq!((p.state, p.time_held()), (State::Scheduled, Some(due + 60_000)));
+    let mut c = p.clone();
+    ok(&mut c, Event::Cancel, T0);
+    assert_eq!(c.time_held(), None, "cancelling frees the time");
+    ok(&mut p, Event::StartUpload, due);
+    assert_eq!((p.state, p.time_held()), (State::Uploading, Some(due + 60_000)));
+    let mut refused = post(SMALL, Some(due), PrivacyLevel::PublicToEveryone);
+    ok(&mut refused, Event::MediaRefused(PostError::new("unsupported_format", "not a video")), T0);
+    assert_eq!(refused.time_held(), None, "a failed post frees it");
+    assert_eq!(post(SMALL, None, PrivacyLevel::PublicToEveryone).time_held(), None, "post now holds no slot");
+}

@@ -9,8 +9,10 @@
 //! Time zones come from `jiff` with its bundled tz database (workerd has no zoneinfo files).
 //! The runtime's `Intl` would cost no bytes but is JavaScript, out of reach of a pure crate.
 
+pub mod answers;
 pub mod day;
 pub mod free;
+pub mod holds;
 pub mod queue;
 pub mod schedule;
 pub mod wall_clock;
@@ -19,7 +21,9 @@ pub mod weekly;
 #[cfg(test)]
 mod test_support;
 
+pub use answers::{FreeSlotsBody, NextFreeBody};
 pub use day::Day;
+pub use holds::{Hold, RESERVATION_MS};
 pub use queue::{QueueError, HORIZON_MS, LEAD_MS};
 pub use schedule::{Schedule, ScheduleBody, ScheduleError, Slot, MAX_SLOTS};
 pub use weekly::{Weekly, WeeklySlot};

@@ -47,6 +47,8 @@ pub fn run(filters: &[String]) -> Result {
     vars.push(("TOKEN_KEY", token_key.clone()));
     // Short enough for a test to see a published post's video deleted.
     vars.push(("MEDIA_RETENTION_SECS", "15".into()));
+    // "Add to queue" a minute ahead (5 in production), so a test sees a queued post published.
+    vars.push(("QUEUE_LEAD_SECS", "60".into()));
     // The suite's own faults inside the Worker (worker/src/test_hooks.rs).
     vars.push(("TEST_HOOKS", "1".into()));
     let worker = dev::start_worker(&tools, worker_port, &vars, Some(&state))?;

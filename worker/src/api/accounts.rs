@@ -1,12 +1,15 @@
 //! `/api/accounts*`: listing the connected accounts, reading creator_info and disconnecting
-//! (connecting is `/api/oauth/token`, in `api/oauth.rs`). A request reaches an account only
+//! (connecting is `/api/oauth/token`, in `api/oauth.rs`), and each account's posting schedule. A request reaches an account only
 //! through a session that holds it; anything else is a 404, as if the account did not exist.
 
 use crate::api::session::{held, holds, session_id};
 use crate::base::reply;
 use crate::objects::session::OpenId;
 use crate::objects::{self, ACCOUNTS, SESSIONS};
-use letspost_core::api::{Account, AccountBody, AccountsBody};
+use crate::objects::schedule::Window;
+use letspost_core::api::{Account, AccountBody, AccountsBody, ApiError, ErrorBody};
+use letspost_core::time_fmt::parse_rfc3339_ms;
+use posting_schedule::ScheduleBody;
 use worker::{Env, Method, Request, Response, Result};
 
 /// `GET /api/accounts`: the session's accounts (an empty list without a session).
@@ -45,4 +48,55 @@ pub async fn disconnect(req: Request, env: Env, open_id: &str) -> Result<Respons
         objects::call(&env, SESSIONS, &id, Method::Post, "remove", Some(&OpenId { open_id: open_id.to_string() })).await?;
     }
     Ok(Response::empty()?.with_status(204))
+}
+
+/// `GET /api/accounts/{open_id}/schedule`: the same for every session holding the account.
+pub async fn schedule(req: Request, env: Env, open_id: &str) -> Result<Response> {
+    if !holds(&env, &req, open_id).await? {
+        return reply::not_found("account");
+    }
+    objects::get(&env, ACCOUNTS, open_id, "schedule").await
+}
+
+/// `PUT /api/accounts/{open_id}/schedule`: checked here (422 naming `time_zone` or `slots`),
+/// stored as the check leaves it: the zone's canonical name, slots sorted, no duplicates.
+pub async fn put_schedule(mut req: Request, env: Env, open_id: &str) -> Result<Response> {
+    let body: ScheduleBody = match crate::api::body::json(&mut req, "JSON with schedule.time_zone and schedule.slots").await? {
+        Ok(b) => b,
+        Err(refused) => return Ok(refused),
+    };
+    if !holds(&env, &req, open_id).await? {
+        return reply::not_found("account");
+    }
+    let checked = match body.schedule.check() {
+        Ok(w) => w,
+        Err(e) => {
+            let error = ApiError { code: e.code.into(), message: e.message, field: Some(e.field.into()) };
+            return reply::json(422, &ErrorBody { error });
+        }
+    };
+    let canonical = ScheduleBody { schedule: checked.to_schedule() };
+    objects::call(&env, ACCOUNTS, open_id, Method::Put, "schedule", Some(&canonical)).await
+}
+
+/// `GET /api/accounts/{open_id}/queue`: the time "Add to queue" would give a post now.
+pub async fn next_free(req: Request, env: Env, open_id: &str) -> Result<Response> {
+    if !holds(&env, &req, open_id).await? {
+        return reply::not_found("account");
+    }
+    objects::get(&env, ACCOUNTS, open_id, "queue").await
+}
+
+/// `GET /api/accounts/{open_id}/slots?from=&to=` (RFC 3339): the free slots in that window
+/// (at most six weeks are looked at), for the calendar.
+pub async fn free_slots(req: Request, env: Env, open_id: &str) -> Result<Response> {
+    let url = req.url()?;
+    let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).and_then(|(_, v)| parse_rfc3339_ms(&v));
+    let (Some(from_ms), Some(to_ms)) = (param("from"), param("to")) else {
+        return reply::bad_request("Give from and to as date-times like 2026-12-07T00:00:00Z.");
+    };
+    if !holds(&env, &req, open_id).await? {
+        return reply::not_found("account");
+    }
+    objects::call(&env, ACCOUNTS, open_id, Method::Post, "slots", Some(&Window { from_ms, to_ms })).await
 }

@@ -6,6 +6,7 @@ use crate::api::session::session_id;
 use crate::base::config::Config;
 use crate::base::rand::bytes;
 use crate::base::reply;
+use crate::objects::schedule::TimeZoneOf;
 use crate::objects::session::OpenId;
 use crate::objects::{self, ACCOUNTS, SESSIONS};
 use crate::tiktok::TikTok;
@@ -55,6 +56,9 @@ pub async fn exchange(mut req: Request, env: Env, app_origin: &str) -> Result<Re
         return Ok(connected);
     }
     let account: AccountBody = connected.json().await?;
+    // A new account's posting schedule starts in this browser's zone (kept if it has one).
+    let zone = TimeZoneOf { time_zone: body.time_zone.clone().unwrap_or_default() };
+    objects::call(&env, ACCOUNTS, &open_id, Method::Post, "schedule/default", Some(&zone)).await?;
     let (id, new_session) = match session_id(&req) {
         Some(id) => (id, false),
         None => (session::new_id(&bytes::<{ session::ID_BYTES }>()?), true),

@@ -9,6 +9,7 @@ use crate::base::reply;
 use crate::objects::account::PostId;
 use crate::api::body;
 use crate::objects::post::{CancelBody, Create, PartBegin, PartDone, PartTicket, Replay, RetryBody, Schedule};
+use crate::objects::schedule::{HoldOf, QueueAsk, Queued};
 use crate::objects::{self, ACCOUNTS, POSTS};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -65,7 +66,7 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
         Ok(k) => k,
         Err(refused) => return Ok(refused),
     };
-    let expects = "JSON with account, mode, caption, privacy_level, publish_at and video_size";
+    let expects = "JSON with account, mode, caption, privacy_level, publish_at (or queue) and video_size";
     let body: CreatePost = match body::json(&mut req, expects).await? {
         Ok(b) => b,
         Err(refused) => return Ok(refused),
@@ -95,14 +96,26 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
     }
     let creator = info.json::<CreatorInfoBody>().await?.creator_info;
     let now = now_ms();
-    let (settings, publish_at_ms) = match body.check(&creator, now) {
+    let (settings, mut publish_at_ms) = match body.check(&creator, now) {
         Ok(v) => v,
         Err(e) => return field_error(e),
     };
+    if body.queue {
+        // The account picks the slot and holds it for this post id: serialized per account,
+        // and a keyed create asked again gets the same slot.
+        let mut picked = objects::call(&env, ACCOUNTS, &body.account, Method::Post, "queue", Some(&QueueAsk { id: id.clone() })).await?;
+        if picked.status_code() != 200 {
+            return Ok(picked);
+        }
+        publish_at_ms = Some(picked.json::<Queued>().await?.publish_at_ms);
+    }
     if body.mode == Mode::Draft {
         // TikTok's 5-pending-drafts limit, foreseen: refused before a byte is uploaded.
         let posts = account_posts(&env, &body.account).await?;
         if let Err(e) = post_lifecycle::drafts::check_room(&posts, publish_at_ms, now) {
+            if body.queue {
+                release(&env, &body.account, &id).await?;
+            }
             return field_error(e);
         }
     }
@@ -111,10 +124,21 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
     let create = Create { post, max_duration_sec: creator.max_video_post_duration_sec, fingerprint };
     let made = objects::call(&env, POSTS, &id, Method::Post, "create", Some(&create)).await?;
     let answer = created_answer(&env, &id, made).await?;
+    if body.queue && !(200..300).contains(&answer.status_code()) && answer.status_code() != 409 {
+        release(&env, &body.account, &id).await?;
+    }
     if answer.status_code() == 201 && test_hooks::DROP_NEXT_CREATE_ANSWER.fires(&env, &body.caption) {
         return test_hooks::lost_answer();
     }
     Ok(answer)
+}
+
+/// A refused queued create gives its slot back at once (else its reservation lapses in two
+/// minutes, `posting_schedule::RESERVATION_MS`).
+async fn release(env: &Env, account: &str, id: &str) -> Result<()> {
+    let hold = HoldOf { id: id.to_string(), at_ms: None };
+    objects::call(env, ACCOUNTS, account, Method::Post, "hold", Some(&hold)).await?;
+    Ok(())
 }
 
 /// The answer to a create, first or replayed: the post object's refusal as it is, or 201 with

@@ -70,3 +70,10 @@ pub fn webhook_tolerance_secs(env: &Env) -> u64 {
 pub fn preselect_public(env: &Env) -> bool {
     var(env, "PRESELECT_PUBLIC", "true") != "false"
 }
+
+/// `QUEUE_LEAD_SECS` (default `posting_schedule::LEAD_MS`, 5 minutes): how far ahead "Add to
+/// queue" looks for a slot, so the video can be staged and uploaded before it. The tests use a
+/// minute, to see a queued post published.
+pub fn queue_lead_ms(env: &Env) -> u64 {
+    var(env, "QUEUE_LEAD_SECS", "").parse::<u64>().map(|s| s * 1000).unwrap_or(posting_schedule::LEAD_MS)
+}

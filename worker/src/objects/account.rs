@@ -6,7 +6,8 @@
 //! `POST /connect` (TikTok's token answer) → `{"account"}`; `GET /account`;
 //! `GET /creator-info` → `{"creator_info"}`; `POST /disconnect` (revoke, forget);
 //! `POST /publish-id` (a post's publish, for routing its webhooks); `POST /webhook` (a
-//! verified webhook's fact: acted on here, or handed to the post whose publish it names).
+//! verified webhook's fact: acted on here, or handed to the post whose publish it names);
+//! the posting schedule and its holds (`schedule.rs`).
 
 use crate::base::config::{secret, TOKEN_KEY};
 use crate::base::rand::{bytes, now_ms};
@@ -377,6 +378,10 @@ impl DurableObject for Account {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
+        // The posting schedule and the times its posts hold (`schedule.rs`).
+        if let Some(answer) = crate::objects::schedule::handle(&self.state.storage(), &mut req, crate::base::config::queue_lead_ms(&self.env)).await? {
+            return Ok(answer);
+        }
         match (req.method(), req.path().as_str()) {
             (Method::Post, "/connect") => {
                 let answer: TokenResponse = req.json().await?;

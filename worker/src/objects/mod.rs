@@ -2,7 +2,8 @@
 //! session. Requests to them are internal (`https://object/<op>`); only the Worker's routes
 //! decide what reaches the browser.
 //!
-//! The objects themselves are this folder's modules: `account`, `session`, `post` (with
+//! The objects themselves are this folder's modules: `account` (with `schedule`, its posting
+//! schedule and the times its posts hold), `session`, `post` (with
 //! `media_probe`, its video probe over R2), `due_index` (the cron's index, sharded),
 //! `sweep_state` (the cron's lease and last report) and `registry` (the old single index, kept
 //! only until upgrades have drained it). They import from `tiktok` and `base`,
@@ -13,6 +14,7 @@ pub mod due_index;
 mod media_probe;
 pub mod post;
 pub mod registry;
+pub mod schedule;
 pub mod session;
 pub mod sweep_state;
 

@@ -13,6 +13,7 @@ use crate::base::rand::now_ms;
 use crate::base::reply;
 use crate::objects::account::{PublishOf, PushedFact, TokenAnswer};
 use crate::objects::media_probe::probe_object;
+use crate::objects::schedule::HoldOf;
 use crate::objects::due_index::{Entry, EntryId};
 use crate::objects::{self, expect_ok, ACCOUNTS, DUE};
 use crate::tiktok::chunk_put::{put_chunk, ChunkAnswer};
@@ -32,6 +33,8 @@ const STAGING: &str = "staging";
 const WATCH: &str = "watch";
 /// The keyed request that made this post (a `Claim`).
 const MADE_BY: &str = "made_by";
+/// The time this post last told its account it holds (`Post::time_held`), to tell only changes.
+const HELD: &str = "held";
 /// The `Idempotency-Key` of the last retry that was carried out.
 const RETRIED_BY: &str = "retried_by";
 /// Steps one alarm may take before it hands over to the next alarm (keeps each invocation
@@ -193,7 +196,29 @@ impl PostObject {
         if let Err(e) = self.keep_watch(p, at, now, false).await {
             crate::base::log::error("post_index_write_failed", &[("post", &p.id), ("error", &e.to_string())]);
         }
+        // Likewise the account's hold: unchanged in storage, so the next `arm` tells it again.
+        if let Err(e) = self.keep_hold(p).await {
+            crate::base::log::error("post_hold_write_failed", &[("post", &p.id), ("error", &e.to_string())]);
+        }
         Ok(())
+    }
+
+    /// Tell the account which time this post holds in its posting schedule when that changed:
+    /// made, rescheduled, cancelled, failed or gone to TikTok. A post that never held a time
+    /// tells nothing.
+    async fn keep_hold(&self, p: &Post) -> Result<()> {
+        let storage = self.state.storage();
+        let want = p.time_held();
+        let told: Option<u64> = storage.get(HELD).await?;
+        if told == want {
+            return Ok(());
+        }
+        let hold = HoldOf { id: p.id.clone(), at_ms: want };
+        expect_ok(objects::call(&self.env, ACCOUNTS, &p.account, Method::Post, "hold", Some(&hold)).await?)?;
+        match want {
+            Some(at) => storage.put(HELD, at).await,
+            None => storage.delete(HELD).await.map(|_| ()),
+        }
     }
 
     /// Write the post's entry in its index shard when it no longer says when to look

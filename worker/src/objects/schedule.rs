@@ -1,0 +1,159 @@
+//! The Account object's posting schedule and the times its posts hold (`posting_schedule`
+//! decides; this moves the records). Kept in the account's own storage: `schedule`, and one
+//! `hold:<post id>` per live post, so nothing here spans accounts and "Add to queue" costs no
+//! call to any post.
+//!
+//! A queue choice reads the holds and writes its reservation with storage calls only: the
+//! object's input gate delivers no other request in between, so two creates at the same
+//! moment get two different slots without a lock.
+//!
+//! Operations (`/schedule`, `/schedule/default`, `/queue`, `/hold`, `/slots`) are routed here by
+//! `account.rs`; the Worker's routes check the session and the schedule's shape first.
+
+use crate::base::rand::now_ms;
+use crate::base::reply;
+use letspost_core::api::{ApiError, ErrorBody};
+use letspost_core::time_fmt::rfc3339_utc;
+use posting_schedule::{FreeSlotsBody, Hold, NextFreeBody, QueueError, Schedule, ScheduleBody, Weekly};
+use serde::{Deserialize, Serialize};
+use worker::{ListOptions, Method, Request, Response, Result, Storage};
+
+const SCHEDULE: &str = "schedule";
+const HOLD_PREFIX: &str = "hold:";
+
+/// `POST /hold`: the post's time now (`None`: it holds none any more).
+#[derive(Serialize, Deserialize)]
+pub struct HoldOf {
+    pub id: String,
+    pub at_ms: Option<u64>,
+}
+
+/// `POST /queue`: pick (or, asked again for the same post, repeat) its slot.
+#[derive(Serialize, Deserialize)]
+pub struct QueueAsk {
+    pub id: String,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Queued {
+    pub publish_at_ms: u64,
+}
+
+/// `POST /schedule/default`: a new connection's browser zone.
+#[derive(Serialize, Deserialize)]
+pub struct TimeZoneOf {
+    pub time_zone: String,
+}
+
+/// `POST /slots`: a window of the week view.
+#[derive(Serialize, Deserialize)]
+pub struct Window {
+    pub from_ms: u64,
+    pub to_ms: u64,
+}
+
+/// The stored schedule; an account connected before schedules existed has UTC and no slots.
+async fn stored(storage: &Storage) -> Result<Schedule> {
+    Ok(storage.get::<Schedule>(SCHEDULE).await?.unwrap_or_else(|| Schedule::for_new_account("UTC")))
+}
+
+fn weekly(s: &Schedule) -> Result<Weekly> {
+    s.check().map_err(|e| worker::Error::RustError(format!("stored schedule: {}", e.message)))
+}
+
+/// Every hold, expired ones deleted on the way.
+async fn holds(storage: &Storage, now: u64) -> Result<Vec<(String, Hold)>> {
+    let map = storage.list_with_options(ListOptions::new().prefix(HOLD_PREFIX)).await?;
+    let mut live = Vec::new();
+    let mut expired = Vec::new();
+    for entry in map.entries() {
+        let pair: js_sys::Array = entry?.into();
+        let key = pair.get(0).as_string().unwrap_or_default();
+        let Ok(hold) = serde_wasm_bindgen::from_value::<Hold>(pair.get(1)) else { continue };
+        if hold.expired(now) {
+            expired.push(key);
+        } else {
+            live.push((key[HOLD_PREFIX.len()..].to_string(), hold));
+        }
+    }
+    if !expired.is_empty() {
+        storage.delete_multiple(expired).await?;
+    }
+    Ok(live)
+}
+
+fn taken(holds: &[(String, Hold)], now: u64, except: &str) -> Vec<u64> {
+    posting_schedule::holds::taken(holds.iter().filter(|(id, _)| id != except).map(|(_, h)| h), now)
+}
+
+fn queue_refusal(e: QueueError) -> Result<Response> {
+    let error = ApiError { code: e.code().into(), message: e.message().into(), field: Some("queue".into()) };
+    reply::json(422, &ErrorBody { error })
+}
+
+/// The answer to an operation of this module, `None` for any other.
+pub async fn handle(storage: &Storage, req: &mut Request, lead_ms: u64) -> Result<Option<Response>> {
+    let now = now_ms();
+    let answer = match (req.method(), req.path().as_str()) {
+        (Method::Get, "/schedule") => Response::from_json(&ScheduleBody { schedule: stored(storage).await? }),
+        (Method::Put, "/schedule") => {
+            let body: ScheduleBody = req.json().await?;
+            storage.put(SCHEDULE, &body.schedule).await?;
+            Response::from_json(&body)
+        }
+        (Method::Post, "/schedule/default") => {
+            let TimeZoneOf { time_zone } = req.json().await?;
+            if storage.get::<Schedule>(SCHEDULE).await?.is_none() {
+                storage.put(SCHEDULE, Schedule::for_new_account(&time_zone)).await?;
+            }
+            Ok(Response::empty()?.with_status(204))
+        }
+        (Method::Post, "/queue") => {
+            let QueueAsk { id } = req.json().await?;
+            let key = format!("{HOLD_PREFIX}{id}");
+            // The same post asked again (a retried keyed create): the slot it was given.
+            if let Some(hold) = storage.get::<Hold>(&key).await?.filter(|h| h.counts(now)) {
+                return Ok(Some(Response::from_json(&Queued { publish_at_ms: hold.at_ms })?));
+            }
+            let holds = holds(storage, now).await?;
+            match weekly(&stored(storage).await?)?.next_free(now, lead_ms, &taken(&holds, now, &id)) {
+                Ok(at) => {
+                    storage.put(&key, Hold::reserved(at, now)).await?;
+                    Response::from_json(&Queued { publish_at_ms: at })
+                }
+                Err(e) => queue_refusal(e),
+            }
+        }
+        (Method::Get, "/queue") => {
+            let schedule = stored(storage).await?;
+            let holds = holds(storage, now).await?;
+            let next = weekly(&schedule)?.next_free(now, lead_ms, &taken(&holds, now, ""));
+            Response::from_json(&NextFreeBody {
+                time_zone: schedule.time_zone,
+                next_free_at: next.ok().map(rfc3339_utc),
+                code: next.err().map(|e| e.code().into()),
+                message: next.err().map(|e| e.message().into()),
+            })
+        }
+        (Method::Post, "/hold") => {
+            let HoldOf { id, at_ms } = req.json().await?;
+            let key = format!("{HOLD_PREFIX}{id}");
+            match at_ms {
+                Some(at) => storage.put(&key, Hold::confirmed(at)).await?,
+                None => {
+                    storage.delete(&key).await?;
+                }
+            }
+            Ok(Response::empty()?.with_status(204))
+        }
+        (Method::Post, "/slots") => {
+            let Window { from_ms, to_ms } = req.json().await?;
+            let schedule = stored(storage).await?;
+            let holds = holds(storage, now).await?;
+            let free = weekly(&schedule)?.free_slots(from_ms, to_ms, &taken(&holds, now, ""));
+            Response::from_json(&FreeSlotsBody { time_zone: schedule.time_zone, free: free.into_iter().map(rfc3339_utc).collect() })
+        }
+        _ => return Ok(None),
+    };
+    answer.map(Some)
+}
