@@ -142,7 +142,8 @@ async fn a_retried_queued_create_keeps_its_slot() {
     let (a, a_ms) = utc_slot(now_ms() + 2 * 3_600_000);
     assert_eq!(put_schedule(&s, &account, "UTC", json!([a])).await.status, 200);
     let body = queued(&account, &caption("queued keyed"), 1_000);
-    let send = || s.send_with(reqwest::Method::POST, "/api/posts", Some(&s.base()), |r| r.header("Idempotency-Key", "queue-key-1").json(&body));
+    let base = s.base();
+    let send = || s.send_with(reqwest::Method::POST, "/api/posts", Some(&base), |r| r.header("Idempotency-Key", "queue-key-1").json(&body));
     let first = send().await;
     let again = send().await;
     assert_eq!((first.status, again.status), (201, 201), "{} {}", first.body, again.body);

@@ -1,8 +1,10 @@
 //! `/accounts`: the TikTok accounts this browser connected, with what each needs (reconnect,
-//! a business-account warning), and disconnecting (asked once).
+//! a business-account warning), its posting schedule (`schedule_editor.rs`), and disconnecting
+//! (asked once).
 
 use crate::api;
 use crate::connect::ConnectButton;
+use crate::schedule_editor::PostingSchedule;
 use letspost_core::api::{paths, Account, AccountStatus, AccountsBody, ApiError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -135,6 +137,7 @@ fn AccountCard(account: Account, on_change: impl Fn() + Copy + Send + Sync + 'st
                 </div>
             </Show>
             {move || error.get().map(|e| view! { <p class="issue error" role="alert">{e.message}</p> })}
+            <PostingSchedule open_id=account.open_id.clone()/>
         </li>
     }
 }

@@ -1,4 +1,5 @@
-//! The queue's month calendar: the same posts, on the local day they go out.
+//! The queue's calendar: the same posts, on the local day they go out, by month or by week
+//! (`week.rs`: free posting-schedule slots, drag to move).
 
 use leptos::prelude::*;
 use post_lifecycle::{PostView, State};
@@ -16,7 +17,14 @@ fn when(p: &PostView) -> js_sys::Date {
 const MONTHS: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
 #[component]
-pub fn Calendar(#[prop(into)] posts: Signal<Vec<PostView>>) -> impl IntoView {
+pub fn Calendar(
+    #[prop(into)] posts: Signal<Vec<PostView>>,
+    /// (open_id, name) of the session's accounts, for the week view's free slots.
+    #[prop(into)]
+    accounts: Signal<Vec<(String, String)>>,
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let by_week = RwSignal::new(false);
     let offset = RwSignal::new(0i32);
     let month = move || {
         let now = js_sys::Date::new_0();
@@ -39,8 +47,19 @@ pub fn Calendar(#[prop(into)] posts: Signal<Vec<PostView>>) -> impl IntoView {
         }
         out
     };
+    let toggle = view! {
+        <div class="view-toggle" role="group" aria-label="Calendar view">
+            <button class="button secondary" aria-pressed=move || (!by_week.get()).to_string() on:click=move |_| by_week.set(false)>"Month"</button>
+            <button class="button secondary" aria-pressed=move || by_week.get().to_string() on:click=move |_| by_week.set(true)>"Week"</button>
+        </div>
+    };
     view! {
         <section class="calendar" data-testid="calendar" aria-label="Calendar">
+            {toggle}
+            <Show when=move || by_week.get()>
+                <crate::week::WeekView posts=posts accounts=accounts on_change=on_change/>
+            </Show>
+            <Show when=move || !by_week.get()>
             <div class="card-head">
                 <h2>{move || { let (y, m) = month(); format!("{} {y}", MONTHS[m as usize]) }}</h2>
                 <span class="actions">
@@ -65,6 +84,7 @@ pub fn Calendar(#[prop(into)] posts: Signal<Vec<PostView>>) -> impl IntoView {
                     }.into_any(),
                 }).collect_view()}
             </div>
+            </Show>
         </section>
     }
 }

@@ -15,6 +15,9 @@ mod pages;
 mod probe_blob;
 mod queue;
 mod routes;
+mod schedule_editor;
+mod slot_time;
+mod week;
 mod video_drop;
 
 use wasm_bindgen::prelude::wasm_bindgen;

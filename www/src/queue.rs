@@ -77,6 +77,14 @@ pub fn QueuePage() -> impl IntoView {
             .and_then(|b| b.accounts.into_iter().find(|a| a.open_id == open_id))
             .map_or_else(|| open_id.to_string(), |a| if a.username.is_empty() { a.display_name } else { format!("@{}", a.username) })
     };
+    let account_names = Signal::derive(move || {
+        accounts.get().and_then(Result::ok).map(|b| {
+            b.accounts.into_iter().map(|a| {
+                let name = if a.username.is_empty() { a.display_name.clone() } else { format!("@{}", a.username) };
+                (a.open_id, name)
+            }).collect::<Vec<_>>()
+        }).unwrap_or_default()
+    });
     // A post due after its account's sign-in with TikTok ends says so while it can be helped.
     let warning_of = move |p: &PostView| {
         let pending = matches!(p.state, State::AwaitingMedia | State::Scheduled);
@@ -100,7 +108,7 @@ pub fn QueuePage() -> impl IntoView {
                             <ul class="posts">
                                 {b.posts.into_iter().map(|p| view! { <PostRow post=p.clone() who=name_of(&p.account) warning=warning_of(&p) act=act/> }).collect_view()}
                             </ul>
-                            <Calendar posts=Signal::derive(move || all.clone())/>
+                            <Calendar posts=Signal::derive(move || all.clone()) accounts=account_names on_change=Callback::new(move |_| posts.refetch())/>
                         }.into_any()
                     }
                 })}

@@ -102,8 +102,8 @@ impl Form {
         d.get_time().is_finite().then(|| String::from(d.to_iso_string()))
     }
 
-    /// The request `POST /api/posts` takes (`publish_at` per the button pressed).
-    pub fn request(&self, account: String, video_size: u64, scheduled: bool) -> CreatePost {
+    /// The request `POST /api/posts` takes (`publish_at` or `queue` per the button pressed).
+    pub fn request(&self, account: String, video_size: u64, timing: Timing) -> CreatePost {
         let d = self.disclosure();
         CreatePost {
             account,
@@ -117,7 +117,8 @@ impl Form {
             brand_organic_toggle: d.brand_organic_toggle(),
             is_aigc: self.aigc.get_untracked(),
             video_cover_timestamp_ms: self.cover_ms.get_untracked(),
-            publish_at: if scheduled { self.publish_at() } else { None },
+            publish_at: if timing == Timing::At { self.publish_at() } else { None },
+            queue: timing == Timing::Queue,
             video_size,
         }
     }
@@ -150,7 +151,7 @@ impl Form {
         }
         self.caption.track();
         let now = js_sys::Date::now() as u64;
-        let req = self.request(self.account.get().unwrap_or_default(), size, false);
+        let req = self.request(self.account.get().unwrap_or_default(), size, Timing::Now);
         req.check(&info, now).err().map(|e| e.message)
     }
 }
@@ -233,6 +234,15 @@ impl ZoneName for js_sys::Object {
     fn get_timezone_name(&self) -> String {
         js_sys::Reflect::get(self, &"timeZone".into()).ok().and_then(|v| v.as_string()).unwrap_or_else(|| "UTC".into())
     }
+}
+
+/// Which button sent the post: "Post now", "Schedule" (the picked time) or "Add to queue"
+/// (the account's next free slot, which the Worker picks).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Timing {
+    Now,
+    At,
+    Queue,
 }
 
 /// Where a post stands after "Post now" or "Schedule".

@@ -4,6 +4,7 @@
 //! here first so that nothing is uploaded that would be refused.
 
 mod form;
+mod queue_slot;
 mod send;
 mod share;
 mod upload;
@@ -12,7 +13,7 @@ use crate::api;
 use crate::connect::ConnectButton;
 use crate::probe_blob::probe_file;
 use crate::video_drop::{now_ms, report_view, VideoDrop};
-use form::{Form, Outcome};
+use form::{Form, Outcome, Timing};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use letspost_core::api::{paths, AccountStatus, AccountsBody, AppSettings, CreatorInfoBody};
@@ -118,12 +119,18 @@ pub fn ComposePage() -> impl IntoView {
     });
     on_cleanup(move || guard.remove());
     let draft = move || form.is_draft();
-    let send = move |scheduled: bool| {
+    // "Add to queue"'s time, asked again once a post is made (it took that time).
+    let made = Memo::new(move |_| outcome.with(|o| match o {
+        Some(Outcome::Following(p)) => Some(p.id.clone()),
+        _ => None,
+    }));
+    let next_free = queue_slot::next_free(form.account, made.into());
+    let send = move |timing: Timing| {
         // The blocker covers a missing account, creator_info or video.
-        if blocker.get_untracked().is_some() || (scheduled && when_blocker.get_untracked().is_some()) {
+        if blocker.get_untracked().is_some() || (timing == Timing::At && when_blocker.get_untracked().is_some()) {
             return;
         }
-        send::start(form, outcome, scheduled);
+        send::start(form, outcome, timing);
     };
 
     view! {
@@ -249,10 +256,13 @@ pub fn ComposePage() -> impl IntoView {
             </Show>
             {move || blocker.get().map(|b| view! { <p class="issue error" data-testid="blocker">{b}</p> })}
             <p class="actions">
-                <button class="button" disabled=move || blocker.get().is_some() || busy() on:click=move |_| send(false)>{move || if draft() { "Send now" } else { "Post now" }}</button>
+                <button class="button" disabled=move || blocker.get().is_some() || busy() on:click=move |_| send(Timing::Now)>{move || if draft() { "Send now" } else { "Post now" }}</button>
                 <button class="button secondary" disabled=move || blocker.get().is_some() || when_blocker.get().is_some() || busy()
-                    on:click=move |_| send(true)>"Schedule"</button>
+                    on:click=move |_| send(Timing::At)>"Schedule"</button>
+                <button class="button secondary" disabled=move || blocker.get().is_some() || !queue_slot::has_free(next_free) || busy()
+                    on:click=move |_| send(Timing::Queue)>"Add to queue"</button>
             </p>
+            {queue_slot::next_free_line(next_free)}
             {move || outcome.get().map(|o| view! { <form::OutcomeView outcome=o retry=outcome/> })}
             {share::share_controls(form)}
             </aside>

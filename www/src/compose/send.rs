@@ -2,7 +2,7 @@
 //! from what the Worker stored after a dropped connection), then follow the post until
 //! TikTok's answer is final.
 
-use super::form::{Form, Outcome};
+use super::form::{Form, Outcome, Timing};
 use super::upload::put_part;
 use crate::api;
 use gloo_timers::future::sleep;
@@ -33,10 +33,10 @@ struct Received {
 /// Attempts to resume a part after the connection drops, before giving up.
 const RESUME_TRIES: u32 = 8;
 
-pub fn start(form: Form, outcome: RwSignal<Option<Outcome>>, scheduled: bool) {
+pub fn start(form: Form, outcome: RwSignal<Option<Outcome>>, timing: Timing) {
     let (Some(account), Some(file)) = (form.account.get_untracked(), form.file.get_value()) else { return };
     let size = file.size() as u64;
-    let req = form.request(account, size, scheduled);
+    let req = form.request(account, size, timing);
     outcome.set(Some(Outcome::Uploading { sent: 0, total: size, bytes_per_sec: 0.0, note: None }));
     spawn_local(run(Job::Send { req, file }, outcome));
 }

@@ -1,0 +1,157 @@
+//! `/accounts`' "Posting schedule" for one account: its time zone (a searchable list of the
+//! browser's own IANA names), its weekly times as a week grid with a remove button on each, and
+//! "Add time". Each change is saved at once (`PUT`); the Worker checks it and answers with the
+//! schedule as stored (sorted, no duplicates), which is what is shown.
+
+use crate::api;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use letspost_core::api::paths;
+use posting_schedule::{Schedule, ScheduleBody, Slot};
+
+const DAYS: [(&str, &str); 7] =
+    [("mon", "Mon"), ("tue", "Tue"), ("wed", "Wed"), ("thu", "Thu"), ("fri", "Fri"), ("sat", "Sat"), ("sun", "Sun")];
+
+/// Every IANA zone the browser knows (`Intl.supportedValuesOf`), for the searchable list.
+fn zone_names() -> Vec<String> {
+    let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).unwrap_or_default();
+    let Ok(f) = js_sys::Reflect::get(&intl, &"supportedValuesOf".into()).and_then(|f| f.dyn_into::<js_sys::Function>()) else {
+        return Vec::new();
+    };
+    let list = f.call1(&intl, &"timeZone".into()).unwrap_or_default();
+    js_sys::Array::from(&list).iter().filter_map(|v| v.as_string()).collect()
+}
+
+use wasm_bindgen::JsCast;
+
+/// "9:00" for "09:00": how the grid writes a time.
+fn short_time(hh_mm: &str) -> String {
+    hh_mm.strip_prefix('0').filter(|t| t.len() == 4).unwrap_or(hh_mm).to_string()
+}
+
+fn day_label(day: &str) -> &'static str {
+    DAYS.iter().find(|(d, _)| *d == day).map_or("", |(_, l)| *l)
+}
+
+#[component]
+pub fn PostingSchedule(open_id: String) -> impl IntoView {
+    let path = StoredValue::new(format!("{}/{open_id}/schedule", paths::ACCOUNTS));
+    let schedule = RwSignal::new(None::<Schedule>);
+    let error = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(String::new());
+    spawn_local(async move {
+        match api::get::<ScheduleBody>(&path.get_value()).await {
+            Ok(b) => schedule.set(Some(b.schedule)),
+            Err(e) => error.set(Some(e.message)),
+        }
+    });
+    // Save a changed schedule; what the Worker stored replaces it (or its refusal is shown and
+    // the last stored one stays).
+    let save = move |next: Schedule, done: String| {
+        error.set(None);
+        saved.set(String::new());
+        spawn_local(async move {
+            match api::put::<_, ScheduleBody>(&path.get_value(), &ScheduleBody { schedule: next }).await {
+                Ok(b) => {
+                    schedule.set(Some(b.schedule));
+                    saved.set(done);
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    let uid = open_id.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>();
+    let heading = format!("schedule-{uid}");
+    let labelled_by = heading.clone();
+    let zones_id = format!("zones-{uid}");
+    let zones = StoredValue::new(Vec::<String>::new());
+    let zone_input = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(s) = schedule.get() {
+            zone_input.set(s.time_zone);
+        }
+    });
+    let pick_zone = move |name: String| {
+        let Some(mut s) = schedule.get_untracked() else { return };
+        if name == s.time_zone {
+            return;
+        }
+        s.time_zone = name.clone();
+        save(s, format!("Time zone set to {name}."));
+    };
+    let new_day = RwSignal::new("mon".to_string());
+    let new_time = RwSignal::new("09:00".to_string());
+    let add = move |_| {
+        let Some(mut s) = schedule.get_untracked() else { return };
+        let (day, time) = (new_day.get_untracked(), new_time.get_untracked());
+        if time.is_empty() {
+            error.set(Some("Pick a time to add.".into()));
+            return;
+        }
+        let done = format!("Added {} {}.", day_label(&day), short_time(&time));
+        s.slots.push(Slot { day, time });
+        save(s, done);
+    };
+    let remove = move |slot: Slot| {
+        let Some(mut s) = schedule.get_untracked() else { return };
+        s.slots.retain(|x| *x != slot);
+        save(s, format!("Removed {} {}.", day_label(&slot.day), short_time(&slot.time)));
+    };
+
+    view! {
+        <section class="posting-schedule" aria-labelledby=labelled_by data-testid="posting-schedule">
+            <h2 id=heading>"Posting schedule"</h2>
+            <p class="muted">"“Add to queue” posts at the next of these times that is free."</p>
+            <label class="field zone">
+                <span>"Time zone"</span>
+                <input type="text" list=zones_id.clone() aria-label="Time zone" autocomplete="off" spellcheck="false"
+                    prop:value=move || zone_input.get()
+                    on:focus=move |_| if zones.with_value(Vec::is_empty) { zones.set_value(zone_names()) }
+                    on:input=move |ev| zone_input.set(event_target_value(&ev))
+                    on:change=move |ev| pick_zone(event_target_value(&ev))/>
+            </label>
+            <datalist id=zones_id>
+                {move || {
+                    // Filled on first focus: four hundred options are not built for every visit.
+                    zone_input.track();
+                    zones.with_value(|z| z.iter().map(|n| view! { <option value=n.clone()></option> }).collect_view())
+                }}
+            </datalist>
+            <ul class="week" aria-label="Times each week">
+                {DAYS.map(|(day, label)| view! {
+                    <li class="weekday" data-day=day>
+                        <span class="dow">{label}</span>
+                        <ul class="times">
+                            {move || schedule.get().map(|s| s.slots.into_iter().filter(|x| x.day == day).map(|slot| {
+                                let text = short_time(&slot.time);
+                                let name = format!("Remove {label} {text}");
+                                let time = slot.time.clone();
+                                view! {
+                                    <li class="slot" data-time=time>
+                                        <span>{text}</span>
+                                        <button class="remove" aria-label=name.clone() title=name on:click=move |_| remove(slot.clone())>"×"</button>
+                                    </li>
+                                }
+                            }).collect_view())}
+                        </ul>
+                    </li>
+                }).collect_view()}
+            </ul>
+            <div class="add-time">
+                <label class="field">
+                    <span>"Day"</span>
+                    <select aria-label="Day" on:change=move |ev| new_day.set(event_target_value(&ev))>
+                        {DAYS.map(|(day, label)| view! { <option value=day selected=move || new_day.get() == day>{label}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="field">
+                    <span>"Time"</span>
+                    <input type="time" aria-label="Time" prop:value=move || new_time.get() on:input=move |ev| new_time.set(event_target_value(&ev))/>
+                </label>
+                <button class="button secondary" on:click=add disabled=move || schedule.with(Option::is_none)>"Add time"</button>
+            </div>
+            <p class="muted saved" role="status" data-testid="schedule-status">{move || saved.get()}</p>
+            {move || error.get().map(|e| view! { <p class="issue error" role="alert" data-testid="schedule-error">{e}</p> })}
+        </section>
+    }
+}
