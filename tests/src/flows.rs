@@ -12,7 +12,7 @@ use std::time::Duration;
 
 impl Engine {
     /// Names the accounts a flow makes, so TikTok-side records say which engine made them.
-    fn tag(self) -> &'static str {
+    pub(crate) fn tag(self) -> &'static str {
         match self {
             Engine::Chromium => "ui",
             Engine::Firefox => "ff",
@@ -124,7 +124,7 @@ pub async fn connect_through_the_consent_page(engine: Engine) {
     c.close().await.unwrap();
 }
 
-fn probe_fixture(name: &str) -> String {
+pub fn probe_fixture(name: &str) -> String {
     let path = format!("{}/../crates/video-probe/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::canonicalize(path).unwrap().display().to_string()
 }
@@ -299,7 +299,7 @@ pub async fn share_link_round_trip(engine: Engine) {
 
 /// Set a control's value by script and tell the page, as choosing it would (`event`: `input`
 /// for text and date-time fields, `change` for selects).
-async fn set_value(c: &Client, label: &str, value: &str, event: &str) {
+pub async fn set_value(c: &Client, label: &str, value: &str, event: &str) {
     let js = "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event(arguments[2], {bubbles: true}))";
     c.execute(js, vec![serde_json::to_value(control(c, label).await).unwrap(), value.into(), event.into()]).await.unwrap();
 }

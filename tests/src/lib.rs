@@ -76,4 +76,5 @@ pub mod evidence;
 pub mod flows;
 pub mod own_worker;
 pub mod posts;
+pub mod schedule;
 pub mod soak;

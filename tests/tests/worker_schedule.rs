@@ -5,24 +5,10 @@
 
 use letspost_core::time_fmt::{parse_rfc3339_ms, rfc3339_utc};
 use letspost_e2e::api::{new_account, Session};
-use letspost_e2e::posts::{caption, new_post, now_ms, unique_video};
+use letspost_e2e::posts::{caption, now_ms, unique_video};
+use letspost_e2e::schedule::{at_ms, put_schedule, queued, slot_json as utc_slot, DAY_MS, WEEK_MS};
 use serde_json::{json, Value};
 use std::time::Duration;
-
-const DAY_MS: u64 = 86_400_000;
-const WEEK_MS: u64 = 7 * DAY_MS;
-const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
-/// A UTC schedule slot for the whole minute at or after `at_ms`: (`{"day", "time"}`, its instant).
-fn utc_slot(at_ms: u64) -> (Value, u64) {
-    let minute = at_ms.div_ceil(60_000) * 60_000;
-    let days = minute / DAY_MS;
-    // 1970-01-01 was a Thursday.
-    let day = DAYS[((days + 3) % 7) as usize];
-    let in_day = minute % DAY_MS;
-    let time = format!("{:02}:{:02}", in_day / 3_600_000, in_day % 3_600_000 / 60_000);
-    (json!({ "day": day, "time": time }), minute)
-}
 
 async fn connected_in(label: &str, zone: &str) -> (Session, String) {
     let account = new_account(label, "creator").await;
@@ -32,21 +18,6 @@ async fn connected_in(label: &str, zone: &str) -> (Session, String) {
     (s, account)
 }
 
-async fn put_schedule(s: &Session, account: &str, zone: &str, slots: Value) -> letspost_e2e::api::Answer {
-    let body = json!({ "schedule": { "time_zone": zone, "slots": slots } });
-    s.send(reqwest::Method::PUT, &format!("/api/accounts/{account}/schedule"), Some(body), Some(&s.base())).await
-}
-
-fn queued(account: &str, cap: &str, size: usize) -> Value {
-    let mut body = new_post(account, cap, size);
-    body.as_object_mut().unwrap().remove("publish_at");
-    body["queue"] = json!(true);
-    body
-}
-
-fn at_ms(post: &Value) -> u64 {
-    parse_rfc3339_ms(post["publish_at"].as_str().unwrap_or_else(|| panic!("no publish_at: {post}"))).unwrap()
-}
 
 #[tokio::test]
 async fn the_schedule_round_trips_and_bad_ones_are_refused_by_field() {

@@ -8,24 +8,30 @@ use video_probe::{human_bytes, Report};
 use wasm_bindgen::JsCast;
 use web_sys::{File, HtmlInputElement};
 
-/// A file input (labelled "Video") inside a zone that also takes a dropped file.
+fn files_of(list: Option<web_sys::FileList>) -> Vec<File> {
+    list.map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect()).unwrap_or_default()
+}
+
+/// A file input (labelled "Video") inside a zone that also takes dropped files: one or several.
 #[component]
-pub fn VideoDrop(#[prop(into)] hint: String, on_file: impl Fn(File) + Copy + 'static) -> impl IntoView {
+pub fn VideoDrop(#[prop(into)] hint: String, on_files: impl Fn(Vec<File>) + Copy + 'static) -> impl IntoView {
     let on_change = move |ev: leptos::ev::Event| {
         let input: HtmlInputElement = ev.target().expect("input").unchecked_into();
-        if let Some(file) = input.files().and_then(|l| l.get(0)) {
-            on_file(file);
+        let files = files_of(input.files());
+        if !files.is_empty() {
+            on_files(files);
         }
     };
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
-        if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|l| l.get(0)) {
-            on_file(file);
+        let files = files_of(ev.data_transfer().and_then(|d| d.files()));
+        if !files.is_empty() {
+            on_files(files);
         }
     };
     view! {
         <label class="drop" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
-            <input type="file" aria-label="Video" accept="video/mp4,video/quicktime,.mp4,.mov" data-testid="video-input" on:change=on_change/>
+            <input type="file" multiple aria-label="Video" accept="video/mp4,video/quicktime,.mp4,.mov" data-testid="video-input" on:change=on_change/>
             <span>{hint}</span>
         </label>
     }

@@ -136,6 +136,11 @@ impl Form {
             Some(Ok(r)) if r.verdict == Verdict::Error => return Some("TikTok would refuse this video: see why above.".into()),
             Some(Ok(r)) => r.size_bytes,
         };
+        self.settings_blocker(&info, size, &self.caption.get())
+    }
+
+    /// The shared settings' check for one video of `size` with `caption` (the server's own).
+    pub fn settings_blocker(&self, info: &CreatorInfo, size: u64, caption: &str) -> Option<String> {
         // A draft's privacy and disclosure are chosen in the TikTok app.
         if !self.is_draft() {
             if self.privacy.get().is_none() {
@@ -149,10 +154,11 @@ impl Form {
         for s in [self.allow_comment, self.allow_duet, self.allow_stitch, self.aigc] {
             s.track();
         }
-        self.caption.track();
+        self.account.track();
         let now = js_sys::Date::now() as u64;
-        let req = self.request(self.account.get().unwrap_or_default(), size, Timing::Now);
-        req.check(&info, now).err().map(|e| e.message)
+        let mut req = self.request(self.account.get_untracked().unwrap_or_default(), size, Timing::Now);
+        req.caption = caption.to_string();
+        req.check(info, now).err().map(|e| e.message)
     }
 }
 

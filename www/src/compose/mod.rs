@@ -3,6 +3,7 @@
 //! checks are the server's own (`post_lifecycle::CreatePost::check` and `tiktok-rules`), run
 //! here first so that nothing is uploaded that would be refused.
 
+mod batch;
 mod form;
 mod queue_slot;
 mod send;
@@ -100,6 +101,24 @@ pub fn ComposePage() -> impl IntoView {
             form.checking.set(false);
         });
     };
+    // Several files: the batch list and "Add all to queue" take the single post's place.
+    let batch = batch::Batch::new();
+    let on_files = move |mut files: Vec<File>| {
+        if files.len() == 1 {
+            batch.items.set(Vec::new());
+            on_file(files.remove(0));
+        } else {
+            if let Some(old) = form.preview.get_untracked() {
+                let _ = web_sys::Url::revoke_object_url(&old);
+            }
+            form.preview.set(None);
+            form.report.set(None);
+            form.file.set_value(None);
+            let max = creator.get_untracked().flatten().and_then(Result::ok).map(|c| c.max_video_post_duration_sec);
+            batch.pick(files, max);
+        }
+    };
+    let batch_blocker = Memo::new(move |_| batch.active().then(|| batch.blocker(form, creator.get().flatten())).flatten());
     let blocker = Memo::new(move |_| form.blocker(creator.get().flatten()));
     // The handle the preview shows over the video, as TikTok will.
     let handle = Signal::derive(move || creator.get().flatten().and_then(Result::ok).map(|c| c.creator_username));
@@ -184,7 +203,8 @@ pub fn ComposePage() -> impl IntoView {
 
             {form::mode_choice(form)}
 
-            <VideoDrop hint="Choose or drop an MP4 or MOV file. Nothing is uploaded until you post." on_file=on_file/>
+            <VideoDrop hint="Choose or drop an MP4 or MOV file, or several to queue them all. Nothing is uploaded until you post." on_files=on_files/>
+            {batch::list(form, batch)}
             <Show when=move || form.checking.get()>
                 <p class="muted">"Checking the video…"</p>
             </Show>
@@ -254,6 +274,16 @@ pub fn ComposePage() -> impl IntoView {
             <Show when=move || !draft()>
                 <p class="declaration" data-testid="declaration">{move || form.disclosure().declaration()}</p>
             </Show>
+            <Show when=move || batch.active()>
+                {move || batch_blocker.get().map(|b| view! { <p class="issue error" data-testid="blocker">{b}</p> })}
+                <p class="actions">
+                    <button class="button" disabled=move || batch_blocker.get().is_some() || !queue_slot::has_free(next_free) || batch.running.get()
+                        on:click=move |_| batch.start(form)>{move || if batch.failure.get().is_some() { "Resume" } else { "Add all to queue" }}</button>
+                </p>
+                {queue_slot::next_free_line(next_free)}
+                {batch::progress(batch)}
+            </Show>
+            <Show when=move || !batch.active()>
             {move || blocker.get().map(|b| view! { <p class="issue error" data-testid="blocker">{b}</p> })}
             <p class="actions">
                 <button class="button" disabled=move || blocker.get().is_some() || busy() on:click=move |_| send(Timing::Now)>{move || if draft() { "Send now" } else { "Post now" }}</button>
@@ -264,6 +294,7 @@ pub fn ComposePage() -> impl IntoView {
             </p>
             {queue_slot::next_free_line(next_free)}
             {move || outcome.get().map(|o| view! { <form::OutcomeView outcome=o retry=outcome/> })}
+            </Show>
             {share::share_controls(form)}
             </aside>
         </section>

@@ -14,20 +14,20 @@ use serde::Deserialize;
 use std::time::Duration;
 
 #[derive(Deserialize)]
-struct Upload {
-    url: String,
-    chunk_size: u64,
+pub(super) struct Upload {
+    pub url: String,
+    pub chunk_size: u64,
 }
 
 #[derive(Deserialize)]
-struct Created {
-    post: PostView,
-    upload: Upload,
+pub(super) struct Created {
+    pub post: PostView,
+    pub upload: Upload,
 }
 
 #[derive(Deserialize)]
-struct Received {
-    received_bytes: u64,
+pub(super) struct Received {
+    pub received_bytes: u64,
 }
 
 /// Attempts to resume a part after the connection drops, before giving up.
@@ -65,7 +65,7 @@ async fn run(job: Job, outcome: RwSignal<Option<Outcome>>) {
                 Ok(c) => c,
                 Err(e) => return outcome.set(Some(Outcome::Failed(e.message))),
             };
-            if let Err(msg) = send_video(&file, &created.upload.url, created.upload.chunk_size, size, outcome).await {
+            if let Err(msg) = send_video(&file, &created.upload.url, created.upload.chunk_size, size, 0, show_in(outcome, size)).await {
                 return outcome.set(Some(Outcome::Failed(msg)));
             }
             created.post.id
@@ -78,14 +78,20 @@ async fn run(job: Job, outcome: RwSignal<Option<Outcome>>) {
     follow(id, outcome).await
 }
 
-async fn send_video(file: &web_sys::File, url: &str, chunk: u64, total: u64, outcome: RwSignal<Option<Outcome>>) -> Result<(), String> {
+/// The single post's progress, shown in its outcome box.
+fn show_in(outcome: RwSignal<Option<Outcome>>, total: u64) -> impl Fn(f64, Option<String>) + Copy + 'static {
     let started = js_sys::Date::now();
-    let mut offset = 0u64;
-    let mut tries = 0u32;
-    let show = move |sent: f64, note: Option<String>| {
+    move |sent: f64, note: Option<String>| {
         let secs = ((js_sys::Date::now() - started) / 1000.0).max(0.001);
         outcome.set(Some(Outcome::Uploading { sent: sent as u64, total, bytes_per_sec: sent / secs, note }));
-    };
+    }
+}
+
+/// Send `file` to the post's staging `url` part by part from `offset`, `show`ing the bytes
+/// sent (and a note while resuming).
+pub(super) async fn send_video(file: &web_sys::File, url: &str, chunk: u64, total: u64, from: u64, show: impl Fn(f64, Option<String>) + Copy + 'static) -> Result<(), String> {
+    let mut offset = from;
+    let mut tries = 0u32;
     while offset < total {
         let last = (offset + chunk).min(total) - 1;
         let blob = file.slice_with_f64_and_f64(offset as f64, (last + 1) as f64).map_err(|_| "The browser could not read the file.")?;

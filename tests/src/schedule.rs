@@ -1,0 +1,296 @@
+//! Posting schedules, "Add to queue", the week view and batches: helpers for the API tests
+//! (`worker_schedule`) and the creator flows, written once and run by engine (`ui_schedule` in
+//! Chromium, `ui_engines` in Firefox and WebKit).
+
+use crate::api::{new_account, Answer, Session};
+use crate::consent::click_button;
+use crate::flows::{connect_at, control, pick, probe_fixture, session_of, set_caption, set_value, wait_text_long};
+use crate::posts::{caption, new_post, now_ms, tiktok_posts, unique_video};
+use crate::{app_url, browser_in, wait_text, wait_text_within, Engine};
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, TouchActions, MOUSE_BUTTON_LEFT};
+use fantoccini::{Client, Locator};
+use letspost_core::time_fmt::{parse_rfc3339_ms, rfc3339_utc};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+pub const DAY_MS: u64 = 86_400_000;
+pub const WEEK_MS: u64 = 7 * DAY_MS;
+const DAYS: [(&str, &str); 7] = [("mon", "Mon"), ("tue", "Tue"), ("wed", "Wed"), ("thu", "Thu"), ("fri", "Fri"), ("sat", "Sat"), ("sun", "Sun")];
+
+/// A UTC schedule slot for the whole minute at or after `at_ms`: (day, `HH:MM`, its instant).
+pub fn utc_slot(at_ms: u64) -> (&'static str, String, u64) {
+    let minute = at_ms.div_ceil(60_000) * 60_000;
+    // 1970-01-01 was a Thursday.
+    let day = DAYS[((minute / DAY_MS + 3) % 7) as usize].0;
+    let in_day = minute % DAY_MS;
+    (day, format!("{:02}:{:02}", in_day / 3_600_000, in_day % 3_600_000 / 60_000), minute)
+}
+
+pub fn slot_json(at_ms: u64) -> (Value, u64) {
+    let (day, time, at) = utc_slot(at_ms);
+    (json!({ "day": day, "time": time }), at)
+}
+
+pub async fn put_schedule(s: &Session, account: &str, zone: &str, slots: Value) -> Answer {
+    let body = json!({ "schedule": { "time_zone": zone, "slots": slots } });
+    s.send(reqwest::Method::PUT, &format!("/api/accounts/{account}/schedule"), Some(body), Some(&s.base())).await
+}
+
+/// `POST /api/posts`' body for "Add to queue".
+pub fn queued(account: &str, cap: &str, size: usize) -> Value {
+    let mut body = new_post(account, cap, size);
+    body.as_object_mut().unwrap().remove("publish_at");
+    body["queue"] = json!(true);
+    body
+}
+
+pub fn at_ms(post: &Value) -> u64 {
+    parse_rfc3339_ms(post["publish_at"].as_str().unwrap_or_else(|| panic!("no publish_at: {post}"))).unwrap()
+}
+
+/// The account's posts as the API lists them.
+async fn posts_of(s: &Session, account: &str) -> Vec<Value> {
+    let all = s.get("/api/posts").await.body["posts"].as_array().cloned().unwrap_or_default();
+    all.into_iter().filter(|p| p["account"] == account).collect()
+}
+
+/// "9:00" for "09:00", as the page writes times.
+fn short(time: &str) -> &str {
+    time.strip_prefix('0').filter(|t| t.len() == 4).unwrap_or(time)
+}
+
+/// On /accounts: set the zone to UTC, add two times and remove a third, all with the page's own
+/// controls; then, in the composer, "Add to queue" shows the first time and the post goes out
+/// at it.
+pub async fn schedule_and_add_to_queue(engine: Engine) {
+    let label = format!("{}queue", engine.tag());
+    let open_id = new_account(&label, "creator").await;
+    let c = browser_in(engine).await;
+    connect_at(&c, &app_url(), &open_id).await;
+    wait_text(&c, "[data-testid=posting-schedule] h2", |t| t == "Posting schedule").await;
+    let s = session_of(&c).await;
+    let path = format!("/api/accounts/{open_id}/schedule");
+    // UTC, so the slots below are plain arithmetic whatever zone the browser runs in.
+    set_value(&c, "Time zone", "UTC", "change").await;
+    wait_until(|| async { s.get(&path).await.body["schedule"]["time_zone"] == "UTC" }, "the zone saved").await;
+
+    // The first slot is 2–3 minutes ahead: past the suite's one-minute queue lead.
+    let first = utc_slot(now_ms() + 120_000);
+    let second = utc_slot(now_ms() + 3 * 3_600_000);
+    let spare = utc_slot(now_ms() + 5 * 3_600_000);
+    for (day, time, _) in [&first, &second, &spare] {
+        add_time(&c, day, time).await;
+    }
+    let name = format!("Remove {} {}", day_label(spare.0), short(&spare.1));
+    control(&c, &name).await.click().await.unwrap();
+    wait_text(&c, "[data-testid=schedule-status]", |t| t.starts_with("Removed")).await;
+    let stored = s.get(&path).await.body["schedule"]["slots"].clone();
+    let mut want = vec![json!({ "day": first.0, "time": first.1 }), json!({ "day": second.0, "time": second.1 })];
+    want.sort_by_key(|v| (DAYS.iter().position(|(d, _)| v["day"] == *d), v["time"].as_str().unwrap().to_string()));
+    assert_eq!(stored, Value::Array(want), "what the page shows is what is stored");
+
+    c.goto(&format!("{}/compose", app_url())).await.unwrap();
+    wait_text(&c, "[data-testid=creator]", |t| t.starts_with("Posting as")).await;
+    let video = unique_video(900);
+    pick(&c, &video, &format!("{label}.mp4")).await;
+    wait_text(&c, "[data-testid=verdict]", |t| t == "Ready for TikTok").await;
+    let cap = caption(&format!("queued in {}", engine.name()));
+    set_caption(&c, &cap).await;
+    let line = wait_text(&c, "[data-testid=next-free]", |t| t.starts_with("Next free time: ")).await;
+    let at = c.find(Locator::Css("[data-testid=next-free]")).await.unwrap().attr("data-at").await.unwrap().unwrap_or_default();
+    assert_eq!(parse_rfc3339_ms(&at), Some(first.2), "{line}");
+    assert!(line.contains(short(&first.1)), "the slot's own wall time: {line}");
+    click_button(&c, "Add to queue").await;
+    wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("Scheduled")).await;
+    let posts = posts_of(&s, &open_id).await;
+    assert_eq!((posts.len(), at_ms(&posts[0])), (1, first.2), "{posts:?}");
+    let status = wait_text_within(&c, "[data-testid=post-status]", |t| t.contains("Published"), Duration::from_secs(240)).await;
+    assert!(!status.contains("Failed"), "{status}");
+    let p = tiktok_posts(&cap).await;
+    assert_eq!(p.len(), 1, "exactly one publish");
+    let completed = p[0]["completed_at_ms"].as_u64().unwrap();
+    assert!(completed + 1_000 >= first.2, "not before its slot: {completed} vs {}", first.2);
+    // The queue moves on to the next time.
+    wait_text(&c, "[data-testid=next-free]", |t| t.contains(short(&second.1))).await;
+    c.close().await.unwrap();
+}
+
+fn day_label(day: &str) -> &'static str {
+    DAYS.iter().find(|(d, _)| *d == day).unwrap().1
+}
+
+async fn add_time(c: &Client, day: &str, time: &str) {
+    set_value(c, "Day", day, "change").await;
+    set_value(c, "Time", time, "input").await;
+    click_button(c, "Add time").await;
+    let want = format!("Added {} {}.", day_label(day), short(time));
+    wait_text(c, "[data-testid=schedule-status]", |t| t == want).await;
+    let slot = format!("[data-testid=posting-schedule] li[data-day={day}] li[data-time='{time}']");
+    wait_text(c, &slot, |t| t.contains(short(time))).await;
+}
+
+async fn wait_until<F, Fut>(check: F, what: &str)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !check().await {
+        assert!(tokio::time::Instant::now() < deadline, "not within 20 s: {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The week view: a scheduled post dragged to another day keeps its time of day there; (in
+/// Chromium, by touch) dragged onto a free slot takes that time; "Move" does it by keyboard.
+/// Each move is announced, and the API has the new time.
+pub async fn move_in_the_week_view(engine: Engine, touch: bool) {
+    let label = format!("{}week", engine.tag());
+    let open_id = new_account(&label, "creator").await;
+    let c = browser_in(engine).await;
+    connect_at(&c, &app_url(), &open_id).await;
+    let s = session_of(&c).await;
+    // Everything happens next week (every day of it is ahead): the post a week from now,
+    // a free slot a week and two days from now.
+    let (slot, free_at) = slot_json(now_ms() + WEEK_MS + 2 * DAY_MS);
+    assert_eq!(put_schedule(&s, &open_id, "UTC", json!([slot])).await.status, 200);
+    let mut body = new_post(&open_id, &caption("week view"), 1_000);
+    body["publish_at"] = json!(rfc3339_utc((now_ms() + WEEK_MS) / 60_000 * 60_000));
+    let created = s.post("/api/posts", body).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["post"]["id"].as_str().unwrap().to_string();
+
+    c.goto(&format!("{}/posts", app_url())).await.unwrap();
+    click_button(&c, "Week").await;
+    click_button(&c, "Next week").await;
+    let chip = format!("[data-post='{id}']");
+    wait_text(&c, &chip, |t| t.contains("week view")).await;
+
+    // By pointer, to another day of that week.
+    let js = "const chip = document.querySelector(arguments[0]); const day = chip.closest('[data-drop-day]').dataset.dropDay; \
+              const other = [...document.querySelectorAll('[data-drop-day]')].map(e => e.dataset.dropDay).find(d => d !== day); \
+              const o = new Date(arguments[1]); const p = n => String(n).padStart(2, '0'); \
+              return [other, new Date(`${other}T${p(o.getHours())}:${p(o.getMinutes())}`).getTime()];";
+    let before = publish_at(&s, &id).await;
+    let v = c.execute(js, vec![json!(chip), json!(rfc3339_utc(before))]).await.unwrap();
+    let (day, want) = (v[0].as_str().unwrap().to_string(), v[1].as_f64().unwrap() as u64);
+    let from = c.find(Locator::Css(&chip)).await.unwrap();
+    let to = c.find(Locator::Css(&format!("[data-drop-day='{day}'] h4"))).await.unwrap();
+    drag(&c, from, to, false).await;
+    let said = wait_text(&c, "[data-testid=week-status]", |t| t.starts_with("Moved")).await;
+    assert!(said.contains("week view"), "{said}");
+    wait_until(|| async { publish_at(&s, &id).await == want }, "the dragged post's new time").await;
+
+    // Onto the free slot, by touch where the engine's driver has touch.
+    if touch {
+        let from = c.find(Locator::Css(&chip)).await.unwrap();
+        let free = format!("[data-drop-at='{}']", rfc3339_utc(free_at));
+        let to = c.wait().for_element(Locator::Css(&free)).await.unwrap();
+        drag(&c, from, to, true).await;
+        wait_until(|| async { publish_at(&s, &id).await == free_at }, "the post on the free slot").await;
+        wait_text(&c, "[data-testid=week-status]", |t| t.starts_with("Moved")).await;
+    }
+
+    // By keyboard: Move, a date and time, Save.
+    let target = (now_ms() + WEEK_MS + 3 * DAY_MS) / 60_000 * 60_000;
+    let local = c
+        .execute("const d = new Date(arguments[0]); const p = n => String(n).padStart(2, '0'); \
+                  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;", vec![json!(target)])
+        .await
+        .unwrap();
+    let chip_el = c.wait().for_element(Locator::Css(&chip)).await.unwrap();
+    chip_el.find(Locator::XPath(".//button[normalize-space(.)='Move']")).await.unwrap().click().await.unwrap();
+    set_value(&c, "Move to date and time", local.as_str().unwrap(), "input").await;
+    click_button(&c, "Save").await;
+    wait_until(|| async { publish_at(&s, &id).await == target }, "the moved post's new time").await;
+    wait_text(&c, "[data-testid=week-status]", |t| t.starts_with("Moved")).await;
+    c.close().await.unwrap();
+}
+
+/// Press on `from`, move in steps onto `to`, let go: a person's drag, by mouse or by finger.
+async fn drag(c: &Client, from: fantoccini::elements::Element, to: fantoccini::elements::Element, touch: bool) {
+    let step = |element: fantoccini::elements::Element, ms: u64| PointerAction::MoveToElement { element, duration: Some(Duration::from_millis(ms)), x: 0.0, y: 0.0 };
+    let moves = [
+        step(from.clone(), 0),
+        PointerAction::Down { button: MOUSE_BUTTON_LEFT },
+        PointerAction::MoveBy { duration: Some(Duration::from_millis(100)), x: 12.0, y: 12.0 },
+        step(to.clone(), 300),
+        PointerAction::Pause { duration: Duration::from_millis(100) },
+        PointerAction::Up { button: MOUSE_BUTTON_LEFT },
+    ];
+    if touch {
+        let mut a = TouchActions::new("finger".into());
+        for m in moves {
+            a = a.then(m);
+        }
+        c.perform_actions(a).await.unwrap();
+    } else {
+        let mut a = MouseActions::new("mouse".into());
+        for m in moves {
+            a = a.then(m);
+        }
+        c.perform_actions(a).await.unwrap();
+    }
+    c.release_actions().await.unwrap();
+}
+
+/// Three files at once, one of them refused: two posts in the two next slots, each with its
+/// own caption; the refused one named with its reason. A create whose answer is lost and an
+/// upload cut once are resumed without a second post.
+pub async fn batch_add_all_to_queue(engine: Engine) {
+    let label = format!("{}batch", engine.tag());
+    let open_id = new_account(&label, "creator").await;
+    let c = browser_in(engine).await;
+    connect_at(&c, &app_url(), &open_id).await;
+    let s = session_of(&c).await;
+    let (a, a_ms) = slot_json(now_ms() + 2 * 3_600_000);
+    let (b, b_ms) = slot_json(now_ms() + 4 * 3_600_000);
+    assert_eq!(put_schedule(&s, &open_id, "UTC", json!([a, b])).await.status, 200);
+
+    c.goto(&format!("{}/compose", app_url())).await.unwrap();
+    wait_text(&c, "[data-testid=creator]", |t| t.starts_with("Posting as")).await;
+    let shared = caption(&format!("batch in {}", engine.name()));
+    set_caption(&c, &shared).await;
+    // One pick of three files, as a person selects several in the file dialog.
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("letspost-batch-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (one, two) = (dir.join("first.mp4"), dir.join("second.mp4"));
+    std::fs::write(&one, unique_video(700)).unwrap();
+    std::fs::write(&two, unique_video(900)).unwrap();
+    let image = probe_fixture("image.png");
+    let paths = [one.display().to_string(), image, two.display().to_string()].join("\n");
+    control(&c, "Video").await.send_keys(&paths).await.unwrap();
+    wait_text(&c, "[data-testid=batch] h2", |t| t == "3 videos").await;
+    let refused = wait_text(&c, "[data-testid=batch-item][data-name='image.png'] [data-testid=batch-verdict]", |t| !t.is_empty()).await;
+    assert_eq!(refused, "Skipped: This is a PNG image. TikTok takes MP4 or MOV videos.");
+    wait_text(&c, "[data-testid=batch-item][data-name='second.mp4'] [data-testid=batch-verdict]", |t| t.starts_with("Ready")).await;
+    let own = caption("the second one's own caption");
+    set_value(&c, "Caption for second.mp4", &own, "input").await;
+    // The first create's answer is lost once, and the second video's first part is cut once.
+    crate::posts::arm_worker_fault("drop-next-create-answer", &shared).await;
+    crate::posts::arm_worker_fault("fail-next-media-put", &own).await;
+    click_button(&c, "Add all to queue").await;
+    for name in ["first.mp4", "second.mp4"] {
+        let css = format!("[data-testid=batch-item][data-name='{name}'] [data-testid=batch-line]");
+        wait_text_long(&c, &css, |t| t.starts_with("Scheduled for")).await;
+    }
+    let progress = wait_text(&c, "[data-testid=batch-progress]", |t| !t.is_empty()).await;
+    let line = c.find(Locator::Css("[data-testid=batch-progress] progress")).await.unwrap();
+    assert_eq!(line.attr("value").await.unwrap(), line.attr("max").await.unwrap(), "all sent: {progress}");
+
+    let mut posts = posts_of(&s, &open_id).await;
+    posts.sort_by_key(at_ms);
+    assert_eq!(posts.len(), 2, "one post per accepted video, none twice: {posts:?}");
+    assert_eq!((at_ms(&posts[0]), at_ms(&posts[1])), (a_ms, b_ms), "two consecutive slots");
+    assert_eq!((posts[0]["settings"]["caption"].as_str(), posts[1]["settings"]["caption"].as_str()), (Some(shared.as_str()), Some(own.as_str())));
+    for p in &posts {
+        assert_eq!(p["state"], "scheduled", "{p}");
+    }
+    c.close().await.unwrap();
+}
+
+async fn publish_at(s: &Session, id: &str) -> u64 {
+    at_ms(&s.get(&format!("/api/posts/{id}")).await.body["post"])
+}
