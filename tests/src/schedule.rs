@@ -284,7 +284,7 @@ pub async fn batch_add_all_to_queue(engine: Engine) {
     posts.sort_by_key(at_ms);
     assert_eq!(posts.len(), 2, "one post per accepted video, none twice: {posts:?}");
     assert_eq!((at_ms(&posts[0]), at_ms(&posts[1])), (a_ms, b_ms), "two consecutive slots");
-    assert_eq!((posts[0]["settings"]["caption"].as_str(), posts[1]["settings"]["caption"].as_str()), (Some(shared.as_str()), Some(own.as_str())));
+    assert_eq!((posts[0]["caption"].as_str(), posts[1]["caption"].as_str()), (Some(shared.as_str()), Some(own.as_str())));
     for p in &posts {
         assert_eq!(p["state"], "scheduled", "{p}");
     }

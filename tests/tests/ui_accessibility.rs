@@ -1,6 +1,7 @@
 //! axe-core (`letspost_e2e::axe`) on every page in every state a creator meets, in Chromium:
 //! signed out (and opening a share link), connected, the composer from empty to published or failed, the queue and its
-//! calendar, the accounts, callback errors and not-found. Any violation of any impact fails.
+//! calendar (month and week, with free times), the accounts (with a posting schedule), a batch of
+//! videos in the composer, callback errors and not-found. Any violation of any impact fails.
 
 use fantoccini::{Client, Locator};
 use letspost_e2e::api::{emulator_patch_account, new_account};
@@ -66,8 +67,34 @@ async fn the_composer_passes_axe_from_empty_to_published() {
     open(&c, "/posts", "[data-testid=post]", |t| t.contains("Published")).await;
     wait_text(&c, "[data-testid=calendar]", |t| !t.is_empty()).await;
     assert_accessible(&c, "/posts (the queue and the calendar)").await;
+    // A posting schedule with two times: its editor on /accounts, its free times in the week.
+    let s = letspost_e2e::flows::session_of(&c).await;
+    let account = s.get("/api/accounts").await.body["accounts"][0]["open_id"].as_str().unwrap().to_string();
+    let now = letspost_e2e::posts::now_ms();
+    let slots = serde_json::json!([letspost_e2e::schedule::slot_json(now + 3_600_000).0, letspost_e2e::schedule::slot_json(now + 86_400_000).0]);
+    assert_eq!(letspost_e2e::schedule::put_schedule(&s, &account, "UTC", slots).await.status, 200);
+    click_button(&c, "Week").await;
+    wait_text(&c, "[data-testid=week-view] .free", |t| t.starts_with("Free")).await;
+    assert_accessible(&c, "/posts (the week view with free times)").await;
     open(&c, "/accounts", "[data-testid=account]", |t| !t.is_empty()).await;
-    assert_accessible(&c, "/accounts (connected)").await;
+    wait_text(&c, "[data-testid=posting-schedule] li.slot", |t| !t.is_empty()).await;
+    assert_accessible(&c, "/accounts (connected, with a posting schedule)").await;
+    // The composer with a batch of two videos and a refused file.
+    open(&c, "/compose", "[data-testid=creator]", |t| t.starts_with("Posting as")).await;
+    let dir = std::env::temp_dir().join(format!("letspost-a11y-batch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let files: Vec<String> = [("one.mp4", unique_video(500)), ("two.mp4", unique_video(600)), ("three.png", fixture("image.png"))]
+        .into_iter()
+        .map(|(name, bytes)| {
+            let path = dir.join(name);
+            std::fs::write(&path, bytes).unwrap();
+            path.display().to_string()
+        })
+        .collect();
+    letspost_e2e::flows::control(&c, "Video").await.send_keys(&files.join("\n")).await.unwrap();
+    wait_text(&c, "[data-testid=batch-item][data-name='three.png'] [data-testid=batch-verdict]", |t| t.starts_with("Skipped")).await;
+    wait_text(&c, "[data-testid=next-free]", |t| t.starts_with("Next free time")).await;
+    assert_accessible(&c, "/compose (a batch of three, one refused)").await;
     c.close().await.unwrap();
 }
 

@@ -1,6 +1,8 @@
 //! The flows a creator depends on, in Firefox (Gecko) and WebKit (Safari's engine): connect,
 //! check a video (ok, refused, rotated), compose and post now, schedule, a share link's round
-//! trip (also to a browser that connects from the link, and in draft mode), the keyboard walk through the composer, and a draft sent to the TikTok inbox.
+//! trip (also to a browser that connects from the link, and in draft mode), the keyboard walk through the composer, a draft sent to the TikTok inbox,
+//! and the posting schedule's flows (set one and add to the queue, move in the week view by
+//! mouse and keyboard, a batch of three).
 //! Chromium runs the same flows in the rest of the UI suite. Test names start with the engine
 //! (`firefox::…`, `webkit::…`), so a failure says where. A flow whose browser exits under it
 //! (not its page failing) runs once more, saying so (`letspost_e2e::crash`).
@@ -76,6 +78,21 @@ macro_rules! creator_flows {
             #[tokio::test]
             async fn share_link_in_draft_mode() {
                 once_more_if_the_browser_exits(ENGINE, || flows::share_link_in_draft_mode(ENGINE)).await;
+            }
+
+            #[tokio::test]
+            async fn schedule_and_add_to_queue() {
+                once_more_if_the_browser_exits(ENGINE, || letspost_e2e::schedule::schedule_and_add_to_queue(ENGINE)).await;
+            }
+
+            #[tokio::test]
+            async fn move_in_the_week_view() {
+                once_more_if_the_browser_exits(ENGINE, || letspost_e2e::schedule::move_in_the_week_view(ENGINE, false)).await;
+            }
+
+            #[tokio::test]
+            async fn batch_add_all_to_queue() {
+                once_more_if_the_browser_exits(ENGINE, || letspost_e2e::schedule::batch_add_all_to_queue(ENGINE)).await;
             }
         }
     };

@@ -77,6 +77,7 @@ pub fn QueuePage() -> impl IntoView {
             .and_then(|b| b.accounts.into_iter().find(|a| a.open_id == open_id))
             .map_or_else(|| open_id.to_string(), |a| if a.username.is_empty() { a.display_name } else { format!("@{}", a.username) })
     };
+    let all_posts = Memo::new(move |_| posts.get().and_then(Result::ok).map(|b| b.posts).unwrap_or_default());
     let account_names = Signal::derive(move || {
         accounts.get().and_then(Result::ok).map(|b| {
             b.accounts.into_iter().map(|a| {
@@ -102,17 +103,18 @@ pub fn QueuePage() -> impl IntoView {
                 {move || posts.get().map(|r| match r {
                     Err(e) => view! { <p class="issue error" role="alert">{e.message}</p> }.into_any(),
                     Ok(b) if b.posts.is_empty() => view! { <p class="empty" data-testid="no-posts">"No posts yet."</p> }.into_any(),
-                    Ok(b) => {
-                        let all = b.posts.clone();
-                        view! {
-                            <ul class="posts">
-                                {b.posts.into_iter().map(|p| view! { <PostRow post=p.clone() who=name_of(&p.account) warning=warning_of(&p) act=act/> }).collect_view()}
-                            </ul>
-                            <Calendar posts=Signal::derive(move || all.clone()) accounts=account_names on_change=Callback::new(move |_| posts.refetch())/>
-                        }.into_any()
-                    }
+                    Ok(b) => view! {
+                        <ul class="posts">
+                            {b.posts.into_iter().map(|p| view! { <PostRow post=p.clone() who=name_of(&p.account) warning=warning_of(&p) act=act/> }).collect_view()}
+                        </ul>
+                    }.into_any(),
                 })}
             </Suspense>
+            // Outside the list's Suspense: the refresh every few seconds updates the calendar's
+            // posts but keeps its month or week, and a drag under way.
+            <Show when=move || !all_posts.with(Vec::is_empty)>
+                <Calendar posts=all_posts accounts=account_names on_change=Callback::new(move |_| posts.refetch())/>
+            </Show>
         </section>
     }
 }

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use letspost_core::api::paths;
 use posting_schedule::{Schedule, ScheduleBody, Slot};
+use wasm_bindgen::JsCast;
 
 const DAYS: [(&str, &str); 7] =
     [("mon", "Mon"), ("tue", "Tue"), ("wed", "Wed"), ("thu", "Thu"), ("fri", "Fri"), ("sat", "Sat"), ("sun", "Sun")];
@@ -21,8 +22,6 @@ fn zone_names() -> Vec<String> {
     let list = f.call1(&intl, &"timeZone".into()).unwrap_or_default();
     js_sys::Array::from(&list).iter().filter_map(|v| v.as_string()).collect()
 }
-
-use wasm_bindgen::JsCast;
 
 /// "9:00" for "09:00": how the grid writes a time.
 fn short_time(hh_mm: &str) -> String {
