@@ -58,7 +58,11 @@ pub async fn pick(c: &Client, bytes: &[u8], name: &str) -> std::path::PathBuf {
     let n = PICKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let path = std::env::temp_dir().join(format!("letspost-{}-{n}-{name}", std::process::id()));
     std::fs::write(&path, bytes).unwrap();
-    control(c, "Video").await.send_keys(&path.display().to_string()).await.unwrap();
+    let input = control(c, "Video").await;
+    // The input takes several files: WebDriver adds to what a `multiple` input holds, where a
+    // person choosing again replaces it.
+    input.clear().await.unwrap();
+    input.send_keys(&path.display().to_string()).await.unwrap();
     path
 }
 

@@ -164,7 +164,9 @@ pub async fn move_in_the_week_view(engine: Engine, touch: bool) {
     click_button(&c, "Week").await;
     click_button(&c, "Next week").await;
     let chip = format!("[data-post='{id}']");
-    wait_text(&c, &chip, |t| t.contains("week view")).await;
+    // A post is grabbed by its text (its Move button is a button).
+    let grip = format!("{chip} .wtext");
+    c.wait().for_element(Locator::Css(&grip)).await.unwrap();
 
     // By pointer, to another day of that week.
     let js = "const chip = document.querySelector(arguments[0]); const day = chip.closest('[data-drop-day]').dataset.dropDay; \
@@ -174,7 +176,7 @@ pub async fn move_in_the_week_view(engine: Engine, touch: bool) {
     let before = publish_at(&s, &id).await;
     let v = c.execute(js, vec![json!(chip), json!(rfc3339_utc(before))]).await.unwrap();
     let (day, want) = (v[0].as_str().unwrap().to_string(), v[1].as_f64().unwrap() as u64);
-    let from = c.find(Locator::Css(&chip)).await.unwrap();
+    let from = c.find(Locator::Css(&grip)).await.unwrap();
     let to = c.find(Locator::Css(&format!("[data-drop-day='{day}'] h4"))).await.unwrap();
     drag(&c, from, to, false).await;
     let said = wait_text(&c, "[data-testid=week-status]", |t| t.starts_with("Moved")).await;
@@ -183,7 +185,7 @@ pub async fn move_in_the_week_view(engine: Engine, touch: bool) {
 
     // Onto the free slot, by touch where the engine's driver has touch.
     if touch {
-        let from = c.find(Locator::Css(&chip)).await.unwrap();
+        let from = c.wait().for_element(Locator::Css(&grip)).await.unwrap();
         let free = format!("[data-drop-at='{}']", rfc3339_utc(free_at));
         let to = c.wait().for_element(Locator::Css(&free)).await.unwrap();
         drag(&c, from, to, true).await;

@@ -56,9 +56,7 @@ pub fn Calendar(
     view! {
         <section class="calendar" data-testid="calendar" aria-label="Calendar">
             {toggle}
-            <Show when=move || by_week.get()>
-                <crate::week::WeekView posts=posts accounts=accounts on_change=on_change/>
-            </Show>
+            {move || by_week.get().then(|| Suspend::new(crate::week::week_view(posts, accounts, on_change)))}
             <Show when=move || !by_week.get()>
             <div class="card-head">
                 <h2>{move || { let (y, m) = month(); format!("{} {y}", MONTHS[m as usize]) }}</h2>
