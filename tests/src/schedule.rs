@@ -177,7 +177,7 @@ pub async fn move_in_the_week_view(engine: Engine, touch: bool) {
     let v = c.execute(js, vec![json!(chip), json!(rfc3339_utc(before))]).await.unwrap();
     let (day, want) = (v[0].as_str().unwrap().to_string(), v[1].as_f64().unwrap() as u64);
     let from = c.find(Locator::Css(&grip)).await.unwrap();
-    let to = c.find(Locator::Css(&format!("[data-drop-day='{day}'] h4"))).await.unwrap();
+    let to = c.find(Locator::Css(&format!("[data-drop-day='{day}'] h3"))).await.unwrap();
     drag(&c, from, to, false).await;
     let said = wait_text(&c, "[data-testid=week-status]", |t| t.starts_with("Moved")).await;
     assert!(said.contains("week view"), "{said}");

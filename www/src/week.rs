@@ -217,7 +217,7 @@ fn WeekView(
     view! {
         <div class="week-view" data-testid="week-view">
             <div class="card-head">
-                <h3>{title}</h3>
+                <h2>{title}</h2>
                 <span class="actions">
                     <button class="button secondary" on:click=move |_| offset.update(|o| *o -= 1)>"Previous week"</button>
                     <button class="button secondary" on:click=move |_| offset.update(|o| *o += 1)>"Next week"</button>
@@ -244,7 +244,7 @@ fn WeekView(
                     };
                     view! {
                         <section class="wday" data-drop-day=drop_day aria-label=aria>
-                            <h4>{label}</h4>
+                            <h3>{label}</h3>
                             <ul class="free-slots">
                                 {move || day_free().into_iter().map(|(open_id, at)| {
                                     let t = hh_mm(&js_sys::Date::new(&at.clone().into()));

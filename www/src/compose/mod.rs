@@ -204,7 +204,7 @@ pub fn ComposePage() -> impl IntoView {
             {form::mode_choice(form)}
 
             <VideoDrop hint="Choose or drop an MP4 or MOV file, or several to queue them all. Nothing is uploaded until you post." on_files=on_files/>
-            {move || batch.active().then(|| Suspend::new(batch::list_view(form, batch)))}
+            {batch::list(form, batch)}
             <Show when=move || form.checking.get()>
                 <p class="muted">"Checking the video…"</p>
             </Show>
