@@ -188,8 +188,18 @@ pub async fn move_in_the_week_view(engine: Engine, touch: bool) {
         let from = c.wait().for_element(Locator::Css(&grip)).await.unwrap();
         let free = format!("[data-drop-at='{}']", rfc3339_utc(free_at));
         let to = c.wait().for_element(Locator::Css(&free)).await.unwrap();
+        let log = "window.__ev = []; for (const t of ['pointerdown', 'pointerup', 'pointercancel']) document.addEventListener(t, e => \
+                   window.__ev.push(`${t} ${e.pointerType} ${Math.round(e.clientX)},${Math.round(e.clientY)} ${e.target.className}`), true)";
+        c.execute(log, vec![]).await.unwrap();
         drag(&c, from, to, true).await;
-        wait_until(|| async { publish_at(&s, &id).await == free_at }, "the post on the free slot").await;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while publish_at(&s, &id).await != free_at {
+            if tokio::time::Instant::now() > deadline {
+                let seen = c.execute("return [window.__ev, document.querySelector('[data-testid=week-status]').textContent, (document.querySelector('[data-testid=week-error]') || {}).textContent]", vec![]).await.unwrap();
+                panic!("the post is not on the free slot {free}: {seen}");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
         wait_text(&c, "[data-testid=week-status]", |t| t.starts_with("Moved")).await;
     }
 

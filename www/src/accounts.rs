@@ -4,7 +4,7 @@
 
 use crate::api;
 use crate::connect::ConnectButton;
-use crate::schedule_editor::posting_schedule;
+use crate::schedule_editor::PostingSchedule;
 use letspost_core::api::{paths, Account, AccountStatus, AccountsBody, ApiError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -137,7 +137,7 @@ fn AccountCard(account: Account, on_change: impl Fn() + Copy + Send + Sync + 'st
                 </div>
             </Show>
             {move || error.get().map(|e| view! { <p class="issue error" role="alert">{e.message}</p> })}
-            {Suspend::new(posting_schedule(account.open_id.clone()))}
+            <PostingSchedule open_id=account.open_id.clone()/>
         </li>
     }
 }

@@ -56,7 +56,9 @@ pub fn Calendar(
     view! {
         <section class="calendar" data-testid="calendar" aria-label="Calendar">
             {toggle}
-            {move || by_week.get().then(|| Suspend::new(crate::week::week_view(posts, accounts, on_change)))}
+            <Show when=move || by_week.get()>
+                <crate::week::WeekView posts=posts accounts=accounts on_change=on_change/>
+            </Show>
             <Show when=move || !by_week.get()>
             <div class="card-head">
                 <h2>{move || { let (y, m) = month(); format!("{} {y}", MONTHS[m as usize]) }}</h2>

@@ -32,14 +32,8 @@ fn day_label(day: &str) -> &'static str {
     DAYS.iter().find(|(d, _)| *d == day).map_or("", |(_, l)| *l)
 }
 
-/// The section as its own wasm chunk: the account cards paint first, the schedule follows.
-#[leptos::lazy]
-pub async fn posting_schedule(open_id: String) -> AnyView {
-    view! { <PostingSchedule open_id=open_id/> }.into_any()
-}
-
 #[component]
-fn PostingSchedule(open_id: String) -> impl IntoView {
+pub fn PostingSchedule(open_id: String) -> impl IntoView {
     let path = StoredValue::new(format!("{}/{open_id}/schedule", paths::ACCOUNTS));
     let schedule = RwSignal::new(None::<Schedule>);
     let error = RwSignal::new(None::<String>);

@@ -96,14 +96,8 @@ fn new_time(p: &PostView, target: &Target) -> Option<String> {
     }
 }
 
-/// The week view as its own wasm chunk, fetched the first time "Week" is pressed.
-#[leptos::lazy]
-pub async fn week_view(posts: Signal<Vec<PostView>>, accounts: Signal<Vec<(String, String)>>, on_change: Callback<()>) -> AnyView {
-    view! { <WeekView posts=posts accounts=accounts on_change=on_change/> }.into_any()
-}
-
 #[component]
-fn WeekView(
+pub fn WeekView(
     #[prop(into)] posts: Signal<Vec<PostView>>,
     /// (open_id, how to name it) of each account the session holds.
     #[prop(into)]
