@@ -166,24 +166,23 @@ pub fn WeekView(
         v
     });
     let drag = RwSignal::new(None::<Drag>);
+    // A press anywhere on the post, its Move button included (a finger near it lands on it:
+    // browsers snap touches to the nearest control), becomes a drag once it has moved a few
+    // pixels, so a press that does not move stays a click. The moves and the release are
+    // followed on the window: a fast pointer leaves the post behind.
     let on_down = move |index: usize, ev: web_sys::PointerEvent| {
-        if ev.button() != 0 {
-            return;
+        if ev.button() == 0 {
+            drag.set(Some(Drag { index, x: ev.client_x(), y: ev.client_y(), dx: 0, dy: 0 }));
         }
-        if let Some(el) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
-            let _ = el.set_pointer_capture(ev.pointer_id());
+    };
+    let moves = window_event_listener(leptos::ev::pointermove, move |ev| {
+        if let Some(mut d) = drag.get_untracked() {
+            d.dx = ev.client_x() - d.x;
+            d.dy = ev.client_y() - d.y;
+            drag.set(Some(d));
         }
-        drag.set(Some(Drag { index, x: ev.client_x(), y: ev.client_y(), dx: 0, dy: 0 }));
-    };
-    let on_move = move |ev: web_sys::PointerEvent| {
-        drag.update(|d| {
-            if let Some(d) = d {
-                d.dx = ev.client_x() - d.x;
-                d.dy = ev.client_y() - d.y;
-            }
-        });
-    };
-    let on_up = move |ev: web_sys::PointerEvent| {
+    });
+    let ups = window_event_listener(leptos::ev::pointerup, move |ev| {
         let Some(d) = drag.get_untracked() else { return };
         drag.set(None);
         if !d.moved() {
@@ -194,7 +193,13 @@ pub fn WeekView(
         if Some(&at) != p.publish_at.as_ref() {
             move_post(p, at);
         }
-    };
+    });
+    let cancels = window_event_listener(leptos::ev::pointercancel, move |_| drag.set(None));
+    on_cleanup(move || {
+        moves.remove();
+        ups.remove();
+        cancels.remove();
+    });
     let editing = RwSignal::new(None::<String>);
     let edit_value = RwSignal::new(String::new());
 
@@ -262,11 +267,10 @@ pub fn WeekView(
                                     view! {
                                         <li class=class class:draggable=can_move class:dragging=dragging style:transform=shift
                                             data-post=id_attr data-state=format!("{:?}", p.state)
-                                            on:pointerdown=move |ev| if can_move { on_down(i, ev) }
-                                            on:pointermove=on_move on:pointerup=on_up on:pointercancel=move |_| drag.set(None)>
+                                            on:pointerdown=move |ev| if can_move { on_down(i, ev) }>
                                             <span class="wtext" title=p.settings.caption.clone()>{text}</span>
                                             <Show when=move || can_move>
-                                                <button class="button secondary small" on:pointerdown=|ev| ev.stop_propagation()
+                                                <button class="button secondary small"
                                                     on:click={let id = id.clone(); let start = start.clone(); move |_| { edit_value.set(start.clone()); editing.set(Some(id.clone())); }}>"Move"</button>
                                             </Show>
                                             <Show when={let id = id_edit.clone(); move || editing.get().as_deref() == Some(id.as_str())}>
