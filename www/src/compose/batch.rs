@@ -224,9 +224,16 @@ pub fn list(form: Form, batch: Batch) -> impl IntoView {
                             let caption = item.caption;
                             let report = item.report;
                             let line = item.line;
+                            // A refused file gets neither a preview nor a caption: it is not posted.
+                            let refused = move || matches!(report.get(), Some(Err(_))) || matches!(report.get(), Some(Ok(ref r)) if r.verdict == Verdict::Error);
+                            let src = item.preview.clone().unwrap_or_default();
                             view! {
                                 <li class="batch-item" data-testid="batch-item" data-name=name.clone()>
-                                    {item.preview.clone().map(|src| view! { <video class="thumb" src=src muted=true preload="metadata" aria-hidden="true"></video> })}
+                                    <div class="thumb-slot">
+                                        <Show when=move || !refused()>
+                                            <video class="thumb" src=src.clone() muted=true preload="metadata" aria-hidden="true"></video>
+                                        </Show>
+                                    </div>
                                     <div class="batch-body">
                                         <strong class="name">{name.clone()}</strong>
                                         {move || match report.get() {
@@ -241,8 +248,10 @@ pub fn list(form: Form, batch: Batch) -> impl IntoView {
                                                 view! { <p class=class data-testid="batch-verdict" data-verdict="ok">{format!("{text} · {}", human_bytes(r.size_bytes))}</p> }.into_any()
                                             }
                                         }}
-                                        <textarea aria-label=label rows="2" prop:value=move || caption.get().unwrap_or_else(|| form.caption.get())
-                                            on:input=move |ev| caption.set(Some(event_target_value(&ev)))></textarea>
+                                        <Show when=move || !refused()>
+                                            <textarea aria-label=label.clone() rows="2" prop:value=move || caption.get().unwrap_or_else(|| form.caption.get())
+                                                on:input=move |ev| caption.set(Some(event_target_value(&ev)))></textarea>
+                                        </Show>
                                         <p class="batch-line" data-testid="batch-line">{move || match line.get() {
                                             Line::Waiting => String::new(),
                                             Line::Queued(at) => format!("Queued for {}", crate::slot_time::slot_label(&at, None)),

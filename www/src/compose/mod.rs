@@ -258,7 +258,8 @@ pub fn ComposePage() -> impl IntoView {
             </details>
             </Show>
 
-            {form::when_fields(form)}
+            // A batch goes to the queue: no time to pick.
+            <Show when=move || !batch.active()>{form::when_fields(form)}</Show>
             {move || (!form.when.get().is_empty()).then(|| when_blocker.get()).flatten()
                 .map(|b| view! { <p class="issue error" data-testid="when-blocker">{b}</p> })}
             {move || {
