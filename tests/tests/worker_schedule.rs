@@ -89,6 +89,9 @@ async fn two_browsers_queueing_at_once_get_two_slots_and_cancelling_frees_one() 
     let free: Vec<&str> = free.body["free"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert!(!free.contains(&rfc3339_utc(a_ms).as_str()) && !free.contains(&rfc3339_utc(b_ms).as_str()), "{free:?}");
     assert!(free.contains(&rfc3339_utc(a_ms + WEEK_MS).as_str()), "{free:?}");
+    // Last week's times are past, not free.
+    let past = format!("/api/accounts/{account}/slots?from={}&to={}", rfc3339_utc(now - WEEK_MS), rfc3339_utc(now));
+    assert_eq!(s.get(&past).await.body["free"], json!([]));
 
     // Cancelling the post at the first slot frees it for the next queued post.
     let first = if at_ms(&one.body["post"]) == a_ms { &one } else { &two };

@@ -150,7 +150,8 @@ pub async fn handle(storage: &Storage, req: &mut Request, lead_ms: u64) -> Resul
             let Window { from_ms, to_ms } = req.json().await?;
             let schedule = stored(storage).await?;
             let holds = holds(storage, now).await?;
-            let free = weekly(&schedule)?.free_slots(from_ms, to_ms, &taken(&holds, now, ""));
+            // A time already past is not free: nothing can be posted then.
+            let free = weekly(&schedule)?.free_slots(from_ms.max(now), to_ms, &taken(&holds, now, ""));
             Response::from_json(&FreeSlotsBody { time_zone: schedule.time_zone, free: free.into_iter().map(rfc3339_utc).collect() })
         }
         _ => return Ok(None),
