@@ -5,12 +5,12 @@ use leptos::prelude::*;
 use post_lifecycle::{PostView, State};
 
 /// `YYYY-MM-DD` of a time in the browser's zone.
-fn local_day(d: &js_sys::Date) -> String {
+pub(crate) fn local_day(d: &js_sys::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
 }
 
 /// When a post goes (or went) out: its schedule, or when it was made for "post now".
-fn when(p: &PostView) -> js_sys::Date {
+pub(crate) fn when(p: &PostView) -> js_sys::Date {
     js_sys::Date::new(&p.publish_at.clone().unwrap_or_else(|| p.created_at.clone()).into())
 }
 

@@ -5,6 +5,7 @@
 //! date-time field. What moved, or why it could not, is announced (a live region).
 
 use crate::api;
+use crate::calendar::{local_day, when};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use letspost_core::api::{paths, ApiError};
@@ -21,10 +22,6 @@ fn monday(offset: i32) -> js_sys::Date {
     js_sys::Date::new_with_year_month_day(now.get_full_year(), now.get_month() as i32, now.get_date() as i32 - back as i32 + offset * 7)
 }
 
-fn day_key(d: &js_sys::Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
-}
-
 fn iso(ms: f64) -> String {
     String::from(js_sys::Date::new(&ms.into()).to_iso_string())
 }
@@ -36,7 +33,7 @@ fn hh_mm(d: &js_sys::Date) -> String {
 /// The value a `datetime-local` field shows for an instant, in the browser's zone.
 fn local_input(ms: f64) -> String {
     let d = js_sys::Date::new(&ms.into());
-    format!("{}T{:02}:{:02}", day_key(&d), d.get_hours(), d.get_minutes())
+    format!("{}T{:02}:{:02}", local_day(&d), d.get_hours(), d.get_minutes())
 }
 
 fn movable(p: &PostView) -> bool {
@@ -158,7 +155,7 @@ pub fn WeekView(
             .get()
             .into_iter()
             .filter(|p| {
-                let t = js_sys::Date::new(&p.publish_at.clone().unwrap_or_else(|| p.created_at.clone()).into()).get_time();
+                let t = when(p).get_time();
                 t >= from && t < to
             })
             .collect();
@@ -227,18 +224,18 @@ pub fn WeekView(
             {move || failed.get().map(|e| view! { <p class="issue error" role="alert" data-testid="week-error">{e}</p> })}
             <div class="week-days">
                 {move || days().into_iter().map(|d| {
-                    let key = day_key(&d);
+                    let key = local_day(&d);
                     let label = crate::slot_time::day_label(&d);
                     let aria = label.clone();
                     let drop_day = key.clone();
                     let day_free = {
                         let key = key.clone();
-                        move || free.get().unwrap_or_default().into_iter().filter(|(_, at)| day_key(&js_sys::Date::new(&at.into())) == key).collect::<Vec<_>>()
+                        move || free.get().unwrap_or_default().into_iter().filter(|(_, at)| local_day(&js_sys::Date::new(&at.into())) == key).collect::<Vec<_>>()
                     };
                     let day_posts = {
                         let key = key.clone();
                         move || week_posts.get().into_iter().enumerate().filter(|(_, p)| {
-                            day_key(&js_sys::Date::new(&p.publish_at.clone().unwrap_or_else(|| p.created_at.clone()).into())) == key
+                            local_day(&when(p)) == key
                         }).collect::<Vec<_>>()
                     };
                     view! {
@@ -253,7 +250,7 @@ pub fn WeekView(
                             </ul>
                             <ul class="week-posts">
                                 {move || day_posts().into_iter().map(|(i, p)| {
-                                    let t = js_sys::Date::new(&p.publish_at.clone().unwrap_or_else(|| p.created_at.clone()).into());
+                                    let t = when(&p);
                                     let can_move = movable(&p);
                                     let class = match p.state { State::Published => "wpost ok", State::Failed | State::Cancelled => "wpost warn", _ => "wpost" };
                                     let text = format!("{} {}", hh_mm(&t), caption_start(&p));
