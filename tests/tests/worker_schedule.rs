@@ -124,6 +124,12 @@ async fn a_retried_queued_create_keeps_its_slot() {
     assert_eq!(first.body["post"]["id"], again.body["post"]["id"]);
     assert_eq!((at_ms(&first.body["post"]), at_ms(&again.body["post"])), (a_ms, a_ms));
     assert_eq!(s.get(&format!("/api/accounts/{account}/queue")).await.body["next_free_at"], rfc3339_utc(a_ms + WEEK_MS));
+    // The key again with another body: refused, and the first post keeps its slot.
+    let mut other = body.clone();
+    other["caption"] = json!(caption("another body"));
+    let reused = s.send_with(reqwest::Method::POST, "/api/posts", Some(&base), |r| r.header("Idempotency-Key", "queue-key-1").json(&other)).await;
+    assert_eq!((reused.status, reused.body["error"]["code"].as_str()), (422, Some("idempotency_key_reused")), "{}", reused.body);
+    assert_eq!(s.get(&format!("/api/accounts/{account}/queue")).await.body["next_free_at"], rfc3339_utc(a_ms + WEEK_MS));
 }
 
 #[tokio::test]

@@ -136,7 +136,7 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
 /// A refused queued create gives its slot back at once (else its reservation lapses in two
 /// minutes, `posting_schedule::RESERVATION_MS`).
 async fn release(env: &Env, account: &str, id: &str) -> Result<()> {
-    let hold = HoldOf { id: id.to_string(), at_ms: None };
+    let hold = HoldOf { id: id.to_string(), at_ms: None, reservation_only: true };
     objects::call(env, ACCOUNTS, account, Method::Post, "hold", Some(&hold)).await?;
     Ok(())
 }

@@ -213,7 +213,7 @@ impl PostObject {
         if told == want {
             return Ok(());
         }
-        let hold = HoldOf { id: p.id.clone(), at_ms: want };
+        let hold = HoldOf { id: p.id.clone(), at_ms: want, reservation_only: false };
         expect_ok(objects::call(&self.env, ACCOUNTS, &p.account, Method::Post, "hold", Some(&hold)).await?)?;
         match want {
             Some(at) => storage.put(HELD, at).await,

@@ -26,6 +26,10 @@ const HOLD_PREFIX: &str = "hold:";
 pub struct HoldOf {
     pub id: String,
     pub at_ms: Option<u64>,
+    /// A refused create giving back its slot: only a reservation goes, never a hold its post
+    /// has confirmed (a key reused with another body must not free the first request's slot).
+    #[serde(default)]
+    pub reservation_only: bool,
 }
 
 /// `POST /queue`: pick (or, asked again for the same post, repeat) its slot.
@@ -136,10 +140,15 @@ pub async fn handle(storage: &Storage, req: &mut Request, lead_ms: u64) -> Resul
             })
         }
         (Method::Post, "/hold") => {
-            let HoldOf { id, at_ms } = req.json().await?;
+            let HoldOf { id, at_ms, reservation_only } = req.json().await?;
             let key = format!("{HOLD_PREFIX}{id}");
             match at_ms {
                 Some(at) => storage.put(&key, Hold::confirmed(at)).await?,
+                None if reservation_only => {
+                    if storage.get::<Hold>(&key).await?.is_some_and(|h| h.reserved_at_ms.is_some()) {
+                        storage.delete(&key).await?;
+                    }
+                }
                 None => {
                     storage.delete(&key).await?;
                 }
