@@ -203,7 +203,7 @@ pub fn ComposePage() -> impl IntoView {
 
             {form::mode_choice(form)}
 
-            <VideoDrop hint="Choose or drop an MP4 or MOV file, or several to queue them all. Nothing is uploaded until you post." on_files=on_files/>
+            <VideoDrop hint="Choose or drop MP4 or MOV files. Nothing is uploaded until you post." on_files=on_files/>
             {batch::list(form, batch)}
             <Show when=move || form.checking.get()>
                 <p class="muted">"Checking the video…"</p>
