@@ -220,25 +220,13 @@ pub fn disclosure_switches(form: Form) -> impl IntoView {
 
 /// The schedule: local date and time, with the browser's zone shown.
 pub fn when_fields(form: Form) -> impl IntoView {
-    let zone = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
-        .resolved_options()
-        .get_timezone_name();
+    let zone = crate::api::browser_time_zone().unwrap_or_else(|| "UTC".into());
     view! {
         <label class="field">
             <span>{format!("Schedule for (your time zone: {zone})")}</span>
             <input type="datetime-local" aria-label="Date and time" prop:value=move || form.when.get()
                 on:input=move |ev| form.when.set(event_target_value(&ev))/>
         </label>
-    }
-}
-
-trait ZoneName {
-    fn get_timezone_name(&self) -> String;
-}
-
-impl ZoneName for js_sys::Object {
-    fn get_timezone_name(&self) -> String {
-        js_sys::Reflect::get(self, &"timeZone".into()).ok().and_then(|v| v.as_string()).unwrap_or_else(|| "UTC".into())
     }
 }
 
