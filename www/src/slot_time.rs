@@ -2,18 +2,34 @@
 //! six days or more away. In a given IANA zone (the posting schedule's) or the browser's own.
 //! `Intl` does the zone arithmetic: the browser already has it, so it costs no bytes.
 
+use js_sys::Intl::DateTimeFormat;
+use std::cell::RefCell;
+
+/// A formatter per zone, made once: each `Intl.DateTimeFormat` costs a few milliseconds, and
+/// the week view labels dozens of slots.
+fn formatter(zone: Option<&str>) -> DateTimeFormat {
+    thread_local!(static MADE: RefCell<Vec<(Option<String>, DateTimeFormat)>> = const { RefCell::new(Vec::new()) });
+    MADE.with_borrow_mut(|made| {
+        if let Some((_, f)) = made.iter().find(|(z, _)| z.as_deref() == zone) {
+            return f.clone();
+        }
+        let options = js_sys::Object::new();
+        let mut pairs = vec![("weekday", "short"), ("day", "numeric"), ("month", "short"), ("hour", "numeric"), ("minute", "2-digit"), ("hourCycle", "h23")];
+        if let Some(z) = zone {
+            pairs.push(("timeZone", z));
+        }
+        for (k, v) in pairs {
+            let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
+        }
+        let f = DateTimeFormat::new(&js_sys::Array::of1(&"en-GB".into()), &options);
+        made.push((zone.map(str::to_string), f.clone()));
+        f
+    })
+}
+
 pub fn slot_label(at: &str, zone: Option<&str>) -> String {
     let date = js_sys::Date::new(&at.into());
-    let options = js_sys::Object::new();
-    let mut pairs = vec![("weekday", "short"), ("day", "numeric"), ("month", "short"), ("hour", "numeric"), ("minute", "2-digit"), ("hourCycle", "h23")];
-    if let Some(z) = zone {
-        pairs.push(("timeZone", z));
-    }
-    for (k, v) in pairs {
-        let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
-    }
-    let locales = js_sys::Array::of1(&"en-GB".into());
-    let parts = js_sys::Intl::DateTimeFormat::new(&locales, &options).format_to_parts(&date);
+    let parts = formatter(zone).format_to_parts(&date);
     let part = |kind: &str| {
         parts
             .iter()
