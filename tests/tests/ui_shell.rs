@@ -49,6 +49,36 @@ async fn the_composer_is_a_chunk_fetched_when_first_opened() {
     c.close().await.unwrap();
 }
 
+/// Opened directly, a page paints its shell before any wasm is requested, and its route's
+/// chunks come from the page's own list (preloads boot.js adds beside the main module), not
+/// from the main module asking for them one round trip and a compile later.
+#[tokio::test]
+async fn the_shell_paints_before_the_wasm_is_fetched_and_the_routes_chunks_are_preloaded() {
+    let c = browser().await;
+    c.goto(&format!("{}/compose", app_url())).await.unwrap();
+    wait_text(&c, "main h1", |t| t == "New TikTok post").await;
+    let v = c
+        .execute(
+            "const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+             return { fcp: fcp ? fcp.startTime : null,
+                      wasm: performance.getEntriesByType('resource').filter(e => e.name.endsWith('.wasm'))
+                          .map(e => ({ name: e.name.split('/').pop(), start: e.startTime, by: e.initiatorType })) };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let fcp = v["fcp"].as_f64().expect("a first-contentful-paint entry");
+    let wasm = v["wasm"].as_array().unwrap();
+    assert!(wasm.len() > 2, "{v}");
+    for w in wasm {
+        assert!(w["start"].as_f64().unwrap() >= fcp, "requested before the first paint ({fcp} ms): {w}");
+    }
+    let route = wasm.iter().find(|w| w["name"].as_str().unwrap().starts_with("split___compose_view_")).expect("the composer's chunk");
+    assert_eq!(route["by"], "link", "the composer's chunk was not preloaded: {v}");
+    assert!(wasm.iter().filter(|w| w["name"].as_str().unwrap().starts_with("chunk_")).all(|w| w["by"] == "link"), "a shared chunk the page did not list: {v}");
+    c.close().await.unwrap();
+}
+
 #[tokio::test]
 async fn a_failure_leaves_a_screenshot_the_page_text_and_the_console() {
     letspost_e2e::flows::a_failure_leaves_a_screenshot_the_page_text_and_the_console(letspost_e2e::Engine::Chromium).await;
