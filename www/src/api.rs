@@ -68,8 +68,8 @@ pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Res
 }
 
 /// The browser's IANA time zone (`Intl`), which a new account's posting schedule starts in.
-/// Read once: each `Intl.DateTimeFormat` costs a few milliseconds (the profile of a composer
-/// load on a 4× slowed CPU spent 63 ms making them).
+/// Read once, not per call: making an `Intl.DateTimeFormat` is not free (a page's first one
+/// loads the browser's locale data, 15 ms here).
 pub fn browser_time_zone() -> Option<String> {
     thread_local!(static ZONE: std::cell::OnceCell<Option<String>> = const { std::cell::OnceCell::new() });
     ZONE.with(|z| {

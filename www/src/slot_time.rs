@@ -5,8 +5,8 @@
 use js_sys::Intl::DateTimeFormat;
 use std::cell::RefCell;
 
-/// A formatter per zone, made once: each `Intl.DateTimeFormat` costs a few milliseconds, and
-/// the week view labels dozens of slots.
+/// A formatter per zone, made once rather than per label: the week view labels dozens of slots,
+/// and making an `Intl.DateTimeFormat` is not free.
 fn formatter(zone: Option<&str>) -> DateTimeFormat {
     thread_local!(static MADE: RefCell<Vec<(Option<String>, DateTimeFormat)>> = const { RefCell::new(Vec::new()) });
     MADE.with_borrow_mut(|made| {
