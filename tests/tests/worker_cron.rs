@@ -8,6 +8,11 @@ use letspost_e2e::cron::{alarm_of, fire_cron, sweep_report, test_hook};
 use serde_json::json;
 use std::time::Duration;
 
+/// One cron for the whole Worker: the lost-alarm test checks that the alarm is gone before any
+/// cron run sets it again, so no other test of this file may fire the cron meanwhile (one did,
+/// and the check saw the alarm already re-armed).
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Fire the cron until `done` holds (other tests fire it too, and a run that finds the lease
 /// taken leaves the work to the next one).
 async fn cron_until(what: &str, mut done: impl AsyncFnMut() -> bool) -> u32 {
@@ -24,6 +29,7 @@ async fn cron_until(what: &str, mut done: impl AsyncFnMut() -> bool) -> u32 {
 
 #[tokio::test]
 async fn a_post_whose_alarm_was_lost_is_rearmed_by_the_cron_and_published_on_time() {
+    let _alone = ONE_AT_A_TIME.lock().await;
     let (s, account) = connected_creator("lostalarm").await;
     let video = unique_video(500);
     let cap = caption("lost alarm");
@@ -55,6 +61,7 @@ async fn a_post_whose_alarm_was_lost_is_rearmed_by_the_cron_and_published_on_tim
 
 #[tokio::test]
 async fn an_upgraded_deployment_moves_the_old_registry_into_the_index() {
+    let _alone = ONE_AT_A_TIME.lock().await;
     let (s, account) = connected_creator("upgrade").await;
     let video = unique_video(400);
     let cap = caption("from the old registry");

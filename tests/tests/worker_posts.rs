@@ -302,7 +302,10 @@ async fn a_lost_connection_fails_the_post_plainly_and_retry_after_reconnecting_p
     let video = unique_video(350);
     let cap = caption("needs reconnect");
     let mut body = new_post(&account, &cap, video.len());
-    body["publish_at"] = json!(in_secs(5));
+    // The upload starts 30 s before the time (upload_lead_ms): 40 s ahead leaves it unstarted
+    // when the tokens stop working below. At 5 s it started as soon as the video was staged,
+    // and on a busy machine it sometimes beat `expire` and published.
+    body["publish_at"] = json!(in_secs(40));
     let (created, _) = s.post_video(body, &video).await;
     let id = id_of(&created.body);
     // TikTok stops honouring both tokens before the upload starts.
