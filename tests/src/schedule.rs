@@ -150,12 +150,13 @@ pub async fn move_in_the_week_view(engine: Engine, touch: bool) {
     let c = browser_in(engine).await;
     connect_at(&c, &app_url(), &open_id).await;
     let s = session_of(&c).await;
-    // Everything happens next week (every day of it is ahead): the post a week from now,
-    // a free slot a week and two days from now.
-    let (slot, free_at) = slot_json(now_ms() + WEEK_MS + 2 * DAY_MS);
+    // Everything happens in the page's "next week": Monday to Sunday in the browser's zone, as
+    // the week view counts it (now + 7 days is in the week after it on a weekend).
+    let [post_at, free_at, target] = next_week_instants(&c, [(2, 10, 0), (4, 9, 0), (5, 11, 0)]).await;
+    let (slot, free_at) = slot_json(free_at);
     assert_eq!(put_schedule(&s, &open_id, "UTC", json!([slot])).await.status, 200);
     let mut body = new_post(&open_id, &caption("week view"), 1_000);
-    body["publish_at"] = json!(rfc3339_utc((now_ms() + WEEK_MS) / 60_000 * 60_000));
+    body["publish_at"] = json!(rfc3339_utc(post_at));
     let created = s.post("/api/posts", body).await;
     assert_eq!(created.status, 201, "{}", created.body);
     let id = created.body["post"]["id"].as_str().unwrap().to_string();
@@ -204,7 +205,6 @@ pub async fn move_in_the_week_view(engine: Engine, touch: bool) {
     }
 
     // By keyboard: Move, a date and time, Save.
-    let target = (now_ms() + WEEK_MS + 3 * DAY_MS) / 60_000 * 60_000;
     let local = c
         .execute("const d = new Date(arguments[0]); const p = n => String(n).padStart(2, '0'); \
                   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;", vec![json!(target)])
@@ -217,6 +217,18 @@ pub async fn move_in_the_week_view(engine: Engine, touch: bool) {
     wait_until(|| async { publish_at(&s, &id).await == target }, "the moved post's new time").await;
     wait_text(&c, "[data-testid=week-status]", |t| t.starts_with("Moved")).await;
     c.close().await.unwrap();
+}
+
+/// Instants in the week after the browser's current one, each `(days after Monday, hour,
+/// minute)` of local wall time: the week view's "Next week" (www/src/week.rs `monday(1)`),
+/// computed by the same `Date` arithmetic in the same browser, so the test agrees with the page
+/// on any weekday, month end or DST week.
+pub async fn next_week_instants<const N: usize>(c: &Client, at: [(u32, u32, u32); N]) -> [u64; N] {
+    let js = "const now = new Date(); const back = (now.getDay() + 6) % 7; \
+              return arguments[0].map(([d, h, m]) => new Date(now.getFullYear(), now.getMonth(), now.getDate() - back + 7 + d, h, m).getTime());";
+    let v = c.execute(js, vec![json!(at)]).await.unwrap();
+    let ms: Vec<u64> = v.as_array().unwrap().iter().map(|t| t.as_f64().unwrap() as u64).collect();
+    ms.try_into().unwrap()
 }
 
 /// Press on `from`, move in steps onto `to`, let go: a person's drag, by mouse or by finger.
