@@ -3,9 +3,9 @@
 //! can prove that no token or secret ever reached it.
 
 use crate::{app_url, emulator_url, http};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
-use tiktok_rules::pkce::{challenge, ChallengeEncoding};
+use tiktok_rules::pkce::{ChallengeEncoding, challenge};
 
 /// A PKCE verifier the tests use (43 characters of the allowed alphabet).
 pub const VERIFIER: &str = "e2e-verifier-0123456789-abcdefghijklmnopqrstuvwxyz";

@@ -45,7 +45,14 @@ pub async fn violations(c: &Client) -> Vec<String> {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .map(|n| format!("    {} — {} — {}", n["target"].as_str().unwrap_or(""), n["html"].as_str().unwrap_or(""), n["why"].as_str().unwrap_or("").replace('\n', " ")))
+                .map(|n| {
+                    format!(
+                        "    {} — {} — {}",
+                        n["target"].as_str().unwrap_or(""),
+                        n["html"].as_str().unwrap_or(""),
+                        n["why"].as_str().unwrap_or("").replace('\n', " ")
+                    )
+                })
                 .collect();
             format!("{} ({}): {}\n{}", v["id"].as_str().unwrap_or("?"), v["impact"].as_str().unwrap_or("?"), v["help"].as_str().unwrap_or(""), nodes.join("\n"))
         })

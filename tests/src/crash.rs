@@ -13,11 +13,7 @@ pub fn says_browser_gone(message: &str) -> bool {
 }
 
 fn message_of(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
+    payload.downcast_ref::<String>().cloned().or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default()
 }
 
 /// Run `flow`; if its browser exits under it, say so and run it once more.

@@ -3,7 +3,7 @@
 //! (`GET /api/test/csp-reports`). A guard image from a host the policy doesn't allow proves,
 //! in each engine, that a violation does arrive; any other report fails.
 
-use crate::{app_url, http, wait_text, Engine};
+use crate::{Engine, app_url, http, wait_text};
 use fantoccini::Client;
 use serde_json::Value;
 use std::time::Duration;

@@ -34,8 +34,7 @@ pub(crate) fn test_name() -> String {
 
 /// Where failures go: `LETSPOST_E2E_FAILURES` (xtask empties it each run), else target/.
 pub fn failures_dir() -> PathBuf {
-    std::env::var_os("LETSPOST_E2E_FAILURES")
-        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-failures"), PathBuf::from)
+    std::env::var_os("LETSPOST_E2E_FAILURES").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-failures"), PathBuf::from)
 }
 
 /// The folder of one test (`::` is not a good file name).

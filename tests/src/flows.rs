@@ -3,10 +3,10 @@
 //! WebKit. WebKit's element text joins block children without line breaks, so flows assert on
 //! whole single-line elements or on substrings.
 
-use crate::api::{assert_no_secrets_in, new_account, Session};
+use crate::api::{Session, assert_no_secrets_in, new_account};
 use crate::consent::{click_button, decide};
 use crate::posts::{caption, creator_finishes, sha256_hex, tiktok_posts, unique_video};
-use crate::{app_url, browser_in, csp, wait_text, Browser, Engine};
+use crate::{Browser, Engine, app_url, browser_in, csp, wait_text};
 use fantoccini::{Client, Locator};
 use std::time::Duration;
 
@@ -445,9 +445,20 @@ pub async fn keyboard_reaches_every_control_with_a_focus_ring(engine: Engine) {
         }
     }
     for pinned in [
-        "Video", "Caption", "Who can view this video", "Allow Comment", "Allow Duet", "Allow Stitch",
-        "Disclose video content", "Your brand", "Branded content", "AI-generated content", "Post now", "Schedule",
-        "Share", "Share link",
+        "Video",
+        "Caption",
+        "Who can view this video",
+        "Allow Comment",
+        "Allow Duet",
+        "Allow Stitch",
+        "Disclose video content",
+        "Your brand",
+        "Branded content",
+        "AI-generated content",
+        "Post now",
+        "Schedule",
+        "Share",
+        "Share link",
     ] {
         assert!(reached.iter().any(|r| r == pinned), "{pinned:?} was not reached by Tab: {reached:?}");
     }

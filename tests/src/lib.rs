@@ -2,8 +2,8 @@
 //! ChromeDriver and a display for WebKit, and passes them in the environment; run alone, these tests fail
 //! with a message that says so rather than pass without testing anything.
 
+pub use engines::{Browser, Engine, browser_in};
 use fantoccini::Client;
-pub use engines::{browser_in, Browser, Engine};
 use std::time::Duration;
 
 pub(crate) fn required(var: &str) -> String {
@@ -69,8 +69,8 @@ pub mod api;
 pub mod axe;
 pub mod consent;
 pub mod crash;
-pub mod csp;
 pub mod cron;
+pub mod csp;
 pub mod engines;
 pub mod evidence;
 pub mod flows;

@@ -3,7 +3,7 @@
 
 use crate::api::{Answer, Session};
 use crate::{emulator_url, http};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 

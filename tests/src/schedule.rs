@@ -2,15 +2,15 @@
 //! (`worker_schedule`) and the creator flows, written once and run by engine (`ui_schedule` in
 //! Chromium, `ui_engines` in Firefox and WebKit).
 
-use crate::api::{new_account, Answer, Session};
+use crate::api::{Answer, Session, new_account};
 use crate::consent::click_button;
 use crate::flows::{connect_at, control, pick, probe_fixture, session_of, set_caption, set_value, wait_text_long};
 use crate::posts::{caption, new_post, now_ms, tiktok_posts, unique_video};
-use crate::{app_url, browser_in, wait_text, wait_text_within, Engine};
-use fantoccini::actions::{InputSource, MouseActions, PointerAction, TouchActions, MOUSE_BUTTON_LEFT};
+use crate::{Engine, app_url, browser_in, wait_text, wait_text_within};
+use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction, TouchActions};
 use fantoccini::{Client, Locator};
 use letspost_core::time_fmt::{parse_rfc3339_ms, rfc3339_utc};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::time::Duration;
 
 pub const DAY_MS: u64 = 86_400_000;
@@ -206,8 +206,11 @@ pub async fn move_in_the_week_view(engine: Engine, touch: bool) {
 
     // By keyboard: Move, a date and time, Save.
     let local = c
-        .execute("const d = new Date(arguments[0]); const p = n => String(n).padStart(2, '0'); \
-                  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;", vec![json!(target)])
+        .execute(
+            "const d = new Date(arguments[0]); const p = n => String(n).padStart(2, '0'); \
+                  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;",
+            vec![json!(target)],
+        )
         .await
         .unwrap();
     let chip_el = c.wait().for_element(Locator::Css(&chip)).await.unwrap();
@@ -233,7 +236,8 @@ pub async fn next_week_instants<const N: usize>(c: &Client, at: [(u32, u32, u32)
 
 /// Press on `from`, move in steps onto `to`, let go: a person's drag, by mouse or by finger.
 async fn drag(c: &Client, from: fantoccini::elements::Element, to: fantoccini::elements::Element, touch: bool) {
-    let step = |element: fantoccini::elements::Element, ms: u64| PointerAction::MoveToElement { element, duration: Some(Duration::from_millis(ms)), x: 0.0, y: 0.0 };
+    let step =
+        |element: fantoccini::elements::Element, ms: u64| PointerAction::MoveToElement { element, duration: Some(Duration::from_millis(ms)), x: 0.0, y: 0.0 };
     let moves = [
         step(from.clone(), 0),
         PointerAction::Down { button: MOUSE_BUTTON_LEFT },

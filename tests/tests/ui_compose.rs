@@ -7,7 +7,7 @@ use letspost_e2e::consent::click_button;
 use letspost_e2e::flows::{self, composer_for, composer_with, connect_at, control, pick, post_now_enabled, set_caption, wait_text_long};
 use letspost_e2e::own_worker::OwnWorker;
 use letspost_e2e::posts::{caption, fixture, sha256_hex, tiktok_posts, unique_video};
-use letspost_e2e::{app_url, browser, wait_text, Engine};
+use letspost_e2e::{Engine, app_url, browser, wait_text};
 
 #[tokio::test]
 async fn compose_and_post_now_until_published_with_a_link() {
@@ -182,10 +182,7 @@ async fn an_unaudited_app_says_to_make_the_account_private_or_wait() {
     set_caption(&c, "before the audit").await;
     click_button(&c, "Post now").await;
     let status = wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("Failed")).await;
-    assert!(
-        status.contains("Make your TikTok account private and post as Only me, or wait for the approval."),
-        "{status}"
-    );
+    assert!(status.contains("Make your TikTok account private and post as Only me, or wait for the approval."), "{status}");
     assert!(!status.contains("unaudited_client"), "a raw code reached the creator: {status}");
     c.close().await.unwrap();
 }

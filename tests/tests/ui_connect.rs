@@ -2,10 +2,10 @@
 //! callback, the accounts list, reconnect and disconnect.
 
 use fantoccini::{Client, Locator};
-use letspost_e2e::api::{assert_no_secrets_in, expire, mint_code, new_account, redirect_uri, Session, VERIFIER};
+use letspost_e2e::api::{Session, VERIFIER, assert_no_secrets_in, expire, mint_code, new_account, redirect_uri};
 use letspost_e2e::consent::{click_button, decide};
 use letspost_e2e::flows::{self, page_state, session_of};
-use letspost_e2e::{app_url, browser, wait_text, Engine};
+use letspost_e2e::{Engine, app_url, browser, wait_text};
 
 /// Open /accounts and press the connect button (`label`).
 async fn start_connect(c: &Client, label: &str) {

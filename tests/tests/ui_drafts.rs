@@ -3,11 +3,11 @@
 //! and "Published" once the creator posts it in the app; the 6th pending draft is refused
 //! with a sentence before anything is uploaded.
 
-use letspost_e2e::api::{new_account, Session};
+use letspost_e2e::api::{Session, new_account};
 use letspost_e2e::consent::click_button;
 use letspost_e2e::flows::{self, choose_draft};
 use letspost_e2e::posts::{new_draft, unique_video};
-use letspost_e2e::{wait_text, Engine};
+use letspost_e2e::{Engine, wait_text};
 use std::time::Duration;
 
 #[tokio::test]

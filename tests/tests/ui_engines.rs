@@ -10,9 +10,9 @@
 macro_rules! creator_flows {
     ($engine:ident, $variant:expr) => {
         mod $engine {
-            use letspost_e2e::flows;
-            use letspost_e2e::crash::once_more_if_the_browser_exits;
             use letspost_e2e::Engine;
+            use letspost_e2e::crash::once_more_if_the_browser_exits;
+            use letspost_e2e::flows;
             const ENGINE: Engine = $variant;
 
             #[tokio::test]
@@ -105,7 +105,7 @@ creator_flows!(webkit, Engine::WebKit);
 /// and the flow runs once more in a new browser.
 #[tokio::test]
 async fn a_browser_that_exits_under_a_flow_runs_it_once_more() {
-    use letspost_e2e::{browser_in, crash::once_more_if_the_browser_exits, wait_text, Engine};
+    use letspost_e2e::{Engine, browser_in, crash::once_more_if_the_browser_exits, wait_text};
     use std::sync::atomic::{AtomicU32, Ordering};
     static ATTEMPTS: AtomicU32 = AtomicU32::new(0);
     once_more_if_the_browser_exits(Engine::WebKit, || async {

@@ -2,7 +2,7 @@
 //! reschedule and retry from there.
 
 use fantoccini::{Client, Locator};
-use letspost_e2e::api::{emulator_patch_account, new_account, Session};
+use letspost_e2e::api::{Session, emulator_patch_account, new_account};
 use letspost_e2e::consent::{click_button, decide};
 use letspost_e2e::posts::{caption, fixture, in_secs, new_post, unique_video};
 use letspost_e2e::{app_url, browser, wait_text};
@@ -88,7 +88,10 @@ async fn the_queue_shows_each_post_and_cancels_reschedules_and_retries() {
     assert!(done.contains("View on TikTok"), "{done}");
     // The month calendar puts the same posts on their (local) day.
     let today = c
-        .execute("const d = new Date(); const p = n => String(n).padStart(2, '0'); return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;", vec![])
+        .execute(
+            "const d = new Date(); const p = n => String(n).padStart(2, '0'); return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;",
+            vec![],
+        )
         .await
         .unwrap();
     let day = wait_text(&c, &format!("[data-testid=calendar] [data-day='{}']", today.as_str().unwrap()), |t| t.contains("retry from")).await;

@@ -3,8 +3,8 @@
 //! keyboard; a batch of three videos, one refused. Firefox and WebKit run the same flows in
 //! `ui_engines`.
 
-use letspost_e2e::schedule;
 use letspost_e2e::Engine;
+use letspost_e2e::schedule;
 
 #[tokio::test]
 async fn set_a_schedule_and_a_queued_video_goes_out_at_its_first_time() {

@@ -5,7 +5,7 @@
 use letspost_e2e::consent::click_button;
 use letspost_e2e::flows::{composer_with, set_caption, wait_text_long};
 use letspost_e2e::posts::{arm_worker_fault, caption, sha256_hex, tiktok_posts, unique_video};
-use letspost_e2e::{flows, flows::session_of, Engine};
+use letspost_e2e::{Engine, flows, flows::session_of};
 
 #[tokio::test]
 async fn every_page_runs_under_the_csp() {

@@ -2,7 +2,7 @@
 //! video the moment it is picked, before any account or upload. Firefox and WebKit run the
 //! same flows (ui_engines).
 
-use letspost_e2e::{flows, Engine};
+use letspost_e2e::{Engine, flows};
 
 #[tokio::test]
 async fn a_good_video_is_ready_and_read_only_in_part() {

@@ -2,7 +2,7 @@
 //! removes LetsPost in the TikTok app → `/accounts` says "Reconnect needed" and why; TikTok
 //! takes a public post down → `/posts` says "No longer public on TikTok". Axe on both.
 
-use letspost_e2e::api::{new_account, Session};
+use letspost_e2e::api::{Session, new_account};
 use letspost_e2e::axe::assert_accessible;
 use letspost_e2e::consent::{click_button, decide};
 use letspost_e2e::posts::{caption, new_post, unique_video};

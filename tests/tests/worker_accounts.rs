@@ -1,7 +1,7 @@
 //! Connecting TikTok through the Worker (workerd) and the emulator, over HTTP: sessions,
 //! tokens kept server-side, refresh one at a time, reconnect, disconnect, isolation.
 
-use letspost_e2e::api::{expire, grants, mint_code, new_account, redirect_uri, Session, VERIFIER};
+use letspost_e2e::api::{Session, VERIFIER, expire, grants, mint_code, new_account, redirect_uri};
 use letspost_e2e::{app_url, emulator_url, http};
 use serde_json::json;
 
@@ -183,25 +183,15 @@ async fn disconnect_revokes_at_tiktok_and_forgets_the_account() {
     let open_id = new_account("bye", "creator").await;
     let s = Session::new();
     assert_eq!(s.connect(&open_id).await.status, 200);
-    let live: Vec<String> = grants(&open_id).await["access"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|t| t["live"] == true)
-        .map(|t| t["token"].as_str().unwrap().to_string())
-        .collect();
+    let live: Vec<String> =
+        grants(&open_id).await["access"].as_array().unwrap().iter().filter(|t| t["live"] == true).map(|t| t["token"].as_str().unwrap().to_string()).collect();
     assert_eq!(live.len(), 1);
     let r = s.delete(&format!("/api/accounts/{open_id}")).await;
     assert_eq!(r.status, 204, "{}", r.body);
     assert!(s.account(&open_id).await.is_none());
     assert_eq!(s.get(&format!("/api/accounts/{open_id}/creator-info")).await.status, 404);
     // TikTok refuses the old token now.
-    let r = http()
-        .get(format!("{}/v2/user/info/?fields=open_id", emulator_url()))
-        .bearer_auth(&live[0])
-        .send()
-        .await
-        .unwrap();
+    let r = http().get(format!("{}/v2/user/info/?fields=open_id", emulator_url())).bearer_auth(&live[0]).send().await.unwrap();
     assert_eq!(r.status(), 401);
     let g = grants(&open_id).await;
     assert!(g["access"].as_array().unwrap().iter().chain(g["refresh"].as_array().unwrap()).all(|t| t["live"] == false), "{g}");

@@ -2,7 +2,7 @@
 //! state: the post's alarm resumes from what it persisted, and TikTok publishes it once, with
 //! the right bytes.
 
-use letspost_e2e::api::{new_account, Session};
+use letspost_e2e::api::{Session, new_account};
 use letspost_e2e::own_worker::OwnWorker;
 use letspost_e2e::posts::{caption, clear_faults, fault, new_post, sha256_hex, tiktok_posts, unique_video};
 use serde_json::json;

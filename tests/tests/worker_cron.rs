@@ -3,8 +3,8 @@
 //! is drained into the index; `GET /api/health` reports each run (pinned names).
 
 use letspost_e2e::api::connected_creator;
-use letspost_e2e::posts::{caption, in_secs, new_post, tiktok_posts, unique_video};
 use letspost_e2e::cron::{alarm_of, fire_cron, sweep_report, test_hook};
+use letspost_e2e::posts::{caption, in_secs, new_post, tiktok_posts, unique_video};
 use serde_json::json;
 use std::time::Duration;
 

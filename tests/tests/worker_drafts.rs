@@ -2,7 +2,7 @@
 //! the emulator — at its time, once, ending `sent_to_inbox`, `published` once the creator
 //! posts it in the app, and TikTok's 5-pending limit said before anything is uploaded.
 
-use letspost_e2e::api::{connected_creator, Session};
+use letspost_e2e::api::{Session, connected_creator};
 use letspost_e2e::posts::{caption, creator_finishes, in_secs, new_draft, now_ms, sha256_hex, tiktok_publish, unique_video};
 use serde_json::json;
 use std::time::Duration;
@@ -92,7 +92,8 @@ async fn the_sixth_pending_draft_is_refused_with_the_sentence_before_upload() {
     let direct = s.post("/api/posts", letspost_e2e::posts::new_post(&account, &caption("direct"), 10_000)).await;
     assert_eq!(direct.status, 201, "{}", direct.body);
     // A draft due after the oldest leaves TikTok's 24-hour window is taken.
-    let later = json!({ "account": account, "mode": "draft", "publish_at": letspost_core::time_fmt::rfc3339_utc(started + 86_400_000 + 60_000), "video_size": 10_000 });
+    let later =
+        json!({ "account": account, "mode": "draft", "publish_at": letspost_core::time_fmt::rfc3339_utc(started + 86_400_000 + 60_000), "video_size": 10_000 });
     let later = s.post("/api/posts", later).await;
     assert_eq!(later.status, 201, "{}", later.body);
     // The creator posts one in the app: LetsPost learns it (status/fetch) and has room again.
@@ -106,7 +107,7 @@ async fn the_sixth_pending_draft_is_refused_with_the_sentence_before_upload() {
 /// init, and the draft fails with the same sentence, to retry once there is room.
 #[tokio::test]
 async fn drafts_from_other_apps_fill_the_inbox_and_tiktoks_refusal_is_the_sentence() {
-    use letspost_e2e::api::{mint_code, redirect_uri, VERIFIER};
+    use letspost_e2e::api::{VERIFIER, mint_code, redirect_uri};
     let (s, account) = connected_creator("draftother").await;
     let emu = letspost_e2e::emulator_url();
     let form = [

@@ -2,11 +2,11 @@
 //! create and retry (`Idempotency-Key`), also when the first answer is lost; limits and the
 //! pinned error shape for every malformed request to a write endpoint.
 
-use letspost_e2e::api::{connected_creator, emulator_patch_account, Answer, Session};
+use letspost_e2e::api::{Answer, Session, connected_creator, emulator_patch_account};
 use letspost_e2e::posts::{arm_worker_fault, caption, new_post, sha256_hex, tiktok_posts, unique_video};
 use letspost_e2e::{app_url, http};
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::time::Duration;
 
 const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
@@ -25,7 +25,13 @@ async fn pages_and_assets_carry_the_security_headers() {
     let html = home.text().await.unwrap();
     let pkg = html.split("src=\"/pkg/").nth(1).and_then(|s| s.split('/').next()).expect("the build's folder in index.html");
     let pages = ["/", "/compose", "/posts", "/accounts", "/oauth/callback?code=c&state=s", "/no/such/page"];
-    let assets = ["/style.css".to_string(), "/favicon.svg".to_string(), format!("/pkg/{pkg}/letspost.js"), format!("/pkg/{pkg}/letspost_bg.wasm"), format!("/pkg/{pkg}/boot.js")];
+    let assets = [
+        "/style.css".to_string(),
+        "/favicon.svg".to_string(),
+        format!("/pkg/{pkg}/letspost.js"),
+        format!("/pkg/{pkg}/letspost_bg.wasm"),
+        format!("/pkg/{pkg}/boot.js"),
+    ];
     for path in pages.iter().map(|p| p.to_string()).chain(assets) {
         let r = fetch(&path).await;
         let want = if path == "/no/such/page" { 404 } else { 200 };
@@ -33,7 +39,15 @@ async fn pages_and_assets_carry_the_security_headers() {
         let h = r.headers();
         let csp = header(h, "content-security-policy");
         assert!(csp.starts_with(CSP), "{path}: {csp}");
-        for directive in ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'", "connect-src 'self'", "media-src 'self' blob:", "img-src 'self' data: blob: https://*.tiktokcdn.com"] {
+        for directive in [
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+            "form-action 'self'",
+            "connect-src 'self'",
+            "media-src 'self' blob:",
+            "img-src 'self' data: blob: https://*.tiktokcdn.com",
+        ] {
             assert!(csp.contains(directive), "{path}: {directive} not in {csp}");
         }
         assert!(!csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"), "{path}: {csp}");
@@ -220,7 +234,11 @@ async fn malformed_requests_to_each_write_endpoint_get_the_error_shape() {
         p.push(("duplicate keys", br#"{"publish_at": null, "publish_at": null}"#.to_vec(), 400));
         p
     };
-    let endpoints = [(Method::POST, "/api/oauth/token".to_string(), token), (Method::POST, "/api/posts".to_string(), create), (Method::PATCH, format!("/api/posts/{id}"), patch)];
+    let endpoints = [
+        (Method::POST, "/api/oauth/token".to_string(), token),
+        (Method::POST, "/api/posts".to_string(), create),
+        (Method::PATCH, format!("/api/posts/{id}"), patch),
+    ];
     let origin = s.base();
     for (method, path, bodies) in &endpoints {
         for (what, body, status) in bodies {
@@ -249,7 +267,8 @@ async fn malformed_requests_to_each_write_endpoint_get_the_error_shape() {
     ];
     for (what, range, body, status) in cases {
         let o = origin.clone();
-        let a = s.send_with(Method::PUT, &url, Some(&o), move |r| if range.is_empty() { r.body(body) } else { r.header("Content-Range", range).body(body) }).await;
+        let a =
+            s.send_with(Method::PUT, &url, Some(&o), move |r| if range.is_empty() { r.body(body) } else { r.header("Content-Range", range).body(body) }).await;
         assert_refused(&a, status, &format!("PUT media: {what}"));
     }
     assert_eq!(s.get(&url).await.body["received_bytes"], 0, "nothing was stored");

@@ -2,7 +2,7 @@
 //! R2 with ranged reads and judges it as the browser did; the report stays readable at
 //! `GET /api/posts/{id}/check`.
 
-use letspost_e2e::api::{new_account, Session};
+use letspost_e2e::api::{Session, new_account};
 use letspost_e2e::posts::{caption, fixture, new_post, tiktok_posts};
 
 async fn staged(name: &str) -> (Session, String, serde_json::Value) {

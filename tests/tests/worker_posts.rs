@@ -1,7 +1,7 @@
 //! Posts end to end: the Worker in workerd stages in R2 and its Post objects publish to the
 //! emulator — now or at a time, exactly once, with the same bytes.
 
-use letspost_e2e::api::{connected_creator, expire, grants, new_account, Session};
+use letspost_e2e::api::{Session, connected_creator, expire, grants, new_account};
 use letspost_e2e::posts::{caption, in_secs, new_post, now_ms, sha256_hex, tiktok_posts, unique_video};
 use serde_json::json;
 use std::time::Duration;

@@ -2,9 +2,9 @@
 //! `drop_after` (TikTok did the work, the answer is lost). Every post is published exactly
 //! once with the right bytes. Faults are global to the emulator, so these tests take turns.
 
-use letspost_e2e::api::{new_account, Session};
+use letspost_e2e::api::{Session, new_account};
 use letspost_e2e::posts::{caption, clear_faults, fault, new_post, sha256_hex, tiktok_posts, unique_video};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::sync::LazyLock;
 use std::time::Duration;
 use tokio::sync::Mutex;
@@ -58,10 +58,7 @@ async fn an_init_whose_answer_is_lost_leaves_an_orphan_never_a_second_post() {
 
 #[tokio::test]
 async fn chunk_5xx_and_drops() {
-    let faults = [
-        json!({ "endpoint": "upload", "kind": "status", "status": 500, "count": 1 }),
-        json!({ "endpoint": "upload", "kind": "drop", "count": 1 }),
-    ];
+    let faults = [json!({ "endpoint": "upload", "kind": "status", "status": 500, "count": 1 }), json!({ "endpoint": "upload", "kind": "drop", "count": 1 })];
     publish_through("chunkfaults", &faults, 1_000).await;
 }
 

@@ -4,10 +4,10 @@
 //! (The daylight-saving cases are the `posting-schedule` crate's unit tests.)
 
 use letspost_core::time_fmt::{parse_rfc3339_ms, rfc3339_utc};
-use letspost_e2e::api::{new_account, Session};
+use letspost_e2e::api::{Session, new_account};
 use letspost_e2e::posts::{caption, now_ms, unique_video};
-use letspost_e2e::schedule::{at_ms, put_schedule, queued, slot_json as utc_slot, DAY_MS, WEEK_MS};
-use serde_json::{json, Value};
+use letspost_e2e::schedule::{DAY_MS, WEEK_MS, at_ms, put_schedule, queued, slot_json as utc_slot};
+use serde_json::{Value, json};
 use std::time::Duration;
 
 async fn connected_in(label: &str, zone: &str) -> (Session, String) {
@@ -18,7 +18,6 @@ async fn connected_in(label: &str, zone: &str) -> (Session, String) {
     (s, account)
 }
 
-
 #[tokio::test]
 async fn the_schedule_round_trips_and_bad_ones_are_refused_by_field() {
     let (s, account) = connected_in("sched-rt", "Asia/Tokyo").await;
@@ -27,7 +26,8 @@ async fn the_schedule_round_trips_and_bad_ones_are_refused_by_field() {
     assert_eq!(fresh.status, 200, "{}", fresh.body);
     assert_eq!(fresh.body, json!({ "schedule": { "time_zone": "Asia/Tokyo", "slots": [] } }), "a new account: the browser's zone, no slots");
 
-    let slots = json!([{ "day": "sun", "time": "08:00" }, { "day": "mon", "time": "18:30" }, { "day": "mon", "time": "09:00" }, { "day": "sun", "time": "08:00" }]);
+    let slots =
+        json!([{ "day": "sun", "time": "08:00" }, { "day": "mon", "time": "18:30" }, { "day": "mon", "time": "09:00" }, { "day": "sun", "time": "08:00" }]);
     let put = put_schedule(&s, &account, "europe/berlin", slots).await;
     assert_eq!(put.status, 200, "{}", put.body);
     let want = json!({ "schedule": { "time_zone": "Europe/Berlin", "slots": [
@@ -136,7 +136,12 @@ async fn a_retried_queued_create_keeps_its_slot() {
 async fn no_schedule_or_no_free_slot_is_a_422_on_queue_that_says_what_to_do() {
     let (s, account) = connected_in("sched-full", "UTC").await;
     let empty = s.post("/api/posts", queued(&account, &caption("no schedule"), 1_000)).await;
-    assert_eq!((empty.status, empty.body["error"]["field"].as_str(), empty.body["error"]["code"].as_str()), (422, Some("queue"), Some("schedule_empty")), "{}", empty.body);
+    assert_eq!(
+        (empty.status, empty.body["error"]["field"].as_str(), empty.body["error"]["code"].as_str()),
+        (422, Some("queue"), Some("schedule_empty")),
+        "{}",
+        empty.body
+    );
     assert!(empty.body["error"]["message"].as_str().unwrap().contains("Add times"), "{}", empty.body);
     let next = s.get(&format!("/api/accounts/{account}/queue")).await;
     assert_eq!((next.body["next_free_at"].clone(), next.body["code"].as_str()), (Value::Null, Some("schedule_empty")), "{}", next.body);
@@ -159,7 +164,12 @@ async fn no_schedule_or_no_free_slot_is_a_422_on_queue_that_says_what_to_do() {
         assert!(made <= 5, "a weekly slot fits at most 5 times in 30 days");
     };
     assert!(made >= 4, "{made}");
-    assert_eq!((full.status, full.body["error"]["field"].as_str(), full.body["error"]["code"].as_str()), (422, Some("queue"), Some("schedule_full")), "{}", full.body);
+    assert_eq!(
+        (full.status, full.body["error"]["field"].as_str(), full.body["error"]["code"].as_str()),
+        (422, Some("queue"), Some("schedule_full")),
+        "{}",
+        full.body
+    );
     assert!(full.body["error"]["message"].as_str().unwrap().contains("pick a time"), "{}", full.body);
 }
 

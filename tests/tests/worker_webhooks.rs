@@ -2,12 +2,12 @@
 //! posts end by pushed status, lost or repeated or reordered deliveries still end each post
 //! right and once, and forged deliveries are refused without changing anything.
 
-use letspost_e2e::api::{connected_creator, Session};
+use letspost_e2e::api::{Session, connected_creator};
 use letspost_e2e::posts::{caption, creator_finishes, fault, new_draft, new_post, now_ms, tiktok_posts, tiktok_publish, unique_video};
 use letspost_e2e::{app_url, emulator_url, http};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::time::Duration;
-use tiktok_rules::webhook::{envelope, sign, SIGNATURE_HEADER};
+use tiktok_rules::webhook::{SIGNATURE_HEADER, envelope, sign};
 
 const SECRET: &str = "letspost-local-secret";
 /// The emulator's processing time in the suite (`--processing-ms` in xtask test).

@@ -10,11 +10,11 @@ use crate::objects::due_index::{Entry, EntryId, Overdue, OverdueAsk};
 use crate::objects::post::Swept;
 use crate::objects::registry::{self, Ids, Take};
 use crate::objects::sweep_state::{Begin, End, Granted, NAME};
-use crate::objects::{self, expect_ok, ACCOUNTS, DUE, POSTS, REGISTRY, SWEEP};
+use crate::objects::{self, ACCOUNTS, DUE, POSTS, REGISTRY, SWEEP, expect_ok};
 use futures_util::stream::{self, StreamExt};
 use letspost_core::api::SweepReport;
 use letspost_core::time_fmt::rfc3339_utc;
-use post_lifecycle::watch::{self, oldest, overdue_before, shard_name, PER_SHARD, RUN_MS, RUN_SUBREQUESTS, SHARDS, WINDOW_MS};
+use post_lifecycle::watch::{self, PER_SHARD, RUN_MS, RUN_SUBREQUESTS, SHARDS, WINDOW_MS, oldest, overdue_before, shard_name};
 use std::cell::Cell;
 use worker::{Env, Method, Result};
 

@@ -5,9 +5,9 @@
 use crate::api;
 use crate::connect::ConnectButton;
 use crate::schedule_editor::PostingSchedule;
-use letspost_core::api::{paths, Account, AccountStatus, AccountsBody, ApiError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use letspost_core::api::{Account, AccountStatus, AccountsBody, ApiError, paths};
 
 #[component]
 pub fn AccountsPage() -> impl IntoView {

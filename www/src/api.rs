@@ -2,9 +2,9 @@
 //! a failure to reach the Worker at all (or an answer cut off) becomes one of the same shape.
 
 use gloo_net::http::{Request, Response};
-use letspost_core::api::{codes, ApiError, ErrorBody};
-use serde::de::DeserializeOwned;
+use letspost_core::api::{ApiError, ErrorBody, codes};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 fn unreachable(e: impl std::fmt::Display) -> ApiError {
     ApiError::new("network", format!("LetsPost's server could not be reached ({e}). Check your connection and try again."))

@@ -4,8 +4,8 @@ use crate::health::WorkerStatus;
 use crate::pages::{Home, NotFound};
 use crate::routes;
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::{path, Lazy};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::{Lazy, path};
 
 #[component]
 pub fn App() -> impl IntoView {

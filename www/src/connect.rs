@@ -3,19 +3,15 @@
 use crate::oauth;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_navigate;
 
 /// Starts the OAuth flow; a failure before leaving for TikTok shows under the button. Its label
 /// is a signal so that a page changes the words, never the element: a button rebuilt while it
 /// is pressed loses the click (mousedown on the old one, mouseup on the new: no `click`).
 /// `share`: the share link's code to come back to once connected.
 #[component]
-pub fn ConnectButton(
-    #[prop(into)] label: Signal<String>,
-    #[prop(optional)] secondary: bool,
-    #[prop(optional, into)] share: Option<String>,
-) -> impl IntoView {
+pub fn ConnectButton(#[prop(into)] label: Signal<String>, #[prop(optional)] secondary: bool, #[prop(optional, into)] share: Option<String>) -> impl IntoView {
     let (busy, set_busy) = signal(false);
     let (error, set_error) = signal(None::<String>);
     let go = move |_| {

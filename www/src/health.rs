@@ -4,7 +4,7 @@
 //! and keeping serde_json out of the main wasm module keeps it out of the first load.
 
 use gloo_net::http::Request;
-use js_sys::{Reflect, JSON};
+use js_sys::{JSON, Reflect};
 use leptos::prelude::*;
 
 #[derive(Clone, Debug)]

@@ -17,8 +17,8 @@ mod queue;
 mod routes;
 mod schedule_editor;
 mod slot_time;
-mod week;
 mod video_drop;
+mod week;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

@@ -6,11 +6,11 @@
 
 use crate::api;
 use js_sys::Uint8Array;
-use letspost_core::api::{paths, AccountBody, ApiError, OAuthConfig, TokenExchange};
+use letspost_core::api::{AccountBody, ApiError, OAuthConfig, TokenExchange, paths};
 use serde::{Deserialize, Serialize};
 use tiktok_rules::error::user_message;
-use tiktok_rules::oauth::{authorize_url, parse_callback, AuthorizeRequest, Callback};
-use tiktok_rules::pkce::{challenge_from_digest, verifier_from_bytes, VERIFIER_ENTROPY_BYTES};
+use tiktok_rules::oauth::{AuthorizeRequest, Callback, authorize_url, parse_callback};
+use tiktok_rules::pkce::{VERIFIER_ENTROPY_BYTES, challenge_from_digest, verifier_from_bytes};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
@@ -53,9 +53,7 @@ pub async fn start(share: Option<String>) -> Result<(), String> {
     let crypto = window().crypto().map_err(js_err)?;
     let verifier = random_text(&crypto)?;
     let state = random_text(&crypto)?;
-    let digest = JsFuture::from(crypto.subtle().digest_with_str_and_u8_array("SHA-256", verifier.as_bytes()).map_err(js_err)?)
-        .await
-        .map_err(js_err)?;
+    let digest = JsFuture::from(crypto.subtle().digest_with_str_and_u8_array("SHA-256", verifier.as_bytes()).map_err(js_err)?).await.map_err(js_err)?;
     let challenge = challenge_from_digest(&Uint8Array::new(&digest).to_vec(), cfg.pkce);
     let origin = window().location().origin().map_err(js_err)?;
     let redirect_uri = format!("{origin}{}", paths::CALLBACK);

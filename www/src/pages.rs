@@ -4,10 +4,10 @@
 
 use crate::connect::ConnectButton;
 use leptos::prelude::*;
+use tiktok_rules::CAPTION_MAX_UTF16;
 use tiktok_rules::chunk::MB;
 use tiktok_rules::media::{MAX_DURATION_MS, MAX_FPS, MAX_SIDE_PX, MAX_SIZE_BYTES, MIN_DURATION_MS, MIN_FPS, MIN_SIDE_PX};
 use tiktok_rules::privacy::PrivacyLevel;
-use tiktok_rules::CAPTION_MAX_UTF16;
 
 #[component]
 pub fn Home() -> impl IntoView {

@@ -2,7 +2,7 @@
 //! 287 MB file reads a few KB of it and uploads nothing.
 
 use js_sys::Uint8Array;
-use video_probe::{probe_async, Read, Report};
+use video_probe::{Read, Report, probe_async};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::File;

@@ -7,7 +7,7 @@ use crate::calendar::Calendar;
 use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use letspost_core::api::{paths, AccountsBody, ApiError};
+use letspost_core::api::{AccountsBody, ApiError, paths};
 use post_lifecycle::{Mode, PostBody, PostView, PostsBody, State};
 use std::time::Duration;
 
@@ -33,7 +33,13 @@ fn local_time(rfc3339: &str) -> String {
 
 fn caption_start(c: &str) -> String {
     let start: String = c.chars().take(60).collect();
-    if start.len() < c.len() { format!("{start}…") } else if start.is_empty() { "(no caption)".into() } else { start }
+    if start.len() < c.len() {
+        format!("{start}…")
+    } else if start.is_empty() {
+        "(no caption)".into()
+    } else {
+        start
+    }
 }
 
 #[component]
@@ -50,9 +56,9 @@ pub fn QueuePage() -> impl IntoView {
             waited += 4;
             // The page is gone once the resource is disposed: stop.
             let Some(current) = posts.try_get_untracked() else { break };
-            let (moving, in_inbox) = current.and_then(Result::ok).map_or((false, false), |b| {
-                (b.posts.iter().any(|p| !p.state.is_final()), b.posts.iter().any(|p| p.state == State::SentToInbox))
-            });
+            let (moving, in_inbox) = current
+                .and_then(Result::ok)
+                .map_or((false, false), |b| (b.posts.iter().any(|p| !p.state.is_final()), b.posts.iter().any(|p| p.state == State::SentToInbox)));
             if moving || (in_inbox && waited >= 30) {
                 waited = 0;
                 posts.refetch();
@@ -79,12 +85,19 @@ pub fn QueuePage() -> impl IntoView {
     };
     let all_posts = Memo::new(move |_| posts.get().and_then(Result::ok).map(|b| b.posts).unwrap_or_default());
     let account_names = Signal::derive(move || {
-        accounts.get().and_then(Result::ok).map(|b| {
-            b.accounts.into_iter().map(|a| {
-                let name = if a.username.is_empty() { a.display_name.clone() } else { format!("@{}", a.username) };
-                (a.open_id, name)
-            }).collect::<Vec<_>>()
-        }).unwrap_or_default()
+        accounts
+            .get()
+            .and_then(Result::ok)
+            .map(|b| {
+                b.accounts
+                    .into_iter()
+                    .map(|a| {
+                        let name = if a.username.is_empty() { a.display_name.clone() } else { format!("@{}", a.username) };
+                        (a.open_id, name)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
     });
     // A post due after its account's sign-in with TikTok ends says so while it can be helped.
     let warning_of = move |p: &PostView| {
@@ -130,7 +143,9 @@ fn PostRow(post: PostView, who: String, warning: Option<String>, act: impl Fn(Re
     let new_time = RwSignal::new(String::new());
     let cancel = move |_| act(Box::pin(async move { api::delete_json::<PostBody>(&format!("{}/{}", paths::POSTS, id.get_value())).await }));
     // One key per press: a retry whose answer is lost is repeated, never carried out twice.
-    let retry = move |_| act(Box::pin(async move { api::post_once(&format!("{}/{}/retry", paths::POSTS, id.get_value()), &serde_json::json!({}), &api::fresh_key()).await }));
+    let retry = move |_| {
+        act(Box::pin(async move { api::post_once(&format!("{}/{}/retry", paths::POSTS, id.get_value()), &serde_json::json!({}), &api::fresh_key()).await }))
+    };
     let reschedule = move |_| {
         let local = new_time.get_untracked();
         let d = js_sys::Date::new(&local.into());

@@ -7,13 +7,15 @@ use crate::compose::ComposePage;
 use crate::connect::OAuthCallback;
 use crate::queue::QueuePage;
 use leptos::prelude::*;
-use leptos_router::{lazy_route, LazyRoute};
+use leptos_router::{LazyRoute, lazy_route};
 
 pub struct Compose;
 
 #[lazy_route]
 impl LazyRoute for Compose {
-    fn data() -> Self { Self }
+    fn data() -> Self {
+        Self
+    }
     fn view(this: Self) -> AnyView {
         let _ = this;
         ComposePage().into_any()
@@ -24,7 +26,9 @@ pub struct Posts;
 
 #[lazy_route]
 impl LazyRoute for Posts {
-    fn data() -> Self { Self }
+    fn data() -> Self {
+        Self
+    }
     fn view(this: Self) -> AnyView {
         let _ = this;
         QueuePage().into_any()
@@ -35,7 +39,9 @@ pub struct Accounts;
 
 #[lazy_route]
 impl LazyRoute for Accounts {
-    fn data() -> Self { Self }
+    fn data() -> Self {
+        Self
+    }
     fn view(this: Self) -> AnyView {
         let _ = this;
         AccountsPage().into_any()
@@ -46,7 +52,9 @@ pub struct Callback;
 
 #[lazy_route]
 impl LazyRoute for Callback {
-    fn data() -> Self { Self }
+    fn data() -> Self {
+        Self
+    }
     fn view(this: Self) -> AnyView {
         let _ = this;
         OAuthCallback().into_any()

@@ -10,8 +10,7 @@ use letspost_core::api::paths;
 use posting_schedule::{Schedule, ScheduleBody, Slot};
 use wasm_bindgen::JsCast;
 
-const DAYS: [(&str, &str); 7] =
-    [("mon", "Mon"), ("tue", "Tue"), ("wed", "Wed"), ("thu", "Thu"), ("fri", "Fri"), ("sat", "Sat"), ("sun", "Sun")];
+const DAYS: [(&str, &str); 7] = [("mon", "Mon"), ("tue", "Tue"), ("wed", "Wed"), ("thu", "Thu"), ("fri", "Fri"), ("sat", "Sat"), ("sun", "Sun")];
 
 /// Every IANA zone the browser knows (`Intl.supportedValuesOf`), for the searchable list.
 fn zone_names() -> Vec<String> {

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use tiktok_rules::media::Verdict;
 use tiktok_rules::{Issue, Severity};
-use video_probe::{human_bytes, Report};
+use video_probe::{Report, human_bytes};
 use wasm_bindgen::JsCast;
 use web_sys::{File, HtmlInputElement};
 
@@ -67,11 +67,7 @@ pub fn now_ms() -> f64 {
 pub fn report_view(r: Report, millis: f64) -> impl IntoView {
     let (label, class) = verdict_text(r.verdict);
     let ms = tiktok_rules::fmt::tenths((millis * 10.0).round() as u64);
-    let timing = format!(
-        "Checked in {ms} ms, reading {} of {}.",
-        human_bytes(r.bytes_read),
-        human_bytes(r.size_bytes)
-    );
+    let timing = format!("Checked in {ms} ms, reading {} of {}.", human_bytes(r.bytes_read), human_bytes(r.size_bytes));
     let facts = std::iter::once(r.file.clone().unwrap_or_default()).chain(r.fact_list()).collect::<Vec<_>>().join(" · ");
     view! {
         <div class="result" data-testid="check-result" data-bytes-read=r.bytes_read.to_string() data-millis=ms>

@@ -8,7 +8,7 @@ use crate::api;
 use crate::calendar::{local_day, when};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use letspost_core::api::{paths, ApiError};
+use letspost_core::api::{ApiError, paths};
 use post_lifecycle::{PostBody, PostView, State};
 use posting_schedule::FreeSlotsBody;
 use wasm_bindgen::JsCast;

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tiktok_rules::media::Verdict;
-use video_probe::{probe_path, Report};
+use video_probe::{Report, probe_path};
 
 pub fn probe_file(path: &Path) -> std::io::Result<Report> {
     let mut report = probe_path(path)?;
@@ -20,11 +20,7 @@ pub fn run(files: &[PathBuf], json: bool) -> Result<ExitCode, String> {
         reports.push(probe_file(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?);
     }
     if json {
-        let out = if reports.len() == 1 {
-            serde_json::to_string_pretty(&reports[0])
-        } else {
-            serde_json::to_string_pretty(&reports)
-        };
+        let out = if reports.len() == 1 { serde_json::to_string_pretty(&reports[0]) } else { serde_json::to_string_pretty(&reports) };
         println!("{}", out.map_err(|e| e.to_string())?);
     } else {
         for r in &reports {

@@ -4,7 +4,7 @@
 use crate::api::{Account, AccountStatus};
 use crate::time_fmt::rfc3339_utc;
 use serde::{Deserialize, Serialize};
-use tiktok_rules::error::{codes, ErrorClass, TikTokError};
+use tiktok_rules::error::{ErrorClass, TikTokError, codes};
 use tiktok_rules::oauth::Tokens;
 
 /// Who the account is, from `user/info` and `creator_info`.
@@ -51,11 +51,7 @@ impl Record {
     }
 
     pub fn status(&self, now_ms: u64) -> AccountStatus {
-        if self.sealed_tokens.is_some() && now_ms < self.refresh_expires_at_ms {
-            AccountStatus::Connected
-        } else {
-            AccountStatus::ReconnectNeeded
-        }
+        if self.sealed_tokens.is_some() && now_ms < self.refresh_expires_at_ms { AccountStatus::Connected } else { AccountStatus::ReconnectNeeded }
     }
 
     /// Tokens replaced after a refresh (TikTok's newest refresh token is the only live one).
@@ -187,7 +183,7 @@ pub fn is_business_refusal(e: &TikTokError) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tiktok_rules::oauth::{TokenResponse, REFRESH_MARGIN_MS};
+    use tiktok_rules::oauth::{REFRESH_MARGIN_MS, TokenResponse};
 
     #[test]
     fn a_recent_creator_info_stands_in_for_a_moment_not_for_ever() {

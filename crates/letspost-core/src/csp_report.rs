@@ -50,11 +50,8 @@ pub fn parse(body: &[u8]) -> Option<Vec<Violation>> {
         return violation(r, true).map(|v| vec![v]);
     }
     let reports = v.as_array()?;
-    let found: Vec<Violation> = reports
-        .iter()
-        .filter(|r| r.get("type").and_then(Value::as_str) == Some("csp-violation"))
-        .filter_map(|r| violation(r.get("body")?, false))
-        .collect();
+    let found: Vec<Violation> =
+        reports.iter().filter(|r| r.get("type").and_then(Value::as_str) == Some("csp-violation")).filter_map(|r| violation(r.get("body")?, false)).collect();
     (!found.is_empty()).then_some(found)
 }
 
@@ -71,10 +68,7 @@ mod tests {
             vec![Violation { page: "/compose".into(), directive: "img-src".into(), blocked: "https://evil.example/x.png".into() }]
         );
         let firefox = br#"{"csp-report":{"blocked-uri":"inline","document-uri":"http://127.0.0.1:8787/oauth/callback?code=abc&state=x","original-policy":"...","referrer":"","violated-directive":"script-src-elem 'self' 'wasm-unsafe-eval'"}}"#;
-        assert_eq!(
-            parse(firefox).unwrap(),
-            vec![Violation { page: "/oauth/callback".into(), directive: "script-src-elem".into(), blocked: "inline".into() }]
-        );
+        assert_eq!(parse(firefox).unwrap(), vec![Violation { page: "/oauth/callback".into(), directive: "script-src-elem".into(), blocked: "inline".into() }]);
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //!
 //! Pure like `tiktok-rules`: callers pass the clock (`now_ms`) and random bytes.
 
-pub mod api;
 pub mod account;
+pub mod api;
 pub mod csp_report;
 pub mod headers;
 pub mod log_line;

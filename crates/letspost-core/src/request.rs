@@ -3,7 +3,7 @@
 //! `Idempotency-Key` header (the IETF httpapi draft's name) that makes a retried create or
 //! retry answer what the first one did.
 
-use crate::api::{codes, ApiError};
+use crate::api::{ApiError, codes};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
@@ -61,10 +61,7 @@ pub fn idempotency_key(header: Option<&str>) -> Result<Option<String>, Refused> 
     let Some(raw) = header else { return Ok(None) };
     let raw = raw.trim();
     let key = raw.strip_prefix('"').and_then(|k| k.strip_suffix('"')).unwrap_or(raw);
-    let invalid = |why: &str| Refused {
-        status: 400,
-        error: ApiError::new(codes::IDEMPOTENCY_KEY_INVALID, format!("The Idempotency-Key header {why}.")),
-    };
+    let invalid = |why: &str| Refused { status: 400, error: ApiError::new(codes::IDEMPOTENCY_KEY_INVALID, format!("The Idempotency-Key header {why}.")) };
     if key.is_empty() {
         return Err(invalid("is empty"));
     }
@@ -101,10 +98,7 @@ pub fn fingerprint(canonical: &[u8]) -> String {
 pub fn key_reused() -> Refused {
     Refused {
         status: 422,
-        error: ApiError::new(
-            codes::IDEMPOTENCY_KEY_REUSED,
-            "This Idempotency-Key was already used for a different request. Use a new key for a new request.",
-        ),
+        error: ApiError::new(codes::IDEMPOTENCY_KEY_REUSED, "This Idempotency-Key was already used for a different request. Use a new key for a new request."),
     }
 }
 

@@ -2,8 +2,8 @@
 //! HttpOnly cookie; the accounts it connected belong to it. Also the checks that keep another
 //! site from acting with that cookie.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 pub const COOKIE: &str = "letspost_session";
 /// Random bytes behind a session id (256 bits).
@@ -23,12 +23,7 @@ pub fn valid_id(id: &str) -> bool {
 
 /// The session id in a `Cookie` header, if it holds a well-formed one.
 pub fn id_from_cookie_header(header: &str) -> Option<&str> {
-    header
-        .split(';')
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.trim())
-        .filter(|v| valid_id(v))
+    header.split(';').filter_map(|pair| pair.trim().split_once('=')).find(|(name, _)| *name == COOKIE).map(|(_, value)| value.trim()).filter(|v| valid_id(v))
 }
 
 /// Plain HTTP is only for a developer's own machine.

@@ -1,16 +1,13 @@
 //! Times on the wire: RFC 3339 UTC strings over Unix milliseconds (the `time` crate does the
 //! calendar).
 
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 /// `1_700_000_000_000` → `"2023-11-14T22:13:20Z"` (whole seconds, as TikTok's lifetimes are).
 pub fn rfc3339_utc(ms: u64) -> String {
     let secs = (ms / 1000) as i64;
-    OffsetDateTime::from_unix_timestamp(secs)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_else(|| "9999-12-31T23:59:59Z".to_string())
+    OffsetDateTime::from_unix_timestamp(secs).ok().and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_else(|| "9999-12-31T23:59:59Z".to_string())
 }
 
 /// An RFC 3339 time with any offset → Unix ms; `None` when it is not one.

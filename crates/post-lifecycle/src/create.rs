@@ -73,8 +73,8 @@ impl CreatePost {
             check_video_size(self.video_size)?;
             return Ok((Settings::draft(self.caption.clone()), check_publish_at(self.publish_at.as_deref(), now_ms)?));
         }
-        let privacy = PrivacyLevel::parse(&self.privacy_level)
-            .ok_or_else(|| refuse("privacy_level", "invalid_privacy_level", "Choose who can view this video."))?;
+        let privacy =
+            PrivacyLevel::parse(&self.privacy_level).ok_or_else(|| refuse("privacy_level", "invalid_privacy_level", "Choose who can view this video."))?;
         if !creator.privacy_level_options.contains(&privacy) {
             return Err(refuse(
                 "privacy_level",

@@ -1,15 +1,15 @@
 //! The post state machine. State names are pinned by the API.
 
+use crate::pushed::Pushed;
 use crate::timing::{
-    inbox_poll_delay_ms, poll_delay_ms, pushed_inbox_poll_delay_ms, pushed_poll_delay_ms, retry_delay_ms, upload_lead_ms, INBOX_POLL_DEADLINE_MS, MAX_ATTEMPTS, MAX_POST_ID_POLLS,
-    RATE_LIMITED_DELAY_MS,
+    INBOX_POLL_DEADLINE_MS, MAX_ATTEMPTS, MAX_POST_ID_POLLS, RATE_LIMITED_DELAY_MS, inbox_poll_delay_ms, poll_delay_ms, pushed_inbox_poll_delay_ms,
+    pushed_poll_delay_ms, retry_delay_ms, upload_lead_ms,
 };
 use serde::{Deserialize, Serialize};
-use tiktok_rules::api::{post_url, InboxInitRequest, InitRequest, PostInfo, PublishStatus, StatusResponse};
+use tiktok_rules::api::{InboxInitRequest, InitRequest, PostInfo, PublishStatus, StatusResponse, post_url};
 use tiktok_rules::chunk::ChunkPlan;
-use tiktok_rules::error::{codes, ErrorClass, TikTokError};
+use tiktok_rules::error::{ErrorClass, TikTokError, codes};
 use tiktok_rules::privacy::PrivacyLevel;
-use crate::pushed::Pushed;
 
 /// A staging upload unfinished after this long is aborted.
 pub const STAGING_TIMEOUT_MS: u64 = 86_400_000;
@@ -200,13 +200,19 @@ pub enum Event {
     MediaStaged,
     MediaRefused(PostError),
     StartUpload,
-    InitOk { publish_id: String, upload_url: String, expires_at_ms: u64 },
+    InitOk {
+        publish_id: String,
+        upload_url: String,
+        expires_at_ms: u64,
+    },
     /// About to send chunk `index`; for the last one this is persisted first.
     Sending(u64),
     /// TikTok took chunk `index` (206, or 201 for the last).
     ChunkOk(u64),
     /// 416: TikTok says it holds `received` bytes.
-    RangeMismatch { received: u64 },
+    RangeMismatch {
+        received: u64,
+    },
     /// 403/404 on a chunk: the upload_url is dead.
     UploadUrlGone,
     Status(StatusResponse),
@@ -219,7 +225,11 @@ pub enum Event {
     /// The staged video was deleted (cancelled, or kept past the retention window).
     MediaDeleted,
     /// A webhook about `publish_id`, made by TikTok at `at_ms`.
-    Pushed { publish_id: String, fact: Pushed, at_ms: u64 },
+    Pushed {
+        publish_id: String,
+        fact: Pushed,
+        at_ms: u64,
+    },
 }
 
 /// A creator's request the post's state no longer allows (409).
@@ -379,11 +389,7 @@ impl Post {
             self.fail(PostError::new(e.code.clone(), message));
             return;
         }
-        let wait = if e.code == codes::RATE_LIMIT_EXCEEDED || e.status == 429 {
-            RATE_LIMITED_DELAY_MS
-        } else {
-            retry_delay_ms(self.attempts)
-        };
+        let wait = if e.code == codes::RATE_LIMIT_EXCEEDED || e.status == 429 { RATE_LIMITED_DELAY_MS } else { retry_delay_ms(self.attempts) };
         self.not_before_ms = now + wait;
     }
 

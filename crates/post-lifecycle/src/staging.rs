@@ -35,9 +35,7 @@ pub struct BadPart {
 /// `Content-Length` equal to it (R2 needs the length before the first byte).
 pub fn check_part_headers(content_range: Option<&str>, content_length: Option<&str>) -> Result<ContentRange, BadPart> {
     let bad = |message: String| BadPart { status: 400, message };
-    let range = content_range
-        .and_then(ContentRange::parse)
-        .ok_or_else(|| bad("Send each part with a Content-Range header: bytes FIRST-LAST/TOTAL.".into()))?;
+    let range = content_range.and_then(ContentRange::parse).ok_or_else(|| bad("Send each part with a Content-Range header: bytes FIRST-LAST/TOTAL.".into()))?;
     if range.len() > PART_SIZE {
         return Err(bad(format!("A part is at most {PART_SIZE} bytes; this Content-Range spans {}.", range.len())));
     }

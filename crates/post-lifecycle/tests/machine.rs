@@ -238,7 +238,12 @@ fn tiktoks_refusals_fail_the_post_with_a_sentence() {
     for ev in [Event::Sending(0), Event::ChunkOk(0)] {
         ok(&mut q, ev, T0);
     }
-    let failed = StatusResponse { status: PublishStatus::Failed, fail_reason: Some("duration_check_failed".into()), publicaly_available_post_id: vec![], uploaded_bytes: SMALL };
+    let failed = StatusResponse {
+        status: PublishStatus::Failed,
+        fail_reason: Some("duration_check_failed".into()),
+        publicaly_available_post_id: vec![],
+        uploaded_bytes: SMALL,
+    };
     ok(&mut q, Event::Status(failed), T0);
     assert_eq!(q.error.clone().unwrap(), PostError::new("duration_check_failed", tiktok_rules::error::user_message("duration_check_failed")));
 }
@@ -269,7 +274,8 @@ fn retry_after_the_last_chunk_may_have_gone_asks_status_instead_of_uploading() {
     for ev in [Event::Sending(0), Event::ChunkOk(0)] {
         ok(&mut q, ev, T0);
     }
-    let failed = StatusResponse { status: PublishStatus::Failed, fail_reason: Some("internal".into()), publicaly_available_post_id: vec![], uploaded_bytes: SMALL };
+    let failed =
+        StatusResponse { status: PublishStatus::Failed, fail_reason: Some("internal".into()), publicaly_available_post_id: vec![], uploaded_bytes: SMALL };
     ok(&mut q, Event::Status(failed), T0);
     ok(&mut q, Event::Retry, T0);
     assert_eq!((q.state, q.publish_id.clone()), (State::Scheduled, None));
@@ -325,10 +331,11 @@ fn repeated_and_stale_steps_change_nothing() {
 
 #[test]
 fn posts_serialize_and_every_state_name_is_pinned() {
-    let names: Vec<String> = [State::AwaitingMedia, State::Scheduled, State::Uploading, State::Processing, State::SentToInbox, State::Published, State::Failed, State::Cancelled]
-        .iter()
-        .map(|s| serde_json::to_value(s).unwrap().as_str().unwrap().to_string())
-        .collect();
+    let names: Vec<String> =
+        [State::AwaitingMedia, State::Scheduled, State::Uploading, State::Processing, State::SentToInbox, State::Published, State::Failed, State::Cancelled]
+            .iter()
+            .map(|s| serde_json::to_value(s).unwrap().as_str().unwrap().to_string())
+            .collect();
     assert_eq!(names, ["awaiting_media", "scheduled", "uploading", "processing", "sent_to_inbox", "published", "failed", "cancelled"]);
     assert_eq!(serde_json::to_value([Mode::Direct, Mode::Draft]).unwrap(), serde_json::json!(["direct", "draft"]));
     let p = initialised(SMALL);
@@ -374,9 +381,29 @@ fn the_view_uses_the_pinned_fields() {
         ok(&mut p, e, T0);
     }
     let v = serde_json::to_value(p.view()).unwrap();
-    for k in ["account", "caption", "privacy_level", "disable_comment", "disable_duet", "disable_stitch", "brand_content_toggle",
-              "brand_organic_toggle", "is_aigc", "video_cover_timestamp_ms", "publish_at", "video_size", "id", "state",
-              "publish_id", "post_url", "error", "uploaded_bytes", "created_at", "updated_at", "published_at"] {
+    for k in [
+        "account",
+        "caption",
+        "privacy_level",
+        "disable_comment",
+        "disable_duet",
+        "disable_stitch",
+        "brand_content_toggle",
+        "brand_organic_toggle",
+        "is_aigc",
+        "video_cover_timestamp_ms",
+        "publish_at",
+        "video_size",
+        "id",
+        "state",
+        "publish_id",
+        "post_url",
+        "error",
+        "uploaded_bytes",
+        "created_at",
+        "updated_at",
+        "published_at",
+    ] {
         assert!(v.get(k).is_some(), "{k} in {v}");
     }
     assert_eq!(v["state"], "published");
@@ -448,7 +475,12 @@ fn a_draft_left_in_the_inbox_is_asked_about_until_the_deadline_then_left_alone()
 fn a_draft_deleted_in_the_app_is_cancelled_with_a_sentence() {
     let mut p = draft_uploaded(None);
     ok(&mut p, status(PublishStatus::SendToUserInbox, SMALL, None), T0);
-    let deleted = StatusResponse { status: PublishStatus::Failed, fail_reason: Some("publish_cancelled".into()), publicaly_available_post_id: vec![], uploaded_bytes: SMALL };
+    let deleted = StatusResponse {
+        status: PublishStatus::Failed,
+        fail_reason: Some("publish_cancelled".into()),
+        publicaly_available_post_id: vec![],
+        uploaded_bytes: SMALL,
+    };
     ok(&mut p, Event::Status(deleted), T0 + 60_000);
     assert_eq!(p.state, State::Cancelled);
     assert_eq!(p.error.unwrap().message, "The draft was deleted in the TikTok app, so it was not posted.");

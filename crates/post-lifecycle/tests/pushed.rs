@@ -33,7 +33,12 @@ fn public() -> Settings {
 }
 
 fn complete(id: Option<u64>) -> Event {
-    Event::Status(StatusResponse { status: PublishStatus::PublishComplete, fail_reason: None, publicaly_available_post_id: id.into_iter().collect(), uploaded_bytes: SMALL })
+    Event::Status(StatusResponse {
+        status: PublishStatus::PublishComplete,
+        fail_reason: None,
+        publicaly_available_post_id: id.into_iter().collect(),
+        uploaded_bytes: SMALL,
+    })
 }
 
 #[test]
@@ -72,13 +77,8 @@ fn a_lost_webhook_is_covered_by_the_rare_poll() {
 
 #[test]
 fn duplicates_and_reordering_end_in_the_same_state() {
-    let events = [
-        Pushed::Complete,
-        Pushed::PubliclyAvailable(Some(5)),
-        Pushed::Complete,
-        Pushed::Failed("internal_error".into()),
-        Pushed::PubliclyAvailable(Some(5)),
-    ];
+    let events =
+        [Pushed::Complete, Pushed::PubliclyAvailable(Some(5)), Pushed::Complete, Pushed::Failed("internal_error".into()), Pushed::PubliclyAvailable(Some(5))];
     // Every rotation of the order, each fact twice: published once, with the link.
     for start in 0..events.len() {
         let mut p = uploaded(public());

@@ -49,8 +49,8 @@ pub fn taken<'a>(holds: impl IntoIterator<Item = &'a Hold>, now_ms: u64) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{ms, weekly};
     use crate::LEAD_MS;
+    use crate::test_support::{ms, weekly};
 
     #[test]
     fn a_reservation_counts_until_its_post_would_have_written() {

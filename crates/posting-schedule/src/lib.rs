@@ -24,6 +24,6 @@ mod test_support;
 pub use answers::{FreeSlotsBody, NextFreeBody};
 pub use day::Day;
 pub use holds::{Hold, RESERVATION_MS};
-pub use queue::{QueueError, HORIZON_MS, LEAD_MS};
-pub use schedule::{Schedule, ScheduleBody, ScheduleError, Slot, MAX_SLOTS};
+pub use queue::{HORIZON_MS, LEAD_MS, QueueError};
+pub use schedule::{MAX_SLOTS, Schedule, ScheduleBody, ScheduleError, Slot};
 pub use weekly::{Weekly, WeeklySlot};

@@ -30,9 +30,7 @@ impl QueueError {
     pub fn message(self) -> &'static str {
         match self {
             QueueError::NoSlots => "Your posting schedule has no times yet. Add times to it, or pick a time for this post.",
-            QueueError::AllTaken => {
-                "Every time in your posting schedule for the next 30 days is taken. Add times to it, or pick a time for this post."
-            }
+            QueueError::AllTaken => "Every time in your posting schedule for the next 30 days is taken. Add times to it, or pick a time for this post.",
         }
     }
 }

@@ -48,10 +48,7 @@ fn refuse(field: &'static str, code: &'static str, message: impl Into<String>) -
 impl Schedule {
     /// A new account's: the browser's time zone (UTC if the browser named none we know), no slots.
     pub fn for_new_account(browser_time_zone: &str) -> Schedule {
-        let time_zone = zone(browser_time_zone)
-            .ok()
-            .and_then(|tz| tz.iana_name().map(str::to_string))
-            .unwrap_or_else(|| "UTC".to_string());
+        let time_zone = zone(browser_time_zone).ok().and_then(|tz| tz.iana_name().map(str::to_string)).unwrap_or_else(|| "UTC".to_string());
         Schedule { time_zone, slots: Vec::new() }
     }
 
@@ -69,20 +66,16 @@ impl Schedule {
 }
 
 fn zone(name: &str) -> Result<TimeZone, ScheduleError> {
-    let unknown = || {
-        refuse("time_zone", "unknown_time_zone", format!("“{name}” is not a time zone we know. Pick one like Europe/Berlin."))
-    };
+    let unknown = || refuse("time_zone", "unknown_time_zone", format!("“{name}” is not a time zone we know. Pick one like Europe/Berlin."));
     // `Etc/Unknown` is jiff's placeholder for "no idea", not a zone to post by.
     TimeZone::get(name).ok().filter(|tz| !tz.is_unknown()).ok_or_else(unknown)
 }
 
 fn parse_slot(slot: &Slot) -> Result<WeeklySlot, ScheduleError> {
-    let day = Day::parse(&slot.day).ok_or_else(|| {
-        refuse("slots", "invalid_slot_day", format!("“{}” is not a day. Use mon, tue, wed, thu, fri, sat or sun.", slot.day))
-    })?;
-    let (hour, minute) = parse_hh_mm(&slot.time).ok_or_else(|| {
-        refuse("slots", "invalid_slot_time", format!("“{}” is not a time. Use 24-hour HH:MM, like 09:00 or 18:30.", slot.time))
-    })?;
+    let day = Day::parse(&slot.day)
+        .ok_or_else(|| refuse("slots", "invalid_slot_day", format!("“{}” is not a day. Use mon, tue, wed, thu, fri, sat or sun.", slot.day)))?;
+    let (hour, minute) = parse_hh_mm(&slot.time)
+        .ok_or_else(|| refuse("slots", "invalid_slot_time", format!("“{}” is not a time. Use 24-hour HH:MM, like 09:00 or 18:30.", slot.time)))?;
     Ok(WeeklySlot { day, hour, minute })
 }
 
@@ -111,10 +104,7 @@ mod tests {
 
     #[test]
     fn reads_the_pinned_shape() {
-        let body: ScheduleBody = serde_json::from_str(
-            r#"{"schedule": {"time_zone": "Europe/Berlin", "slots": [{"day": "mon", "time": "09:00"}]}}"#,
-        )
-        .unwrap();
+        let body: ScheduleBody = serde_json::from_str(r#"{"schedule": {"time_zone": "Europe/Berlin", "slots": [{"day": "mon", "time": "09:00"}]}}"#).unwrap();
         assert_eq!(body.schedule, schedule("Europe/Berlin", &[("mon", "09:00")]));
         let json = serde_json::to_value(&body).unwrap();
         assert_eq!(json["schedule"]["slots"][0]["time"], "09:00");
@@ -152,20 +142,14 @@ mod tests {
 
     #[test]
     fn slots_are_sorted_and_duplicates_collapse() {
-        let checked = schedule("Europe/Berlin", &[("sun", "08:00"), ("mon", "18:30"), ("mon", "09:00"), ("sun", "08:00")])
-            .check()
-            .unwrap();
-        assert_eq!(
-            checked.to_schedule(),
-            schedule("Europe/Berlin", &[("mon", "09:00"), ("mon", "18:30"), ("sun", "08:00")])
-        );
+        let checked = schedule("Europe/Berlin", &[("sun", "08:00"), ("mon", "18:30"), ("mon", "09:00"), ("sun", "08:00")]).check().unwrap();
+        assert_eq!(checked.to_schedule(), schedule("Europe/Berlin", &[("mon", "09:00"), ("mon", "18:30"), ("sun", "08:00")]));
     }
 
     #[test]
     fn edge_times_pass_and_too_many_slots_do_not() {
         assert!(schedule("UTC", &[("mon", "00:00"), ("sun", "23:59")]).check().is_ok());
-        let all_hours: Vec<(String, String)> =
-            Day::ALL.iter().flat_map(|d| (0..24).map(move |h| (d.as_str().to_string(), format!("{h:02}:00")))).collect();
+        let all_hours: Vec<(String, String)> = Day::ALL.iter().flat_map(|d| (0..24).map(move |h| (d.as_str().to_string(), format!("{h:02}:00")))).collect();
         let mut slots: Vec<(&str, &str)> = all_hours.iter().map(|(d, t)| (d.as_str(), t.as_str())).collect();
         assert!(schedule("UTC", &slots).check().is_ok());
         slots.push(("mon", "00:30"));

@@ -1,7 +1,7 @@
 //! Short ways to write schedules and instants in the unit tests.
 
-use crate::weekly::Weekly;
 use crate::schedule::{Schedule, Slot};
+use crate::weekly::Weekly;
 
 pub fn weekly(zone: &str, slots: &[(&str, &str)]) -> Weekly {
     let slots = slots.iter().map(|(d, t)| Slot { day: d.to_string(), time: t.to_string() }).collect();

@@ -93,10 +93,7 @@ mod tests {
         // 2027-01-04 is a Monday; Berlin is UTC+1 in winter.
         let w = weekly("Europe/Berlin", &[("sun", "20:00"), ("mon", "09:00"), ("wed", "12:30"), ("mon", "18:00")]);
         let found: Vec<String> = w.instants(ms("2027-01-04T00:00:00Z"), ms("2027-01-11T00:00:00Z")).into_iter().map(text).collect();
-        assert_eq!(
-            found,
-            ["2027-01-04T08:00:00Z", "2027-01-04T17:00:00Z", "2027-01-06T11:30:00Z", "2027-01-10T19:00:00Z"]
-        );
+        assert_eq!(found, ["2027-01-04T08:00:00Z", "2027-01-04T17:00:00Z", "2027-01-06T11:30:00Z", "2027-01-10T19:00:00Z"]);
     }
 
     #[test]
@@ -134,10 +131,7 @@ mod tests {
     fn slots_keep_their_wall_clock_time_across_a_change() {
         let w = weekly("Europe/Berlin", &[("sun", "09:00")]);
         let found = w.instants(ms("2027-03-21T00:00:00Z"), ms("2027-04-05T00:00:00Z"));
-        assert_eq!(
-            found.into_iter().map(text).collect::<Vec<_>>(),
-            ["2027-03-21T08:00:00Z", "2027-03-28T07:00:00Z", "2027-04-04T07:00:00Z"]
-        );
+        assert_eq!(found.into_iter().map(text).collect::<Vec<_>>(), ["2027-03-21T08:00:00Z", "2027-03-28T07:00:00Z", "2027-04-04T07:00:00Z"]);
     }
 
     #[test]

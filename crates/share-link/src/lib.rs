@@ -19,8 +19,8 @@ mod summary;
 
 pub use summary::summary;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use post_lifecycle::Mode;
 use tiktok_rules::api::CreatorInfo;
 use tiktok_rules::disclosure::Disclosure;
@@ -79,9 +79,7 @@ pub enum LinkError {
 impl std::fmt::Display for LinkError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            LinkError::Truncated | LinkError::Corrupt => {
-                "This share link is incomplete or damaged. Ask for the link again, and copy all of it."
-            }
+            LinkError::Truncated | LinkError::Corrupt => "This share link is incomplete or damaged. Ask for the link again, and copy all of it.",
             LinkError::FutureVersion(_) => "This share link was made by a newer LetsPost. Reload the page and open it again.",
             LinkError::Invalid(_) => "This share link holds settings LetsPost can't use. Ask for a new link.",
         })

@@ -65,9 +65,7 @@ pub fn endpoint_of(path: &str) -> Option<&'static str> {
 
 /// Fault endpoint names, for validating what the hook is given.
 pub fn endpoint_of_name(name: &str) -> Option<&str> {
-    ["token", "revoke", "authorize", "user_info", "creator_info", "init", "inbox_init", "upload", "status", "webhook", "*"]
-        .into_iter()
-        .find(|n| *n == name)
+    ["token", "revoke", "authorize", "user_info", "creator_info", "init", "inbox_init", "upload", "status", "webhook", "*"].into_iter().find(|n| *n == name)
 }
 
 fn chance() -> f64 {

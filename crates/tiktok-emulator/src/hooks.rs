@@ -3,10 +3,8 @@
 use crate::accounts::Account;
 use crate::faults::Fault;
 use crate::oauth::mint_code;
-use crate::state::{now_ms, CreatorAction, Emulator, Outcome};
+use crate::state::{CreatorAction, Emulator, Outcome, now_ms};
 use crate::webhooks;
-use tiktok_rules::error::codes;
-use tiktok_rules::webhook::events;
 use axum::extract::{Path, State as S};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -15,7 +13,9 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use std::sync::Arc;
 use tiktok_rules::api::{PostInfo, PublishStatus};
+use tiktok_rules::error::codes;
 use tiktok_rules::privacy::PrivacyLevel;
+use tiktok_rules::webhook::events;
 
 pub fn router() -> Router<Arc<Emulator>> {
     Router::new()
@@ -308,7 +308,13 @@ async fn takedown(S(emu): S<Arc<Emulator>>, Path(publish_id): Path<String>) -> R
 
 /// The portal's "Test URL" button.
 async fn ping(S(emu): S<Arc<Emulator>>) -> StatusCode {
-    let e = webhooks::Event { name: events::PING, open_id: String::new(), publish_id: None, content: serde_json::json!({ "reason": "testing Webhook" }), at_ms: now_ms() };
+    let e = webhooks::Event {
+        name: events::PING,
+        open_id: String::new(),
+        publish_id: None,
+        content: serde_json::json!({ "reason": "testing Webhook" }),
+        at_ms: now_ms(),
+    };
     webhooks::send(&emu, e);
     StatusCode::NO_CONTENT
 }

@@ -1,20 +1,19 @@
 //! Login Kit v2: the consent page, authorization codes, tokens with rotation, revocation.
 
 use crate::reply::{err, oauth_err};
-use crate::state::{now_ms, random_token, AuthCode, Emulator, Grant, State};
+use crate::state::{AuthCode, Emulator, Grant, State, now_ms, random_token};
+use axum::Json;
 use axum::extract::{Form, Query, State as S};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Json;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tiktok_rules::error::codes;
-use tiktok_rules::oauth::{check_redirect_uri, TokenResponse};
+use tiktok_rules::oauth::{TokenResponse, check_redirect_uri};
 use tiktok_rules::pkce::{self, ChallengeEncoding};
 
 /// Scopes TikTok knows (LetsPost asks for three of them).
-const KNOWN_SCOPES: [&str; 6] =
-    ["user.info.basic", "user.info.profile", "user.info.stats", "video.list", "video.upload", "video.publish"];
+const KNOWN_SCOPES: [&str; 6] = ["user.info.basic", "user.info.profile", "user.info.stats", "video.list", "video.upload", "video.publish"];
 
 type Params = HashMap<String, String>;
 
@@ -251,13 +250,7 @@ pub fn remove_authorization(emu: &Arc<Emulator>, open_id: &str, reason: u8) {
 
 /// The caller behind `Authorization: Bearer …`, if the token is live and has `scope`.
 pub fn bearer(emu: &Emulator, headers: &HeaderMap, scope: &str) -> Result<(String, String), Response> {
-    let token = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .unwrap_or("")
-        .to_string();
+    let token = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).unwrap_or("").to_string();
     let now = now_ms();
     let grant = emu.with(|s| s.access.get(&token).cloned());
     match grant {

@@ -3,14 +3,14 @@
 use crate::accounts::AccountKind;
 use crate::oauth::bearer;
 use crate::reply::{err, ok};
-use crate::state::{now_ms, random_token, CreatorAction, Emulator, Outcome, Publish};
+use crate::state::{CreatorAction, Emulator, Outcome, Publish, now_ms, random_token};
 use axum::body::Bytes;
 use axum::extract::{Query, State as S};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use std::collections::HashMap;
 use std::sync::Arc;
-use tiktok_rules::api::{self, inbox, rate_limits, InboxInitRequest, InitRequest, InitResponse, PublishStatus, StatusRequest, StatusResponse};
+use tiktok_rules::api::{self, InboxInitRequest, InitRequest, InitResponse, PublishStatus, StatusRequest, StatusResponse, inbox, rate_limits};
 use tiktok_rules::chunk::ChunkPlan;
 use tiktok_rules::error::codes;
 use tiktok_rules::privacy::PrivacyLevel;
@@ -52,12 +52,7 @@ pub async fn user_info(S(emu): S<Arc<Emulator>>, headers: HeaderMap, Query(q): Q
     let Some(a) = emu.with(|s| s.accounts.get(&open_id).cloned()) else {
         return err(codes::ACCESS_TOKEN_INVALID, "the account is gone");
     };
-    let all = [
-        ("open_id", a.open_id.clone()),
-        ("union_id", a.union_id.clone()),
-        ("avatar_url", a.avatar_url.clone()),
-        ("display_name", a.nickname.clone()),
-    ];
+    let all = [("open_id", a.open_id.clone()), ("union_id", a.union_id.clone()), ("avatar_url", a.avatar_url.clone()), ("display_name", a.nickname.clone())];
     let fields = q.get("fields").cloned().unwrap_or_default();
     let wanted: Vec<&str> = fields.split(',').map(str::trim).collect();
     let user: serde_json::Map<String, serde_json::Value> =
@@ -206,12 +201,8 @@ fn upload_url(emu: &Emulator, upload_id: &str) -> String {
 
 /// What status/fetch says about a publish at `now`.
 pub fn status_of(p: &Publish, processing_ms: u64, moderation_ms: u64, now: u64) -> StatusResponse {
-    let processing = StatusResponse {
-        status: PublishStatus::ProcessingUpload,
-        fail_reason: None,
-        publicaly_available_post_id: vec![],
-        uploaded_bytes: p.received,
-    };
+    let processing =
+        StatusResponse { status: PublishStatus::ProcessingUpload, fail_reason: None, publicaly_available_post_id: vec![], uploaded_bytes: p.received };
     let (Some(done), Some(outcome)) = (p.completed_at_ms, &p.outcome) else { return processing };
     if now < done + processing_ms {
         return processing;

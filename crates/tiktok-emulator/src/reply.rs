@@ -1,8 +1,8 @@
 //! TikTok's two answer shapes, with a log_id on each.
 
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::Serialize;
 use tiktok_rules::error::{codes, oauth_error_body, v2_body};
 

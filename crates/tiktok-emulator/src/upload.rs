@@ -2,12 +2,12 @@
 //! 287 MB upload needs a few buffers of memory, not 287 MB.
 
 use crate::reply::log_id;
-use crate::state::{now_ms, Emulator, Outcome};
+use crate::state::{Emulator, Outcome, now_ms};
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{Query, State as S};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;

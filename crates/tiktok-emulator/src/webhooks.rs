@@ -5,12 +5,12 @@
 //! (`GET /__emulator/webhooks`). Faults on the `webhook` endpoint drop, duplicate or delay one.
 
 use crate::faults::{self, FaultKind};
-use crate::state::{now_ms, Emulator, Publish};
+use crate::state::{Emulator, Publish, now_ms};
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
 use tiktok_rules::privacy::PrivacyLevel;
-use tiktok_rules::webhook::{envelope, events, sign, SIGNATURE_HEADER};
+use tiktok_rules::webhook::{SIGNATURE_HEADER, envelope, events, sign};
 
 /// Attempts before an event is dropped (TikTok's 72 h of back-off, compressed).
 pub const MAX_ATTEMPTS: u32 = 8;

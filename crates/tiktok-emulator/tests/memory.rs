@@ -4,7 +4,7 @@
 use serde_json::json;
 use std::process::{Command, Stdio};
 use tiktok_rules::chunk::ChunkPlan;
-use tiktok_rules::pkce::{challenge, ChallengeEncoding};
+use tiktok_rules::pkce::{ChallengeEncoding, challenge};
 
 fn vm_hwm_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
@@ -42,9 +42,20 @@ async fn uploading_287_mb_needs_little_memory() {
     let code: serde_json::Value = http
         .post(format!("{base}/__emulator/authorize"))
         .json(&json!({"open_id": "open-ana", "redirect_uri": redirect, "code_challenge": challenge(&verifier, ChallengeEncoding::Base64url)}))
-        .send().await.unwrap().json().await.unwrap();
-    let form = [("client_key", "letspost-local"), ("client_secret", "letspost-local-secret"), ("code", code["code"].as_str().unwrap()),
-                ("grant_type", "authorization_code"), ("redirect_uri", redirect), ("code_verifier", &verifier)];
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let form = [
+        ("client_key", "letspost-local"),
+        ("client_secret", "letspost-local-secret"),
+        ("code", code["code"].as_str().unwrap()),
+        ("grant_type", "authorization_code"),
+        ("redirect_uri", redirect),
+        ("code_verifier", &verifier),
+    ];
     let tok: serde_json::Value = http.post(format!("{base}/v2/oauth/token/")).form(&form).send().await.unwrap().json().await.unwrap();
     let token = tok["access_token"].as_str().unwrap();
     let idle = vm_hwm_kib(emu.0.id());
@@ -54,7 +65,12 @@ async fn uploading_287_mb_needs_little_memory() {
         .post(format!("{base}/v2/post/publish/video/init/"))
         .bearer_auth(token)
         .json(&json!({"post_info": {"title": "big", "privacy_level": "SELF_ONLY"}, "source_info": tiktok_rules::api::SourceInfo::from(plan)}))
-        .send().await.unwrap().json().await.unwrap();
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let url = init["data"]["upload_url"].as_str().unwrap();
     for i in 0..plan.total_chunk_count {
         let r = http
@@ -62,7 +78,9 @@ async fn uploading_287_mb_needs_little_memory() {
             .header("content-type", "video/mp4")
             .header("content-range", plan.content_range(i))
             .body(vec![(i % 251) as u8; plan.chunk_len(i) as usize])
-            .send().await.unwrap();
+            .send()
+            .await
+            .unwrap();
         assert!(r.status() == 206 || r.status() == 201, "chunk {i}: {}", r.status());
     }
     let peak = vm_hwm_kib(emu.0.id());

@@ -3,7 +3,7 @@
 mod common;
 use common::*;
 use serde_json::json;
-use tiktok_rules::pkce::{challenge, ChallengeEncoding};
+use tiktok_rules::pkce::{ChallengeEncoding, challenge};
 
 fn authorize_query(e: &Emu, overrides: &[(&str, &str)]) -> String {
     let ch = challenge(VERIFIER, ChallengeEncoding::Base64url);
@@ -119,8 +119,14 @@ async fn token_exchange_checks_secret_redirect_and_verifier() {
     let (s, b) = e.exchange(&code, VERIFIER, "http://127.0.0.1:9/elsewhere").await;
     assert_eq!((s, b["error"].as_str()), (400, Some("invalid_grant")), "redirect_uri must match exactly");
     let code = e.code_for("open-ana", None).await;
-    let form = [("client_key", "letspost-local"), ("client_secret", "wrong"), ("code", code.as_str()),
-                ("grant_type", "authorization_code"), ("redirect_uri", REDIRECT), ("code_verifier", VERIFIER)];
+    let form = [
+        ("client_key", "letspost-local"),
+        ("client_secret", "wrong"),
+        ("code", code.as_str()),
+        ("grant_type", "authorization_code"),
+        ("redirect_uri", REDIRECT),
+        ("code_verifier", VERIFIER),
+    ];
     let (s, b) = Emu::json(e.http.post(e.url("/v2/oauth/token/")).form(&form).send().await.unwrap()).await;
     assert_eq!((s, b["error"].as_str()), (401, Some("invalid_client")));
     assert!(b["log_id"].as_str().is_some());

@@ -139,8 +139,15 @@ async fn upload_protocol_errors() {
     // Bad headers.
     let r = e.http.put(&url).header("content-type", "video/mp4").body(vec![0u8; 10]).send().await.unwrap();
     assert_eq!(r.status(), 400, "no Content-Range");
-    let r = e.http.put(&url).header("content-type", "image/png").header("content-range", "bytes 0-5999999/12000000")
-        .body(vec![0u8; 6_000_000]).send().await.unwrap();
+    let r = e
+        .http
+        .put(&url)
+        .header("content-type", "image/png")
+        .header("content-range", "bytes 0-5999999/12000000")
+        .body(vec![0u8; 6_000_000])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400, "wrong Content-Type");
     let r = e.put(&url, (0, 5_999_999, 99), vec![0; 6_000_000]).await;
     assert_eq!(r.status(), 400, "TOTAL is not video_size");
@@ -206,11 +213,9 @@ async fn a_good_public_video_is_published_with_a_post_id_after_moderation() {
 async fn each_fail_reason_from_the_shared_probe() {
     let e = start(|_| {}).await;
     let t = e.token("open-ana").await;
-    for (file, reason) in [
-        ("fps_120.mp4", "frame_rate_check_failed"),
-        ("too_small_picture.mp4", "picture_size_check_failed"),
-        ("image.png", "file_format_check_failed"),
-    ] {
+    for (file, reason) in
+        [("fps_120.mp4", "frame_rate_check_failed"), ("too_small_picture.mp4", "picture_size_check_failed"), ("image.png", "file_format_check_failed")]
+    {
         let st = publish_fixture(&e, &t, file, "SELF_ONLY").await;
         assert_eq!((st["status"].as_str(), st["fail_reason"].as_str()), (Some("FAILED"), Some(reason)), "{file}");
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;

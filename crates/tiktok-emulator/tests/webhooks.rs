@@ -4,11 +4,11 @@
 mod common;
 
 use axum::http::HeaderMap;
-use common::{start, Emu};
-use serde_json::{json, Value};
+use common::{Emu, start};
+use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tiktok_rules::webhook::{parse, verify, WebhookEvent, SIGNATURE_HEADER};
+use tiktok_rules::webhook::{SIGNATURE_HEADER, WebhookEvent, parse, verify};
 
 /// A receiver that records each verified delivery and answers `refuse_first` 500s first.
 #[derive(Clone, Default)]

@@ -194,16 +194,10 @@ impl Refusal {
 pub fn check_post_info(post: &PostInfo, creator: &CreatorInfo, unaudited_client: bool) -> Result<(), Refusal> {
     caption::check(&post.title).map_err(|e| Refusal::new(codes::INVALID_PARAM, e.to_string()))?;
     if unaudited_client && post.privacy_level != PrivacyLevel::SelfOnly {
-        return Err(Refusal::new(
-            codes::UNAUDITED_CLIENT_PRIVATE_ONLY,
-            "unaudited clients may only post with privacy_level SELF_ONLY",
-        ));
+        return Err(Refusal::new(codes::UNAUDITED_CLIENT_PRIVATE_ONLY, "unaudited clients may only post with privacy_level SELF_ONLY"));
     }
     if !creator.privacy_level_options.contains(&post.privacy_level) {
-        return Err(Refusal::new(
-            codes::PRIVACY_LEVEL_OPTION_MISMATCH,
-            format!("privacy_level {} is not one of this creator's options", post.privacy_level),
-        ));
+        return Err(Refusal::new(codes::PRIVACY_LEVEL_OPTION_MISMATCH, format!("privacy_level {} is not one of this creator's options", post.privacy_level)));
     }
     disclosure::check_toggles(false, post.brand_organic_toggle, post.brand_content_toggle, post.privacy_level)
         .map_err(|e| Refusal::new(codes::INVALID_PARAM, e.to_string()))?;
@@ -219,10 +213,7 @@ pub fn check_source_info(source: &SourceInfo) -> Result<ChunkPlan, Refusal> {
             plan.check(&crate::chunk::LENIENT).map_err(|e| Refusal::new(codes::INVALID_PARAM, e.to_string()))?;
             Ok(plan)
         }
-        SourceInfo::PullFromUrl { .. } => Err(Refusal::new(
-            codes::URL_OWNERSHIP_UNVERIFIED,
-            "PULL_FROM_URL needs a verified domain; LetsPost uploads files",
-        )),
+        SourceInfo::PullFromUrl { .. } => Err(Refusal::new(codes::URL_OWNERSHIP_UNVERIFIED, "PULL_FROM_URL needs a verified domain; LetsPost uploads files")),
     }
 }
 
@@ -249,10 +240,7 @@ mod tests {
 
     #[test]
     fn init_request_serializes_as_tiktok_expects() {
-        let req = InitRequest {
-            post_info: post(PrivacyLevel::SelfOnly),
-            source_info: ChunkPlan::for_size(50_000_123).unwrap().into(),
-        };
+        let req = InitRequest { post_info: post(PrivacyLevel::SelfOnly), source_info: ChunkPlan::for_size(50_000_123).unwrap().into() };
         let v = serde_json::to_value(&req).unwrap();
         assert_eq!(v["post_info"]["privacy_level"], "SELF_ONLY");
         assert_eq!(v["source_info"]["source"], "FILE_UPLOAD");
@@ -295,10 +283,7 @@ mod tests {
 
     #[test]
     fn status_uses_tiktoks_spelling() {
-        let s: StatusResponse = serde_json::from_str(
-            r#"{"status":"PUBLISH_COMPLETE","publicaly_available_post_id":[7123],"uploaded_bytes":10}"#,
-        )
-        .unwrap();
+        let s: StatusResponse = serde_json::from_str(r#"{"status":"PUBLISH_COMPLETE","publicaly_available_post_id":[7123],"uploaded_bytes":10}"#).unwrap();
         assert!(s.status.is_final());
         assert_eq!(post_url("ana", s.publicaly_available_post_id[0]), "https://www.tiktok.com/@ana/video/7123");
     }

@@ -30,11 +30,7 @@ impl std::error::Error for CaptionError {}
 
 pub fn check(caption: &str) -> Result<(), CaptionError> {
     let len = utf16_len(caption);
-    if len > CAPTION_MAX_UTF16 {
-        Err(CaptionError::TooLong { len })
-    } else {
-        Ok(())
-    }
+    if len > CAPTION_MAX_UTF16 { Err(CaptionError::TooLong { len }) } else { Ok(()) }
 }
 
 #[cfg(test)]

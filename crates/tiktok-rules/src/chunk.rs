@@ -46,14 +46,25 @@ pub struct ChunkPlan {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChunkError {
     Empty,
-    ChunkTooSmall { chunk_size: u64 },
-    ChunkTooLarge { chunk_size: u64 },
+    ChunkTooSmall {
+        chunk_size: u64,
+    },
+    ChunkTooLarge {
+        chunk_size: u64,
+    },
     /// Files under 5 MB must go whole: chunk_size == video_size, one chunk.
     SmallFileMustGoWhole,
     ChunkLargerThanVideo,
-    WrongCount { expected: u64, got: u64 },
-    TooManyChunks { count: u64 },
-    LastChunkTooLarge { last: u64 },
+    WrongCount {
+        expected: u64,
+        got: u64,
+    },
+    TooManyChunks {
+        count: u64,
+    },
+    LastChunkTooLarge {
+        last: u64,
+    },
 }
 
 impl std::fmt::Display for ChunkError {
@@ -95,11 +106,7 @@ impl ChunkPlan {
             return Err(ChunkError::Empty);
         }
         if video_size < min_chunk {
-            return if chunk_size == video_size && total_chunk_count == 1 {
-                Ok(())
-            } else {
-                Err(ChunkError::SmallFileMustGoWhole)
-            };
+            return if chunk_size == video_size && total_chunk_count == 1 { Ok(()) } else { Err(ChunkError::SmallFileMustGoWhole) };
         }
         if chunk_size < min_chunk {
             return Err(ChunkError::ChunkTooSmall { chunk_size });

@@ -25,9 +25,7 @@ pub enum DisclosureError {
 impl std::fmt::Display for DisclosureError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            DisclosureError::NeedsChoice => {
-                "You need to indicate if your content promotes yourself, a third party, or both."
-            }
+            DisclosureError::NeedsChoice => "You need to indicate if your content promotes yourself, a third party, or both.",
             DisclosureError::BrandedContentPrivate => "Branded content visibility cannot be set to private.",
         })
     }
@@ -72,8 +70,7 @@ impl Disclosure {
 
     /// Whether "Only me" must be disabled in the privacy picker (with the reason shown).
     pub fn forbids(self, privacy: PrivacyLevel) -> Option<DisclosureError> {
-        (self.brand_content_toggle() && privacy == PrivacyLevel::SelfOnly)
-            .then_some(DisclosureError::BrandedContentPrivate)
+        (self.brand_content_toggle() && privacy == PrivacyLevel::SelfOnly).then_some(DisclosureError::BrandedContentPrivate)
     }
 }
 

@@ -97,15 +97,26 @@ pub fn classify(code: &str, status: u16) -> ErrorClass {
     use codes::*;
     match code {
         RATE_LIMIT_EXCEEDED | INTERNAL_ERROR | INTERNAL | NETWORK => ErrorClass::Retryable,
-        ACCESS_TOKEN_INVALID | SCOPE_NOT_AUTHORIZED | SCOPE_PERMISSION_MISSED | INVALID_GRANT | AUTH_REMOVED
-        | ACCESS_DENIED | INVALID_SCOPE => ErrorClass::Reconnect,
-        INVALID_PARAM | INVALID_PARAMS | SPAM_RISK_TOO_MANY_POSTS | SPAM_RISK_TOO_MANY_PENDING_SHARE | SPAM_RISK_USER_BANNED | REACHED_ACTIVE_USER_CAP
-        | UNAUDITED_CLIENT_PRIVATE_ONLY | PRIVACY_LEVEL_OPTION_MISMATCH | FILE_FORMAT_CHECK_FAILED
-        | DURATION_CHECK_FAILED | FRAME_RATE_CHECK_FAILED | PICTURE_SIZE_CHECK_FAILED | SPAM_RISK_TEXT | SPAM_RISK
-        | PUBLISH_CANCELLED | UNSUPPORTED_ACCOUNT_TYPE => ErrorClass::UserAction,
-        INVALID_CLIENT | UNAUTHORIZED_CLIENT | UNSUPPORTED_GRANT_TYPE | UNSUPPORTED_RESPONSE_TYPE | INVALID_REQUEST => {
-            ErrorClass::Permanent
+        ACCESS_TOKEN_INVALID | SCOPE_NOT_AUTHORIZED | SCOPE_PERMISSION_MISSED | INVALID_GRANT | AUTH_REMOVED | ACCESS_DENIED | INVALID_SCOPE => {
+            ErrorClass::Reconnect
         }
+        INVALID_PARAM
+        | INVALID_PARAMS
+        | SPAM_RISK_TOO_MANY_POSTS
+        | SPAM_RISK_TOO_MANY_PENDING_SHARE
+        | SPAM_RISK_USER_BANNED
+        | REACHED_ACTIVE_USER_CAP
+        | UNAUDITED_CLIENT_PRIVATE_ONLY
+        | PRIVACY_LEVEL_OPTION_MISMATCH
+        | FILE_FORMAT_CHECK_FAILED
+        | DURATION_CHECK_FAILED
+        | FRAME_RATE_CHECK_FAILED
+        | PICTURE_SIZE_CHECK_FAILED
+        | SPAM_RISK_TEXT
+        | SPAM_RISK
+        | PUBLISH_CANCELLED
+        | UNSUPPORTED_ACCOUNT_TYPE => ErrorClass::UserAction,
+        INVALID_CLIENT | UNAUTHORIZED_CLIENT | UNSUPPORTED_GRANT_TYPE | UNSUPPORTED_RESPONSE_TYPE | INVALID_REQUEST => ErrorClass::Permanent,
         _ if status == 429 || status >= 500 => ErrorClass::Retryable,
         _ if status == 401 => ErrorClass::Reconnect,
         _ => ErrorClass::Permanent,
@@ -119,9 +130,7 @@ pub fn user_message(code: &str) -> &'static str {
         RATE_LIMIT_EXCEEDED => "TikTok is asking us to slow down. LetsPost will try again in a minute.",
         INTERNAL_ERROR | INTERNAL => "TikTok had a problem on its side. LetsPost will try again shortly.",
         NETWORK => "TikTok could not be reached. LetsPost will try again shortly.",
-        ACCESS_TOKEN_INVALID | INVALID_GRANT | AUTH_REMOVED => {
-            "Your TikTok connection has expired or was removed. Connect your TikTok account again."
-        }
+        ACCESS_TOKEN_INVALID | INVALID_GRANT | AUTH_REMOVED => "Your TikTok connection has expired or was removed. Connect your TikTok account again.",
         SCOPE_NOT_AUTHORIZED | SCOPE_PERMISSION_MISSED | INVALID_SCOPE => {
             "LetsPost is missing a TikTok permission. Connect again and allow uploading and publishing."
         }
@@ -315,9 +324,19 @@ mod tests {
     #[test]
     fn every_fail_reason_has_a_specific_message() {
         let generic = user_message("never_heard_of_it");
-        for r in ["file_format_check_failed", "duration_check_failed", "frame_rate_check_failed",
-                  "picture_size_check_failed", "internal", "publish_cancelled", "auth_removed",
-                  "spam_risk_too_many_posts", "spam_risk_user_banned_from_posting", "spam_risk_text", "spam_risk"] {
+        for r in [
+            "file_format_check_failed",
+            "duration_check_failed",
+            "frame_rate_check_failed",
+            "picture_size_check_failed",
+            "internal",
+            "publish_cancelled",
+            "auth_removed",
+            "spam_risk_too_many_posts",
+            "spam_risk_user_banned_from_posting",
+            "spam_risk_text",
+            "spam_risk",
+        ] {
             assert_ne!(user_message(r), generic, "{r}");
             assert_eq!(TikTokError::from_fail_reason(r).code, r);
         }

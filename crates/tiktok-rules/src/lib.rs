@@ -16,8 +16,8 @@ pub mod pkce;
 pub mod privacy;
 pub mod webhook;
 
-pub use caption::{CaptionError, CAPTION_MAX_UTF16};
-pub use chunk::{ChunkPlan, ChunkError};
+pub use caption::{CAPTION_MAX_UTF16, CaptionError};
+pub use chunk::{ChunkError, ChunkPlan};
 pub use disclosure::{Disclosure, DisclosureError};
 pub use error::{ErrorClass, TikTokError};
 pub use media::{Container, Issue, IssueCode, MediaFacts, Severity, VideoCodec};

@@ -134,9 +134,7 @@ impl IssueCode {
     /// takes a shorter video, so too_short has no fail_reason (LetsPost refuses it before upload).
     pub fn tiktok_fail_reason(self) -> Option<&'static str> {
         match self {
-            IssueCode::UnsupportedFormat | IssueCode::NoVideoTrack | IssueCode::Corrupt | IssueCode::Codec => {
-                Some("file_format_check_failed")
-            }
+            IssueCode::UnsupportedFormat | IssueCode::NoVideoTrack | IssueCode::Corrupt | IssueCode::Codec => Some("file_format_check_failed"),
             IssueCode::TooLong => Some("duration_check_failed"),
             IssueCode::FrameRate => Some("frame_rate_check_failed"),
             IssueCode::Resolution => Some("picture_size_check_failed"),
@@ -195,10 +193,7 @@ pub fn judge(facts: &MediaFacts, creator_max_sec: Option<u32>) -> Vec<Issue> {
     if facts.size_bytes > MAX_SIZE_BYTES {
         issues.push(Issue::new(
             IssueCode::TooLarge,
-            format!(
-                "The file is {} MB; TikTok takes up to 287.6 MB. Export it at a lower bitrate.",
-                crate::fmt::ratio_1dp(facts.size_bytes, 1_000_000)
-            ),
+            format!("The file is {} MB; TikTok takes up to 287.6 MB. Export it at a lower bitrate.", crate::fmt::ratio_1dp(facts.size_bytes, 1_000_000)),
         ));
     }
     if facts.container.is_none() {
@@ -212,45 +207,27 @@ pub fn judge(facts: &MediaFacts, creator_max_sec: Option<u32>) -> Vec<Issue> {
     if let Some(ms) = facts.duration_ms {
         let max = max_duration_ms(creator_max_sec);
         if ms < MIN_DURATION_MS {
-            issues.push(Issue::new(
-                IssueCode::TooShort,
-                format!("The video is {}; it must be at least 15 seconds.", fmt_duration(ms)),
-            ));
+            issues.push(Issue::new(IssueCode::TooShort, format!("The video is {}; it must be at least 15 seconds.", fmt_duration(ms))));
         } else if ms > max {
-            issues.push(Issue::new(
-                IssueCode::TooLong,
-                format!("The video is {}; the longest you can post is {}.", fmt_duration(ms), fmt_duration(max)),
-            ));
+            issues.push(Issue::new(IssueCode::TooLong, format!("The video is {}; the longest you can post is {}.", fmt_duration(ms), fmt_duration(max))));
         }
     }
     match facts.codec_fourcc.as_deref() {
         Some(cc) if cc.len() == 4 && VideoCodec::from_fourcc(cc.as_bytes().try_into().unwrap()).is_some() => {}
-        Some(cc) => issues.push(Issue::new(
-            IssueCode::Codec,
-            format!("The video is encoded as '{cc}'; TikTok takes H.264 or H.265. Re-export it as H.264."),
-        )),
+        Some(cc) => issues.push(Issue::new(IssueCode::Codec, format!("The video is encoded as '{cc}'; TikTok takes H.264 or H.265. Re-export it as H.264."))),
         None => {}
     }
     if let Some(fps) = facts.frame_rate {
         if !(MIN_FPS - 0.01..=MAX_FPS + 0.01).contains(&fps) {
-            issues.push(Issue::new(
-                IssueCode::FrameRate,
-                format!("The video runs at {fps:.2} frames per second; TikTok takes 23 to 60."),
-            ));
+            issues.push(Issue::new(IssueCode::FrameRate, format!("The video runs at {fps:.2} frames per second; TikTok takes 23 to 60.")));
         }
     }
     if let (Some(w), Some(h)) = (facts.display_width, facts.display_height) {
         let fits = |side: u32| (MIN_SIDE_PX..=MAX_SIDE_PX).contains(&side);
         if !fits(w) || !fits(h) {
-            issues.push(Issue::new(
-                IssueCode::Resolution,
-                format!("The picture is {w}×{h}; each side must be between 360 and 4096 pixels."),
-            ));
+            issues.push(Issue::new(IssueCode::Resolution, format!("The picture is {w}×{h}; each side must be between 360 and 4096 pixels.")));
         } else if !is_vertical_9_16(w, h) {
-            issues.push(Issue::new(
-                IssueCode::NotVertical,
-                format!("The picture is {w}×{h}, not 9:16: TikTok will show it letterboxed (with bars)."),
-            ));
+            issues.push(Issue::new(IssueCode::NotVertical, format!("The picture is {w}×{h}, not 9:16: TikTok will show it letterboxed (with bars).")));
         }
     }
     issues

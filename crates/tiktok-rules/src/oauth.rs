@@ -101,9 +101,7 @@ pub fn parse_callback(query: &str, expected_state: &str) -> Result<Callback, Cal
             _ => {}
         }
     }
-    let state_ok = state.as_deref().is_some_and(|s| {
-        !expected_state.is_empty() && crate::pkce::constant_time_eq(s.as_bytes(), expected_state.as_bytes())
-    });
+    let state_ok = state.as_deref().is_some_and(|s| !expected_state.is_empty() && crate::pkce::constant_time_eq(s.as_bytes(), expected_state.as_bytes()));
     if !state_ok {
         return Err(CallbackError::StateMismatch);
     }
@@ -174,7 +172,7 @@ impl Tokens {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pkce::{challenge, ChallengeEncoding};
+    use crate::pkce::{ChallengeEncoding, challenge};
 
     #[test]
     fn authorize_url_carries_every_parameter_encoded() {

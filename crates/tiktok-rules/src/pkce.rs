@@ -99,10 +99,8 @@ mod tests {
 
     #[test]
     fn rfc_7636_appendix_b_vector() {
-        let bytes = [
-            116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37, 77, 105, 214,
-            191, 240, 91, 88, 5, 88, 83, 132, 141, 121,
-        ];
+        let bytes =
+            [116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37, 77, 105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121];
         assert_eq!(verifier_from_bytes(&bytes), RFC_VERIFIER);
         assert_eq!(challenge(RFC_VERIFIER, ChallengeEncoding::Base64url), RFC_CHALLENGE);
         assert!(verify(RFC_VERIFIER, RFC_CHALLENGE, ChallengeEncoding::Base64url));

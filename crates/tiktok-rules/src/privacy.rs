@@ -15,26 +15,14 @@ pub enum PrivacyLevel {
 }
 
 impl PrivacyLevel {
-    pub const ALL: [PrivacyLevel; 4] = [
-        PrivacyLevel::PublicToEveryone,
-        PrivacyLevel::FollowerOfCreator,
-        PrivacyLevel::MutualFollowFriends,
-        PrivacyLevel::SelfOnly,
-    ];
+    pub const ALL: [PrivacyLevel; 4] =
+        [PrivacyLevel::PublicToEveryone, PrivacyLevel::FollowerOfCreator, PrivacyLevel::MutualFollowFriends, PrivacyLevel::SelfOnly];
 
     /// Options of a public account, in the order TikTok lists them.
-    pub const PUBLIC_ACCOUNT_OPTIONS: [PrivacyLevel; 3] = [
-        PrivacyLevel::PublicToEveryone,
-        PrivacyLevel::MutualFollowFriends,
-        PrivacyLevel::SelfOnly,
-    ];
+    pub const PUBLIC_ACCOUNT_OPTIONS: [PrivacyLevel; 3] = [PrivacyLevel::PublicToEveryone, PrivacyLevel::MutualFollowFriends, PrivacyLevel::SelfOnly];
 
     /// Options of a private account.
-    pub const PRIVATE_ACCOUNT_OPTIONS: [PrivacyLevel; 3] = [
-        PrivacyLevel::FollowerOfCreator,
-        PrivacyLevel::MutualFollowFriends,
-        PrivacyLevel::SelfOnly,
-    ];
+    pub const PRIVATE_ACCOUNT_OPTIONS: [PrivacyLevel; 3] = [PrivacyLevel::FollowerOfCreator, PrivacyLevel::MutualFollowFriends, PrivacyLevel::SelfOnly];
 
     /// The wire value, e.g. `PUBLIC_TO_EVERYONE`.
     pub fn as_str(self) -> &'static str {

@@ -100,13 +100,28 @@ pub struct Webhook {
 /// The events LetsPost acts on; anything else is [`WebhookEvent::Other`] (answered 200, ignored).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WebhookEvent {
-    InboxDelivered { publish_id: String },
-    Complete { publish_id: String },
-    Failed { publish_id: String, reason: String },
+    InboxDelivered {
+        publish_id: String,
+    },
+    Complete {
+        publish_id: String,
+    },
+    Failed {
+        publish_id: String,
+        reason: String,
+    },
     /// `post_id` as TikTok's digits (ids exceed 2^53); `None` when they are not a u64.
-    PubliclyAvailable { publish_id: String, post_id: Option<u64> },
-    NoLongerPublic { publish_id: String, post_id: Option<u64> },
-    AuthorizationRemoved { reason: u8 },
+    PubliclyAvailable {
+        publish_id: String,
+        post_id: Option<u64>,
+    },
+    NoLongerPublic {
+        publish_id: String,
+        post_id: Option<u64>,
+    },
+    AuthorizationRemoved {
+        reason: u8,
+    },
     Ping,
     Other(String),
 }
@@ -182,9 +197,7 @@ fn reason_text(v: Option<&serde_json::Value>) -> String {
 pub fn parse(body: &[u8]) -> Result<Webhook, Refusal> {
     let env: Envelope = serde_json::from_slice(body).map_err(|e| Refusal::Malformed(e.to_string()))?;
     let content: Content = match &env.content {
-        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
-            serde_json::from_str(s).map_err(|e| Refusal::Malformed(format!("content: {e}")))?
-        }
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => serde_json::from_str(s).map_err(|e| Refusal::Malformed(format!("content: {e}")))?,
         Some(v @ serde_json::Value::Object(_)) => serde_json::from_value(v.clone()).map_err(|e| Refusal::Malformed(format!("content: {e}")))?,
         _ => Content::default(),
     };
@@ -284,15 +297,24 @@ mod tests {
     fn every_event_reads_into_its_fact() {
         let id = "v_pub_file~v2-1.76029";
         let read = |event: &str, content: serde_json::Value| parse(body(event, content).as_bytes()).unwrap().event;
-        assert_eq!(read(events::INBOX_DELIVERED, serde_json::json!({"publish_id": id, "publish_type": "INBOX_SHARE"})), WebhookEvent::InboxDelivered { publish_id: id.into() });
-        assert_eq!(read(events::FAILED, serde_json::json!({"publish_id": id, "reason": "duration_check_failed"})), WebhookEvent::Failed { publish_id: id.into(), reason: "duration_check_failed".into() });
+        assert_eq!(
+            read(events::INBOX_DELIVERED, serde_json::json!({"publish_id": id, "publish_type": "INBOX_SHARE"})),
+            WebhookEvent::InboxDelivered { publish_id: id.into() }
+        );
+        assert_eq!(
+            read(events::FAILED, serde_json::json!({"publish_id": id, "reason": "duration_check_failed"})),
+            WebhookEvent::Failed { publish_id: id.into(), reason: "duration_check_failed".into() }
+        );
         // A post id above 2^53, as a string: exact.
         assert_eq!(
             read(events::PUBLICLY_AVAILABLE, serde_json::json!({"publish_id": id, "post_id": "7602997517160123666"})),
             WebhookEvent::PubliclyAvailable { publish_id: id.into(), post_id: Some(7_602_997_517_160_123_666) }
         );
         for spelling in [events::NO_LONGER_PUBLICLY_AVAILABLE, events::NO_LONGER_PUBLICLY_AVAILABLE_FIXED] {
-            assert_eq!(read(spelling, serde_json::json!({"publish_id": id, "post_id": "1"})), WebhookEvent::NoLongerPublic { publish_id: id.into(), post_id: Some(1) });
+            assert_eq!(
+                read(spelling, serde_json::json!({"publish_id": id, "post_id": "1"})),
+                WebhookEvent::NoLongerPublic { publish_id: id.into(), post_id: Some(1) }
+            );
         }
         assert_eq!(read(events::AUTHORIZATION_REMOVED, serde_json::json!({"reason": 4})), WebhookEvent::AuthorizationRemoved { reason: 4 });
         assert_eq!(read(events::AUTHORIZATION_REMOVED, serde_json::json!({"reason": 99})), WebhookEvent::AuthorizationRemoved { reason: 0 });

@@ -2,16 +2,13 @@
 //! fixtures, plus every file in $LETSPOST_BENCH_MEDIA (`cargo xtask bench` makes a 50 MB and
 //! a ~287 MB one there, moov at the end).
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use std::path::PathBuf;
 use video_probe::probe_path;
 
 fn files() -> Vec<PathBuf> {
     let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut out: Vec<PathBuf> = ["vertical_15s_faststart.mp4", "moov_at_end.mp4", "fragmented.mp4"]
-        .iter()
-        .map(|f| fixtures.join(f))
-        .collect();
+    let mut out: Vec<PathBuf> = ["vertical_15s_faststart.mp4", "moov_at_end.mp4", "fragmented.mp4"].iter().map(|f| fixtures.join(f)).collect();
     if let Ok(dir) = std::env::var("LETSPOST_BENCH_MEDIA") {
         let mut extra: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
         extra.sort();

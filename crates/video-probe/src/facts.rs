@@ -52,8 +52,7 @@ pub fn rotation([a, b, c, d]: [i32; 4]) -> Rotation {
 }
 
 fn ms(ticks: u64, timescale: u32) -> Option<u64> {
-    (timescale > 0 && ticks > 0)
-        .then(|| u64::try_from(u128::from(ticks) * 1000 / u128::from(timescale)).unwrap_or(u64::MAX))
+    (timescale > 0 && ticks > 0).then(|| u64::try_from(u128::from(ticks) * 1000 / u128::from(timescale)).unwrap_or(u64::MAX))
 }
 
 fn fourcc(cc: &[u8; 4]) -> String {

@@ -15,5 +15,5 @@ mod sniff;
 mod walk;
 
 pub use drive::{probe_async, probe_bytes, probe_path, probe_seekable, probe_sync};
-pub use report::{human_bytes, Report, Rotation};
+pub use report::{Report, Rotation, human_bytes};
 pub use walk::{Probe, Read};

@@ -68,8 +68,26 @@ pub fn classify_brand(major: &[u8; 4], compatible: &[[u8; 4]]) -> Result<Contain
     // A major brand we don't know but an image brand among the compatible ones: an image.
     let known_video = matches!(
         major,
-        b"isom" | b"iso2" | b"iso3" | b"iso4" | b"iso5" | b"iso6" | b"mp41" | b"mp42" | b"avc1" | b"M4V " | b"M4VP"
-            | b"MSNV" | b"dash" | b"mp4v" | b"XAVC" | b"3gp4" | b"3gp5" | b"3gp6" | b"3g2a" | b"f4v "
+        b"isom"
+            | b"iso2"
+            | b"iso3"
+            | b"iso4"
+            | b"iso5"
+            | b"iso6"
+            | b"mp41"
+            | b"mp42"
+            | b"avc1"
+            | b"M4V "
+            | b"M4VP"
+            | b"MSNV"
+            | b"dash"
+            | b"mp4v"
+            | b"XAVC"
+            | b"3gp4"
+            | b"3gp5"
+            | b"3gp6"
+            | b"3g2a"
+            | b"f4v "
     );
     if !known_video && let Some(f) = compatible.iter().find_map(image) {
         return Err(f);

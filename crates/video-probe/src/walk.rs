@@ -157,10 +157,7 @@ impl Probe {
         let end = at.saturating_add(header.size);
         if end > self.size {
             let what = if header.kind == *b"mdat" { "video data" } else { "headers" };
-            return self.fail(
-                IssueCode::Corrupt,
-                &format!("The file is cut short: it ends inside its {what} (expected {end} bytes, found {}).", self.size),
-            );
+            return self.fail(IssueCode::Corrupt, &format!("The file is cut short: it ends inside its {what} (expected {end} bytes, found {}).", self.size));
         }
         let wanted = match &header.kind {
             b"ftyp" => Some(u64::from(u16::MAX)),
@@ -170,9 +167,7 @@ impl Probe {
         };
         self.pos = end;
         match wanted {
-            Some(max) if header.size > max => {
-                self.fail(IssueCode::Corrupt, &format!("The file's '{}' box is implausibly large.", fourcc(&header.kind)))
-            }
+            Some(max) if header.size > max => self.fail(IssueCode::Corrupt, &format!("The file's '{}' box is implausibly large.", fourcc(&header.kind))),
             Some(_) => {
                 let body_len = header.size;
                 match self.in_head(at, body_len).map(<[u8]>::to_vec) {
@@ -197,8 +192,7 @@ impl Probe {
                     return self.fail(IssueCode::Corrupt, "The file's type box is damaged.");
                 }
                 let major: [u8; 4] = body[..4].try_into().expect("4 bytes");
-                let compatible: Vec<[u8; 4]> =
-                    body[8..].chunks_exact(4).map(|c| c.try_into().expect("4 bytes")).collect();
+                let compatible: Vec<[u8; 4]> = body[8..].chunks_exact(4).map(|c| c.try_into().expect("4 bytes")).collect();
                 match sniff::classify_brand(&major, &compatible) {
                     Ok(c) => self.container = Some(c),
                     Err(f) => return self.unsupported(f),
@@ -227,10 +221,7 @@ impl Probe {
             return self.unsupported(Foreign::Unknown);
         };
         let Some(moov) = self.moov.as_ref() else {
-            return self.fail(
-                IssueCode::Corrupt,
-                "The file has no movie header (moov): it is incomplete, perhaps an interrupted recording.",
-            );
+            return self.fail(IssueCode::Corrupt, "The file has no movie header (moov): it is incomplete, perhaps an interrupted recording.");
         };
         self.result = Some(facts::report(self.size, container, moov, &self.fragments));
     }

@@ -3,7 +3,7 @@
 
 use tiktok_rules::media::Verdict;
 use tiktok_rules::{Container, IssueCode};
-use video_probe::{probe_bytes, Report, Rotation};
+use video_probe::{Report, Rotation, probe_bytes};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -225,8 +225,22 @@ fn creator_limit_rejudges() {
 #[test]
 fn json_has_the_cli_contract_fields() {
     let v = serde_json::to_value(probe("rotated_90.mov")).unwrap();
-    for k in ["file", "verdict", "container", "size_bytes", "duration_ms", "width", "height", "rotation",
-              "display_width", "display_height", "video_codec", "frame_rate", "bytes_read", "issues"] {
+    for k in [
+        "file",
+        "verdict",
+        "container",
+        "size_bytes",
+        "duration_ms",
+        "width",
+        "height",
+        "rotation",
+        "display_width",
+        "display_height",
+        "video_codec",
+        "frame_rate",
+        "bytes_read",
+        "issues",
+    ] {
         assert!(v.get(k).is_some(), "missing {k}");
     }
     assert_eq!(v["container"], "mov");

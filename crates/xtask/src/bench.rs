@@ -3,8 +3,8 @@
 //! side by side with ffprobe. Prints figures; asserts nothing (benchmarks are not tests).
 
 use crate::procs::free_port;
-use crate::tools::{ensure, run_ok, step, Need, Tools};
-use crate::{build, dev, root, Result};
+use crate::tools::{Need, Tools, ensure, run_ok, step};
+use crate::{Result, build, dev, root};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -31,8 +31,24 @@ fn make_media(dir: &Path) -> Result<Vec<PathBuf>> {
     if !base.exists() {
         step("encoding a 10 s noise clip (the bench media's building block)");
         ffmpeg(&[
-            "-f", "lavfi", "-i", "nullsrc=s=720x1280:r=30,geq=random(1)*255:128:128", "-t", "10", "-c:v", "libx264",
-            "-preset", "ultrafast", "-b:v", "4M", "-maxrate", "4M", "-bufsize", "8M", "-pix_fmt", "yuv420p",
+            "-f",
+            "lavfi",
+            "-i",
+            "nullsrc=s=720x1280:r=30,geq=random(1)*255:128:128",
+            "-t",
+            "10",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-b:v",
+            "4M",
+            "-maxrate",
+            "4M",
+            "-bufsize",
+            "8M",
+            "-pix_fmt",
+            "yuv420p",
             base.to_str().unwrap(),
         ])?;
     }
@@ -43,10 +59,7 @@ fn make_media(dir: &Path) -> Result<Vec<PathBuf>> {
         if !path.exists() {
             let loops = (target / base_len).clamp(1, 60);
             step(&format!("making {name} ({loops} × 10 s, stream copy)"));
-            ffmpeg(&[
-                "-stream_loop", &(loops - 1).to_string(), "-i", base.to_str().unwrap(), "-c", "copy",
-                path.to_str().unwrap(),
-            ])?;
+            ffmpeg(&["-stream_loop", &(loops - 1).to_string(), "-i", base.to_str().unwrap(), "-c", "copy", path.to_str().unwrap()])?;
         }
         out.push(path);
     }
@@ -112,7 +125,13 @@ pub fn run(args: &[String]) -> Result {
 const PIPELINE_EMULATOR: [&str; 7] = ["--test-hooks", "--daily-cap", "1000", "--processing-ms", "500", "--moderation-ms", "300"];
 
 fn pipeline() -> Result {
-    against_services(&PIPELINE_EMULATOR, (Some("BENCH_ROUTES"), "target/bench-state"), true, "pipeline-bench", "pipeline figures (5 rounds of a 287 MB post, then 20 scheduled posts)")?;
+    against_services(
+        &PIPELINE_EMULATOR,
+        (Some("BENCH_ROUTES"), "target/bench-state"),
+        true,
+        "pipeline-bench",
+        "pipeline figures (5 rounds of a 287 MB post, then 20 scheduled posts)",
+    )?;
     webhooks()
 }
 
@@ -130,7 +149,13 @@ fn webhooks() -> Result {
 /// days ahead plus 200 accounts, then 20 posts made overdue with their alarms deleted
 /// (tests/src/bin/sweep-bench.rs prints the table).
 fn sweep() -> Result {
-    against_services(&["--test-hooks"], (Some("TEST_HOOKS"), "target/bench-sweep-state"), false, "sweep-bench", "sweep figures (N = 100, 1,000, 5,000 posts; 200 accounts; 20 lost alarms each)")
+    against_services(
+        &["--test-hooks"],
+        (Some("TEST_HOOKS"), "target/bench-sweep-state"),
+        false,
+        "sweep-bench",
+        "sweep figures (N = 100, 1,000, 5,000 posts; 200 accounts; 20 lost alarms each)",
+    )
 }
 
 /// Lighthouse on a phone: `/` and `/compose` (connected) through the release build the Worker
@@ -182,10 +207,8 @@ fn probe() -> Result {
     ensure_ffmpeg()?;
     let root = root();
     let media_dir = root.join("target/bench-media");
-    let mut files: Vec<PathBuf> = ["vertical_15s_faststart.mp4", "moov_at_end.mp4", "fragmented.mp4"]
-        .iter()
-        .map(|f| root.join("crates/video-probe/tests/fixtures").join(f))
-        .collect();
+    let mut files: Vec<PathBuf> =
+        ["vertical_15s_faststart.mp4", "moov_at_end.mp4", "fragmented.mp4"].iter().map(|f| root.join("crates/video-probe/tests/fixtures").join(f)).collect();
     files.extend(make_media(&media_dir)?);
     // criterion reads $LETSPOST_BENCH_MEDIA: give it only the finished files.
     let _ = std::fs::remove_file(media_dir.join("base-10s.tmp.mp4"));

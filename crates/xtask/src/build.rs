@@ -1,8 +1,8 @@
 //! Release builds of the two wasm shells, once per run, with the sizes that ship.
 
-use crate::tools::{run_ok, step, Tools};
-use crate::{root, Result};
-use flate2::{write::GzEncoder, Compression};
+use crate::tools::{Tools, run_ok, step};
+use crate::{Result, root};
+use flate2::{Compression, write::GzEncoder};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -12,8 +12,13 @@ pub const PREBUILT_ENV: &str = "LETSPOST_PREBUILT";
 
 /// What wasm-opt may assume of the browsers (the features rustc emits for wasm32 today).
 const WASM_OPT: &[&str] = &[
-    "-Oz", "--enable-bulk-memory", "--enable-sign-ext", "--enable-nontrapping-float-to-int",
-    "--enable-reference-types", "--enable-multivalue", "--enable-mutable-globals",
+    "-Oz",
+    "--enable-bulk-memory",
+    "--enable-sign-ext",
+    "--enable-nontrapping-float-to-int",
+    "--enable-reference-types",
+    "--enable-multivalue",
+    "--enable-mutable-globals",
 ];
 
 /// The avatar hosts the pages' CSP allows besides TikTok's (`LETSPOST_AVATAR_HOSTS` adds more
@@ -56,8 +61,18 @@ pub fn www(tools: &Tools, extra_hosts: &str) -> Result {
     let www = root.join("www");
     let dist = www.join("dist");
     run_ok(tools.command("cargo").current_dir(&root).args([
-        "rustc", "--quiet", "-p", "letspost-www", "--lib", "--release", "--target", "wasm32-unknown-unknown",
-        "--crate-type", "cdylib", "--", "-Clink-args=--emit-relocs",
+        "rustc",
+        "--quiet",
+        "-p",
+        "letspost-www",
+        "--lib",
+        "--release",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--crate-type",
+        "cdylib",
+        "--",
+        "-Clink-args=--emit-relocs",
     ]))?;
     let linked = root.join("target/wasm32-unknown-unknown/release/letspost_www.wasm");
     let split = root.join("target/www-split");
@@ -68,7 +83,11 @@ pub fn www(tools: &Tools, extra_hosts: &str) -> Result {
     let _ = std::fs::remove_dir_all(&pkg);
     let staged = pkg.join("next");
     run_ok(tools.command("wasm-bindgen").arg(split.join("letspost.wasm")).arg("--out-dir").arg(&staged).args([
-        "--target", "web", "--keep-lld-exports", "--no-demangle", "--no-typescript",
+        "--target",
+        "web",
+        "--keep-lld-exports",
+        "--no-demangle",
+        "--no-typescript",
     ]))?;
     for f in wasm_files(&split)? {
         let name = f.file_name().expect("a file");
@@ -200,14 +219,14 @@ fn report_sizes() -> Result {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| p.is_dir())
         .ok_or("www/dist/pkg has no build")?;
-    let shell: Vec<PathBuf> = ["index.html", "style.css"].iter().map(|f| dist.join(f)).chain(
-        ["letspost.js", "__wasm_split.js", "letspost_bg.wasm"].iter().map(|f| pkg.join(f)),
-    ).collect();
+    let shell: Vec<PathBuf> = ["index.html", "style.css"]
+        .iter()
+        .map(|f| dist.join(f))
+        .chain(["letspost.js", "__wasm_split.js", "letspost_bg.wasm"].iter().map(|f| pkg.join(f)))
+        .collect();
     let loader = std::fs::read_to_string(pkg.join("__wasm_split.js")).map_err(|e| e.to_string())?;
     let first = Size::of(&shell)?;
-    let line = |name: &str, s: Size| {
-        eprintln!("size: {name:<38} {:>7} KiB gzip {:>7} KiB brotli ({} KiB raw)", kib(s.gz), kib(s.br), kib(s.raw))
-    };
+    let line = |name: &str, s: Size| eprintln!("size: {name:<38} {:>7} KiB gzip {:>7} KiB brotli ({} KiB raw)", kib(s.gz), kib(s.br), kib(s.raw));
     line("first load of / (html+css+js+main wasm)", first);
     for (module, deps) in split_modules(&loader) {
         let files: Vec<PathBuf> = std::iter::once(&module).chain(&deps).map(|f| pkg.join(f)).collect();

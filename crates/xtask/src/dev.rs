@@ -1,8 +1,8 @@
 //! `cargo xtask dev`: the whole app on localhost, the way a creator would use it.
 
 use crate::procs::Service;
-use crate::tools::{ensure, step, Need, Tools};
-use crate::{build, root, Result};
+use crate::tools::{Need, Tools, ensure, step};
+use crate::{Result, build, root};
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;

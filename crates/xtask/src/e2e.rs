@@ -3,7 +3,7 @@
 //! summary: each binary's counts and time, then every failed test with its evidence folder.
 
 use crate::tools::Tools;
-use crate::{root, Result};
+use crate::{Result, root};
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::Stdio;

@@ -5,7 +5,7 @@
 //! them (no other toolchain can be installed here).
 
 use crate::tools::{run_ok, step};
-use crate::{root, Result};
+use crate::{Result, root};
 use std::path::Path;
 use std::process::Command;
 

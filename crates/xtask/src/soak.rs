@@ -3,8 +3,8 @@
 //! `tests/src/bin/soak.rs`; it runs an emulator and a Worker of its own. `cargo xtask test`
 //! runs a short one (`short`).
 
-use crate::tools::{ensure, run_ok, step, Need, Tools};
-use crate::{build, dev, root, Result};
+use crate::tools::{Need, Tools, ensure, run_ok, step};
+use crate::{Result, build, dev, root};
 
 /// The full run; extra arguments (e.g. `--seed 42`) go to the harness and win.
 pub fn run(args: &[String]) -> Result {

@@ -8,8 +8,8 @@
 //! dry run, the short soak and the Ctrl-C check: one flow again in a couple of minutes.
 
 use crate::procs::free_port;
-use crate::tools::{ensure, run_ok, step, Need};
-use crate::{build, dev, root, Result};
+use crate::tools::{Need, ensure, run_ok, step};
+use crate::{Result, build, dev, root};
 use std::process::Command;
 use std::time::Instant;
 
@@ -40,7 +40,11 @@ pub fn run(filters: &[String]) -> Result {
     let emulator_port = free_port()?;
     let worker_port = free_port()?;
     // Webhooks on, as in production: TikTok (the emulator) pushes status to the Worker.
-    let (_emulator, vars) = dev::start_emulator(emulator_port, &["--test-hooks", "--processing-ms", "500", "--moderation-ms", "300", "--webhook-retry-ms", "500"], Some(worker_port))?;
+    let (_emulator, vars) = dev::start_emulator(
+        emulator_port,
+        &["--test-hooks", "--processing-ms", "500", "--moderation-ms", "300", "--webhook-retry-ms", "500"],
+        Some(worker_port),
+    )?;
     // A fresh token key each run; the suite checks that it never reaches a response.
     let token_key = dev::fresh_token_key()?;
     let mut vars = vars;
@@ -181,7 +185,16 @@ fn deploy_dry_run(tools: &crate::tools::Tools) -> Result {
     if !out.status.success() {
         return Err(format!("wrangler deploy --dry-run failed:\n{text}"));
     }
-    let wanted = ["env.ACCOUNTS (Account)", "env.SESSIONS (Session)", "env.POSTS (PostObject)", "env.REGISTRY (Registry)", "env.DUE (DueIndex)", "env.SWEEP (SweepState)", "env.MEDIA (letspost-media)", "env.ASSETS"];
+    let wanted = [
+        "env.ACCOUNTS (Account)",
+        "env.SESSIONS (Session)",
+        "env.POSTS (PostObject)",
+        "env.REGISTRY (Registry)",
+        "env.DUE (DueIndex)",
+        "env.SWEEP (SweepState)",
+        "env.MEDIA (letspost-media)",
+        "env.ASSETS",
+    ];
     let missing: Vec<_> = wanted.iter().filter(|w| !text.contains(*w)).collect();
     if !missing.is_empty() {
         return Err(format!("wrangler deploy --dry-run lacks {missing:?}:\n{text}"));

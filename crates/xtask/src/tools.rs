@@ -4,7 +4,7 @@
 //! nothing downloads a prebuilt binary from elsewhere. Versions are pinned here or in
 //! package-lock.json so that a fresh machine builds exactly what CI built.
 
-use crate::{root, Result};
+use crate::{Result, root};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -61,11 +61,7 @@ fn output(cmd: &str, args: &[&str]) -> Option<String> {
 }
 
 fn which(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
+    std::env::var_os("PATH").into_iter().flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>()).map(|dir| dir.join(name)).find(|p| p.is_file())
 }
 
 /// The wasm-bindgen version pinned in the workspace Cargo.toml.
@@ -140,13 +136,8 @@ pub struct Browsers {
 }
 
 /// Debian packages and the program each one puts on PATH.
-const BROWSER_PACKAGES: [(&str, &str); 5] = [
-    ("chromium", "chromium"),
-    ("chromium-driver", "chromedriver"),
-    ("firefox-esr", "firefox-esr"),
-    ("webkit2gtk-driver", "WebKitWebDriver"),
-    ("xvfb", "Xvfb"),
-];
+const BROWSER_PACKAGES: [(&str, &str); 5] =
+    [("chromium", "chromium"), ("chromium-driver", "chromedriver"), ("firefox-esr", "firefox-esr"), ("webkit2gtk-driver", "WebKitWebDriver"), ("xvfb", "Xvfb")];
 
 /// geckodriver from crates.io (Mozilla publishes it there), `--locked` as Mozilla builds it.
 const GECKODRIVER_VERSION: &str = "0.37.1";
@@ -155,20 +146,11 @@ fn ensure_browsers(cargo_bin: &std::path::Path) -> Result<Browsers> {
     let missing: Vec<&str> = BROWSER_PACKAGES.iter().filter(|(_, bin)| which(bin).is_none()).map(|(pkg, _)| *pkg).collect();
     if !missing.is_empty() {
         if !is_root() {
-            return Err(format!(
-                "the browser tests need Debian's {}: run `sudo apt-get install {}` and try again",
-                missing.join(", "),
-                missing.join(" ")
-            ));
+            return Err(format!("the browser tests need Debian's {}: run `sudo apt-get install {}` and try again", missing.join(", "), missing.join(" ")));
         }
         step(&format!("installing {} with apt-get", missing.join(", ")));
         run_ok(Command::new("apt-get").arg("update").arg("-q"))?;
-        run_ok(
-            Command::new("apt-get")
-                .args(["install", "-y", "-q", "--no-install-recommends"])
-                .args(&missing)
-                .env("DEBIAN_FRONTEND", "noninteractive"),
-        )?;
+        run_ok(Command::new("apt-get").args(["install", "-y", "-q", "--no-install-recommends"]).args(&missing).env("DEBIAN_FRONTEND", "noninteractive"))?;
     }
     let geckodriver = cargo_bin.join("geckodriver");
     let have = output(&geckodriver.to_string_lossy(), &["--version"]).unwrap_or_default();

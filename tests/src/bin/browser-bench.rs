@@ -3,7 +3,7 @@
 //! measured (performance.now() around the Blob.slice reads), one line per file.
 
 use fantoccini::Locator;
-use letspost_e2e::{app_url, browser_in, wait_text, Engine};
+use letspost_e2e::{Engine, app_url, browser_in, wait_text};
 
 #[tokio::main]
 async fn main() {

@@ -9,10 +9,10 @@
 //! - workerd's memory after each of 5 rounds.
 //! - Publish lateness of 20 scheduled posts.
 
-use letspost_e2e::api::{mint_code_for, new_account, Session, VERIFIER};
+use letspost_e2e::api::{Session, VERIFIER, mint_code_for, new_account};
 use letspost_e2e::posts::{new_post, now_ms, tiktok_posts, unique_video};
 use letspost_e2e::{app_url, emulator_url, http};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use tiktok_rules::chunk::ChunkPlan;
 
@@ -41,7 +41,8 @@ async fn direct_init(token: &str, size: u64, title: &str) -> String {
         "post_info": { "title": title, "privacy_level": "SELF_ONLY" },
         "source_info": { "source": "FILE_UPLOAD", "video_size": plan.video_size, "chunk_size": plan.chunk_size, "total_chunk_count": plan.total_chunk_count },
     });
-    let r: Value = http().post(format!("{}/v2/post/publish/video/init/", emulator_url())).bearer_auth(token).json(&body).send().await.unwrap().json().await.unwrap();
+    let r: Value =
+        http().post(format!("{}/v2/post/publish/video/init/", emulator_url())).bearer_auth(token).json(&body).send().await.unwrap().json().await.unwrap();
     r["data"]["upload_url"].as_str().unwrap_or_else(|| panic!("init: {r}")).to_string()
 }
 

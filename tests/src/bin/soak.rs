@@ -4,7 +4,7 @@
 //! soak [--seed N] [--posts N] [--accounts N] [--kills N] [--spread SECS] [--load]
 
 use letspost_e2e::own_worker::OwnWorker;
-use letspost_e2e::soak::{load, print_table, run, Options};
+use letspost_e2e::soak::{Options, load, print_table, run};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -13,9 +13,7 @@ fn parse() -> Result<Options, String> {
     let mut o = Options { seed: seed_now % 1_000_000_007, posts: 200, accounts: 4, kills: 2, spread_secs: 420, load: false };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
-        let mut num = |name: &str| -> Result<u64, String> {
-            args.next().and_then(|v| v.parse().ok()).ok_or(format!("{name} needs a number"))
-        };
+        let mut num = |name: &str| -> Result<u64, String> { args.next().and_then(|v| v.parse().ok()).ok_or(format!("{name} needs a number")) };
         match a.as_str() {
             "--seed" => o.seed = num("--seed")?,
             "--posts" => o.posts = num("--posts")? as usize,

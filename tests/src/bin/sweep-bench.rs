@@ -5,9 +5,9 @@
 //! `GET /api/health`'s `sweep`), then 20 of them made overdue with their alarms deleted and the
 //! cron fired until every one is armed again. Prints one table; asserts nothing.
 
-use letspost_e2e::api::{new_account, Session};
+use letspost_e2e::api::{Session, new_account};
 use letspost_e2e::cron::{alarm_of, fire_cron, sweep_report, test_hook};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::time::Duration;
 
 const ACCOUNTS: usize = 200;
@@ -83,7 +83,9 @@ async fn main() {
         rows.push((n, idle("subrequests"), idle("duration_ms"), busy, passes, rearmed));
     }
     println!("\ncron sweep: {ACCOUNTS} accounts; posts due in 3 days; 20 lost alarms per N");
-    println!("| posts N | subrequests, idle (3 runs) | duration ms, idle | subrequests with 20 overdue | duration ms with 20 overdue | runs to re-arm all 20 | re-armed |");
+    println!(
+        "| posts N | subrequests, idle (3 runs) | duration ms, idle | subrequests with 20 overdue | duration ms with 20 overdue | runs to re-arm all 20 | re-armed |"
+    );
     println!("|---|---|---|---|---|---|---|");
     for (n, subs, ms, busy, passes, rearmed) in rows {
         println!(

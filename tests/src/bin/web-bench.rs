@@ -61,7 +61,9 @@ fn lighthouse_once(url: &str, cookie: Option<&str>, out: &Path) -> Result<Run, S
         .arg(format!("--output-path={}", out.display()))
         // As the suite starts Chromium: no sandbox as root, and none of its calls home, which
         // this machine's closed network refuses.
-        .arg("--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run")
+        .arg(
+            "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run",
+        )
         .env("CHROME_PATH", std::env::var("CHROME_PATH").unwrap_or_else(|_| "/usr/bin/chromium".into()));
     if let Some(c) = cookie {
         cmd.arg(format!("--extra-headers={}", serde_json::json!({ "Cookie": c })));
@@ -88,11 +90,7 @@ fn lighthouse_once(url: &str, cookie: Option<&str>, out: &Path) -> Result<Run, S
 }
 
 fn verdict(ok: bool) -> &'static str {
-    if ok {
-        "met"
-    } else {
-        "MISSED"
-    }
+    if ok { "met" } else { "MISSED" }
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -105,9 +103,8 @@ async fn main() {
     println!("{:<9} {:>5} {:>5} {:>5} {:>8} {:>7} {:>9}  goals", "page", "perf", "a11y", "b-p", "LCP s", "TBT ms", "KiB");
     for page in &PAGES {
         let url = format!("{}{}", app_url(), page.path);
-        let mut runs: Vec<Run> = (0..RUNS)
-            .map(|i| lighthouse(&url, page.connected.then_some(cookie.as_str()), &dir.join(format!("{}-{i}.json", page.name))))
-            .collect();
+        let mut runs: Vec<Run> =
+            (0..RUNS).map(|i| lighthouse(&url, page.connected.then_some(cookie.as_str()), &dir.join(format!("{}-{i}.json", page.name)))).collect();
         runs.sort_by(|a, b| a.performance.total_cmp(&b.performance));
         let r = &runs[RUNS / 2];
         let mut goals = vec![format!("perf ≥ {}: {}", page.min_performance, verdict(r.performance >= page.min_performance))];

@@ -5,11 +5,11 @@
 //! watching `GET /api/posts` every 100 ms. The "on" run compares with the "off" run's figures
 //! (`target/webhook-bench-off.json`).
 
-use letspost_e2e::api::{new_account, Session};
+use letspost_e2e::api::{Session, new_account};
 use letspost_e2e::posts::{caption, new_post, now_ms, tiktok_posts, unique_video};
 use letspost_e2e::soak::report::percentiles;
 use letspost_e2e::{emulator_url, http};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 

@@ -2,11 +2,11 @@
 
 use crate::own_worker::OwnWorker;
 use crate::{emulator_url, http};
-use rand::rngs::StdRng;
 use rand::Rng;
-use serde_json::{json, Value};
-use std::sync::atomic::{AtomicU64, Ordering};
+use rand::rngs::StdRng;
+use serde_json::{Value, json};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Every endpoint the emulator has.

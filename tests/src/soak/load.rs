@@ -1,6 +1,6 @@
 //! The load figures: many stagings at once, and many posts due in the same minute.
 
-use super::report::{judge, Made};
+use super::report::{Made, judge};
 use super::{fire_cron, make_account, stage, tiktok_records, worker_posts};
 use crate::api::Session;
 use crate::posts::{new_post, now_ms, seeded_video, sha256_hex};
@@ -103,11 +103,6 @@ pub async fn due_together(base: &str, posts: usize, accounts: usize, seed: u64) 
     }
     let records = tiktok_records().await;
     let v = judge(&made, &records, &states, now_ms());
-    let last = records
-        .iter()
-        .filter(|r| r.published && made.iter().any(|m| m.caption == r.caption))
-        .filter_map(|r| r.completed_at_ms)
-        .max()
-        .unwrap_or(due);
+    let last = records.iter().filter(|r| r.published && made.iter().any(|m| m.caption == r.caption)).filter_map(|r| r.completed_at_ms).max().unwrap_or(due);
     (v.published, v.duplicates, v.total - v.published, (last.saturating_sub(due)) as f64 / 1e3)
 }

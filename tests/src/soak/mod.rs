@@ -12,14 +12,14 @@ pub mod load;
 pub mod report;
 pub mod stage;
 
-use crate::api::{create_account, Session};
+use crate::api::{Session, create_account};
 use crate::own_worker::OwnWorker;
 use crate::posts::{new_post, now_ms, seeded_video, sha256_hex};
 use crate::{emulator_url, http};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use report::{judge, AtTikTok, InWorker, Made, Verdict};
-use serde_json::{json, Value};
+use report::{AtTikTok, InWorker, Made, Verdict, judge};
+use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::time::Duration;
 

@@ -140,7 +140,11 @@ mod tests {
     #[test]
     fn a_clean_run_passes_with_its_lateness() {
         let m = [made(1), made(2)];
-        let t = [tiktok(1, "s1", true, 1_500), tiktok(2, "s2", true, 2_100), AtTikTok { caption: "c2".into(), sha256: None, published: false, completed_at_ms: None }];
+        let t = [
+            tiktok(1, "s1", true, 1_500),
+            tiktok(2, "s2", true, 2_100),
+            AtTikTok { caption: "c2".into(), sha256: None, published: false, completed_at_ms: None },
+        ];
         let v = judge(&m, &t, &worker(&[(1, "published", None), (2, "published", None)]), 0);
         assert!(v.passed(), "{v:?}");
         assert_eq!(v.lateness_ms, Some((100, 500, 500)));

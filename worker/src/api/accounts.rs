@@ -4,9 +4,9 @@
 
 use crate::api::session::{held, holds, session_id};
 use crate::base::reply;
+use crate::objects::schedule::Window;
 use crate::objects::session::OpenId;
 use crate::objects::{self, ACCOUNTS, SESSIONS};
-use crate::objects::schedule::Window;
 use letspost_core::api::{Account, AccountBody, AccountsBody, ApiError, ErrorBody};
 use letspost_core::time_fmt::parse_rfc3339_ms;
 use posting_schedule::ScheduleBody;

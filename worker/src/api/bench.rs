@@ -9,7 +9,7 @@
 
 use crate::base::config::MEDIA_BUCKET;
 use crate::base::reply;
-use crate::tiktok::chunk_put::{put_chunk, ChunkAnswer};
+use crate::tiktok::chunk_put::{ChunkAnswer, put_chunk};
 use serde::Deserialize;
 use serde_json::json;
 use tiktok_rules::chunk::ChunkPlan;

@@ -4,7 +4,7 @@
 
 use crate::base::reply;
 use futures_util::StreamExt;
-use letspost_core::request::{self, check_declared_length, Refused, MAX_JSON_BYTES};
+use letspost_core::request::{self, MAX_JSON_BYTES, Refused, check_declared_length};
 use serde::de::DeserializeOwned;
 use worker::{Request, Response, Result};
 

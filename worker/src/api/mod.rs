@@ -22,7 +22,7 @@ use crate::base::reply;
 use letspost_core::api::codes;
 use letspost_core::session::write_allowed;
 use serde_json::json;
-use tiktok_rules::{chunk, media, CAPTION_MAX_UTF16};
+use tiktok_rules::{CAPTION_MAX_UTF16, chunk, media};
 use worker::{Env, Method, Request, Response, Result};
 
 pub async fn handle(req: Request, env: Env) -> Result<Response> {
@@ -45,9 +45,7 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
     match (req.method(), segments.as_slice()) {
         (Method::Get, ["health"]) => health(&env).await,
         (Method::Get, ["oauth", "config"]) => oauth::oauth_config(&env),
-        (Method::Get, ["settings"]) => {
-            Response::from_json(&letspost_core::api::AppSettings { preselect_public: config::preselect_public(&env) })
-        }
+        (Method::Get, ["settings"]) => Response::from_json(&letspost_core::api::AppSettings { preselect_public: config::preselect_public(&env) }),
         (Method::Post, ["oauth", "token"]) => oauth::exchange(req, env, &app_origin).await,
         (Method::Get, ["accounts"]) => accounts::list(req, env).await,
         (Method::Delete, ["accounts", open_id]) => accounts::disconnect(req, env, open_id).await,
@@ -99,7 +97,7 @@ async fn health(env: &Env) -> Result<Response> {
 /// The last cron run's report, as the cron's own object keeps it. Each isolate asks at most every
 /// few seconds: every page view calls health, and one object must not take every visitor.
 async fn last_sweep(env: &Env) -> Option<letspost_core::api::SweepReport> {
-    use crate::objects::{self, sweep_state, SWEEP};
+    use crate::objects::{self, SWEEP, sweep_state};
     use std::cell::RefCell;
     const FRESH_MS: u64 = 5_000;
     thread_local! {

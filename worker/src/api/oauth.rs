@@ -10,10 +10,10 @@ use crate::objects::schedule::TimeZoneOf;
 use crate::objects::session::OpenId;
 use crate::objects::{self, ACCOUNTS, SESSIONS};
 use crate::tiktok::TikTok;
-use letspost_core::api::{codes, AccountBody, OAuthConfig, TokenExchange};
+use letspost_core::api::{AccountBody, OAuthConfig, TokenExchange, codes};
 use letspost_core::session::{self, redirect_uri_is_ours};
 use tiktok_rules::error::codes as tt;
-use tiktok_rules::oauth::{missing_scopes, SCOPES};
+use tiktok_rules::oauth::{SCOPES, missing_scopes};
 use tiktok_rules::pkce::check_verifier;
 use worker::{Env, Method, Request, Response, Result};
 
@@ -41,7 +41,7 @@ pub async fn exchange(mut req: Request, env: Env, app_origin: &str) -> Result<Re
     let answer = match TikTok::new(&env).exchange_code(&body.code, &body.code_verifier, &body.redirect_uri).await {
         Ok(a) => a,
         Err(e) if e.code == tt::INVALID_GRANT => {
-            return reply::error(400, tt::INVALID_GRANT, "This TikTok sign-in has expired or was already used. Connect again.")
+            return reply::error(400, tt::INVALID_GRANT, "This TikTok sign-in has expired or was already used. Connect again.");
         }
         Err(e) => return reply::tiktok_failure(&e),
     };

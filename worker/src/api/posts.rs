@@ -1,18 +1,18 @@
 //! `/api/posts*`: create a post, stage its video part by part, follow it, cancel, reschedule,
 //! retry. A session reaches a post only through an account it holds (404 otherwise).
 
+use crate::api::body;
 use crate::api::session::{held, holds, session_id};
 use crate::api::test_hooks;
 use crate::base::config::{self, MEDIA_BUCKET};
 use crate::base::rand::{bytes, now_ms};
 use crate::base::reply;
 use crate::objects::account::PostId;
-use crate::api::body;
 use crate::objects::post::{CancelBody, Create, PartBegin, PartDone, PartTicket, Replay, RetryBody, Schedule};
 use crate::objects::schedule::{HoldOf, QueueAsk, Queued};
 use crate::objects::{self, ACCOUNTS, POSTS};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use letspost_core::api::{ApiError, CreatorInfoBody, ErrorBody};
 use letspost_core::request;
 use post_lifecycle::create::check_publish_at;
@@ -245,10 +245,7 @@ pub async fn list(req: Request, env: Env) -> Result<Response> {
 
 /// Disconnecting an account cancels its pending posts, each with that reason.
 pub async fn cancel_all(env: &Env, ids: &[String]) -> Result<()> {
-    let reason = post_lifecycle::PostError::new(
-        "account_disconnected",
-        "The TikTok account was disconnected, so this post was cancelled.",
-    );
+    let reason = post_lifecycle::PostError::new("account_disconnected", "The TikTok account was disconnected, so this post was cancelled.");
     for id in ids {
         let body = CancelBody { reason: Some(reason.clone()) };
         // Posts already uploading answer 409 and run on; they fail with "reconnect" if TikTok

@@ -20,7 +20,7 @@
 //! - `POST /api/test/legacy-registry` `{"kind": "posts" | "accounts", "id"}`: an entry in the old
 //!   Registry, as a deployment before the sharded index wrote it, and the drain marked undone.
 
-use crate::objects::{self, post::Stall, sweep_state, POSTS, REGISTRY, SWEEP};
+use crate::objects::{self, POSTS, REGISTRY, SWEEP, post::Stall, sweep_state};
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Mutex;
@@ -109,7 +109,7 @@ pub async fn handle(mut req: Request, env: Env, segments: &[&str]) -> Result<Res
             let m: Many = req.json().await?;
             let mut ids = Vec::new();
             for _ in 0..m.count.min(100) {
-                use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+                use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
                 let id = URL_SAFE_NO_PAD.encode(crate::base::rand::bytes::<16>()?);
                 let body = json!({ "id": id, "account": m.account, "publish_at_ms": crate::base::rand::now_ms() + m.publish_in_ms });
                 objects::expect_ok(objects::call(&env, POSTS, &id, Method::Post, "test/scheduled", Some(&body)).await?)?;

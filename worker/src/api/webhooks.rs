@@ -7,13 +7,13 @@
 //! account, `tiktok.ping`); 401, 413 or 400 for a refused one, which changes nothing; 500 when
 //! LetsPost could not record it, so TikTok delivers it again.
 
-use crate::base::config::{secret, webhook_tolerance_secs, CLIENT_SECRET};
+use crate::base::config::{CLIENT_SECRET, secret, webhook_tolerance_secs};
 use crate::base::rand::now_ms;
 use crate::base::reply;
 use crate::objects::account::AccountFact;
 use crate::objects::{self, ACCOUNTS};
 use post_lifecycle::Pushed;
-use tiktok_rules::webhook::{self, Refusal, WebhookEvent, MAX_BODY_BYTES};
+use tiktok_rules::webhook::{self, MAX_BODY_BYTES, Refusal, WebhookEvent};
 use worker::{Env, Method, Request, Response, Result};
 
 fn refused(r: Refusal) -> Result<Response> {
@@ -60,7 +60,10 @@ pub async fn receive(mut req: Request, env: Env) -> Result<Response> {
         // An account or post LetsPost doesn't know (another app's, or deleted).
         404 => received(false),
         s => {
-            crate::base::log::error("webhook_not_recorded", &[("account", &hook.user_openid), ("publish_id", hook.event.publish_id().unwrap_or_default()), ("status", &s.to_string())]);
+            crate::base::log::error(
+                "webhook_not_recorded",
+                &[("account", &hook.user_openid), ("publish_id", hook.event.publish_id().unwrap_or_default()), ("status", &s.to_string())],
+            );
             reply::internal()
         }
     }

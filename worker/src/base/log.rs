@@ -11,4 +11,3 @@ pub fn error(event: &str, fields: &[(&str, &str)]) {
 pub fn warn(event: &str, fields: &[(&str, &str)]) {
     worker::console_warn!("{}", line("warn", event, fields));
 }
-

@@ -1,6 +1,6 @@
 //! Answers in the pinned API shape: JSON, and `{"error": {"code", "message"}}` on failure.
 
-use letspost_core::api::{codes, ApiError, ErrorBody};
+use letspost_core::api::{ApiError, ErrorBody, codes};
 use serde::Serialize;
 use tiktok_rules::error::{ErrorClass, TikTokError};
 use worker::{Response, Result};

@@ -9,20 +9,23 @@
 //! verified webhook's fact: acted on here, or handed to the post whose publish it names);
 //! the posting schedule and its holds (`schedule.rs`).
 
-use crate::base::config::{secret, TOKEN_KEY};
+use crate::base::config::{TOKEN_KEY, secret};
 use crate::base::rand::{bytes, now_ms};
 use crate::base::reply;
 use crate::tiktok::TikTok;
 use futures_util::lock::Mutex;
-use letspost_core::account::{creator_info_reusable, is_business_refusal, is_stale_access, refresh_failure_needs_reconnect, token_step, upkeep_at, upkeep_refresh_due, Profile, Record, TokenStep};
-use letspost_core::api::{codes, AccountBody, CreatorInfoBody};
-use letspost_core::vault::{Vault, NONCE_BYTES};
+use letspost_core::account::{
+    Profile, Record, TokenStep, creator_info_reusable, is_business_refusal, is_stale_access, refresh_failure_needs_reconnect, token_step, upkeep_at,
+    upkeep_refresh_due,
+};
+use letspost_core::api::{AccountBody, CreatorInfoBody, codes};
+use letspost_core::vault::{NONCE_BYTES, Vault};
 use std::future::Future;
+use tiktok_rules::ErrorClass;
 use tiktok_rules::api::CreatorInfo;
 use tiktok_rules::error::TikTokError;
-use tiktok_rules::ErrorClass;
 use tiktok_rules::oauth::{TokenResponse, Tokens};
-use worker::{durable_object, DurableObject, Env, Method, Request, Response, Result, ScheduledTime, State};
+use worker::{DurableObject, Env, Method, Request, Response, Result, ScheduledTime, State, durable_object};
 
 const RECORD: &str = "record";
 /// The last creator_info TikTok gave, with when (see `creator_info`).
@@ -302,8 +305,15 @@ const PUBLISH_PREFIX: &str = "publish:";
 #[derive(serde::Serialize, serde::Deserialize)]
 pub enum AccountFact {
     /// `authorization.removed`: TikTok revoked the tokens already.
-    Removed { reason: u8, at_ms: u64 },
-    Post { publish_id: String, fact: post_lifecycle::Pushed, at_ms: u64 },
+    Removed {
+        reason: u8,
+        at_ms: u64,
+    },
+    Post {
+        publish_id: String,
+        fact: post_lifecycle::Pushed,
+        at_ms: u64,
+    },
 }
 
 /// A post's publish at TikTok (a post has a new one after each retry that uploads anew).

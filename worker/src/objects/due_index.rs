@@ -7,7 +7,7 @@
 //! `{before_ms, limit}` → `{count, entries: [{id, watch_at_ms}]}` (count: all overdue rows).
 
 use serde::{Deserialize, Serialize};
-use worker::{durable_object, DurableObject, Env, Method, Request, Response, Result, SqlStorage, SqlStorageValue, State};
+use worker::{DurableObject, Env, Method, Request, Response, Result, SqlStorage, SqlStorageValue, State, durable_object};
 
 #[derive(Serialize, Deserialize)]
 pub struct Entry {
@@ -89,7 +89,10 @@ impl DurableObject for DueIndex {
                 let ask: OverdueAsk = req.json().await?;
                 let count = sql.exec("SELECT COUNT(*) AS n FROM due WHERE watch_at < ?", vec![ms(ask.before_ms)])?.one::<Count>()?.n as u64;
                 let rows: Vec<Row> = sql
-                    .exec("SELECT id, watch_at FROM due WHERE watch_at < ? ORDER BY watch_at LIMIT ?", vec![ms(ask.before_ms), SqlStorageValue::from(i64::from(ask.limit))])?
+                    .exec(
+                        "SELECT id, watch_at FROM due WHERE watch_at < ? ORDER BY watch_at LIMIT ?",
+                        vec![ms(ask.before_ms), SqlStorageValue::from(i64::from(ask.limit))],
+                    )?
                     .to_array()?;
                 let entries = rows.into_iter().map(|r| Entry { id: r.id, watch_at_ms: r.watch_at as u64 }).collect();
                 Response::from_json(&Overdue { count, entries })

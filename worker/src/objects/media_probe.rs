@@ -1,7 +1,7 @@
 //! The Worker shell of the video probe: re-validates a staged file in R2 with ranged reads.
 //! The server never trusts the browser's verdict; this reads the same few KB the browser did.
 
-use video_probe::{probe_async, Read, Report};
+use video_probe::{Read, Report, probe_async};
 use worker::{Bucket, Range, Result};
 
 async fn read_range(bucket: &Bucket, key: &str, r: Read) -> Result<Vec<u8>> {

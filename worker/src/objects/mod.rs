@@ -47,9 +47,5 @@ pub async fn get(env: &Env, binding: &str, name: &str, op: &str) -> Result<Respo
 
 /// An object's answer, or an error naming its status (for calls whose failure must be retried).
 pub fn expect_ok(r: Response) -> Result<Response> {
-    if (200..300).contains(&r.status_code()) {
-        Ok(r)
-    } else {
-        Err(worker::Error::RustError(format!("object answered {}", r.status_code())))
-    }
+    if (200..300).contains(&r.status_code()) { Ok(r) } else { Err(worker::Error::RustError(format!("object answered {}", r.status_code()))) }
 }

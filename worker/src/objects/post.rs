@@ -8,24 +8,24 @@
 //! again), `POST /sweep`, `POST /pushed` (a webhook's
 //! fact, routed here by the account's object).
 
-use crate::base::config::{media_retention_ms, MEDIA_BUCKET};
+use crate::base::config::{MEDIA_BUCKET, media_retention_ms};
 use crate::base::rand::now_ms;
 use crate::base::reply;
 use crate::objects::account::{PublishOf, PushedFact, TokenAnswer};
+use crate::objects::due_index::{Entry, EntryId};
 use crate::objects::media_probe::probe_object;
 use crate::objects::schedule::HoldOf;
-use crate::objects::due_index::{Entry, EntryId};
-use crate::objects::{self, expect_ok, ACCOUNTS, DUE};
-use crate::tiktok::chunk_put::{put_chunk, ChunkAnswer};
+use crate::objects::{self, ACCOUNTS, DUE, expect_ok};
 use crate::tiktok::TikTok;
-use letspost_core::api::{codes, ApiError, ErrorBody};
+use crate::tiktok::chunk_put::{ChunkAnswer, put_chunk};
+use letspost_core::api::{ApiError, ErrorBody, codes};
 use post_lifecycle::staging::StagingPlan;
 use post_lifecycle::watch::{self, Watch};
 use post_lifecycle::{Action, Event, Post, PostBody, PostError};
 use serde::{Deserialize, Serialize};
 use tiktok_rules::api::UPLOAD_URL_TTL_SECS;
-use tiktok_rules::error::{codes as tt, TikTokError};
-use worker::{durable_object, Bucket, DurableObject, Env, Method, Request, Response, Result, ScheduledTime, State, UploadedPart};
+use tiktok_rules::error::{TikTokError, codes as tt};
+use worker::{Bucket, DurableObject, Env, Method, Request, Response, Result, ScheduledTime, State, UploadedPart, durable_object};
 
 const POST: &str = "post";
 const STAGING: &str = "staging";
@@ -396,9 +396,8 @@ impl PostObject {
     /// An access token from the account's object (refreshed there, one at a time).
     async fn access_token(&self, account: &str, stale: Option<&str>) -> std::result::Result<String, TikTokError> {
         let body = serde_json::json!({ "stale": stale });
-        let mut resp = objects::call(&self.env, ACCOUNTS, account, Method::Post, "access-token", Some(&body))
-            .await
-            .map_err(|e| TikTokError::network(e.to_string()))?;
+        let mut resp =
+            objects::call(&self.env, ACCOUNTS, account, Method::Post, "access-token", Some(&body)).await.map_err(|e| TikTokError::network(e.to_string()))?;
         if resp.status_code() == 200 {
             return resp.json::<TokenAnswer>().await.map(|t| t.access_token).map_err(|e| TikTokError::network(e.to_string()));
         }
@@ -434,10 +433,13 @@ impl PostObject {
             Action::StartUpload => Event::StartUpload,
             Action::Init => {
                 let req = p.init_request();
-                match self.with_token(&p.account, |t| {
-                    let (tiktok, req) = (&tiktok, &req);
-                    async move { tiktok.init(&t, req).await }
-                }).await {
+                match self
+                    .with_token(&p.account, |t| {
+                        let (tiktok, req) = (&tiktok, &req);
+                        async move { tiktok.init(&t, req).await }
+                    })
+                    .await
+                {
                     Ok(r) => match r.upload_url {
                         Some(url) => Event::InitOk { publish_id: r.publish_id, upload_url: url, expires_at_ms: now + UPLOAD_URL_TTL_SECS * 1000 },
                         None => Event::Failed(TikTokError::new(502, "no_upload_url", "TikTok gave no upload URL")),
@@ -461,10 +463,13 @@ impl PostObject {
             }
             Action::FetchStatus => {
                 let publish_id = p.publish_id.clone().unwrap_or_default();
-                match self.with_token(&p.account, |t| {
-                    let (tiktok, publish_id) = (&tiktok, &publish_id);
-                    async move { tiktok.status(&t, publish_id).await }
-                }).await {
+                match self
+                    .with_token(&p.account, |t| {
+                        let (tiktok, publish_id) = (&tiktok, &publish_id);
+                        async move { tiktok.status(&t, publish_id).await }
+                    })
+                    .await
+                {
                     Ok(s) => Event::Status(s),
                     Err(e) => Event::Failed(e),
                 }
@@ -635,4 +640,3 @@ impl DurableObject for PostObject {
         Response::empty()
     }
 }
-

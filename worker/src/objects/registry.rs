@@ -4,7 +4,7 @@
 //! deletes them; once it is empty, a later release removes the class (`deleted_classes`).
 
 use serde::{Deserialize, Serialize};
-use worker::{durable_object, DurableObject, Env, ListOptions, Method, Request, Response, Result, State};
+use worker::{DurableObject, Env, ListOptions, Method, Request, Response, Result, State, durable_object};
 
 pub const NAME: &str = "all";
 

@@ -2,7 +2,7 @@
 //! is the cookie's random value; nothing else identifies a person.
 
 use serde::{Deserialize, Serialize};
-use worker::{durable_object, DurableObject, Env, Method, Request, Response, Result, State};
+use worker::{DurableObject, Env, Method, Request, Response, Result, State, durable_object};
 
 #[derive(Serialize, Deserialize)]
 pub struct OpenId {

@@ -9,7 +9,7 @@
 use letspost_core::api::SweepReport;
 use post_lifecycle::watch::LEASE_MS;
 use serde::{Deserialize, Serialize};
-use worker::{durable_object, DurableObject, Env, Method, Request, Response, Result, State};
+use worker::{DurableObject, Env, Method, Request, Response, Result, State, durable_object};
 
 pub const NAME: &str = "cron";
 const LEASE: &str = "lease_until_ms";

@@ -39,7 +39,9 @@ pub async fn put_chunk(bucket: &Bucket, key: &str, plan: &ChunkPlan, index: u64,
         .await
         .map_err(internal)?
         .ok_or_else(|| TikTokError::new(0, "staged_media_missing", "the staged video is gone"))?;
-    let ResponseBody::Stream(source) = object.body().ok_or_else(|| TikTokError::new(0, "staged_media_missing", "no body"))?.response_body().map_err(internal)? else {
+    let ResponseBody::Stream(source) =
+        object.body().ok_or_else(|| TikTokError::new(0, "staged_media_missing", "no body"))?.response_body().map_err(internal)?
+    else {
         return Err(TikTokError::new(0, "staged_media_unreadable", "the staged range is not a stream"));
     };
     let fixed = worker::worker_sys::FixedLengthStream::new(len as u32).map_err(|_| TikTokError::new(0, "chunk_too_large", "chunk length"))?;

@@ -3,11 +3,11 @@
 
 pub mod chunk_put;
 
-use crate::base::config::{secret, Config, CLIENT_SECRET};
+use crate::base::config::{CLIENT_SECRET, Config, secret};
 use post_lifecycle::Init;
 use serde::de::DeserializeOwned;
-use tiktok_rules::api::{paths, CreatorInfo, InitResponse, StatusRequest, StatusResponse, UserInfo};
-use tiktok_rules::error::{parse_oauth, parse_v2, TikTokError};
+use tiktok_rules::api::{CreatorInfo, InitResponse, StatusRequest, StatusResponse, UserInfo, paths};
+use tiktok_rules::error::{TikTokError, parse_oauth, parse_v2};
 use tiktok_rules::oauth::TokenResponse;
 use wasm_bindgen::JsValue;
 use worker::{Env, Fetch, Headers, Method, Request, RequestInit};

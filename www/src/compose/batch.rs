@@ -7,14 +7,14 @@
 //! uploads from what the Worker stored: no post is made twice.
 
 use super::form::{Form, Timing};
-use super::send::{send_video, Created, Received};
+use super::send::{Created, Received, send_video};
 use crate::api;
 use crate::probe_blob::probe_file;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tiktok_rules::api::CreatorInfo;
 use tiktok_rules::media::Verdict;
-use video_probe::{human_bytes, Report};
+use video_probe::{Report, human_bytes};
 use web_sys::File;
 
 /// Where one video of the batch stands.
@@ -274,11 +274,13 @@ pub fn list(form: Form, batch: Batch) -> impl IntoView {
 pub fn progress(batch: Batch) -> impl IntoView {
     move || {
         let (sent, total) = batch.sent.get();
-        let bar = (total > 0).then(|| view! {
-            <div class="progress-box" data-testid="batch-progress">
-                <progress max=total.to_string() value=sent.to_string() aria-label="Batch upload progress"></progress>
-                <p class="muted">{format!("{} of {}", human_bytes(sent), human_bytes(total))}</p>
-            </div>
+        let bar = (total > 0).then(|| {
+            view! {
+                <div class="progress-box" data-testid="batch-progress">
+                    <progress max=total.to_string() value=sent.to_string() aria-label="Batch upload progress"></progress>
+                    <p class="muted">{format!("{} of {}", human_bytes(sent), human_bytes(total))}</p>
+                </div>
+            }
         });
         let failure = batch.failure.get().map(|f| view! { <p class="issue error" role="alert" data-testid="batch-failure">{f}</p> });
         (bar, failure)

@@ -71,9 +71,7 @@ impl Form {
     pub fn adopt(&self, info: &CreatorInfo, preselect_public: bool) {
         self.options.set(info.privacy_level_options.clone());
         let keep = self.privacy.get_untracked().filter(|p| info.privacy_level_options.contains(p));
-        let preselect = || {
-            preselect_public.then(|| PrivacyLevel::default_choice(PrivacyLevel::PRODUCT_DEFAULT, &info.privacy_level_options)).flatten()
-        };
+        let preselect = || preselect_public.then(|| PrivacyLevel::default_choice(PrivacyLevel::PRODUCT_DEFAULT, &info.privacy_level_options)).flatten();
         self.privacy.set(keep.or_else(preselect));
         self.locked.set((info.comment_disabled, info.duet_disabled, info.stitch_disabled));
         for (off, allow) in [(info.comment_disabled, self.allow_comment), (info.duet_disabled, self.allow_duet), (info.stitch_disabled, self.allow_stitch)] {

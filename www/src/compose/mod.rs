@@ -13,14 +13,14 @@ mod upload;
 use crate::api;
 use crate::connect::ConnectButton;
 use crate::probe_blob::probe_file;
-use crate::video_drop::{now_ms, report_view, VideoDrop};
+use crate::video_drop::{VideoDrop, now_ms, report_view};
 use form::{Form, Outcome, Timing};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use letspost_core::api::{paths, AccountStatus, AccountsBody, AppSettings, CreatorInfoBody};
+use letspost_core::api::{AccountStatus, AccountsBody, AppSettings, CreatorInfoBody, paths};
+use tiktok_rules::CAPTION_MAX_UTF16;
 use tiktok_rules::caption::utf16_len;
 use tiktok_rules::privacy::PrivacyLevel;
-use tiktok_rules::CAPTION_MAX_UTF16;
 use web_sys::File;
 
 #[component]
@@ -68,8 +68,7 @@ pub fn ComposePage() -> impl IntoView {
 
     // A link opened with no connected account: only what it carries, read-only, and Connect.
     let summary_only = Memo::new(move |_| {
-        pending.with(Option::is_some)
-            && accounts.get().and_then(Result::ok).is_some_and(|b| !b.accounts.iter().any(|a| a.status == AccountStatus::Connected))
+        pending.with(Option::is_some) && accounts.get().and_then(Result::ok).is_some_and(|b| !b.accounts.iter().any(|a| a.status == AccountStatus::Connected))
     });
 
     let checked_in = RwSignal::new(0.0);
@@ -139,10 +138,12 @@ pub fn ComposePage() -> impl IntoView {
     on_cleanup(move || guard.remove());
     let draft = move || form.is_draft();
     // "Add to queue"'s time, asked again once a post is made (it took that time).
-    let made = Memo::new(move |_| outcome.with(|o| match o {
-        Some(Outcome::Following(p)) => Some(p.id.clone()),
-        _ => None,
-    }));
+    let made = Memo::new(move |_| {
+        outcome.with(|o| match o {
+            Some(Outcome::Following(p)) => Some(p.id.clone()),
+            _ => None,
+        })
+    });
     let next_free = queue_slot::next_free(form.account, made.into());
     let send = move |timing: Timing| {
         // The blocker covers a missing account, creator_info or video.

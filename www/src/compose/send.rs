@@ -9,9 +9,9 @@ use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use post_lifecycle::{CreatePost, PostBody, PostView, State};
-use tiktok_rules::privacy::PrivacyLevel;
 use serde::Deserialize;
 use std::time::Duration;
+use tiktok_rules::privacy::PrivacyLevel;
 
 #[derive(Deserialize)]
 pub(super) struct Upload {
@@ -89,7 +89,14 @@ fn show_in(outcome: RwSignal<Option<Outcome>>, total: u64) -> impl Fn(f64, Optio
 
 /// Send `file` to the post's staging `url` part by part from `offset`, `show`ing the bytes
 /// sent (and a note while resuming).
-pub(super) async fn send_video(file: &web_sys::File, url: &str, chunk: u64, total: u64, from: u64, show: impl Fn(f64, Option<String>) + Copy + 'static) -> Result<(), String> {
+pub(super) async fn send_video(
+    file: &web_sys::File,
+    url: &str,
+    chunk: u64,
+    total: u64,
+    from: u64,
+    show: impl Fn(f64, Option<String>) + Copy + 'static,
+) -> Result<(), String> {
     let mut offset = from;
     let mut tries = 0u32;
     while offset < total {

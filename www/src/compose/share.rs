@@ -5,7 +5,7 @@
 use super::form::Form;
 use crate::connect::ConnectButton;
 use leptos::prelude::*;
-use share_link::{code_in_fragment, decode, encode, fit_to, LinkError, Shared};
+use share_link::{LinkError, Shared, code_in_fragment, decode, encode, fit_to};
 use tiktok_rules::api::CreatorInfo;
 use tiktok_rules::disclosure::Disclosure;
 
@@ -19,7 +19,11 @@ impl Form {
             disable_comment: !self.allow_comment.get_untracked(),
             disable_duet: !self.allow_duet.get_untracked(),
             disable_stitch: !self.allow_stitch.get_untracked(),
-            disclosure: Disclosure { enabled: self.disclose.get_untracked(), your_brand: self.your_brand.get_untracked(), branded_content: self.branded.get_untracked() },
+            disclosure: Disclosure {
+                enabled: self.disclose.get_untracked(),
+                your_brand: self.your_brand.get_untracked(),
+                branded_content: self.branded.get_untracked(),
+            },
             is_aigc: self.aigc.get_untracked(),
             publish_at_ms: at,
         }

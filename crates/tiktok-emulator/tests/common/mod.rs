@@ -3,10 +3,10 @@
 #![allow(dead_code)]
 
 use reqwest::{Client, Response};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::sync::Arc;
 use tiktok_emulator::{Config, Emulator};
-use tiktok_rules::pkce::{challenge, ChallengeEncoding};
+use tiktok_rules::pkce::{ChallengeEncoding, challenge};
 
 pub const REDIRECT: &str = "http://127.0.0.1:9/oauth/callback";
 pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
