@@ -86,14 +86,16 @@ async fn the_queue_shows_each_post_and_cancels_reschedules_and_retries() {
     click_in_row(&c, &r, "Retry").await;
     let done = row_text(&c, &r, |t| t.contains("Published")).await;
     assert!(done.contains("View on TikTok"), "{done}");
-    // The month calendar puts the same posts on their (local) day.
-    let today = c
-        .execute(
-            "const d = new Date(); const p = n => String(n).padStart(2, '0'); return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;",
-            vec![],
-        )
-        .await
-        .unwrap();
+    // The month calendar puts the same posts on their (local) day: the retried post's own day,
+    // which is not today's if midnight passed meanwhile, nor in this month's page at a month's end.
+    let at = s.get(&format!("/api/posts/{r}")).await.body["post"]["publish_at"].clone();
+    let js = "const d = new Date(arguments[0]), n = new Date(); const p = x => String(x).padStart(2, '0'); \
+              return [`${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`, (n.getFullYear() - d.getFullYear()) * 12 + n.getMonth() - d.getMonth()];";
+    let v = c.execute(js, vec![at]).await.unwrap();
+    let today = v[0].clone();
+    for _ in 0..v[1].as_u64().unwrap() {
+        click_button(&c, "Previous month").await;
+    }
     let day = wait_text(&c, &format!("[data-testid=calendar] [data-day='{}']", today.as_str().unwrap()), |t| t.contains("retry from")).await;
     assert!(day.contains("a photo"), "{day}");
     c.close().await.unwrap();

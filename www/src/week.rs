@@ -13,8 +13,6 @@ use post_lifecycle::{PostBody, PostView, State};
 use posting_schedule::FreeSlotsBody;
 use wasm_bindgen::JsCast;
 
-const DAY_MS: f64 = 86_400_000.0;
-
 /// Local midnight starting the Monday of the week `offset` weeks from this one.
 fn monday(offset: i32) -> js_sys::Date {
     let now = js_sys::Date::new_0();
@@ -106,8 +104,8 @@ pub fn WeekView(
     let said = RwSignal::new(String::new());
     let failed = RwSignal::new(None::<String>);
     let window = move || {
-        let from = monday(offset.get()).get_time();
-        (from, from + 7.0 * DAY_MS)
+        // To the next Monday's midnight, not 7 × 24 h: a DST week is an hour longer or shorter.
+        (monday(offset.get()).get_time(), monday(offset.get() + 1).get_time())
     };
     // Each account's free slots in the week, asked again when posts change (a move frees one).
     let free = LocalResource::new(move || {
