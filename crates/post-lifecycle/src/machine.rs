@@ -2,8 +2,8 @@
 
 use crate::pushed::Pushed;
 use crate::timing::{
-    INBOX_POLL_DEADLINE_MS, MAX_ATTEMPTS, MAX_POST_ID_POLLS, RATE_LIMITED_DELAY_MS, inbox_poll_delay_ms, poll_delay_ms, pushed_inbox_poll_delay_ms,
-    pushed_poll_delay_ms, retry_delay_ms, upload_lead_ms,
+    INBOX_POLL_DEADLINE_MS, LEAD_MARGIN_MS, MAX_ATTEMPTS, MAX_POST_ID_POLLS, RATE_LIMITED_DELAY_MS, inbox_poll_delay_ms, poll_delay_ms,
+    pushed_inbox_poll_delay_ms, pushed_poll_delay_ms, retry_delay_ms, upload_lead_ms,
 };
 use serde::{Deserialize, Serialize};
 use tiktok_rules::api::{InboxInitRequest, InitRequest, PostInfo, PublishStatus, StatusResponse, post_url};
@@ -172,6 +172,12 @@ pub struct Post {
     /// for a lost webhook, so it is asked rarely (`timing::pushed_poll_delay_ms`).
     #[serde(default)]
     pub pushed: bool,
+    /// The time kept before the upload for init, a token refresh and retries, on top of what is
+    /// sent ahead (`timing::upload_lead_ms`): `LEAD_MARGIN_MS` unless the deployment set another
+    /// (the Worker's `UPLOAD_LEAD_MARGIN_SECS`; the e2e suite's is a few seconds). Set at
+    /// create, like `pushed`; a post stored before it existed keeps the default.
+    #[serde(default = "default_lead_margin_ms")]
+    pub upload_lead_margin_ms: u64,
     /// TikTok said the public post was taken down or made private (the event's time).
     #[serde(default)]
     pub no_longer_public_at_ms: Option<u64>,
@@ -179,6 +185,10 @@ pub struct Post {
     /// one arriving late changes nothing.
     #[serde(default)]
     pub visibility_at_ms: Option<u64>,
+}
+
+fn default_lead_margin_ms() -> u64 {
+    LEAD_MARGIN_MS
 }
 
 /// What the shell should do now (or when).
@@ -273,6 +283,7 @@ impl Post {
             final_accepted_at_ms: None,
             sent_to_inbox_at_ms: None,
             pushed: false,
+            upload_lead_margin_ms: LEAD_MARGIN_MS,
             no_longer_public_at_ms: None,
             visibility_at_ms: None,
         }
@@ -307,7 +318,7 @@ impl Post {
 
     /// When the upload to TikTok starts.
     pub fn upload_start_ms(&self) -> Option<u64> {
-        self.due_at_ms.map(|due| due.saturating_sub(upload_lead_ms(self.video_size)))
+        self.due_at_ms.map(|due| due.saturating_sub(upload_lead_ms(self.video_size, self.upload_lead_margin_ms)))
     }
 
     pub fn next(&self, now: u64) -> Action {

@@ -5,18 +5,20 @@ use tiktok_rules::chunk::{ChunkPlan, MB};
 /// The slowest Worker → TikTok rate LetsPost plans for (bytes per second). Only the chunks
 /// before the last are sent ahead; the last one goes at the scheduled time.
 pub const PLANNED_RATE: u64 = 2 * MB;
-/// Time for init, token refresh and retries before the first chunk.
+/// Time for init, token refresh and retries before the first chunk: the default of a post's
+/// `upload_lead_margin_ms` (a deployment may set another, `UPLOAD_LEAD_MARGIN_SECS`).
 pub const LEAD_MARGIN_MS: u64 = 30_000;
 /// TikTok's upload_url lives one hour: the whole lead stays well under it.
 pub const MAX_LEAD_MS: u64 = 45 * 60_000;
 
-/// How long before `publish_at` the upload starts: grows with what must be sent ahead.
-pub fn upload_lead_ms(video_size: u64) -> u64 {
+/// How long before `publish_at` the upload starts: `margin_ms` (init, refresh, retries; the
+/// post's `upload_lead_margin_ms`) plus what must be sent ahead at `PLANNED_RATE`.
+pub fn upload_lead_ms(video_size: u64, margin_ms: u64) -> u64 {
     let ahead = match ChunkPlan::for_size(video_size) {
         Ok(plan) => video_size - plan.chunk_len(plan.total_chunk_count - 1),
         Err(_) => video_size,
     };
-    (LEAD_MARGIN_MS + ahead * 1000 / PLANNED_RATE).min(MAX_LEAD_MS)
+    margin_ms.saturating_add(ahead * 1000 / PLANNED_RATE).min(MAX_LEAD_MS)
 }
 
 /// Back-off after the `attempt`-th transient failure in a row: 1 s doubling, capped at 60 s.
@@ -80,11 +82,21 @@ mod tests {
 
     #[test]
     fn lead_grows_with_what_is_sent_ahead_and_stays_under_the_upload_urls_hour() {
-        assert_eq!(upload_lead_ms(10_000), LEAD_MARGIN_MS, "one chunk: nothing is sent ahead");
-        assert_eq!(upload_lead_ms(19_999_999), LEAD_MARGIN_MS);
-        assert_eq!(upload_lead_ms(45_000_000), LEAD_MARGIN_MS + 10_000, "20 MB ahead at 2 MB/s");
-        assert_eq!(upload_lead_ms(287_600_000), LEAD_MARGIN_MS + 130_000);
-        assert!(upload_lead_ms(u64::MAX / 2000) <= MAX_LEAD_MS);
+        let lead = |size| upload_lead_ms(size, LEAD_MARGIN_MS);
+        assert_eq!(lead(10_000), LEAD_MARGIN_MS, "one chunk: nothing is sent ahead");
+        assert_eq!(lead(19_999_999), LEAD_MARGIN_MS);
+        assert_eq!(lead(45_000_000), LEAD_MARGIN_MS + 10_000, "20 MB ahead at 2 MB/s");
+        assert_eq!(lead(287_600_000), LEAD_MARGIN_MS + 130_000);
+        assert!(lead(u64::MAX / 2000) <= MAX_LEAD_MS);
+    }
+
+    #[test]
+    fn another_margin_moves_the_start_by_the_difference_and_the_cap_still_holds() {
+        assert_eq!(upload_lead_ms(10_000, 5_000), 5_000);
+        assert_eq!(upload_lead_ms(45_000_000, 5_000), 15_000, "the size's share is the same");
+        assert_eq!(upload_lead_ms(287_600_000, 5_000), upload_lead_ms(287_600_000, LEAD_MARGIN_MS) - 25_000);
+        assert_eq!(upload_lead_ms(u64::MAX / 2000, 0), MAX_LEAD_MS);
+        assert_eq!(upload_lead_ms(u64::MAX / 2000, u64::MAX / 2), MAX_LEAD_MS, "no overflow past the cap");
     }
 
     #[test]

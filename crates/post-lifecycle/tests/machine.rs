@@ -121,6 +121,33 @@ fn a_scheduled_post_uploads_ahead_but_sends_the_last_chunk_at_its_time() {
 }
 
 #[test]
+fn a_deployments_shorter_margin_starts_the_upload_later_and_still_sends_the_last_chunk_at_its_time() {
+    let due = T0 + 600_000;
+    let mut p = post(TWO_CHUNKS, Some(due), PrivacyLevel::PublicToEveryone);
+    p.upload_lead_margin_ms = 5_000;
+    ok(&mut p, Event::MediaStaged, T0);
+    let start = due - 15_000; // 5 s margin + 20 MB at 2 MB/s
+    assert_eq!(p.next(T0), Action::WakeAt(start));
+    assert_eq!(p.next(start - 1), Action::WakeAt(start), "not a moment early");
+    assert_eq!(p.next(start), Action::StartUpload);
+    for e in [Event::StartUpload, init_ok(start), Event::Sending(0)] {
+        ok(&mut p, e, start);
+    }
+    ok(&mut p, Event::ChunkOk(0), start + 5_000);
+    assert_eq!(p.next(start + 5_000), Action::WakeAt(due), "nothing final before the time");
+    assert_eq!(p.next(due), Action::SendChunk(1));
+    // One chunk: only the margin is ahead; a post stored before the field existed keeps 30 s.
+    let mut one = post(SMALL, Some(due), PrivacyLevel::PublicToEveryone);
+    one.upload_lead_margin_ms = 5_000;
+    ok(&mut one, Event::MediaStaged, T0);
+    assert_eq!(one.next(T0), Action::WakeAt(due - 5_000));
+    let mut stored = serde_json::to_value(&one).unwrap();
+    stored.as_object_mut().unwrap().remove("upload_lead_margin_ms");
+    let old: Post = serde_json::from_value(stored).unwrap();
+    assert_eq!(old.next(T0), Action::WakeAt(due - post_lifecycle::timing::LEAD_MARGIN_MS));
+}
+
+#[test]
 fn the_last_chunks_lost_answer_is_settled_by_status_never_by_a_second_upload() {
     let mut p = initialised(SMALL);
     ok(&mut p, Event::Sending(0), T0);

@@ -73,7 +73,15 @@ pub fn preselect_public(env: &Env) -> bool {
 
 /// `QUEUE_LEAD_SECS` (default `posting_schedule::LEAD_MS`, 5 minutes): how far ahead "Add to
 /// queue" looks for a slot, so the video can be staged and uploaded before it. The tests use a
-/// minute, to see a queued post published.
+/// few seconds, to see a queued post published soon.
 pub fn queue_lead_ms(env: &Env) -> u64 {
     var(env, "QUEUE_LEAD_SECS", "").parse::<u64>().map(|s| s * 1000).unwrap_or(posting_schedule::LEAD_MS)
+}
+
+/// `UPLOAD_LEAD_MARGIN_SECS` (default `post_lifecycle::timing::LEAD_MARGIN_MS`, 30 s): the time a
+/// scheduled post's upload keeps before its chunks for init, a token refresh and retries; a new
+/// post takes it at create (`Post::upload_lead_margin_ms`). The tests use a few seconds, so a
+/// post scheduled a little ahead is still waiting when they look.
+pub fn upload_lead_margin_ms(env: &Env) -> u64 {
+    var(env, "UPLOAD_LEAD_MARGIN_SECS", "").parse::<u64>().map(|s| s * 1000).unwrap_or(post_lifecycle::timing::LEAD_MARGIN_MS)
 }
