@@ -3,10 +3,16 @@
 //!
 //! `POST /api/test/fail-next-media-put` `{"caption"}` → the next `PUT /api/posts/{id}/media`
 //! of a post with that caption answers 503 without storing anything, as a gateway timing out
-//! would. (By caption, so tests running side by side don't take each other's fault.)
-//! `POST /api/test/drop-next-create-answer` `{"caption"}` → the next `POST /api/posts` with
-//! that caption makes its post, then its answer breaks off mid-body: the client sees a network
-//! error, as when a phone changes networks, and can only retry.
+//! would. `POST /api/test/drop-next-create-answer` `{"caption"}` → the next `POST /api/posts`
+//! with that caption makes its post, then its answer breaks off mid-body: the client sees a
+//! network error, as when a phone changes networks, and can only retry.
+//! Each fault is armed per caption, any number at once, so tests running side by side neither
+//! take nor overwrite each other's; each fires once. `GET /api/test/armed` →
+//! `{"armed": {hook: [caption]}, "fired": {hook: [caption]}}`: what is still waiting and what
+//! went off, so a test can check that its fault really happened.
+//!
+//! `GET /api/test/timing` → `{"upload_lead_margin_ms", "queue_lead_ms", "media_retention_ms"}`:
+//! the Worker's own clocks as this run configured them, so tests wait for them, not for a guess.
 //!
 //! `GET /api/test/csp-reports` → every CSP violation the pages reported since workerd started
 //! (`[{"page", "directive", "blocked"}]`).
@@ -23,19 +29,28 @@
 use crate::objects::{self, POSTS, REGISTRY, SWEEP, post::Stall, sweep_state};
 use serde::Deserialize;
 use serde_json::json;
+use std::collections::BTreeSet;
 use std::sync::Mutex;
 use worker::{Env, Method, Request, Response, Result};
 
-/// An armed fault: the caption of the post it is for.
-pub struct Armed(Mutex<Option<String>>);
+/// A fault armed per caption: the captions still armed, and those it fired for.
+pub struct Armed {
+    name: &'static str,
+    captions: Mutex<(BTreeSet<String>, BTreeSet<String>)>,
+}
 
-pub static FAIL_NEXT_MEDIA_PUT: Armed = Armed(Mutex::new(None));
-pub static DROP_NEXT_CREATE_ANSWER: Armed = Armed(Mutex::new(None));
+pub static FAIL_NEXT_MEDIA_PUT: Armed = Armed::new("fail-next-media-put");
+pub static DROP_NEXT_CREATE_ANSWER: Armed = Armed::new("drop-next-create-answer");
+const FAULTS: [&Armed; 2] = [&FAIL_NEXT_MEDIA_PUT, &DROP_NEXT_CREATE_ANSWER];
 
 impl Armed {
+    const fn new(name: &'static str) -> Armed {
+        Armed { name, captions: Mutex::new((BTreeSet::new(), BTreeSet::new())) }
+    }
+
     pub fn arm(&self, caption: String) {
-        if let Ok(mut armed) = self.0.lock() {
-            *armed = Some(caption);
+        if let Ok(mut c) = self.captions.lock() {
+            c.0.insert(caption);
         }
     }
 
@@ -44,12 +59,17 @@ impl Armed {
         if !enabled(env) {
             return false;
         }
-        let Ok(mut armed) = self.0.lock() else { return false };
-        if armed.as_deref() == Some(caption) {
-            *armed = None;
+        let Ok(mut c) = self.captions.lock() else { return false };
+        if c.0.remove(caption) {
+            c.1.insert(caption.to_string());
             return true;
         }
         false
+    }
+
+    /// (still armed, fired)
+    fn captions(&self) -> (Vec<String>, Vec<String>) {
+        self.captions.lock().map(|c| (c.0.iter().cloned().collect(), c.1.iter().cloned().collect())).unwrap_or_default()
     }
 }
 
@@ -98,12 +118,25 @@ struct Legacy {
 
 pub async fn handle(mut req: Request, env: Env, segments: &[&str]) -> Result<Response> {
     match (req.method(), segments) {
-        (Method::Post, [fault @ ("fail-next-media-put" | "drop-next-create-answer")]) => {
+        (Method::Post, [fault]) if FAULTS.iter().any(|f| f.name == *fault) => {
             let f: ForCaption = req.json().await?;
-            let armed = if *fault == "fail-next-media-put" { &FAIL_NEXT_MEDIA_PUT } else { &DROP_NEXT_CREATE_ANSWER };
-            armed.arm(f.caption);
+            FAULTS.iter().find(|f| f.name == *fault).expect("matched").arm(f.caption);
             Ok(Response::empty()?.with_status(204))
         }
+        (Method::Get, ["armed"]) => {
+            let (mut armed, mut fired) = (serde_json::Map::new(), serde_json::Map::new());
+            for f in FAULTS {
+                let (a, d) = f.captions();
+                armed.insert(f.name.into(), json!(a));
+                fired.insert(f.name.into(), json!(d));
+            }
+            Response::from_json(&json!({ "armed": armed, "fired": fired }))
+        }
+        (Method::Get, ["timing"]) => Response::from_json(&json!({
+            "upload_lead_margin_ms": crate::base::config::upload_lead_margin_ms(&env),
+            "queue_lead_ms": crate::base::config::queue_lead_ms(&env),
+            "media_retention_ms": crate::base::config::media_retention_ms(&env),
+        })),
         (Method::Get, ["csp-reports"]) => Response::from_json(&*CSP_REPORTS.lock().map_err(|_| worker::Error::RustError("poisoned".into()))?),
         (Method::Post, ["posts"]) => {
             let m: Many = req.json().await?;
