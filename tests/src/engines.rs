@@ -34,6 +34,8 @@ pub struct Browser {
     processes: Vec<Child>,
     /// Its entry in the failure-evidence list (crate::evidence).
     watched: u64,
+    /// Its place among the browsers the suite may have open at once, given back on drop.
+    _slot: Option<std::fs::File>,
 }
 
 impl std::ops::Deref for Browser {
@@ -89,8 +91,27 @@ fn object(v: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
     }
 }
 
+/// Wait for one of the `LETSPOST_BROWSERS` places (xtask runs every e2e binary at once; the
+/// browsers are what use the CPU): a lock on one of that many files, held across processes
+/// and given back when the file is closed, also by a test that panics or a binary that dies.
+async fn browser_slot() -> Option<std::fs::File> {
+    let slots: usize = std::env::var("LETSPOST_BROWSERS").ok()?.parse().ok()?;
+    let dir = profiles();
+    std::fs::create_dir_all(&dir).ok()?;
+    loop {
+        for i in 0..slots.max(1) {
+            let f = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(format!("browser-slot-{i}"))).ok()?;
+            if f.try_lock().is_ok() {
+                return Some(f);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
 /// A fresh session in `engine` (new profile, so tests share no state), 1280×900.
 pub async fn browser_in(engine: Engine) -> Browser {
+    let slot = browser_slot().await;
     let (url, caps, processes, log) = match engine {
         Engine::Chromium => {
             let profile = profiles().join(format!("letspost-chromium-{}", unique()));
@@ -141,7 +162,7 @@ pub async fn browser_in(engine: Engine) -> Browser {
     };
     let session = client.session_id().await.ok().flatten().unwrap_or_default();
     let watched = crate::evidence::watch(engine, &url, session, log);
-    let b = Browser { engine, client, processes, watched };
+    let b = Browser { engine, client, processes, watched, _slot: slot };
     if engine != Engine::Chromium {
         b.set_window_size(1280, 900).await.unwrap_or_else(|e| panic!("{}: cannot size the window: {e}", engine.name()));
     }

@@ -181,7 +181,7 @@ fn against_services(emulator: &[&str], routes: (Option<&'static str>, &str), web
     step(&format!("starting the TikTok emulator and the Worker{}", routes.0.map(|v| format!(" (with {v}=1)")).unwrap_or_default()));
     let emulator_port = free_port()?;
     let worker_port = free_port()?;
-    let (_emulator, mut vars) = dev::start_emulator(emulator_port, emulator, webhooks.then_some(worker_port))?;
+    let (_emulator, mut vars) = dev::start_emulator(emulator_port, emulator, webhooks.then_some(worker_port), &[])?;
     let token_key = dev::fresh_token_key()?;
     vars.push(("TOKEN_KEY", token_key.clone()));
     if let Some(flag) = routes.0 {
@@ -189,7 +189,7 @@ fn against_services(emulator: &[&str], routes: (Option<&'static str>, &str), web
     }
     let state = root().join(routes.1);
     let _ = std::fs::remove_dir_all(&state);
-    let _worker = dev::start_worker(&tools, worker_port, &vars, Some(&state))?;
+    let _worker = dev::start_worker(&tools, worker_port, &vars, Some(&state), &[])?;
     step(what);
     run_ok(
         Command::new("cargo")
@@ -270,8 +270,8 @@ fn browser_times(tools: &Tools, files: &[PathBuf]) -> Result<Vec<Vec<Option<f64>
     build::www(tools, build::EMULATOR_AVATAR_HOSTS)?;
     let port = free_port()?;
     let state = root().join("target/bench-state");
-    let _worker = dev::start_worker(tools, port, &[], Some(&state))?;
-    let browser = dev::start_browser(tools, &root().join("target/bench-browsers"))?;
+    let _worker = dev::start_worker(tools, port, &[], Some(&state), &[])?;
+    let browser = dev::start_browser(tools, &root().join("target/bench-browsers"), &[])?;
     let mut per_engine = Vec::new();
     for engine in ["chromium", "firefox", "webkit"] {
         let out = Command::new("cargo")

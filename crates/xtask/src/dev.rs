@@ -12,15 +12,16 @@ pub const DEV_PORT: u16 = 8787;
 /// Start the Worker in workerd with the front end as static assets, built beforehand.
 /// `vars` override wrangler.toml's `[vars]` (e.g. the TikTok base URLs).
 /// `persist_to`: where workerd keeps R2 and Durable Object state (wrangler's default when
-/// `None`: worker/.wrangler/state).
-pub fn start_worker(tools: &Tools, port: u16, vars: &[(&str, String)], persist_to: Option<&Path>) -> Result<Service> {
+/// `None`: worker/.wrangler/state). `env`: more environment (`crate::clock`'s).
+pub fn start_worker(tools: &Tools, port: u16, vars: &[(&str, String)], persist_to: Option<&Path>, env: &[(&str, String)]) -> Result<Service> {
     let inspector = crate::procs::free_port()?;
     let mut cmd = tools.command(&tools.wrangler);
     cmd.current_dir(root().join("worker"))
         .args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
         .args(["--inspector-port", &inspector.to_string()])
         .args(["--test-scheduled", "--show-interactive-dev-session=false", "--log-level", "warn"])
-        .env(build::PREBUILT_ENV, "1");
+        .env(build::PREBUILT_ENV, "1")
+        .envs(env.iter().map(|(k, v)| (k, v)));
     if let Some(dir) = persist_to {
         cmd.arg("--persist-to").arg(dir);
     }
@@ -38,11 +39,11 @@ pub const DEV_EMULATOR_PORT: u16 = 8788;
 /// point LetsPost at it instead of real TikTok. With `webhooks_to` (the Worker's port), the
 /// emulator delivers its webhooks there and the Worker relies on them (`TIKTOK_WEBHOOKS`), as
 /// a deployment does once its callback URL is registered in TikTok's portal.
-pub fn start_emulator(port: u16, extra: &[&str], webhooks_to: Option<u16>) -> Result<(Service, Vec<(&'static str, String)>)> {
+pub fn start_emulator(port: u16, extra: &[&str], webhooks_to: Option<u16>, env: &[(&str, String)]) -> Result<(Service, Vec<(&'static str, String)>)> {
     crate::tools::run_ok(Command::new("cargo").current_dir(root()).args(["build", "-q", "-p", "tiktok-emulator"]))?;
     let base = format!("http://127.0.0.1:{port}");
     let mut cmd = Command::new(root().join("target/debug/tiktok-emulator"));
-    cmd.args(["--addr", &format!("127.0.0.1:{port}")]).args(extra);
+    cmd.args(["--addr", &format!("127.0.0.1:{port}")]).args(extra).envs(env.iter().map(|(k, v)| (k, v)));
     if let Some(worker_port) = webhooks_to {
         // letspost_core::api::paths::TIKTOK_WEBHOOK (xtask keeps to its own few dependencies).
         cmd.arg("--webhook-url").arg(format!("http://127.0.0.1:{worker_port}/api/webhooks/tiktok"));
@@ -69,14 +70,15 @@ pub struct Browser {
     pub env: Vec<(&'static str, std::ffi::OsString)>,
 }
 
-/// Start ChromeDriver; browser profiles and driver logs go to `profiles`, emptied first.
-pub fn start_browser(tools: &Tools, profiles: &Path) -> Result<Browser> {
+/// Start ChromeDriver (its Chromiums inherit `env`); browser profiles and driver logs go to
+/// `profiles`, emptied first.
+pub fn start_browser(tools: &Tools, profiles: &Path, env: &[(&str, String)]) -> Result<Browser> {
     let b = tools.browsers.as_ref().ok_or("the browsers are not installed (Need::Browser)")?;
     let _ = std::fs::remove_dir_all(profiles);
     std::fs::create_dir_all(profiles).map_err(|e| format!("{}: {e}", profiles.display()))?;
     let port = crate::procs::free_port()?;
     let mut cmd = Command::new(&b.chromedriver);
-    cmd.arg(format!("--port={port}"));
+    cmd.arg(format!("--port={port}")).envs(env.iter().map(|(k, v)| (k, v)));
     let mut chromedriver = Service::start("chromedriver", cmd)?;
     chromedriver.wait_http(&format!("127.0.0.1:{port}"), "/status", 200, Duration::from_secs(30))?;
     let env = vec![
@@ -134,10 +136,10 @@ pub fn run(args: &[String]) -> Result {
     step("starting the TikTok emulator (with /__emulator/ test hooks)");
     let state = state_root.as_ref().map_or_else(|| root().join("target/dev-emulator-state"), |r| r.join("emulator"));
     let state_arg = state.to_string_lossy().into_owned();
-    let (_emulator, vars) = start_emulator(emulator_port, &["--test-hooks", "--state-dir", &state_arg], Some(port))?;
+    let (_emulator, vars) = start_emulator(emulator_port, &["--test-hooks", "--state-dir", &state_arg], Some(port), &[])?;
     step("starting the Worker (wrangler dev, workerd)");
     let worker_state = state_root.map(|r| r.join("worker"));
-    let mut worker = start_worker(&tools, port, &vars, worker_state.as_deref())?;
+    let mut worker = start_worker(&tools, port, &vars, worker_state.as_deref(), &[])?;
     eprintln!(
         "\n  LetsPost is running: http://127.0.0.1:{port}/\n  \
          TikTok emulator:     http://127.0.0.1:{emulator_port}/ (state in {state_arg}; hooks under /__emulator/)\n  \

@@ -1,10 +1,9 @@
-//! Runs the end-to-end test binaries one after another, every one of them whatever the
-//! others did (cargo's `--no-fail-fast`, but with the results in hand), and ends with one
-//! summary: each binary's counts and time, then every failed test with its evidence folder.
+//! Runs the end-to-end test binaries side by side, every one of them whatever the others did
+//! (cargo's `--no-fail-fast`, but with the results in hand), and ends with one summary: each
+//! binary's counts and time, then every failed test with its evidence folder.
 
 use crate::tools::Tools;
 use crate::{Result, root};
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Instant;
@@ -57,47 +56,90 @@ fn build(tools: &Tools) -> Result<Vec<Binary>> {
     Ok(bins)
 }
 
-/// Build the binaries, run each with `args` (`--test-threads`) and the `filters`, print the
-/// summary; an error unless every test that ran passed. A filter that a binary's name contains
-/// (`worker_cron`) runs that binary whole; the others go to libtest, matching test names.
-pub fn run(tools: &Tools, env: &[(&str, std::ffi::OsString)], args: &[String], filters: &[String]) -> Result {
+/// Build the binaries and run them all at once (their tests wait on clocks far more than they
+/// use the CPU; the browsers they open are bounded by `LETSPOST_BROWSERS` slots inside the
+/// suite), each with `args` (`--test-threads`) and the `filters`; the services' log scan
+/// (`LAST`) runs after the others. Each binary's output is printed whole when it ends, then
+/// the summary; an error unless every test that ran passed. A filter that a binary's name
+/// contains (`worker_cron`) runs that binary whole; the others go to libtest, matching test names.
+/// `tag` names the run's folders (`target/<tag>-out`, `target/<tag>-failures`) and its table rows.
+pub fn run(tools: &Tools, env: &[(&str, std::ffi::OsString)], args: &[String], filters: &[String], tag: &str) -> Result {
     let bins = build(tools)?;
-    let failures_dir = root().join("target/e2e-failures");
+    let failures_dir = root().join(format!("target/{tag}-failures"));
     let _ = std::fs::remove_dir_all(&failures_dir);
+    let out_dir = root().join(format!("target/{tag}-out"));
+    let _ = std::fs::remove_dir_all(&out_dir);
+    std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    let (last, first): (Vec<&Binary>, Vec<&Binary>) = bins.iter().partition(|b| b.name == LAST);
     let mut outcomes = Vec::new();
-    for bin in &bins {
-        eprintln!("\n     Running {} ({})", bin.name, bin.path.display());
+    for wave in [first, last] {
         let started = Instant::now();
-        let mut child = tools
-            .command(&bin.path)
-            // As cargo runs them: from the package's folder.
-            .current_dir(root().join("tests"))
-            .args(args)
-            .args(if filters.iter().any(|f| bin.name.contains(f.as_str())) { &[][..] } else { filters })
-            .env("LETSPOST_E2E_FAILURES", &failures_dir)
-            .envs(env.iter().map(|(k, v)| (k, v)))
-            .stdout(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("cannot run {}: {e}", bin.path.display()))?;
-        let mut o = Outcome { name: bin.name.clone(), passed: 0, failed: Vec::new(), filtered: 0, seconds: 0.0, broken: None };
-        // Echo libtest's lines as they come, and read the verdicts out of them.
-        for line in BufReader::new(child.stdout.take().expect("piped")).lines().map_while(std::io::Result::ok) {
-            println!("{line}");
-            if let Some(test) = line.strip_prefix("test ").and_then(|l| l.strip_suffix(" ... FAILED")) {
-                o.failed.push(test.to_string());
-            } else if let Some(rest) = line.strip_prefix("test result: ") {
-                o.passed = count(rest, "passed");
-                o.filtered = count(rest, "filtered out");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut running = 0;
+        for bin in wave {
+            let filtered = if filters.iter().any(|f| bin.name.contains(f.as_str())) { &[][..] } else { filters };
+            let mut cmd = tools.command(&bin.path);
+            // As cargo runs them: from the package's folder. `--report-time` (libtest, unstable:
+            // RUSTC_BOOTSTRAP) gives each test's time for the table.
+            cmd.current_dir(root().join("tests"))
+                .args(args)
+                .args(["-Zunstable-options", "--report-time"])
+                .args(filtered)
+                .env("RUSTC_BOOTSTRAP", "1")
+                .env("LETSPOST_E2E_FAILURES", &failures_dir)
+                .envs(env.iter().map(|(k, v)| (k, v)));
+            let log = out_dir.join(format!("{}.log", bin.name.replace([' ', '(', ')'], "")));
+            let (tx, name) = (tx.clone(), bin.name.clone());
+            std::thread::spawn(move || {
+                let _ = tx.send(run_one(name, cmd, &log));
+            });
+            running += 1;
+        }
+        for _ in 0..running {
+            let (o, text) = rx.recv().map_err(|e| format!("an end-to-end binary's runner died: {e}"))?;
+            if o.passed > 0 || !o.failed.is_empty() || o.broken.is_some() {
+                eprintln!("\n     Ran {} ({tag}, {:.1} s)", o.name, o.seconds);
+                print!("{text}");
+                crate::timing::record("e2e", format!("{tag}: {}", o.name), o.seconds);
             }
+            outcomes.push(o);
         }
-        let status = child.wait().map_err(|e| e.to_string())?;
-        o.seconds = started.elapsed().as_secs_f64();
-        if !status.success() && o.failed.is_empty() {
-            o.broken = Some(format!("exited {status} without naming a failed test"));
+        if running > 0 {
+            crate::timing::record(
+                "e2e",
+                format!("{tag}: {}", if running > 1 { "(these side by side, wall)" } else { "(then alone)" }),
+                started.elapsed().as_secs_f64(),
+            );
         }
-        outcomes.push(o);
     }
-    summarize(&outcomes, &failures_dir)
+    summarize(&outcomes, &failures_dir, tag)
+}
+
+/// Run one binary to its end with its output in `log`; its verdicts read from that output.
+fn run_one(name: String, mut cmd: std::process::Command, log: &std::path::Path) -> (Outcome, String) {
+    let started = Instant::now();
+    let mut o = Outcome { name, passed: 0, failed: Vec::new(), filtered: 0, seconds: 0.0, broken: None };
+    let status =
+        std::fs::File::create(log).and_then(|f| Ok((f.try_clone()?, f))).and_then(|(out, err)| cmd.stdout(Stdio::from(out)).stderr(Stdio::from(err)).status());
+    o.seconds = started.elapsed().as_secs_f64();
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    for line in text.lines() {
+        if let Some((test, secs)) = crate::timing::parse_report_time(line) {
+            crate::timing::test_took(format!("{}: {test}", o.name), secs);
+        }
+        if let Some(test) = line.strip_prefix("test ").and_then(|l| l.split_once(" ... ")).filter(|(_, v)| v.starts_with("FAILED")).map(|(t, _)| t) {
+            o.failed.push(test.to_string());
+        } else if let Some(rest) = line.strip_prefix("test result: ") {
+            o.passed = count(rest, "passed");
+            o.filtered = count(rest, "filtered out");
+        }
+    }
+    match status {
+        Err(e) => o.broken = Some(format!("cannot run: {e}")),
+        Ok(s) if !s.success() && o.failed.is_empty() => o.broken = Some(format!("exited {s} without naming a failed test")),
+        Ok(_) => {}
+    }
+    (o, text)
 }
 
 /// `"ok. 12 passed; 0 failed; 0 ignored; 0 measured; 3 filtered out; finished in 1.2s"` → 12 for "passed".
@@ -109,9 +151,9 @@ fn count(result: &str, what: &str) -> u32 {
         .unwrap_or(0)
 }
 
-fn summarize(outcomes: &[Outcome], failures_dir: &std::path::Path) -> Result {
+fn summarize(outcomes: &[Outcome], failures_dir: &std::path::Path, tag: &str) -> Result {
     let ran: Vec<&Outcome> = outcomes.iter().filter(|o| o.passed > 0 || !o.failed.is_empty() || o.broken.is_some()).collect();
-    eprintln!("\n\x1b[1mend-to-end summary\x1b[0m ({} of {} binaries ran tests)", ran.len(), outcomes.len());
+    eprintln!("\n\x1b[1mend-to-end summary, {tag}\x1b[0m ({} of {} binaries ran tests)", ran.len(), outcomes.len());
     for o in &ran {
         let verdict = if o.failed.is_empty() && o.broken.is_none() { "ok" } else { "FAILED" };
         eprintln!("  {verdict:6} {:28} {:4} passed {:3} failed {:7.1} s", o.name, o.passed, o.failed.len(), o.seconds);
@@ -131,7 +173,8 @@ fn summarize(outcomes: &[Outcome], failures_dir: &std::path::Path) -> Result {
         eprintln!("  failed: {f}");
     }
     // The plain closing line CI reads.
-    println!("e2e: {passed} passed, {} failed", failed.len());
+    eprintln!("{tag}: {passed} passed, {} failed", failed.len());
+    crate::timing::count(passed, failed.len() as u32);
     if passed == 0 && failed.is_empty() {
         return Err("no end-to-end test matched".into());
     }

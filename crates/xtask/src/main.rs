@@ -11,12 +11,14 @@
 
 mod bench;
 mod build;
+mod clock;
 mod dev;
 mod e2e;
 mod fuzz;
 mod procs;
 mod soak;
 mod test;
+mod timing;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -32,8 +34,9 @@ pub fn root() -> PathBuf {
 fn usage() -> String {
     "usage: cargo xtask <dev|test|build|bench|fuzz|soak|setup|help>\n  \
      dev    run the app on localhost (emulator + Worker + front end)\n  \
-     test   run every test; test FILTER... starts the same services and runs only the end-to-end\n         \
-            binaries or tests whose names contain a FILTER (no native tests, soak or Ctrl-C check)\n  \
+     test   run every test and print where the time went; test FILTER... starts the same services and\n         \
+            runs only the end-to-end binaries or tests whose names contain a FILTER (no tidy check, native\n         \
+            tests, soak, signal checks or hard days); --clock WHEN [--tz ZONE] runs them on another day\n  \
      build  build the front end and the Worker in release\n  \
      bench  measure [probe|pipeline|webhooks|sweep|web]: the video probe (native, ffprobe, 3 browsers), the\n         \
             post pipeline (and polling vs webhooks), the cron's cost against the number of posts, Lighthouse on a phone\n  \

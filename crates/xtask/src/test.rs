@@ -1,99 +1,232 @@
-//! `cargo xtask test`: every test, against real parts. Native tests first (fast failures),
-//! then one release build of each wasm shell, then the Worker in workerd and the UI in
-//! headless Chromium (the whole suite), Firefox and WebKit (the creator flows), driven by the
-//! end-to-end suite in tests/.
+//! `cargo xtask test`: every test, against real parts. Tidiness first (fmt, clippy), then
+//! the native tests (fast failures), one release build of each wasm shell, then the Worker in
+//! workerd and the UI in headless Chromium (the whole suite), Firefox and WebKit (the creator
+//! flows), driven by the end-to-end suite in tests/. The e2e binaries run side by side (most
+//! of a test is waiting on a clock; the browsers are bounded), and beside them the short soak,
+//! the Ctrl-C/SIGTERM checks and the day-dependent flows on hard days (`crate::clock`). Every
+//! run ends with a table of where its time went (`crate::timing`).
 //!
 //! `cargo xtask test FILTER...` starts the same services and runs only the end-to-end tests
-//! whose binary's name (`worker_cron`) or own name (`webkit::schedule`) contains a filter, skipping the native tests, the deploy
-//! dry run, the short soak and the Ctrl-C check: one flow again in a couple of minutes.
+//! whose binary's name (`worker_cron`) or own name (`webkit::schedule`) contains a filter,
+//! skipping the tidy check, the native tests, the deploy dry run, the soak, the signal checks
+//! and the hard days: one flow again in a couple of minutes. `--clock WHEN [--tz ZONE]` runs
+//! them on another day (`--clock '2026-12-12 10:00' --tz Europe/Berlin ui_schedule`).
 
+use crate::clock::Clock;
 use crate::procs::free_port;
-use crate::tools::{Need, ensure, run_ok, step};
+use crate::timing::phase;
+use crate::tools::{Need, Tools, ensure, run_ok, step};
 use crate::{Result, build, dev, root};
 use std::process::Command;
 use std::time::Instant;
 
-pub fn run(filters: &[String]) -> Result {
-    if let Some(flag) = filters.iter().find(|f| f.starts_with('-')) {
-        return Err(format!("xtask test takes test-name filters, not options ({flag:?})"));
+/// What `xtask test` was asked: `[--clock WHEN [--tz ZONE]] [FILTER...]`.
+struct Options {
+    clock: Option<Clock>,
+    filters: Vec<String>,
+}
+
+impl Options {
+    fn parse(args: &[String]) -> Result<Options> {
+        let (mut when, mut tz, mut filters) = (None, None, Vec::new());
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            match a.as_str() {
+                "--clock" => when = Some(it.next().ok_or("--clock takes a date, e.g. --clock '2026-12-12 10:00'")?.clone()),
+                "--tz" => tz = Some(it.next().ok_or("--tz takes a zone, e.g. --tz Europe/Berlin")?.clone()),
+                flag if flag.starts_with('-') => return Err(format!("xtask test takes --clock, --tz and test-name filters, not {flag:?}")),
+                filter => filters.push(filter.to_string()),
+            }
+        }
+        let clock = match (when, tz) {
+            (Some(w), tz) => Some(Clock::at(&w, tz.as_deref())?),
+            (None, Some(tz)) => Some(Clock::at("now", Some(&tz))?),
+            (None, None) => None,
+        };
+        Ok(Options { clock, filters })
     }
-    let everything = filters.is_empty();
+}
+
+/// How many browsers the suite may have open at once (`LETSPOST_BROWSERS` overrides): most of
+/// a UI test is waiting for a clock, a few seconds of it are a page's wasm and layout on a core.
+const BROWSER_SLOTS: u32 = 4;
+/// libtest threads per e2e binary: its tests wait on clocks; browsers are bounded apart.
+const TEST_THREADS: u32 = 6;
+/// The flows that depend on the day, run again on `clock::hard_days` in every full run.
+const DATE_FLOWS: [&str; 3] = ["ui_schedule", "ui_queue", "worker_schedule"];
+
+pub fn run(args: &[String]) -> Result {
     let started = Instant::now();
-    crate::procs::stop_services_on_signal()?;
-    let tools = ensure(Need::Browser)?;
-
-    if everything {
-        step("native tests (cargo test --workspace)");
-        run_ok(Command::new("cargo").current_dir(root()).args(["test", "--workspace", "--exclude", "letspost-e2e"]).args(NATIVE_EXCLUDES))?;
+    let out = Options::parse(args).and_then(|o| run_with(&o));
+    crate::timing::print(started.elapsed().as_secs_f64());
+    crate::timing::print_totals();
+    match &out {
+        Ok(()) => eprintln!("xtask test: all passed in {:.0} s", started.elapsed().as_secs_f64()),
+        Err(_) => eprintln!("xtask test: failed after {:.0} s", started.elapsed().as_secs_f64()),
     }
+    out
+}
 
-    build::for_emulator(&tools)?;
-
-    // Fresh Worker state (R2, Durable Objects) for every run.
-    let state = root().join("target/e2e-state");
-    let _ = std::fs::remove_dir_all(&state);
-
-    step("starting the TikTok emulator, the Worker in workerd and ChromeDriver");
-    // What they print is kept too: the suite's last binary scans it for secrets.
+fn run_with(o: &Options) -> Result {
+    let everything = o.filters.is_empty() && o.clock.is_none();
+    crate::procs::stop_services_on_signal()?;
+    let tools = phase("setup", "tools (install what is missing)", || ensure(Need::Browser))?;
+    if everything {
+        tidy(&tools)?;
+        step("native tests (cargo test --workspace)");
+        phase("native", "cargo test --workspace", || {
+            run_ok(Command::new("cargo").current_dir(root()).args(["test", "--workspace", "--exclude", "letspost-e2e"]).args(NATIVE_EXCLUDES))
+        })?;
+    }
+    phase("build", "wasm shells (release) and the emulator", || build::for_emulator(&tools))?;
+    // What services print is kept too: the suite's last binary scans it for secrets.
     let logs = root().join("target/e2e-logs");
     crate::procs::keep_logs_in(&logs)?;
-    let emulator_port = free_port()?;
-    let worker_port = free_port()?;
-    // Webhooks on, as in production: TikTok (the emulator) pushes status to the Worker.
-    let (_emulator, vars) = dev::start_emulator(
-        emulator_port,
-        &["--test-hooks", "--processing-ms", "500", "--moderation-ms", "300", "--webhook-retry-ms", "500"],
-        Some(worker_port),
-    )?;
-    // A fresh token key each run; the suite checks that it never reaches a response.
-    let token_key = dev::fresh_token_key()?;
-    let mut vars = vars;
-    vars.push(("TOKEN_KEY", token_key.clone()));
-    // Short enough for a test to see a published post's video deleted.
-    vars.push(("MEDIA_RETENTION_SECS", "15".into()));
-    // "Add to queue" a minute ahead (5 in production), so a test sees a queued post published.
-    vars.push(("QUEUE_LEAD_SECS", "60".into()));
-    // The suite's own faults inside the Worker (worker/src/test_hooks.rs).
-    vars.push(("TEST_HOOKS", "1".into()));
-    let worker = dev::start_worker(&tools, worker_port, &vars, Some(&state))?;
-    let browser = dev::start_browser(&tools, &root().join("target/e2e-browsers"))?;
-
+    let suite = phase("services", "emulator, Worker and ChromeDriver up", || Suite::start(&tools, "e2e", o.clock.as_ref()))?;
     if everything {
         step("wrangler deploy --dry-run (bindings, migrations, cron, R2 make a deployable Worker)");
-        deploy_dry_run(&tools)?;
+        phase("build", "wrangler deploy --dry-run", || deploy_dry_run(&tools))?;
     }
-
-    step(&if everything {
-        "end-to-end tests (tests/: Worker over HTTP, UI in Chromium, Firefox and WebKit)".to_string()
-    } else {
-        format!("end-to-end tests matching {}", filters.join(" or "))
+    step(&match (&o.clock, everything) {
+        (_, true) => {
+            "end-to-end tests (tests/: Worker over HTTP, UI in Chromium, Firefox and WebKit), the soak, the signal checks and the hard days, side by side"
+                .to_string()
+        }
+        (Some(c), _) => format!("end-to-end tests matching {} on {}", if o.filters.is_empty() { "anything".into() } else { o.filters.join(" or ") }, c.label),
+        (None, _) => format!("end-to-end tests matching {}", o.filters.join(" or ")),
     });
-    let mut env = browser.env.clone();
-    env.extend([
-        // For tests that run (and crash) a Worker of their own.
-        ("LETSPOST_WRANGLER", tools.wrangler.clone().into_os_string()),
-        ("LETSPOST_URL", format!("http://127.0.0.1:{worker_port}").into()),
-        ("EMULATOR_URL", format!("http://127.0.0.1:{emulator_port}").into()),
-        ("LETSPOST_TOKEN_KEY", token_key.clone().into()),
-        ("LETSPOST_SERVICE_LOGS", logs.clone().into_os_string()),
-    ]);
-    let e2e = crate::e2e::run(&tools, &env, &["--test-threads=2".to_string()], filters);
-    drop((worker, browser));
-    e2e?;
-    if !everything {
-        eprintln!("xtask test: the matching end-to-end tests passed in {:.0} s", started.elapsed().as_secs_f64());
-        return Ok(());
-    }
+    // Beside the e2e binaries: the short soak (its own emulator and Worker, faults on, one
+    // SIGKILL), then the Ctrl-C and SIGTERM checks; and the day-dependent flows on hard days.
+    let beside = everything.then(|| {
+        let tools = tools.clone();
+        std::thread::spawn(move || -> Result {
+            phase("soak", "short soak (30 posts, faults, one SIGKILL)", || crate::soak::short(&tools))?;
+            phase("signals", "Ctrl-C and SIGTERM on xtask dev", || ["INT", "TERM"].into_iter().try_for_each(dev_stops_on))
+        })
+    });
+    let days = everything.then(|| {
+        let tools = tools.clone();
+        std::thread::spawn(move || hard_days(&tools))
+    });
+    let mut env = suite.env.clone();
+    env.push(("LETSPOST_BROWSERS", std::env::var("LETSPOST_BROWSERS").unwrap_or_else(|_| BROWSER_SLOTS.to_string()).into()));
+    let e2e = phase("e2e", "(all of it, wall)", || crate::e2e::run(&tools, &env, &test_threads(), &o.filters, "e2e"));
+    drop(suite);
+    let beside = beside.map(|t| t.join().unwrap_or_else(|_| Err("the soak's thread panicked".into())));
+    let days = days.map(|t| t.join().unwrap_or_else(|_| Err("the hard days' thread panicked".into())));
+    let errors: Vec<String> = [Some(e2e), beside, days].into_iter().flatten().filter_map(|r| r.err()).collect();
+    if errors.is_empty() { Ok(()) } else { Err(errors.join("\n")) }
+}
 
-    // A short soak: its own emulator and Worker, faults on, one SIGKILL.
-    crate::soak::short(&tools)?;
+fn test_threads() -> Vec<String> {
+    vec![format!("--test-threads={TEST_THREADS}")]
+}
 
-    step("Ctrl-C and SIGTERM on `cargo xtask dev` stop everything it started");
-    for signal in ["INT", "TERM"] {
-        dev_stops_on(signal)?;
+/// The day-dependent flows again on each of `clock::hard_days`, one day after another, each
+/// with services of its own under that clock.
+fn hard_days(tools: &Tools) -> Result {
+    for (when, tz) in crate::clock::hard_days() {
+        let clock = Clock::at(when, tz)?;
+        let name = format!("on {}", clock.label);
+        let started = Instant::now();
+        let out = Suite::start(tools, &format!("days-{}", when.replace([' ', ':'], "-")), Some(&clock)).and_then(|suite| {
+            let mut env = suite.env.clone();
+            env.push(("LETSPOST_BROWSERS", "2".into()));
+            crate::e2e::run(tools, &env, &test_threads(), &DATE_FLOWS.map(String::from), &format!("days-{}", when.replace([' ', ':'], "-")))
+        });
+        crate::timing::record("days", name.clone(), started.elapsed().as_secs_f64());
+        out.map_err(|e| format!("the day-dependent flows {name}: {e}"))?;
     }
-    eprintln!("xtask test: all passed in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// `cargo fmt --check` and clippy with warnings as errors, natively and for the wasm shells
+/// on their target: first, so a slip costs seconds, not a whole run.
+fn tidy(tools: &Tools) -> Result {
+    step("tidy: cargo fmt --check, cargo clippy -D warnings (native and wasm)");
+    phase("tidy", "cargo fmt --check", || run_ok(Command::new("cargo").current_dir(root()).args(["fmt", "--all", "--check"])))?;
+    phase("tidy", "cargo clippy --workspace --all-targets", || {
+        run_ok(Command::new("cargo").current_dir(root()).args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--exclude",
+            "letspost-www",
+            "--exclude",
+            "letspost-worker",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    phase("tidy", "cargo clippy (www, worker on wasm32)", || {
+        run_ok(tools.command("cargo").current_dir(root()).args([
+            "clippy",
+            "-p",
+            "letspost-www",
+            "-p",
+            "letspost-worker",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })
+}
+
+/// The services one e2e run talks to, and what its tests read to reach them.
+struct Suite {
+    _emulator: crate::procs::Service,
+    _worker: crate::procs::Service,
+    _browser: dev::Browser,
+    env: Vec<(&'static str, std::ffi::OsString)>,
+}
+
+impl Suite {
+    /// An emulator, a Worker with fresh state (`target/<tag>-state`) and ChromeDriver, all
+    /// under `clock` when given.
+    fn start(tools: &Tools, tag: &str, clock: Option<&Clock>) -> Result<Suite> {
+        let clock_env = clock.map(Clock::env).transpose()?.unwrap_or_default();
+        let state = root().join(format!("target/{tag}-state"));
+        let _ = std::fs::remove_dir_all(&state);
+        step(&format!(
+            "starting the TikTok emulator, the Worker in workerd and ChromeDriver ({tag}{})",
+            clock.map(|c| format!(", clock {}", c.label)).unwrap_or_default()
+        ));
+        let emulator_port = free_port()?;
+        let worker_port = free_port()?;
+        // Webhooks on, as in production: TikTok (the emulator) pushes status to the Worker.
+        let (emulator, mut vars) = dev::start_emulator(
+            emulator_port,
+            &["--test-hooks", "--processing-ms", "500", "--moderation-ms", "300", "--webhook-retry-ms", "500"],
+            Some(worker_port),
+            &clock_env,
+        )?;
+        // A fresh token key each run; the suite checks that it never reaches a response.
+        let token_key = dev::fresh_token_key()?;
+        vars.push(("TOKEN_KEY", token_key.clone()));
+        // Short enough for a test to see a published post's video deleted.
+        vars.push(("MEDIA_RETENTION_SECS", "15".into()));
+        // "Add to queue" a minute ahead (5 in production), so a test sees a queued post published.
+        vars.push(("QUEUE_LEAD_SECS", "60".into()));
+        // The suite's own faults inside the Worker (worker/src/test_hooks.rs).
+        vars.push(("TEST_HOOKS", "1".into()));
+        let worker = dev::start_worker(tools, worker_port, &vars, Some(&state), &clock_env)?;
+        let browser = dev::start_browser(tools, &root().join(format!("target/{tag}-browsers")), &clock_env)?;
+        let mut env = browser.env.clone();
+        env.extend([
+            // For tests that run (and crash) a Worker of their own.
+            ("LETSPOST_WRANGLER", tools.wrangler.clone().into_os_string()),
+            ("LETSPOST_URL", format!("http://127.0.0.1:{worker_port}").into()),
+            ("EMULATOR_URL", format!("http://127.0.0.1:{emulator_port}").into()),
+            ("LETSPOST_TOKEN_KEY", token_key.into()),
+            ("LETSPOST_SERVICE_LOGS", root().join("target/e2e-logs").into_os_string()),
+        ]);
+        // The tests and what they start (geckodriver, WebKitWebDriver, an own Worker) keep the clock.
+        env.extend(clock_env.into_iter().map(|(k, v)| (k, v.into())));
+        Ok(Suite { _emulator: emulator, _worker: worker, _browser: browser, env })
+    }
 }
 
 /// Crates that `--workspace` would otherwise build natively but that only make sense as wasm.

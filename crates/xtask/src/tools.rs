@@ -22,6 +22,7 @@ pub enum Need {
 }
 
 /// Paths and environment the build and run steps use.
+#[derive(Clone)]
 pub struct Tools {
     /// PATH with node_modules/.bin (Node 22, wasm-opt 132, wrangler) and ~/.cargo/bin first.
     pub path: String,
@@ -125,6 +126,7 @@ fn is_root() -> bool {
 }
 
 /// The three engines the UI is tested in, with their WebDriver servers.
+#[derive(Clone)]
 pub struct Browsers {
     pub chromium: PathBuf,
     pub chromedriver: PathBuf,
@@ -136,8 +138,15 @@ pub struct Browsers {
 }
 
 /// Debian packages and the program each one puts on PATH.
-const BROWSER_PACKAGES: [(&str, &str); 5] =
-    [("chromium", "chromium"), ("chromium-driver", "chromedriver"), ("firefox-esr", "firefox-esr"), ("webkit2gtk-driver", "WebKitWebDriver"), ("xvfb", "Xvfb")];
+/// `faketime` brings libfaketime, which `xtask test` runs the day-dependent flows under (`crate::clock`).
+const BROWSER_PACKAGES: [(&str, &str); 6] = [
+    ("chromium", "chromium"),
+    ("chromium-driver", "chromedriver"),
+    ("firefox-esr", "firefox-esr"),
+    ("webkit2gtk-driver", "WebKitWebDriver"),
+    ("xvfb", "Xvfb"),
+    ("faketime", "faketime"),
+];
 
 /// geckodriver from crates.io (Mozilla publishes it there), `--locked` as Mozilla builds it.
 const GECKODRIVER_VERSION: &str = "0.37.1";

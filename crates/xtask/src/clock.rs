@@ -1,0 +1,70 @@
+//! Another day for a whole test run: `cargo xtask test --clock "2026-12-12 10:00" --tz
+//! Europe/Berlin`. The emulator, the Worker (node and workerd), the WebDriver servers, their
+//! browsers and the test binaries all see a wall clock moved by the same offset, running at
+//! real speed, through Debian's libfaketime (LD_PRELOAD: it answers `clock_gettime` and
+//! friends). The offset, not a start time, is what they share: libfaketime's `@start` form
+//! starts each process's clock at its own launch, so processes started a minute apart would
+//! disagree by a minute. Monotonic clocks stay real, so timers and time-outs are unchanged.
+
+use crate::Result;
+use std::process::Command;
+
+/// What every process of the run gets in its environment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Clock {
+    /// As given, for messages: `2026-12-12 10:00`.
+    pub label: String,
+    /// Seconds to add to the real wall clock.
+    pub offset_secs: i64,
+    pub tz: Option<String>,
+}
+
+/// Where Debian puts the library (`libfaketime`, pulled in by the `faketime` package).
+const LIBFAKETIME: [&str; 2] = ["/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1", "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1"];
+
+impl Clock {
+    /// `when` is read by `date -d` in `tz` (the machine's zone without one), so DST and zone
+    /// names follow the system's tz database, as the browsers' do.
+    pub fn at(when: &str, tz: Option<&str>) -> Result<Clock> {
+        let mut date = Command::new("date");
+        date.args(["-d", when, "+%s"]);
+        if let Some(tz) = tz {
+            date.env("TZ", tz);
+        }
+        let out = date.output().map_err(|e| format!("cannot run date: {e}"))?;
+        let target: i64 = String::from_utf8_lossy(&out.stdout).trim().parse().map_err(|_| format!("--clock {when:?} is not a date `date -d` reads"))?;
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string())?.as_secs() as i64;
+        Ok(Clock { label: format!("{when}{}", tz.map(|t| format!(" {t}")).unwrap_or_default()), offset_secs: target - now, tz: tz.map(String::from) })
+    }
+
+    /// The variables that move a process's clock (and zone).
+    pub fn env(&self) -> Result<Vec<(&'static str, String)>> {
+        let lib = LIBFAKETIME.iter().find(|p| std::path::Path::new(p).is_file()).ok_or("libfaketime is not installed (apt-get install faketime)")?;
+        let mut env = vec![("LD_PRELOAD", lib.to_string()), ("FAKETIME", format!("{:+}", self.offset_secs)), ("FAKETIME_DONT_FAKE_MONOTONIC", "1".to_string())];
+        if let Some(tz) = &self.tz {
+            env.push(("TZ", tz.clone()));
+        }
+        Ok(env)
+    }
+}
+
+/// The days the schedule flows are proven on in every full run: a Saturday and a late Sunday
+/// (a week view's "next week" is not now + 7 days), New Year's Eve (month and year end), and a
+/// week before a DST change in a zone that has one (the week view's week is 169 h long).
+pub fn hard_days() -> Vec<(&'static str, Option<&'static str>)> {
+    vec![("2026-12-12 10:00", None), ("2026-12-13 22:30", None), ("2026-12-31 22:30", None), ("2027-10-22 12:00", Some("Europe/Berlin"))]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Clock;
+
+    #[test]
+    fn an_offset_from_now_in_the_zone_given() {
+        let utc = Clock::at("2030-01-01 00:00", Some("UTC")).unwrap();
+        let berlin = Clock::at("2030-01-01 00:00", Some("Europe/Berlin")).unwrap();
+        // Midnight in Berlin (UTC+1 in winter) comes an hour before midnight in UTC.
+        assert!((utc.offset_secs - berlin.offset_secs - 3_600).abs() <= 1, "{utc:?} {berlin:?}");
+        assert!(Clock::at("not a date", None).is_err());
+    }
+}
