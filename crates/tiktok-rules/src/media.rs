@@ -217,10 +217,10 @@ pub fn judge(facts: &MediaFacts, creator_max_sec: Option<u32>) -> Vec<Issue> {
         Some(cc) => issues.push(Issue::new(IssueCode::Codec, format!("The video is encoded as '{cc}'; TikTok takes H.264 or H.265. Re-export it as H.264."))),
         None => {}
     }
-    if let Some(fps) = facts.frame_rate {
-        if !(MIN_FPS - 0.01..=MAX_FPS + 0.01).contains(&fps) {
-            issues.push(Issue::new(IssueCode::FrameRate, format!("The video runs at {fps:.2} frames per second; TikTok takes 23 to 60.")));
-        }
+    if let Some(fps) = facts.frame_rate
+        && !(MIN_FPS - 0.01..=MAX_FPS + 0.01).contains(&fps)
+    {
+        issues.push(Issue::new(IssueCode::FrameRate, format!("The video runs at {fps:.2} frames per second; TikTok takes 23 to 60.")));
     }
     if let (Some(w), Some(h)) = (facts.display_width, facts.display_height) {
         let fits = |side: u32| (MIN_SIDE_PX..=MAX_SIDE_PX).contains(&side);

@@ -103,6 +103,9 @@ fn child<'a>(body: &'a [u8], kind: &[u8; 4]) -> R<Option<&'a [u8]>> {
     Ok(None)
 }
 
+/// A sample entry's four-character code and, for video, its stored width and height.
+pub type SampleEntry = ([u8; 4], Option<(u16, u16)>);
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Track {
     pub track_id: u32,
@@ -114,7 +117,7 @@ pub struct Track {
     pub timescale: u32,
     pub duration: u64,
     /// First sample entry: four-character code and, for video, stored width/height.
-    pub sample_entry: Option<([u8; 4], Option<(u16, u16)>)>,
+    pub sample_entry: Option<SampleEntry>,
     /// From stts: (samples, ticks).
     pub samples: (u64, u64),
 }
@@ -206,18 +209,18 @@ fn trak(body: &[u8]) -> R<Track> {
     if let Some(stsd) = child(stbl, b"stsd")? {
         let mut c = Cur { b: stsd };
         c.full()?;
-        if c.u32()? > 0 {
-            if let Some(entry) = children(c.b).next() {
-                let (format, b) = entry?;
-                let dims = if &t.handler == b"vide" {
-                    let mut c = Cur { b };
-                    c.take(24)?; // SampleEntry (8) + VisualSampleEntry pre_defined/reserved (16)
-                    Some((c.u16()?, c.u16()?))
-                } else {
-                    None
-                };
-                t.sample_entry = Some((format, dims));
-            }
+        if c.u32()? > 0
+            && let Some(entry) = children(c.b).next()
+        {
+            let (format, b) = entry?;
+            let dims = if &t.handler == b"vide" {
+                let mut c = Cur { b };
+                c.take(24)?; // SampleEntry (8) + VisualSampleEntry pre_defined/reserved (16)
+                Some((c.u16()?, c.u16()?))
+            } else {
+                None
+            };
+            t.sample_entry = Some((format, dims));
         }
     }
     if let Some(stts) = child(stbl, b"stts")? {

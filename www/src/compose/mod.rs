@@ -30,11 +30,11 @@ pub fn ComposePage() -> impl IntoView {
     let outcome = RwSignal::new(None::<Outcome>);
     // The first connected account is picked for the creator; they can change it.
     Effect::new(move |_| {
-        if form.account.get_untracked().is_none() {
-            if let Some(Ok(b)) = accounts.get() {
-                let first = b.accounts.iter().find(|a| a.status == AccountStatus::Connected).map(|a| a.open_id.clone());
-                form.account.set(first);
-            }
+        if form.account.get_untracked().is_none()
+            && let Some(Ok(b)) = accounts.get()
+        {
+            let first = b.accounts.iter().find(|a| a.status == AccountStatus::Connected).map(|a| a.open_id.clone());
+            form.account.set(first);
         }
     });
     // creator_info, fresh each time an account is chosen (TikTok's audit asks for it).
