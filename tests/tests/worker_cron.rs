@@ -1,20 +1,24 @@
 //! The cron's safety net over HTTP, in workerd: a post whose alarm was lost is found in the
 //! sharded index once overdue and published at its time; an upgraded deployment's old Registry
-//! is drained into the index; `GET /api/health` reports each run (pinned names).
+//! is drained into the index; `GET /api/health` reports each run (pinned names); every run
+//! answers 200.
+//!
+//! This file alone fires the shared Worker's cron (tests/src/cron.rs): other binaries run at
+//! the same time, and a run re-arms what it finds overdue.
 
 use letspost_e2e::api::connected_creator;
-use letspost_e2e::cron::{alarm_of, fire_cron, sweep_report, test_hook};
+use letspost_e2e::cron::{alarm_of, fire_cron, sweep_report, test_hook, timing};
 use letspost_e2e::posts::{caption, in_secs, new_post, tiktok_posts, unique_video};
 use serde_json::json;
 use std::time::Duration;
 
 /// One cron for the whole Worker: the lost-alarm test checks that the alarm is gone before any
-/// cron run sets it again, so no other test of this file may fire the cron meanwhile (one did,
-/// and the check saw the alarm already re-armed).
+/// cron run sets it again, so no other test may fire the cron meanwhile (one did, and the check
+/// saw the alarm already re-armed). No other binary fires it.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// Fire the cron until `done` holds (other tests fire it too, and a run that finds the lease
-/// taken leaves the work to the next one).
+/// Fire the cron until `done` holds (a run that finds the lease still taken leaves the work to
+/// the next one).
 async fn cron_until(what: &str, mut done: impl AsyncFnMut() -> bool) -> u32 {
     // Health's report is cached for up to 5 s per isolate: 20 runs a second apart.
     for run in 1..=20 {
@@ -34,8 +38,9 @@ async fn a_post_whose_alarm_was_lost_is_rearmed_by_the_cron_and_published_on_tim
     let video = unique_video(500);
     let cap = caption("lost alarm");
     let mut body = new_post(&account, &cap, video.len());
-    // Far enough ahead that the upload (30 s before) has not begun when the alarm is lost.
-    let at = in_secs(90);
+    // Far enough ahead that the upload (the run's lead margin before) has not begun when the
+    // alarm is lost: 20 s more (was 90 s ahead with today's 30 s margin: 60 s more).
+    let at = in_secs(timing().await.lead_secs() + 20);
     body["publish_at"] = json!(at);
     let (created, staged) = s.post_video(body, &video).await;
     assert_eq!(staged.status, 201, "{}", staged.body);
@@ -66,7 +71,8 @@ async fn an_upgraded_deployment_moves_the_old_registry_into_the_index() {
     let video = unique_video(400);
     let cap = caption("from the old registry");
     let mut body = new_post(&account, &cap, video.len());
-    body["publish_at"] = json!(in_secs(35));
+    // Just past the upload lead, as before (35 s with a 30 s margin).
+    body["publish_at"] = json!(in_secs(timing().await.lead_secs() + 5));
     let (created, _) = s.post_video(body, &video).await;
     let id = created.body["post"]["id"].as_str().unwrap().to_string();
     // As before the index: the post is in the Registry only, and its alarm was lost.

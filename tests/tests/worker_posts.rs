@@ -2,6 +2,7 @@
 //! emulator — now or at a time, exactly once, with the same bytes.
 
 use letspost_e2e::api::{Session, connected_creator, expire, grants, new_account};
+use letspost_e2e::cron::timing;
 use letspost_e2e::posts::{caption, in_secs, new_post, now_ms, sha256_hex, tiktok_posts, unique_video};
 use serde_json::json;
 use std::time::Duration;
@@ -50,7 +51,10 @@ async fn a_scheduled_post_is_published_at_its_time_not_before() {
     let video = unique_video(1_000);
     let cap = caption("scheduled");
     let mut body = new_post(&account, &cap, video.len());
-    let at = in_secs(30);
+    // 10 s past the run's upload lead (30 s ahead with a 30 s lead before): staged and waiting
+    // before the upload starts, then the upload starts ahead and the last chunk waits.
+    let lead = timing().await.lead_secs();
+    let at = in_secs(lead + 10);
     body["publish_at"] = json!(at);
     let (created, staged) = s.post_video(body, &video).await;
     assert_eq!(staged.body["post"]["state"], "scheduled");
@@ -68,6 +72,9 @@ async fn a_scheduled_post_is_published_at_its_time_not_before() {
     let completed = p[0]["completed_at_ms"].as_u64().unwrap();
     assert!(completed + 1_000 >= due, "not early by more than 1 s: {completed} vs {due}");
     assert!(completed <= due + 5_000, "on time: {} ms late", completed - due);
+    // The upload (init at TikTok) began no earlier than the lead this run set.
+    let init = p[0]["created_at_ms"].as_u64().unwrap();
+    assert!(init + 1_000 >= due - lead as u64 * 1_000, "the upload began {} ms before its time, lead {lead} s", due - init);
     assert_eq!(post["state"], "published");
 }
 
@@ -111,11 +118,13 @@ async fn a_refused_post_is_retried_with_the_staged_media() {
     let (s, account) = connected_creator("retry").await;
     let cap2 = caption("retry me 2");
     let video2 = unique_video(900);
-    let mut body = new_post(&account, &cap2, video2.len());
-    body["publish_at"] = json!(in_secs(40));
-    let (created2, _) = s.post_video(body, &video2).await;
+    // TikTok refuses this creator from after the create (which asks creator_info) and before
+    // the video is staged, so the upload can't start first (it was 40 s ahead to dodge that).
+    let created2 = s.post("/api/posts", new_post(&account, &cap2, video2.len())).await;
+    assert_eq!(created2.status, 201, "{}", created2.body);
     let id = id_of(&created2.body);
     letspost_e2e::api::emulator_patch_account(&account, json!({ "cannot_post": "reached_active_user_cap" })).await;
+    assert_eq!(s.stage(&created2.body, &video2).await.status, 201);
     let failed = s.wait_state(&id, &["failed"], Duration::from_secs(60)).await;
     assert_eq!(failed["error"]["code"], "reached_active_user_cap", "{failed}");
     assert!(failed["error"]["message"].as_str().unwrap().contains("today"), "{failed}");
@@ -210,10 +219,12 @@ async fn the_access_token_expiring_mid_job_is_refreshed_and_the_post_goes_out() 
     let (s, account) = connected_creator("midjob").await;
     let video = unique_video(700);
     let cap = caption("mid job");
-    let mut body = new_post(&account, &cap, video.len());
-    body["publish_at"] = json!(in_secs(8));
-    let (created, _) = s.post_video(body, &video).await;
+    // Made (creator_info with the access token), then the token expires before the video is
+    // staged and the upload needs it: no race with the upload (it was scheduled 8 s ahead).
+    let created = s.post("/api/posts", new_post(&account, &cap, video.len())).await;
+    assert_eq!(created.status, 201, "{}", created.body);
     expire(&account, "access").await;
+    assert_eq!(s.stage(&created.body, &video).await.status, 201);
     s.wait_state(&id_of(&created.body), &["published"], Duration::from_secs(60)).await;
     assert!(grants(&account).await["refreshes"].as_u64().unwrap() >= 1);
     assert_eq!(tiktok_posts(&cap).await.len(), 1);
@@ -263,11 +274,6 @@ async fn disconnecting_cancels_pending_posts_with_that_reason() {
     assert_eq!(post["error"]["code"], "account_disconnected");
 }
 
-#[tokio::test]
-async fn the_cron_sweep_runs() {
-    letspost_e2e::cron::fire_cron().await;
-}
-
 /// Until the staged video is no longer in R2 (`/check` answers 404).
 async fn wait_media_gone(s: &Session, id: &str, within: Duration) {
     let deadline = tokio::time::Instant::now() + within;
@@ -291,8 +297,9 @@ async fn a_published_posts_video_is_deleted_after_the_retention_window() {
     let id = id_of(&created.body);
     s.wait_state(&id, &["published"], Duration::from_secs(60)).await;
     assert_eq!(s.get(&format!("/api/posts/{id}/check")).await.status, 200, "kept for a while");
-    // `cargo xtask test` runs the Worker with MEDIA_RETENTION_SECS=15.
-    wait_media_gone(&s, &id, Duration::from_secs(45)).await;
+    // `cargo xtask test` sets a short MEDIA_RETENTION_SECS; 30 s more for a loaded machine.
+    let retention = Duration::from_millis(timing().await.media_retention_ms);
+    wait_media_gone(&s, &id, retention + Duration::from_secs(30)).await;
     assert_eq!(s.get(&format!("/api/posts/{id}")).await.body["post"]["state"], "published");
 }
 
@@ -301,15 +308,14 @@ async fn a_lost_connection_fails_the_post_plainly_and_retry_after_reconnecting_p
     let (s, account) = connected_creator("reconn").await;
     let video = unique_video(350);
     let cap = caption("needs reconnect");
-    let mut body = new_post(&account, &cap, video.len());
-    // The upload starts 30 s before the time (upload_lead_ms): 40 s ahead leaves it unstarted
-    // when the tokens stop working below. At 5 s it started as soon as the video was staged,
-    // and on a busy machine it sometimes beat `expire` and published.
-    body["publish_at"] = json!(in_secs(40));
-    let (created, _) = s.post_video(body, &video).await;
+    // TikTok stops honouring both tokens after the create and before the video is staged, so
+    // the upload can't begin first. (Scheduled 5 s ahead and expired after staging, the upload
+    // sometimes beat `expire` on a busy machine and published; 40 s ahead cost 40 s.)
+    let created = s.post("/api/posts", new_post(&account, &cap, video.len())).await;
+    assert_eq!(created.status, 201, "{}", created.body);
     let id = id_of(&created.body);
-    // TikTok stops honouring both tokens before the upload starts.
     expire(&account, "both").await;
+    assert_eq!(s.stage(&created.body, &video).await.status, 201);
     let failed = s.wait_state(&id, &["failed"], Duration::from_secs(60)).await;
     assert_eq!(failed["error"]["code"], "reconnect_needed", "{failed}");
     assert!(failed["error"]["message"].as_str().unwrap().contains("Reconnect"), "{failed}");
