@@ -243,20 +243,23 @@ async fn assert_preview_plays_or_says_why(c: &Client) {
     }
 }
 
-/// Pick a time one to two minutes ahead in the browser's own date-time control; the post is
-/// published at that time, not before.
+/// Pick a time a little ahead (whole minutes, past the upload lead) in the browser's own
+/// date-time control; the post is published at that time, not before.
 pub async fn schedule_a_minute_ahead(engine: Engine) {
     let video = unique_video(800);
     let c = composer_with(engine, &format!("{}sched", engine.tag()), &video).await;
     let cap = caption(&format!("scheduled in {}", engine.name()));
     set_caption(&c, &cap).await;
-    // The browser's local time, whole minutes, 60–120 s ahead as a person picks it: more than
-    // the 30 s upload lead, so "Scheduled" is there to be seen before the upload starts.
-    let js = "const d = new Date(Date.now() + 120000); d.setSeconds(0, 0); \
+    // The browser's local time in whole minutes, as a person picks it: the first minute 15 s
+    // past the run's upload lead, so "Scheduled" is there to be seen before the upload starts
+    // (with a 5 s lead, 20–80 s ahead; it was 60–120 s with the 30 s lead).
+    let ahead = crate::cron::timing().await.upload_lead_margin_ms + 15_000;
+    let js = "const d = new Date(Math.ceil((Date.now() + arguments[1]) / 60000) * 60000); \
               const p = n => String(n).padStart(2, '0'); \
               const v = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`; \
               arguments[0].value = v; arguments[0].dispatchEvent(new Event('input', {bubbles: true})); return d.getTime();";
-    let due = c.execute(js, vec![serde_json::to_value(&control(&c, "Date and time").await).unwrap()]).await.unwrap().as_f64().unwrap() as u64;
+    let field = serde_json::to_value(&control(&c, "Date and time").await).unwrap();
+    let due = c.execute(js, vec![field, ahead.into()]).await.unwrap().as_f64().unwrap() as u64;
     click_button(&c, "Schedule").await;
     wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("Scheduled")).await;
     let status = wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("Published")).await;

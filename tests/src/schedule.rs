@@ -74,16 +74,24 @@ pub async fn schedule_and_add_to_queue(engine: Engine) {
     set_value(&c, "Time zone", "UTC", "change").await;
     wait_until(|| async { s.get(&path).await.body["schedule"]["time_zone"] == "UTC" }, "the zone saved").await;
 
-    // The first slot is 2–3 minutes ahead: past the suite's one-minute queue lead.
-    let first = utc_slot(now_ms() + 120_000);
     let second = utc_slot(now_ms() + 3 * 3_600_000);
     let spare = utc_slot(now_ms() + 5 * 3_600_000);
-    for (day, time, _) in [&first, &second, &spare] {
+    for (day, time, _) in [&second, &spare] {
         add_time(&c, day, time).await;
     }
     let name = format!("Remove {} {}", day_label(spare.0), short(&spare.1));
     control(&c, &name).await.click().await.unwrap();
     wait_text(&c, "[data-testid=schedule-status]", |t| t.starts_with("Removed")).await;
+    // The first slot, added last: the first whole minute past the run's queue lead (and upload
+    // lead) with PAGE_SECS for the composer's steps before "Add to queue" (it was 2–3 minutes
+    // ahead with the one-minute queue lead, added first).
+    // The composer's steps between here and "Add to queue" (open it, pick and check a video,
+    // write the caption) take a few seconds; this many leaves room on a loaded machine.
+    const PAGE_SECS: u64 = 30;
+    let t = crate::cron::timing().await;
+    let lead = t.queue_lead_ms.max(t.upload_lead_margin_ms);
+    let first = utc_slot(now_ms() + lead + PAGE_SECS * 1_000);
+    add_time(&c, first.0, &first.1).await;
     let stored = s.get(&path).await.body["schedule"]["slots"].clone();
     let mut want = vec![json!({ "day": first.0, "time": first.1 }), json!({ "day": second.0, "time": second.1 })];
     want.sort_by_key(|v| (DAYS.iter().position(|(d, _)| v["day"] == *d), v["time"].as_str().unwrap().to_string()));
@@ -98,13 +106,15 @@ pub async fn schedule_and_add_to_queue(engine: Engine) {
     set_caption(&c, &cap).await;
     let line = wait_text(&c, "[data-testid=next-free]", |t| t.starts_with("Next free time: ")).await;
     let at = c.find(Locator::Css("[data-testid=next-free]")).await.unwrap().attr("data-at").await.unwrap().unwrap_or_default();
-    assert_eq!(parse_rfc3339_ms(&at), Some(first.2), "{line}");
+    let left = first.2 as i64 - now_ms() as i64;
+    assert_eq!(parse_rfc3339_ms(&at), Some(first.2), "{line} ({left} ms before the first slot, queue lead {lead} ms: the page took over PAGE_SECS?)");
     assert!(line.contains(short(&first.1)), "the slot's own wall time: {line}");
     click_button(&c, "Add to queue").await;
     wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("Scheduled")).await;
     let posts = posts_of(&s, &open_id).await;
     assert_eq!((posts.len(), at_ms(&posts[0])), (1, first.2), "{posts:?}");
-    let status = wait_text_within(&c, "[data-testid=post-status]", |t| t.contains("Published"), Duration::from_secs(240)).await;
+    let until = Duration::from_millis(first.2.saturating_sub(now_ms())) + Duration::from_secs(60);
+    let status = wait_text_within(&c, "[data-testid=post-status]", |t| t.contains("Published"), until).await;
     assert!(!status.contains("Failed"), "{status}");
     let p = tiktok_posts(&cap).await;
     assert_eq!(p.len(), 1, "exactly one publish");
@@ -229,7 +239,7 @@ pub async fn move_in_the_week_view(engine: Engine, touch: bool) {
 pub async fn next_week_instants<const N: usize>(c: &Client, at: [(u32, u32, u32); N]) -> [u64; N] {
     let js = "const now = new Date(); const back = (now.getDay() + 6) % 7; \
               return arguments[0].map(([d, h, m]) => new Date(now.getFullYear(), now.getMonth(), now.getDate() - back + 7 + d, h, m).getTime());";
-    let v = c.execute(js, vec![json!(at)]).await.unwrap();
+    let v = c.execute(js, vec![json!(at.as_slice())]).await.unwrap();
     let ms: Vec<u64> = v.as_array().unwrap().iter().map(|t| t.as_f64().unwrap() as u64).collect();
     ms.try_into().unwrap()
 }
@@ -304,6 +314,8 @@ pub async fn batch_add_all_to_queue(engine: Engine) {
         let css = format!("[data-testid=batch-item][data-name='{name}'] [data-testid=batch-line]");
         wait_text_long(&c, &css, |t| t.starts_with("Scheduled for")).await;
     }
+    crate::cron::assert_fault_fired("drop-next-create-answer", &shared).await;
+    crate::cron::assert_fault_fired("fail-next-media-put", &own).await;
     let progress = wait_text(&c, "[data-testid=batch-progress]", |t| !t.is_empty()).await;
     let line = c.find(Locator::Css("[data-testid=batch-progress] progress")).await.unwrap();
     assert_eq!(line.attr("value").await.unwrap(), line.attr("max").await.unwrap(), "all sent: {progress}");

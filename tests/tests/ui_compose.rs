@@ -118,6 +118,7 @@ async fn an_interrupted_upload_resumes_and_the_post_goes_out() {
     click_button(&c, "Post now").await;
     let progress = wait_text(&c, "[data-testid=upload-progress]", |t| t.contains("Resuming")).await;
     assert!(progress.contains("interrupted"), "{progress}");
+    letspost_e2e::cron::assert_fault_fired("fail-next-media-put", &cap).await;
     wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("Published")).await;
     let p = tiktok_posts(&cap).await;
     assert_eq!(p.len(), 1);

@@ -23,6 +23,7 @@ async fn a_post_whose_answer_is_lost_is_made_once_and_published() {
     click_button(&c, "Post now").await;
     let status = wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("Published") || t.contains("Failed")).await;
     assert!(status.contains("Published"), "{status}");
+    letspost_e2e::cron::assert_fault_fired("drop-next-create-answer", &cap).await;
     assert!(c.find(fantoccini::Locator::Css("[data-testid=post-error]")).await.is_err(), "the creator saw an error");
     let s = session_of(&c).await;
     let posts = s.get("/api/posts").await.body["posts"].as_array().unwrap().clone();

@@ -3,6 +3,7 @@
 //! pinned error shape for every malformed request to a write endpoint.
 
 use letspost_e2e::api::{Answer, Session, connected_creator, emulator_patch_account};
+use letspost_e2e::cron::assert_fault_fired;
 use letspost_e2e::posts::{arm_worker_fault, caption, new_post, sha256_hex, tiktok_posts, unique_video};
 use letspost_e2e::{app_url, http};
 use reqwest::Method;
@@ -151,6 +152,7 @@ async fn a_create_whose_answer_is_lost_is_retried_by_a_script_and_made_once() {
     let b = body.clone();
     let lost = s.try_send_with(Method::POST, "/api/posts", Some(&origin), move |r| r.header("Idempotency-Key", "lost-1").json(&b)).await;
     assert!(lost.is_err() || lost.as_ref().is_ok_and(|a| a.body.is_null()), "the first answer arrived whole: {:?}", lost.map(|a| a.body));
+    assert_fault_fired("drop-next-create-answer", &cap).await;
     // The script retries with the same key and gets the post the first request made.
     let retried = create_keyed(&s, &body, "lost-1").await;
     assert_eq!(retried.status, 201, "{}", retried.body);
@@ -167,11 +169,13 @@ async fn a_retry_with_a_key_is_carried_out_once() {
     let (s, account) = connected_creator("idemretry").await;
     let video = unique_video(1_300);
     let cap = caption("retried once");
-    let mut body = new_post(&account, &cap, video.len());
-    body["publish_at"] = json!(letspost_e2e::posts::in_secs(40));
-    let (created, _) = s.post_video(body, &video).await;
+    // TikTok refuses the creator after the create and before staging: the upload can't start
+    // first (it was scheduled 40 s ahead to dodge that race).
+    let created = s.post("/api/posts", new_post(&account, &cap, video.len())).await;
+    assert_eq!(created.status, 201, "{}", created.body);
     let id = created.body["post"]["id"].as_str().unwrap().to_string();
     emulator_patch_account(&account, json!({ "cannot_post": "reached_active_user_cap" })).await;
+    assert_eq!(s.stage(&created.body, &video).await.status, 201);
     s.wait_state(&id, &["failed"], Duration::from_secs(60)).await;
     emulator_patch_account(&account, json!({ "cannot_post": null })).await;
     let retry = |key: &'static str| {

@@ -5,6 +5,7 @@
 
 use letspost_core::time_fmt::{parse_rfc3339_ms, rfc3339_utc};
 use letspost_e2e::api::{Session, new_account};
+use letspost_e2e::cron::timing;
 use letspost_e2e::posts::{caption, now_ms, unique_video};
 use letspost_e2e::schedule::{DAY_MS, WEEK_MS, at_ms, put_schedule, queued, slot_json as utc_slot};
 use serde_json::{Value, json};
@@ -176,15 +177,18 @@ async fn no_schedule_or_no_free_slot_is_a_422_on_queue_that_says_what_to_do() {
 #[tokio::test]
 async fn a_queued_post_is_published_at_its_slot() {
     let (s, account) = connected_in("sched-pub", "UTC").await;
-    // The suite's queue lead is a minute (QUEUE_LEAD_SECS): a slot two minutes ahead is next.
-    let (a, a_ms) = utc_slot(now_ms() + 120_000);
+    // The first whole minute 10 s past the run's queue lead (QUEUE_LEAD_SECS) and upload lead is
+    // the queue's next slot, and the post is staged before its upload starts (the slot was 2–3
+    // minutes ahead with the one-minute queue lead before).
+    let t = timing().await;
+    let (a, a_ms) = utc_slot(now_ms() + t.queue_lead_ms.max(t.upload_lead_margin_ms) + 10_000);
     assert_eq!(put_schedule(&s, &account, "UTC", json!([a])).await.status, 200);
     let video = unique_video(1_500);
     let (created, staged) = s.post_video(queued(&account, &caption("queued publish"), video.len()), &video).await;
     assert_eq!(at_ms(&created.body["post"]), a_ms);
     assert_eq!(staged.body["post"]["state"], "scheduled", "{}", staged.body);
     let id = created.body["post"]["id"].as_str().unwrap();
-    let post = s.wait_state(id, &["published"], Duration::from_secs(240)).await;
+    let post = s.wait_state(id, &["published"], Duration::from_millis(a_ms.saturating_sub(now_ms())) + Duration::from_secs(60)).await;
     let published = parse_rfc3339_ms(post["published_at"].as_str().unwrap()).unwrap();
     assert!(published + 1_000 >= a_ms, "not before its slot: {published} vs {a_ms}");
     // Published: its slot is history, and the queue offers next week's.
