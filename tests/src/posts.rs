@@ -143,13 +143,24 @@ pub async fn tiktok_posts(caption: &str) -> Vec<Value> {
     all.into_iter().filter(|p| p["caption"] == caption).collect()
 }
 
-/// Inject a fault into the emulator (see its README section).
-pub async fn fault(body: Value) {
+/// Inject a fault into the emulator (see its README section) for `open_id`'s calls only:
+/// tests share one emulator, and no test may meet another's faults.
+pub async fn fault(open_id: &str, mut body: Value) {
+    body["open_id"] = json!(open_id);
     crate::api::emulator_post("/faults", body).await;
 }
 
-pub async fn clear_faults() {
-    http().delete(format!("{}/__emulator/faults", emulator_url())).send().await.unwrap();
+/// Clear `open_id`'s faults (no one else's).
+pub async fn clear_faults(open_id: &str) {
+    let r = http().delete(format!("{}/__emulator/faults", emulator_url())).query(&[("open_id", open_id)]).send().await.unwrap();
+    assert_eq!(r.status(), 204, "clearing {open_id}'s faults");
+}
+
+/// The faults still armed for `open_id` (a counted fault leaves once it has been met).
+pub async fn faults_of(open_id: &str) -> Vec<Value> {
+    let r = http().get(format!("{}/__emulator/faults", emulator_url())).query(&[("open_id", open_id)]).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{open_id}'s faults");
+    r.json().await.unwrap()
 }
 
 /// The body of `POST /api/posts` for a draft (to the creator's TikTok inbox), sent now.

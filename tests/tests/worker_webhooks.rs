@@ -3,7 +3,7 @@
 //! right and once, and forged deliveries are refused without changing anything.
 
 use letspost_e2e::api::{Session, connected_creator};
-use letspost_e2e::posts::{caption, creator_finishes, fault, new_draft, new_post, now_ms, tiktok_posts, tiktok_publish, unique_video};
+use letspost_e2e::posts::{caption, creator_finishes, fault, faults_of, new_draft, new_post, now_ms, tiktok_posts, tiktok_publish, unique_video};
 use letspost_e2e::{app_url, emulator_url, http};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -49,7 +49,7 @@ async fn a_post_now_is_published_by_its_webhooks_at_once() {
 #[tokio::test]
 async fn with_every_webhook_dropped_polling_still_ends_the_post() {
     let (s, account) = connected_creator("hookdrop").await;
-    fault(json!({ "endpoint": "webhook", "kind": "drop", "open_id": account })).await;
+    fault(&account, json!({ "endpoint": "webhook", "kind": "drop" })).await;
     let (post, _) = post_until_linked(&s, &account, "dropped").await;
     assert!(deliveries(post["publish_id"].as_str().unwrap()).await.is_empty(), "nothing was delivered");
 }
@@ -57,14 +57,16 @@ async fn with_every_webhook_dropped_polling_still_ends_the_post() {
 #[tokio::test]
 async fn duplicated_and_overtaken_webhooks_end_each_post_once() {
     let (s, account) = connected_creator("hookdup").await;
-    fault(json!({ "endpoint": "webhook", "kind": "duplicate", "open_id": account, "count": 2 })).await;
+    fault(&account, json!({ "endpoint": "webhook", "kind": "duplicate", "count": 2 })).await;
     let (post, _) = post_until_linked(&s, &account, "twice").await;
     let twice: Vec<_> = deliveries(post["publish_id"].as_str().unwrap()).await.into_iter().filter(|a| a["event"] == "post.publish.complete").collect();
     assert_eq!(twice.len(), 2, "complete was delivered twice: {twice:?}");
     // `complete` held back: `publicly_available` arrives first.
-    fault(json!({ "endpoint": "webhook", "kind": "slow", "delay_ms": 3_000, "open_id": account, "count": 1 })).await;
+    fault(&account, json!({ "endpoint": "webhook", "kind": "slow", "delay_ms": 3_000, "count": 1 })).await;
     let (post, _) = post_until_linked(&s, &account, "overtaken").await;
     assert_eq!(post["state"], "published");
+    let left = faults_of(&account).await;
+    assert!(left.is_empty(), "both duplicates and the delay were met: {left:?}");
 }
 
 /// A delivery to the Worker with this signature header (None: no header).

@@ -1,5 +1,12 @@
 //! Injected faults, per endpoint: 5xx, 429, a dropped connection (before or after the request
 //! is handled), or a slow answer, by probability or for the next N calls.
+//!
+//! A fault may name an account (`open_id`): it then fires only on calls about that account, so
+//! tests sharing one emulator can't meet each other's faults. A call's account is the one
+//! behind its Bearer token (user_info, creator_info, init, inbox_init, status), its
+//! `upload_id` (upload), or its form (token: the code's or the refresh token's; revoke: the
+//! token's), dead or expired grants included. The consent page (`authorize`) has no account:
+//! only faults naming none reach it.
 
 use crate::reply::err;
 use crate::state::Emulator;
@@ -7,6 +14,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State as S};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tiktok_rules::api::paths;
@@ -43,7 +51,8 @@ pub struct Fault {
     /// Applies to the next N calls only (default: until cleared).
     #[serde(default)]
     pub count: Option<u32>,
-    /// Webhooks only: just this account's events (tests share one emulator).
+    /// Only calls (or webhook events) about this account (tests share one emulator); none:
+    /// every call to the endpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_id: Option<String>,
 }
@@ -74,20 +83,18 @@ fn chance() -> f64 {
     (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// The fault to apply to this call, if any (spends one of a counted fault).
-pub fn pick(emu: &Emulator, endpoint: &str) -> Option<FaultKind> {
-    pick_for(emu, endpoint, None)
+/// `f` is for this endpoint (whatever its account).
+fn aims_at(f: &Fault, endpoint: &str) -> bool {
+    // `*` means TikTok's HTTP endpoints; webhooks are faulted by name only.
+    f.endpoint == endpoint || (f.endpoint == "*" && endpoint != "webhook")
 }
 
-/// The same, for an event about `open_id` (a fault naming another account passes it by).
+/// The fault to apply to a call or event about `open_id` (`None`: unknown, or no account),
+/// if any; spends one of a counted fault. A fault naming another account passes it by.
 pub fn pick_for(emu: &Emulator, endpoint: &str, open_id: Option<&str>) -> Option<FaultKind> {
     emu.with(|s| {
         let i = s.faults.iter().position(|f| {
-            // `*` means TikTok's HTTP endpoints; webhooks are faulted by name only.
-            (f.endpoint == endpoint || (f.endpoint == "*" && endpoint != "webhook"))
-                && f.open_id.as_deref().is_none_or(|o| Some(o) == open_id)
-                && f.count != Some(0)
-                && f.probability.is_none_or(|p| chance() < p)
+            aims_at(f, endpoint) && f.open_id.as_deref().is_none_or(|o| Some(o) == open_id) && f.count != Some(0) && f.probability.is_none_or(|p| chance() < p)
         })?;
         let f = &mut s.faults[i];
         let kind = f.kind.clone();
@@ -108,10 +115,78 @@ fn dropped() -> Response {
     Response::new(Body::from_stream(failing))
 }
 
+/// The most of a token or revoke body read to find its account (the forms are a few hundred
+/// bytes); a longer one is handed on untouched, its account unknown.
+const FORM_PEEK_LIMIT: usize = 16 * 1024;
+
+/// The account this call is about, if the emulator knows it; and the request to hand on
+/// (a form body read here is passed on byte for byte).
+async fn account_of(emu: &Emulator, endpoint: &str, req: Request) -> (Option<String>, Request) {
+    match endpoint {
+        "user_info" | "creator_info" | "init" | "inbox_init" | "status" => {
+            let token = crate::oauth::bearer_token(req.headers());
+            (emu.with(|s| s.access.get(token).map(|g| g.open_id.clone())), req)
+        }
+        "upload" => {
+            let upload_id = req.uri().query().and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "upload_id").map(|(_, v)| v.into_owned()));
+            let open_id = upload_id.and_then(|u| emu.with(|s| s.uploads.get(&u).and_then(|p| s.publishes.get(p)).map(|p| p.open_id.clone())));
+            (open_id, req)
+        }
+        "token" | "revoke" => {
+            let (parts, body) = req.into_parts();
+            let (bytes, body) = peek(body, FORM_PEEK_LIMIT).await;
+            let open_id = bytes.and_then(|b| {
+                let form: std::collections::HashMap<String, String> = form_urlencoded::parse(&b).into_owned().collect();
+                let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+                emu.with(|s| {
+                    let grant = |t: &str| s.access.get(t).or_else(|| s.refresh.get(t)).map(|g| g.open_id.clone());
+                    match (endpoint, field("grant_type")) {
+                        ("token", "authorization_code") => s.codes.get(field("code")).map(|c| c.open_id.clone()),
+                        ("token", "refresh_token") => s.refresh.get(field("refresh_token")).map(|g| g.open_id.clone()),
+                        ("revoke", _) => grant(field("token")),
+                        _ => None,
+                    }
+                })
+            });
+            (open_id, Request::from_parts(parts, body))
+        }
+        // The consent page: no account yet.
+        _ => (None, req),
+    }
+}
+
+/// The whole body if it ends within `limit` bytes, and a body carrying the same bytes (and
+/// the same failure, if reading it failed) for the handler.
+async fn peek(body: Body, limit: usize) -> (Option<Bytes>, Body) {
+    let mut stream = body.into_data_stream();
+    let mut seen = Vec::new();
+    while let Some(piece) = stream.next().await {
+        match piece {
+            Ok(piece) => {
+                seen.extend_from_slice(&piece);
+                if seen.len() > limit {
+                    let head = futures_util::stream::once(async move { Ok::<_, axum::Error>(Bytes::from(seen)) });
+                    return (None, Body::from_stream(head.chain(stream)));
+                }
+            }
+            Err(e) => {
+                let head = futures_util::stream::iter([Ok(Bytes::from(seen)), Err(e)]);
+                return (None, Body::from_stream(head));
+            }
+        }
+    }
+    let all = Bytes::from(seen);
+    (Some(all.clone()), Body::from(all))
+}
+
 pub async fn inject(S(emu): S<Arc<Emulator>>, req: Request, next: Next) -> Response {
     let Some(endpoint) = endpoint_of(req.uri().path()) else { return next.run(req).await };
     emu.with(|s| *s.calls.entry(endpoint).or_default() += 1);
-    match pick(&emu, endpoint) {
+    // Work out the account only when a fault for this endpoint names one: otherwise the
+    // request passes as it came.
+    let scoped = emu.with(|s| s.faults.iter().any(|f| f.open_id.is_some() && aims_at(f, endpoint)));
+    let (open_id, req) = if scoped { account_of(&emu, endpoint, req).await } else { (None, req) };
+    match pick_for(&emu, endpoint, open_id.as_deref()) {
         None | Some(FaultKind::Duplicate) => next.run(req).await,
         Some(FaultKind::Slow { delay_ms }) => {
             tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;

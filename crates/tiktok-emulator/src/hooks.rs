@@ -5,7 +5,7 @@ use crate::faults::Fault;
 use crate::oauth::mint_code;
 use crate::state::{CreatorAction, Emulator, Outcome, now_ms};
 use crate::webhooks;
-use axum::extract::{Path, State as S};
+use axum::extract::{Path, Query, State as S};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
@@ -169,17 +169,36 @@ async fn add_fault(S(emu): S<Arc<Emulator>>, Json(f): Json<Fault>) -> Response {
     if crate::faults::endpoint_of_name(&f.endpoint).is_none() {
         return bad(format!("unknown endpoint {:?}", f.endpoint));
     }
+    if f.endpoint == "authorize" && f.open_id.is_some() {
+        return bad("the consent page is about no account yet: an authorize fault can't name one");
+    }
     emu.with(|s| s.faults.push(f));
     StatusCode::NO_CONTENT.into_response()
 }
 
-async fn clear_faults(S(emu): S<Arc<Emulator>>) -> StatusCode {
-    emu.with(|s| s.faults.clear());
+/// `?open_id=…`: only the faults naming that account (tests share one emulator).
+#[derive(Deserialize)]
+struct Whose {
+    #[serde(default)]
+    open_id: Option<String>,
+}
+
+impl Whose {
+    fn owns(&self, f: &Fault) -> bool {
+        self.open_id.as_ref().is_none_or(|o| f.open_id.as_ref() == Some(o))
+    }
+}
+
+/// Clear every fault, or with `?open_id=` only that account's.
+async fn clear_faults(S(emu): S<Arc<Emulator>>, Query(w): Query<Whose>) -> StatusCode {
+    emu.with(|s| s.faults.retain(|f| !w.owns(f)));
     StatusCode::NO_CONTENT
 }
 
-async fn list_faults(S(emu): S<Arc<Emulator>>) -> Json<Vec<Fault>> {
-    Json(emu.with(|s| s.faults.clone()))
+/// The faults still armed (a counted one leaves once spent), or with `?open_id=` that
+/// account's.
+async fn list_faults(S(emu): S<Arc<Emulator>>, Query(w): Query<Whose>) -> Json<Vec<Fault>> {
+    Json(emu.with(|s| s.faults.iter().filter(|f| w.owns(f)).cloned().collect()))
 }
 
 /// Every post TikTok has accepted, with what it received: for exactly-once, byte-exact

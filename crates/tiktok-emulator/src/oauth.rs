@@ -248,9 +248,14 @@ pub fn remove_authorization(emu: &Arc<Emulator>, open_id: &str, reason: u8) {
     crate::webhooks::send(emu, e);
 }
 
+/// The token of `Authorization: Bearer …` ("" without one).
+pub fn bearer_token(headers: &HeaderMap) -> &str {
+    headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).unwrap_or("")
+}
+
 /// The caller behind `Authorization: Bearer …`, if the token is live and has `scope`.
 pub fn bearer(emu: &Emulator, headers: &HeaderMap, scope: &str) -> Result<(String, String), Response> {
-    let token = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).unwrap_or("").to_string();
+    let token = bearer_token(headers).to_string();
     let now = now_ms();
     let grant = emu.with(|s| s.access.get(&token).cloned());
     match grant {
