@@ -223,8 +223,21 @@ pub async fn move_in_the_week_view(engine: Engine, touch: bool) {
         )
         .await
         .unwrap();
-    let chip_el = c.wait().for_element(Locator::Css(&chip)).await.unwrap();
-    chip_el.find(Locator::XPath(".//button[normalize-space(.)='Move']")).await.unwrap().click().await.unwrap();
+    // The week re-renders its posts when they are fetched again after a move: a chip found just
+    // before may be replaced before the click lands, so find it again then.
+    let mut tries = 0;
+    loop {
+        let chip_el = c.wait().for_element(Locator::Css(&chip)).await.unwrap();
+        let clicked = match chip_el.find(Locator::XPath(".//button[normalize-space(.)='Move']")).await {
+            Ok(button) => button.click().await,
+            Err(e) => Err(e),
+        };
+        match clicked {
+            Ok(()) => break,
+            Err(fantoccini::error::CmdError::Standard(e)) if e.error == fantoccini::error::ErrorStatus::StaleElementReference && tries < 5 => tries += 1,
+            Err(e) => panic!("Move on the post: {e}"),
+        }
+    }
     set_value(&c, "Move to date and time", local.as_str().unwrap(), "input").await;
     click_button(&c, "Save").await;
     wait_until(|| async { publish_at(&s, &id).await == target }, "the moved post's new time").await;
