@@ -32,6 +32,12 @@ pub struct Session {
     record: bool,
 }
 
+impl Default for Session {
+    fn default() -> Self {
+        Session::new()
+    }
+}
+
 impl Session {
     pub fn new() -> Session {
         Session::at(&app_url())
@@ -168,7 +174,8 @@ impl Session {
     /// Fail if any answer this session received holds a token TikTok issued for these
     /// accounts, the client secret, or the token key.
     pub async fn assert_no_secrets(&self, open_ids: &[&str]) {
-        assert_no_secrets_in(&self.seen.lock().unwrap().join("\n"), open_ids).await;
+        let seen = self.seen.lock().unwrap().join("\n");
+        assert_no_secrets_in(&seen, open_ids).await;
     }
 }
 

@@ -74,10 +74,10 @@ impl OwnWorker {
         self.child = Some(cmd.spawn().expect("start wrangler dev"));
         let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
         loop {
-            if let Ok(r) = http().get(format!("{}/api/health", self.url())).send().await {
-                if r.status() == 200 {
-                    return;
-                }
+            if let Ok(r) = http().get(format!("{}/api/health", self.url())).send().await
+                && r.status() == 200
+            {
+                return;
             }
             assert!(tokio::time::Instant::now() < deadline, "the test's own Worker did not start");
             tokio::time::sleep(Duration::from_millis(250)).await;

@@ -22,12 +22,11 @@ async fn row_text(c: &Client, id: &str, pred: impl Fn(&str) -> bool) -> String {
     let css = format!("[data-testid=post][data-id='{id}']");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
     loop {
-        if let Ok(el) = c.find(Locator::Css(&css)).await {
-            if let Ok(t) = el.text().await {
-                if pred(&t) {
-                    return t;
-                }
-            }
+        if let Ok(el) = c.find(Locator::Css(&css)).await
+            && let Ok(t) = el.text().await
+            && pred(&t)
+        {
+            return t;
         }
         assert!(tokio::time::Instant::now() < deadline, "row {id} never matched");
         tokio::time::sleep(Duration::from_millis(250)).await;

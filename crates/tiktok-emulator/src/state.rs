@@ -162,12 +162,12 @@ impl Emulator {
     pub fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let out = f(&mut s);
-        if let Some(dir) = &self.config.state_dir {
-            if let Ok(json) = serde_json::to_vec(&*s) {
-                let tmp = dir.join("state.json.tmp");
-                if std::fs::write(&tmp, json).is_ok() {
-                    let _ = std::fs::rename(tmp, dir.join("state.json"));
-                }
+        if let Some(dir) = &self.config.state_dir
+            && let Ok(json) = serde_json::to_vec(&*s)
+        {
+            let tmp = dir.join("state.json.tmp");
+            if std::fs::write(&tmp, json).is_ok() {
+                let _ = std::fs::rename(tmp, dir.join("state.json"));
             }
         }
         out

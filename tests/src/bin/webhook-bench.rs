@@ -87,11 +87,11 @@ async fn main() {
     let target = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target");
     let this = json!({ "calls": calls, "published_p50_ms": percentiles(&mut to_published).map(|p| p.0) });
     std::fs::write(target.join(format!("webhook-bench-{mode}.json")), this.to_string()).unwrap();
-    if mode == "on" {
-        if let Some(off) = std::fs::read(target.join("webhook-bench-off.json")).ok().and_then(|b| serde_json::from_slice::<Value>(&b).ok()) {
-            let off_calls = off["calls"].as_u64().unwrap_or(0);
-            let ratio = off_calls as f64 / calls.max(1) as f64;
-            println!("  status/fetch: {off_calls} polling alone → {calls} with webhooks ({ratio:.1}× fewer{})", if calls == 0 { ", none at all" } else { "" });
-        }
+    if mode == "on"
+        && let Some(off) = std::fs::read(target.join("webhook-bench-off.json")).ok().and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+    {
+        let off_calls = off["calls"].as_u64().unwrap_or(0);
+        let ratio = off_calls as f64 / calls.max(1) as f64;
+        println!("  status/fetch: {off_calls} polling alone → {calls} with webhooks ({ratio:.1}× fewer{})", if calls == 0 { ", none at all" } else { "" });
     }
 }
