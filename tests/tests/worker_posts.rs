@@ -70,11 +70,13 @@ async fn a_scheduled_post_is_published_at_its_time_not_before() {
     let p = tiktok_posts(&cap).await;
     assert_eq!(p.len(), 1);
     let completed = p[0]["completed_at_ms"].as_u64().unwrap();
-    assert!(completed + 1_000 >= due, "not early by more than 1 s: {completed} vs {due}");
-    assert!(completed <= due + 5_000, "on time: {} ms late", completed - due);
-    // The upload (init at TikTok) began no earlier than the lead this run set.
+    // When TikTok saw the init (the upload's start), against the time: for the messages.
     let init = p[0]["created_at_ms"].as_u64().unwrap();
-    assert!(init + 1_000 >= due - lead as u64 * 1_000, "the upload began {} ms before its time, lead {lead} s", due - init);
+    let init_at = format!("init {} ms after the time, lead {lead} s", init as i64 - due as i64);
+    assert!(completed + 1_000 >= due, "not early by more than 1 s: {completed} vs {due} ({init_at})");
+    assert!(completed <= due + 5_000, "on time: {} ms late ({init_at})", completed - due);
+    // The upload began no earlier than the lead this run set.
+    assert!(init + 1_000 >= due - lead as u64 * 1_000, "the upload began too early: {init_at}");
     assert_eq!(post["state"], "published");
 }
 
