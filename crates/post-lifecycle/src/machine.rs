@@ -525,7 +525,7 @@ impl Post {
                     self.polls += 1;
                     self.not_before_ms = now + self.inbox_poll_delay(self.polls);
                 } else {
-                    self.to_inbox(now);
+                    self.move_to_inbox(now);
                 }
             }
             PublishStatus::Failed if self.state == State::SentToInbox => {
@@ -533,7 +533,7 @@ impl Post {
             }
             PublishStatus::PublishComplete => {
                 if self.state != State::Published {
-                    self.to_published(now);
+                    self.move_to_published(now);
                 } else {
                     self.polls += 1;
                     self.not_before_ms = now + self.poll_delay(self.polls);
@@ -565,7 +565,7 @@ impl Post {
 
     /// TikTok has every byte of a draft and put it in the creator's inbox (it may say so
     /// before LetsPost heard the last chunk's 201).
-    pub(crate) fn to_inbox(&mut self, now: u64) {
+    pub(crate) fn move_to_inbox(&mut self, now: u64) {
         self.state = State::SentToInbox;
         self.sent_to_inbox_at_ms = Some(now);
         self.uploaded_bytes = self.video_size;
@@ -574,7 +574,7 @@ impl Post {
         self.not_before_ms = now + self.inbox_poll_delay(0);
     }
 
-    pub(crate) fn to_published(&mut self, now: u64) {
+    pub(crate) fn move_to_published(&mut self, now: u64) {
         self.state = State::Published;
         self.published_at_ms = Some(now);
         self.uploaded_bytes = self.video_size;

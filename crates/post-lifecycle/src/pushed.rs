@@ -43,7 +43,7 @@ impl Post {
         }
         let in_flight = matches!(self.state, Uploading | Processing);
         match fact {
-            Pushed::InboxDelivered if in_flight && self.mode() == Mode::Draft => self.to_inbox(now),
+            Pushed::InboxDelivered if in_flight && self.mode() == Mode::Draft => self.move_to_inbox(now),
             Pushed::Failed(reason) if self.state == SentToInbox => {
                 self.draft_gone(if reason.is_empty() { codes::PUBLISH_CANCELLED.to_string() } else { reason })
             }
@@ -57,7 +57,7 @@ impl Post {
                     return false;
                 }
                 if publishable {
-                    self.to_published(now);
+                    self.move_to_published(now);
                 }
                 let newest = self.visibility_at_ms.is_none_or(|t| at_ms >= t);
                 match fact {

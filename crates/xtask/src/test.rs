@@ -206,10 +206,13 @@ impl Suite {
         // A fresh token key each run; the suite checks that it never reaches a response.
         let token_key = dev::fresh_token_key()?;
         vars.push(("TOKEN_KEY", token_key.clone()));
-        // Short enough for a test to see a published post's video deleted.
-        vars.push(("MEDIA_RETENTION_SECS", "15".into()));
-        // "Add to queue" a minute ahead (5 in production), so a test sees a queued post published.
-        vars.push(("QUEUE_LEAD_SECS", "60".into()));
+        // Short leads, so tests wait seconds, not minutes, for what production does in minutes
+        // (the tests read them back from GET /api/test/timing): a published post's video is
+        // deleted after 5 s (a week in production), "Add to queue" takes a slot 10 s ahead (5
+        // min), a scheduled upload starts 5 s (30 s) plus its send-ahead time before its time.
+        vars.push(("MEDIA_RETENTION_SECS", "5".into()));
+        vars.push(("QUEUE_LEAD_SECS", "10".into()));
+        vars.push(("UPLOAD_LEAD_MARGIN_SECS", "5".into()));
         // The suite's own faults inside the Worker (worker/src/test_hooks.rs).
         vars.push(("TEST_HOOKS", "1".into()));
         let worker = dev::start_worker(tools, worker_port, &vars, Some(&state), &clock_env)?;

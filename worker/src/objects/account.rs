@@ -112,11 +112,11 @@ impl Account {
     /// token's life; a refused refresh marks the account), then arm the next look.
     async fn upkeep(&self) -> Result<()> {
         let Some(rec) = self.record().await? else { return Ok(()) };
-        if upkeep_refresh_due(&rec, now_ms()) {
-            if let Ok((_, t)) = self.tokens().await {
-                // A transient failure leaves the tokens as they were; the next look is tomorrow.
-                let _ = self.refresh(&t.access_token).await;
-            }
+        if upkeep_refresh_due(&rec, now_ms())
+            && let Ok((_, t)) = self.tokens().await
+        {
+            // A transient failure leaves the tokens as they were; the next look is tomorrow.
+            let _ = self.refresh(&t.access_token).await;
         }
         match self.record().await? {
             Some(rec) => self.arm_upkeep(&rec, false).await,
@@ -241,11 +241,11 @@ impl Account {
     }
 
     async fn flag_business(&self) -> Result<()> {
-        if let Some(mut rec) = self.record().await? {
-            if !rec.business_account {
-                rec.business_account = true;
-                self.save(&rec).await?;
-            }
+        if let Some(mut rec) = self.record().await?
+            && !rec.business_account
+        {
+            rec.business_account = true;
+            self.save(&rec).await?;
         }
         Ok(())
     }

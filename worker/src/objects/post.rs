@@ -312,11 +312,11 @@ impl PostObject {
     /// "Retry", once per key: the same key again answers with the post as it is now.
     async fn retry(&self, b: RetryBody) -> Result<Response> {
         let storage = self.state.storage();
-        if let Some(key) = &b.key {
-            if storage.get::<String>(RETRIED_BY).await?.as_ref() == Some(key) {
-                let Some(p) = self.load().await? else { return reply::not_found("post") };
-                return post_body(&p);
-            }
+        if let Some(key) = &b.key
+            && storage.get::<String>(RETRIED_BY).await?.as_ref() == Some(key)
+        {
+            let Some(p) = self.load().await? else { return reply::not_found("post") };
+            return post_body(&p);
         }
         let resp = self.request(Event::Retry).await?;
         if let (200, Some(key)) = (resp.status_code(), &b.key) {
@@ -328,7 +328,7 @@ impl PostObject {
     async fn begin_part(&self, b: PartBegin) -> Result<Response> {
         let (Some(p), Some(s)) = (self.load().await?, self.staging().await?) else { return reply::not_found("post") };
         if p.state != post_lifecycle::State::AwaitingMedia || s.complete {
-            return Ok(reply::json(416, &Received { received_bytes: s.received })?);
+            return reply::json(416, &Received { received_bytes: s.received });
         }
         match s.plan.accept(&b.content_range, s.received) {
             Ok(n) => {
@@ -561,12 +561,12 @@ impl DurableObject for PostObject {
             (Method::Post, "/cancel") => {
                 let body: CancelBody = req.json().await.unwrap_or_default();
                 let resp = self.request(Event::Cancel).await?;
-                if let (Some(reason), Some(mut p)) = (body.reason, self.load().await?) {
-                    if p.state == post_lifecycle::State::Cancelled {
-                        p.error = Some(reason);
-                        self.save(&p).await?;
-                        return post_body(&p);
-                    }
+                if let (Some(reason), Some(mut p)) = (body.reason, self.load().await?)
+                    && p.state == post_lifecycle::State::Cancelled
+                {
+                    p.error = Some(reason);
+                    self.save(&p).await?;
+                    return post_body(&p);
                 }
                 Ok(resp)
             }
