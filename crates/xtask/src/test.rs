@@ -207,10 +207,11 @@ impl Suite {
         let token_key = dev::fresh_token_key()?;
         vars.push(("TOKEN_KEY", token_key.clone()));
         // Short leads, so tests wait seconds, not minutes, for what production does in minutes
-        // (the tests read them back from GET /api/test/timing): a published post's video is
-        // deleted after 5 s (a week in production), "Add to queue" takes a slot 10 s ahead (5
-        // min), a scheduled upload starts 5 s (30 s) plus its send-ahead time before its time.
-        vars.push(("MEDIA_RETENTION_SECS", "5".into()));
+        // (the tests read them back from GET /api/test/timing): a finished post's video is
+        // deleted after 15 s (a week in production; a failed post's retry needs it, and 5 s was
+        // too short for a reconnect under load), "Add to queue" takes a slot 10 s ahead (5 min),
+        // a scheduled upload starts 5 s (30 s) plus its send-ahead time before its time.
+        vars.push(("MEDIA_RETENTION_SECS", "15".into()));
         vars.push(("QUEUE_LEAD_SECS", "10".into()));
         vars.push(("UPLOAD_LEAD_MARGIN_SECS", "5".into()));
         // The suite's own faults inside the Worker (worker/src/test_hooks.rs).
