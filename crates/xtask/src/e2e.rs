@@ -27,6 +27,8 @@ struct Outcome {
 
 /// The binary that runs after all others (tests/tests/service_logs.rs).
 const LAST: &str = "service_logs";
+/// The binaries that take longest, started first.
+const LONGEST_FIRST: [&str; 5] = ["ui_engines", "ui_compose", "ui_queue", "ui_connect", "ui_schedule"];
 
 /// `cargo test --no-run` once; the executables it built, in the order cargo would run them.
 fn build(tools: &Tools) -> Result<Vec<Binary>> {
@@ -56,58 +58,69 @@ fn build(tools: &Tools) -> Result<Vec<Binary>> {
     Ok(bins)
 }
 
-/// Build the binaries and run them all at once (their tests wait on clocks far more than they
-/// use the CPU; the browsers they open are bounded by `LETSPOST_BROWSERS` slots inside the
-/// suite), each with `args` (`--test-threads`) and the `filters`; the services' log scan
-/// (`LAST`) runs after the others. Each binary's output is printed whole when it ends, then
+/// Build the binaries and run `jobs` of them at a time, longest first (their tests wait on
+/// clocks far more than they use the CPU; the browsers they open are bounded by
+/// `LETSPOST_BROWSERS` slots inside the suite), each with `args` (`--test-threads`) and the
+/// `filters`; the services' log scan (`LAST`) runs after the others. Each binary's output is printed whole when it ends, then
 /// the summary; an error unless every test that ran passed. A filter that a binary's name
 /// contains (`worker_cron`) runs that binary whole; the others go to libtest, matching test names.
 /// `tag` names the run's folders (`target/<tag>-out`, `target/<tag>-failures`) and its table rows.
-pub fn run(tools: &Tools, env: &[(&str, std::ffi::OsString)], args: &[String], filters: &[String], tag: &str) -> Result {
+pub fn run(tools: &Tools, env: &[(&str, std::ffi::OsString)], args: &[String], filters: &[String], tag: &str, jobs: usize) -> Result {
     let bins = build(tools)?;
     let failures_dir = root().join(format!("target/{tag}-failures"));
     let _ = std::fs::remove_dir_all(&failures_dir);
     let out_dir = root().join(format!("target/{tag}-out"));
     let _ = std::fs::remove_dir_all(&out_dir);
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
-    let (last, first): (Vec<&Binary>, Vec<&Binary>) = bins.iter().partition(|b| b.name == LAST);
+    let (last, mut first): (Vec<&Binary>, Vec<&Binary>) = bins.iter().partition(|b| b.name == LAST);
+    // The longest first, so the pool ends together: the browser flows, then the Worker's.
+    first.sort_by_key(|b| (LONGEST_FIRST.iter().position(|n| *n == b.name).unwrap_or(LONGEST_FIRST.len()), !b.name.starts_with("ui_"), b.name.clone()));
     let mut outcomes = Vec::new();
     for wave in [first, last] {
         let started = Instant::now();
         let (tx, rx) = std::sync::mpsc::channel();
-        let mut running = 0;
-        for bin in wave {
-            let filtered = if filters.iter().any(|f| bin.name.contains(f.as_str())) { &[][..] } else { filters };
-            let mut cmd = tools.command(&bin.path);
-            // As cargo runs them: from the package's folder. `--report-time` (libtest, unstable:
-            // RUSTC_BOOTSTRAP) gives each test's time for the table.
-            cmd.current_dir(root().join("tests"))
-                .args(args)
-                .args(["-Zunstable-options", "--report-time"])
-                .args(filtered)
-                .env("RUSTC_BOOTSTRAP", "1")
-                .env("LETSPOST_E2E_FAILURES", &failures_dir)
-                .envs(env.iter().map(|(k, v)| (k, v)));
-            let log = out_dir.join(format!("{}.log", bin.name.replace([' ', '(', ')'], "")));
-            let (tx, name) = (tx.clone(), bin.name.clone());
-            std::thread::spawn(move || {
-                let _ = tx.send(run_one(name, cmd, &log));
-            });
-            running += 1;
+        let (mut waiting, mut running, ran) = (wave.into_iter(), 0, Instant::now());
+        let mut start_next = |running: &mut usize| {
+            if let Some(bin) = waiting.next() {
+                let filtered = if filters.iter().any(|f| bin.name.contains(f.as_str())) { &[][..] } else { filters };
+                let mut cmd = tools.command(&bin.path);
+                // As cargo runs them: from the package's folder. `--report-time` (libtest,
+                // unstable: RUSTC_BOOTSTRAP) gives each test's time for the table.
+                cmd.current_dir(root().join("tests"))
+                    .args(args)
+                    .args(["-Zunstable-options", "--report-time"])
+                    .args(filtered)
+                    .env("RUSTC_BOOTSTRAP", "1")
+                    .env("LETSPOST_E2E_FAILURES", &failures_dir)
+                    .envs(env.iter().map(|(k, v)| (k, v)));
+                let log = out_dir.join(format!("{}.log", bin.name.replace([' ', '(', ')'], "")));
+                let (tx, name) = (tx.clone(), bin.name.clone());
+                std::thread::spawn(move || {
+                    let _ = tx.send(run_one(name, cmd, &log));
+                });
+                *running += 1;
+            }
+        };
+        for _ in 0..jobs.max(1) {
+            start_next(&mut running);
         }
-        for _ in 0..running {
+        let mut count = 0;
+        while running > 0 {
             let (o, text) = rx.recv().map_err(|e| format!("an end-to-end binary's runner died: {e}"))?;
+            running -= 1;
+            count += 1;
+            start_next(&mut running);
             if o.passed > 0 || !o.failed.is_empty() || o.broken.is_some() {
-                eprintln!("\n     Ran {} ({tag}, {:.1} s)", o.name, o.seconds);
+                eprintln!("\n     Ran {} ({tag}, {:.1} s, ended at +{:.0} s)", o.name, o.seconds, ran.elapsed().as_secs_f64());
                 print!("{text}");
                 crate::timing::record("e2e", format!("{tag}: {}", o.name), o.seconds);
             }
             outcomes.push(o);
         }
-        if running > 0 {
+        if count > 0 {
             crate::timing::record(
                 "e2e",
-                format!("{tag}: {}", if running > 1 { "(these side by side, wall)" } else { "(then alone)" }),
+                format!("{tag}: {}", if count > 1 { "(these side by side, wall)" } else { "(then alone)" }),
                 started.elapsed().as_secs_f64(),
             );
         }

@@ -1,10 +1,10 @@
 //! `cargo xtask test`: every test, against real parts. Tidiness first (fmt, clippy), then
 //! the native tests (fast failures), one release build of each wasm shell, then the Worker in
 //! workerd and the UI in headless Chromium (the whole suite), Firefox and WebKit (the creator
-//! flows), driven by the end-to-end suite in tests/. The e2e binaries run side by side (most
-//! of a test is waiting on a clock; the browsers are bounded), and beside them the short soak,
-//! the Ctrl-C/SIGTERM checks and the day-dependent flows on hard days (`crate::clock`). Every
-//! run ends with a table of where its time went (`crate::timing`).
+//! flows), driven by the end-to-end suite in tests/. The e2e binaries run side by side, four at
+//! a time, longest first (most of a test is waiting on a clock; the browsers are bounded), then
+//! the short soak, the Ctrl-C/SIGTERM checks and the day-dependent flows on hard days
+//! (`crate::clock`). Every run ends with a table of where its time went (`crate::timing`).
 //!
 //! `cargo xtask test FILTER...` starts the same services and runs only the end-to-end tests
 //! whose binary's name (`worker_cron`) or own name (`webkit::schedule`) contains a filter,
@@ -49,9 +49,13 @@ impl Options {
 
 /// How many browsers the suite may have open at once (`LETSPOST_BROWSERS` overrides): most of
 /// a UI test is waiting for a clock, a few seconds of it are a page's wasm and layout on a core.
-const BROWSER_SLOTS: u32 = 4;
-/// libtest threads per e2e binary: its tests wait on clocks; browsers are bounded apart.
-const TEST_THREADS: u32 = 6;
+/// Measured on 2 cores: 4 browsers, every binary at once and the soak beside them drove the load
+/// average to 13–15, and uploads, a 2 s webhook check and wrangler's start timed out.
+const BROWSER_SLOTS: u32 = 3;
+/// e2e binaries running at once (`LETSPOST_E2E_JOBS` overrides).
+const E2E_JOBS: usize = 4;
+/// libtest threads per e2e binary.
+const TEST_THREADS: u32 = 2;
 /// The flows that depend on the day, run again on `clock::hard_days` in every full run.
 const DATE_FLOWS: [&str; 3] = ["ui_schedule", "ui_queue", "worker_schedule"];
 
@@ -95,27 +99,22 @@ fn run_with(o: &Options) -> Result {
         (Some(c), _) => format!("end-to-end tests matching {} on {}", if o.filters.is_empty() { "anything".into() } else { o.filters.join(" or ") }, c.label),
         (None, _) => format!("end-to-end tests matching {}", o.filters.join(" or ")),
     });
-    // Beside the e2e binaries: the short soak (its own emulator and Worker, faults on, one
-    // SIGKILL), then the Ctrl-C and SIGTERM checks; and the day-dependent flows on hard days.
-    let beside = everything.then(|| {
-        let tools = tools.clone();
-        std::thread::spawn(move || -> Result {
-            phase("soak", "short soak (30 posts, faults, one SIGKILL)", || crate::soak::short(&tools))?;
-            phase("signals", "Ctrl-C and SIGTERM on xtask dev", || ["INT", "TERM"].into_iter().try_for_each(dev_stops_on))
-        })
-    });
-    let days = everything.then(|| {
-        let tools = tools.clone();
-        std::thread::spawn(move || hard_days(&tools))
-    });
     let mut env = suite.env.clone();
     env.push(("LETSPOST_BROWSERS", std::env::var("LETSPOST_BROWSERS").unwrap_or_else(|_| BROWSER_SLOTS.to_string()).into()));
-    let e2e = phase("e2e", "(all of it, wall)", || crate::e2e::run(&tools, &env, &test_threads(), &o.filters, "e2e"));
+    let jobs = std::env::var("LETSPOST_E2E_JOBS").ok().and_then(|j| j.parse().ok()).unwrap_or(E2E_JOBS);
+    let e2e = phase("e2e", "(all of it, wall)", || crate::e2e::run(&tools, &env, &test_threads(), &o.filters, "e2e", jobs));
     drop(suite);
-    let beside = beside.map(|t| t.join().unwrap_or_else(|_| Err("the soak's thread panicked".into())));
-    let days = days.map(|t| t.join().unwrap_or_else(|_| Err("the hard days' thread panicked".into())));
-    let errors: Vec<String> = [Some(e2e), beside, days].into_iter().flatten().filter_map(|r| r.err()).collect();
-    if errors.is_empty() { Ok(()) } else { Err(errors.join("\n")) }
+    e2e?;
+    if !everything {
+        return Ok(());
+    }
+    // After them, each alone (beside the e2e binaries, wrangler's start timed out under the load):
+    // the short soak (its own emulator and Worker, faults on, one SIGKILL), the Ctrl-C and
+    // SIGTERM checks, and the day-dependent flows on hard days.
+    phase("soak", "short soak (30 posts, faults, one SIGKILL)", || crate::soak::short(&tools))?;
+    step("Ctrl-C and SIGTERM on `cargo xtask dev` stop everything it started");
+    phase("signals", "Ctrl-C and SIGTERM on xtask dev", || ["INT", "TERM"].into_iter().try_for_each(dev_stops_on))?;
+    hard_days(&tools)
 }
 
 fn test_threads() -> Vec<String> {
@@ -131,8 +130,8 @@ fn hard_days(tools: &Tools) -> Result {
         let started = Instant::now();
         let out = Suite::start(tools, &format!("days-{}", when.replace([' ', ':'], "-")), Some(&clock)).and_then(|suite| {
             let mut env = suite.env.clone();
-            env.push(("LETSPOST_BROWSERS", "2".into()));
-            crate::e2e::run(tools, &env, &test_threads(), &DATE_FLOWS.map(String::from), &format!("days-{}", when.replace([' ', ':'], "-")))
+            env.push(("LETSPOST_BROWSERS", BROWSER_SLOTS.to_string().into()));
+            crate::e2e::run(tools, &env, &test_threads(), &DATE_FLOWS.map(String::from), &format!("days-{}", when.replace([' ', ':'], "-")), E2E_JOBS)
         });
         crate::timing::record("days", name.clone(), started.elapsed().as_secs_f64());
         out.map_err(|e| format!("the day-dependent flows {name}: {e}"))?;
