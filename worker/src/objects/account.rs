@@ -364,6 +364,9 @@ impl Account {
                 }
                 self.save(&rec).await?;
                 self.state.storage().delete(CREATOR_INFO).await?;
+                // Its sessions still see it marked; a reconnection is held only by the session
+                // that makes it.
+                crate::objects::holders::until_reconnect(&self.state.storage()).await?;
                 Ok(Response::empty()?.with_status(200))
             }
             AccountFact::Post { publish_id, fact, at_ms } => {
@@ -390,6 +393,10 @@ impl DurableObject for Account {
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         // The posting schedule and the times its posts hold (`schedule.rs`).
         if let Some(answer) = crate::objects::schedule::handle(&self.state.storage(), &mut req, crate::base::config::queue_lead_ms(&self.env)).await? {
+            return Ok(answer);
+        }
+        // The sessions holding the account (`holders.rs`).
+        if let Some(answer) = crate::objects::holders::handle(&self.state.storage(), &mut req).await? {
             return Ok(answer);
         }
         match (req.method(), req.path().as_str()) {
