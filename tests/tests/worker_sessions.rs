@@ -4,7 +4,8 @@
 //! are none, the devices holding an account are listed and can be signed out, and a disconnect
 //! is for good.
 
-use letspost_e2e::api::{Answer, Session, VERIFIER, mint_code_for, new_account};
+use letspost_e2e::api::{Answer, Session, VERIFIER, grants, mint_code_for, new_account};
+use letspost_e2e::own_worker::OwnWorker;
 use letspost_e2e::{emulator_url, http};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -279,4 +280,56 @@ async fn after_tiktok_removes_the_authorization_a_reconnect_is_held_only_by_its_
     assert_eq!(listed(&owner).await, vec![open_id.clone()]);
     assert!(listed(&aside).await.is_empty(), "a session from before the removal does not hold the new connection");
     assert_eq!(write_status(&aside, &open_id).await, 404);
+}
+
+/// Two more well-formed keys (32 bytes, base64), unlike the suite's.
+const OTHER_KEY: &str = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";
+const NEXT_KEY: &str = "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8=";
+
+async fn restart_with(w: &mut OwnWorker, key: &str, previous: Option<&str>) {
+    w.kill9();
+    w.token_key = key.to_string();
+    w.extra_vars = previous.map(|p| vec![("TOKEN_KEY_PREVIOUS".to_string(), p.to_string())]).unwrap_or_default();
+    w.restart().await;
+}
+
+async fn creator_info(s: &Session, open_id: &str) -> Answer {
+    s.get(&format!("/api/accounts/{open_id}/creator-info")).await
+}
+
+#[tokio::test]
+async fn a_wrong_token_key_answers_503_and_loses_nothing_and_a_rotation_reseals() {
+    let mut w = OwnWorker::start("sessions-keys").await;
+    let suite_key = w.token_key.clone();
+    let open_id = new_account("keys", "creator").await;
+    let s = Session::at(&w.url());
+    assert_eq!(s.connect(&open_id).await.status, 200);
+    assert_eq!(creator_info(&s, &open_id).await.status, 200);
+
+    // A deploy with a wrong but well-formed key: 503, the account still connected, nothing erased.
+    restart_with(&mut w, OTHER_KEY, None).await;
+    for _ in 0..2 {
+        let r = creator_info(&s, &open_id).await;
+        assert_eq!((r.status, r.body["error"]["code"].as_str()), (503, Some("tokens_unreadable")), "{}", r.body);
+    }
+    assert_eq!(s.account(&open_id).await.unwrap()["status"], "connected");
+    // The right key back: the same tokens work, no reconnect and no refresh needed.
+    restart_with(&mut w, &suite_key, None).await;
+    assert_eq!(creator_info(&s, &open_id).await.status, 200);
+    assert_eq!(grants(&open_id).await["refreshes"], 0);
+
+    // Rotation: the new key with the old one as TOKEN_KEY_PREVIOUS opens and reseals; after
+    // that the new key alone opens them.
+    restart_with(&mut w, NEXT_KEY, Some(&suite_key)).await;
+    assert_eq!(creator_info(&s, &open_id).await.status, 200);
+    restart_with(&mut w, NEXT_KEY, None).await;
+    let r = creator_info(&s, &open_id).await;
+    assert_eq!(r.status, 200, "resealed with the new key: {}", r.body);
+    assert_eq!(s.account(&open_id).await.unwrap()["status"], "connected");
+    assert_eq!(grants(&open_id).await["refreshes"], 0);
+    s.assert_no_secrets(&[&open_id]).await;
+    let seen = s.seen.lock().unwrap().join("\n");
+    for key in [OTHER_KEY, NEXT_KEY] {
+        assert!(!seen.contains(key), "a key reached the client");
+    }
 }
