@@ -46,9 +46,40 @@ pub fn summary(user_agent: &str) -> String {
     }
 }
 
+/// `"last active 3 hours ago"`, from a `last_seen` kept to the hour.
+pub fn last_active(now_ms: u64, seen_ms: u64) -> String {
+    const HOUR: u64 = 3_600_000;
+    let ago = now_ms.saturating_sub(seen_ms);
+    let (n, unit) = match ago {
+        a if a < HOUR => return "active in the last hour".to_string(),
+        a if a < 24 * HOUR => (a / HOUR, "hour"),
+        a => (a / (24 * HOUR), "day"),
+    };
+    format!("last active {n} {unit}{} ago", if n == 1 { "" } else { "s" })
+}
+
+/// A line of the devices list: `"Chrome on Android, last active 3 hours ago"`.
+pub fn line(user_agent: &str, now_ms: u64, seen_ms: u64) -> String {
+    format!("{}, {}", summary(user_agent), last_active(now_ms, seen_ms))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::summary;
+    use super::*;
+
+    #[test]
+    fn last_active_in_words() {
+        const H: u64 = 3_600_000;
+        let now = 100 * 24 * H;
+        assert_eq!(last_active(now, now - 10), "active in the last hour");
+        assert_eq!(last_active(now, now - H), "last active 1 hour ago");
+        assert_eq!(last_active(now, now - 3 * H - 5), "last active 3 hours ago");
+        assert_eq!(last_active(now, now - 24 * H), "last active 1 day ago");
+        assert_eq!(last_active(now, now - 45 * 24 * H), "last active 45 days ago");
+        assert_eq!(last_active(now, now + H), "active in the last hour", "a clock behind the server's");
+        let android = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36";
+        assert_eq!(line(android, now, now - 3 * H), "Chrome on Android, last active 3 hours ago");
+    }
 
     #[test]
     fn common_browsers_in_words() {

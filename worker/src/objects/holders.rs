@@ -91,7 +91,7 @@ pub async fn handle(storage: &Storage, req: &mut Request) -> Result<Option<Respo
         }
         (Method::Get, "/holders") => {
             let mut hs = list(storage).await?;
-            hs.sort_by(|a, b| b.last_seen_ms.cmp(&a.last_seen_ms));
+            hs.sort_by_key(|h| std::cmp::Reverse(h.last_seen_ms));
             Ok(Some(Response::from_json(&hs)?))
         }
         _ => Ok(None),
