@@ -586,7 +586,8 @@ pub async fn every_page_runs_under_the_csp(engine: Engine) {
 /// Wait until `css` matches nothing (an element signed out, a list emptied).
 async fn wait_gone(c: &Client, css: &str) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while !c.find_all(Locator::Css(css)).await.unwrap().is_empty() {
+    // An element may go stale while the list re-renders (WebKit): look again.
+    while !c.find_all(Locator::Css(css)).await.is_ok_and(|found| found.is_empty()) {
         assert!(tokio::time::Instant::now() < deadline, "{css} is still on the page");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -603,8 +604,8 @@ pub async fn sign_another_browser_out_then_sign_out(engine: Engine) {
     // The other browser signs in, and is put aside (one browser open per flow at a time).
     let other = browser_in(engine).await;
     connect_at(&other, &app_url(), &open_id).await;
+    // Kept as the browser reports it (domain, path, SameSite, HttpOnly), to give back later.
     let other_cookie = other.get_named_cookie(letspost_core::session::COOKIE).await.expect("a session cookie");
-    let other_cookie = (other_cookie.name().to_string(), other_cookie.value().to_string());
     other.close().await.unwrap();
 
     let c = browser_in(engine).await;
@@ -637,9 +638,7 @@ pub async fn sign_another_browser_out_then_sign_out(engine: Engine) {
     // The other browser's next page: signed out of the account.
     let other = browser_in(engine).await;
     other.goto(&format!("{}/", app_url())).await.unwrap();
-    let mut cookie = fantoccini::cookies::Cookie::new(other_cookie.0, other_cookie.1);
-    cookie.set_path("/");
-    other.add_cookie(cookie).await.unwrap();
+    other.add_cookie(other_cookie).await.unwrap();
     other.goto(&format!("{}/accounts", app_url())).await.unwrap();
     wait_text(&other, "[data-testid=no-accounts]", |t| t.contains("No TikTok account")).await;
     other.close().await.unwrap();
