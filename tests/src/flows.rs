@@ -582,3 +582,64 @@ pub async fn every_page_runs_under_the_csp(engine: Engine) {
     csp::assert_no_violation(Duration::from_secs(1), &format!("{engine:?}")).await;
     c.close().await.unwrap();
 }
+
+/// Wait until `css` matches nothing (an element signed out, a list emptied).
+async fn wait_gone(c: &Client, css: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    // An element may go stale while the list re-renders (WebKit): look again.
+    while !c.find_all(Locator::Css(css)).await.is_ok_and(|found| found.is_empty()) {
+        assert!(tokio::time::Instant::now() < deadline, "{css} is still on the page");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Sessions you can end (issue 31): another browser signs in to an account, this browser signs
+/// in too and sees itself ("This browser") and the other in the account's devices list (axe
+/// passes with the list on the page), signs the other out from it (the other browser's next
+/// page shows it signed out), then signs itself out with the header's "Sign out".
+pub async fn sign_another_browser_out_then_sign_out(engine: Engine) {
+    let label = format!("{}devices", engine.tag());
+    let open_id = new_account(&label, "creator").await;
+    let card = format!("[data-testid=account][data-open-id='{open_id}']");
+    // The other browser signs in, and is put aside (one browser open per flow at a time).
+    let other = browser_in(engine).await;
+    connect_at(&other, &app_url(), &open_id).await;
+    // Kept as the browser reports it (domain, path, SameSite, HttpOnly), to give back later.
+    let other_cookie = other.get_named_cookie(letspost_core::session::COOKIE).await.expect("a session cookie");
+    other.close().await.unwrap();
+
+    let c = browser_in(engine).await;
+    connect_at(&c, &app_url(), &open_id).await;
+    let mine = wait_text(&c, &format!("{card} [data-testid=device][data-current=true]"), |t| t.contains("This browser")).await;
+    assert!(mine.contains("Sign out"), "{mine}");
+    let theirs = wait_text(&c, &format!("{card} [data-testid=device][data-current=false]"), |t| t.contains(" active ")).await;
+    let engine_words = match engine {
+        Engine::Chromium => "Chrome on Linux",
+        Engine::Firefox => "Firefox on Linux",
+        Engine::WebKit => "on Linux",
+    };
+    assert!(theirs.contains(engine_words) && theirs.contains("active in the last hour"), "{theirs}");
+    crate::axe::assert_accessible(&c, "/accounts with the devices list").await;
+    let s = session_of(&c).await;
+
+    // Sign the other browser out from here.
+    c.find(Locator::Css(&format!("{card} [data-testid=device][data-current=false] button"))).await.unwrap().click().await.unwrap();
+    wait_gone(&c, &format!("{card} [data-testid=device][data-current=false]")).await;
+    assert_eq!(s.account(&open_id).await.unwrap()["status"], "connected", "this browser still holds it");
+
+    // Sign out here: the session ends on the server, the page shows no account, and the cookie
+    // this browser had holds nothing any more.
+    c.find(Locator::Css("[data-testid=sign-out]")).await.unwrap().click().await.unwrap();
+    wait_text(&c, "[data-testid=no-accounts]", |t| t.contains("No TikTok account")).await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/accounts");
+    assert!(s.account(&open_id).await.is_none(), "the signed-out session's cookie holds nothing");
+    c.close().await.unwrap();
+
+    // The other browser's next page: signed out of the account.
+    let other = browser_in(engine).await;
+    other.goto(&format!("{}/", app_url())).await.unwrap();
+    other.add_cookie(other_cookie).await.unwrap();
+    other.goto(&format!("{}/accounts", app_url())).await.unwrap();
+    wait_text(&other, "[data-testid=no-accounts]", |t| t.contains("No TikTok account")).await;
+    other.close().await.unwrap();
+}

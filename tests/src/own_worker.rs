@@ -1,5 +1,6 @@
 //! A Worker of a test's own (wrangler dev → workerd), for tests that crash it: killed with
-//! SIGKILL and started again on the same state folder and port.
+//! SIGKILL and started again on the same state folder and port, or for tests that restart it
+//! with other vars (another `TOKEN_KEY`, `TOKEN_KEY_PREVIOUS`).
 
 use crate::{emulator_url, http};
 use std::os::unix::process::CommandExt;
@@ -14,6 +15,8 @@ pub struct OwnWorker {
     emulator: String,
     /// TikTok delivers webhooks to this Worker (`TIKTOK_WEBHOOKS=on`).
     webhooks: bool,
+    /// More `--var`s for the next (re)start, e.g. `TOKEN_KEY_PREVIOUS`.
+    pub extra_vars: Vec<(String, String)>,
     child: Option<Child>,
 }
 
@@ -41,7 +44,7 @@ impl OwnWorker {
         let state = std::env::temp_dir().join(format!("letspost-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&state);
         let token_key = std::env::var("LETSPOST_TOKEN_KEY").expect("LETSPOST_TOKEN_KEY: run under cargo xtask test");
-        let mut w = OwnWorker { port, state, token_key, emulator: emulator.to_string(), webhooks, child: None };
+        let mut w = OwnWorker { port, state, token_key, emulator: emulator.to_string(), webhooks, extra_vars: Vec::new(), child: None };
         w.restart().await;
         w
     }
@@ -69,6 +72,9 @@ impl OwnWorker {
             ("TOKEN_KEY", self.token_key.clone()),
             ("TIKTOK_WEBHOOKS", if self.webhooks { "on" } else { "off" }.into()),
         ] {
+            cmd.arg("--var").arg(format!("{k}:{v}"));
+        }
+        for (k, v) in &self.extra_vars {
             cmd.arg("--var").arg(format!("{k}:{v}"));
         }
         self.child = Some(cmd.spawn().expect("start wrangler dev"));

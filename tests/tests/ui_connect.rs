@@ -23,6 +23,11 @@ async fn connect_through_the_consent_page_and_see_the_account() {
 }
 
 #[tokio::test]
+async fn sign_another_browser_out_then_sign_out() {
+    flows::sign_another_browser_out_then_sign_out(Engine::Chromium).await;
+}
+
+#[tokio::test]
 async fn refused_consent_says_so_and_offers_to_try_again() {
     let open_id = new_account("uideny", "creator").await;
     let c = browser().await;
@@ -90,6 +95,11 @@ async fn reconnect_banner_then_disconnect_asked_once() {
     decide(&c, &open_id, "approve").await;
     let card = account_card(&c, &open_id).await;
     assert!(card.contains("Connected") && !card.contains("Reconnect"), "{card}");
+    // Connecting again issued this browser a new session id (the old one ended).
+    let old = s;
+    let s = session_of(&c).await;
+    assert!(old.account(&open_id).await.is_none());
+    assert_eq!(s.account(&open_id).await.unwrap()["status"], "connected");
 
     // Disconnect asks once.
     let card_css = format!("[data-testid=account][data-open-id='{open_id}']");

@@ -21,6 +21,11 @@ macro_rules! creator_flows {
             }
 
             #[tokio::test]
+            async fn sign_another_browser_out_then_sign_out() {
+                once_more_if_the_browser_exits(ENGINE, || flows::sign_another_browser_out_then_sign_out(ENGINE)).await;
+            }
+
+            #[tokio::test]
             async fn check_a_good_video() {
                 once_more_if_the_browser_exits(ENGINE, || flows::check_a_good_video(ENGINE)).await;
             }

@@ -34,11 +34,13 @@ async fn connecting_sets_a_session_cookie_and_lists_the_account() {
     assert_eq!(info.body["creator_info"]["privacy_level_options"], json!(["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"]));
     assert_eq!(info.body["creator_info"]["max_video_post_duration_sec"], 600);
 
-    // A connection from the same browser adds to the same session: no second cookie.
+    // A connection from the same browser issues a new session id, which keeps the first account.
+    let first = s.cookie().unwrap();
     let other = new_account("bo", "personal").await;
     let r = s.connect(&other).await;
     assert_eq!(r.status, 200);
-    assert!(r.headers.get("set-cookie").is_none());
+    assert!(r.headers.get("set-cookie").is_some());
+    assert_ne!(s.cookie().unwrap(), first);
     let ids: Vec<_> = s.get("/api/accounts").await.body["accounts"].as_array().unwrap().iter().map(|a| a["open_id"].clone()).collect();
     assert_eq!(ids, vec![json!(open_id), json!(other)]);
     s.assert_no_secrets(&[&open_id, &other]).await;

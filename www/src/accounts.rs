@@ -7,7 +7,7 @@ use crate::connect::ConnectButton;
 use crate::schedule_editor::PostingSchedule;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use letspost_core::api::{Account, AccountStatus, AccountsBody, ApiError, paths};
+use letspost_core::api::{Account, AccountStatus, AccountsBody, ApiError, DeviceSession, SessionsBody, paths};
 
 #[component]
 pub fn AccountsPage() -> impl IntoView {
@@ -90,6 +90,7 @@ fn AccountCard(account: Account, on_change: impl Fn() + Copy + Send + Sync + 'st
     // From 14 days before TikTok's sign-in ends: say when, while it still works.
     let lapse = if reconnect { None } else { crate::lapse::notice(&account) };
     let who_lapse = who.clone();
+    let who = who.clone();
     view! {
         <li class="account" data-testid="account" data-open-id=account.open_id.clone()
             data-status=if reconnect { "reconnect_needed" } else { "connected" }>
@@ -138,6 +139,68 @@ fn AccountCard(account: Account, on_change: impl Fn() + Copy + Send + Sync + 'st
             </Show>
             {move || error.get().map(|e| view! { <p class="issue error" role="alert">{e.message}</p> })}
             <PostingSchedule open_id=account.open_id.clone()/>
+            <Devices open_id=account.open_id.clone() who=who.clone() on_change=on_change/>
         </li>
+    }
+}
+
+/// The browsers signed in to this account (`GET /api/accounts/{open_id}/sessions`), this one
+/// first as "This browser", each with "Sign out" (`DELETE …/sessions/{id}`).
+#[component]
+fn Devices(open_id: String, who: String, on_change: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let path = format!("{}/{open_id}/sessions", paths::ACCOUNTS);
+    let list_path = path.clone();
+    let sessions = LocalResource::new(move || {
+        let p = list_path.clone();
+        async move { api::get::<SessionsBody>(&p).await }
+    });
+    let (error, set_error) = signal(None::<ApiError>);
+    let path = StoredValue::new(path);
+    let sign_out = move |d: DeviceSession| {
+        let target = format!("{}/{}", path.get_value(), d.id);
+        spawn_local(async move {
+            match api::delete(&target).await {
+                // This browser let go of the account: it leaves the page.
+                Ok(()) if d.current => on_change(),
+                Ok(()) => sessions.refetch(),
+                Err(e) => set_error.set(Some(e)),
+            }
+        });
+    };
+    let heading = format!("Browsers signed in to {who}");
+    view! {
+        <section class="devices" data-testid="devices" aria-label=heading.clone()>
+            <h2 class="devices-title">"Signed in on"</h2>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || sessions.get().map(|r| match r {
+                    Err(e) => view! { <p class="issue error" role="alert">{e.message}</p> }.into_any(),
+                    Ok(b) => {
+                        let now = js_sys::Date::now() as u64;
+                        let mut list = b.sessions;
+                        list.sort_by_key(|d| !d.current);
+                        view! {
+                            <ul class="device-list">
+                                {list.into_iter().map(|d| {
+                                    // The browser's own date parser: the `time` crate's would add ~16 KiB here.
+                                    let parsed = js_sys::Date::parse(&d.last_seen_at);
+                                    let seen = if parsed.is_finite() { parsed as u64 } else { now };
+                                    let text = if d.current { "This browser".to_string() } else { letspost_core::device::line(&d.user_agent, now, seen) };
+                                    let label = format!("Sign out {}", if d.current { "this browser".to_string() } else { letspost_core::device::summary(&d.user_agent) });
+                                    let current = d.current;
+                                    let id = d.id.clone();
+                                    view! {
+                                        <li class="device" data-testid="device" data-current=if current { "true" } else { "false" } data-id=id>
+                                            <span class="device-name">{text}</span>
+                                            <button class="button secondary" aria-label=label on:click=move |_| sign_out(d.clone())>"Sign out"</button>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }
+                })}
+            </Suspense>
+            {move || error.get().map(|e| view! { <p class="issue error" role="alert">{e.message}</p> })}
+        </section>
     }
 }

@@ -100,3 +100,12 @@ pub async fn patch<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> R
 pub async fn delete_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     answer(Request::delete(path).send().await.map_err(unreachable)?).await
 }
+
+/// `POST` without a body whose success has none (signing out).
+pub async fn post_empty(path: &str) -> Result<(), ApiError> {
+    let resp = Request::post(path).send().await.map_err(unreachable)?;
+    if resp.ok() {
+        return Ok(());
+    }
+    answer::<serde_json::Value>(resp).await.map(|_| ())
+}

@@ -10,6 +10,8 @@ pub mod paths {
     pub const ACCOUNTS: &str = "/api/accounts";
     pub const SETTINGS: &str = "/api/settings";
     pub const POSTS: &str = "/api/posts";
+    /// `POST`: end this browser's session (204, the cookie cleared).
+    pub const LOGOUT: &str = "/api/session/logout";
     /// Where TikTok delivers webhooks (registered in the developer portal).
     pub const TIKTOK_WEBHOOK: &str = "/api/webhooks/tiktok";
     /// The browser route TikTok redirects back to.
@@ -30,6 +32,10 @@ pub mod codes {
     pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
     pub const IDEMPOTENCY_KEY_INVALID: &str = "idempotency_key_invalid";
     pub const IDEMPOTENCY_KEY_REUSED: &str = "idempotency_key_reused";
+    /// A write that needs a session came without one the server knows.
+    pub const NO_SESSION: &str = "no_session";
+    /// The account's sealed tokens did not open with the configured keys (503; kept as they are).
+    pub const TOKENS_UNREADABLE: &str = "tokens_unreadable";
 }
 
 /// `{"error": {"code", "message", "field"?}}`: every 4xx/5xx under `/api/`.
@@ -137,6 +143,27 @@ pub struct AccountBody {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct AccountsBody {
     pub accounts: Vec<Account>,
+}
+
+/// One browser session holding an account (`GET /api/accounts/{open_id}/sessions`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceSession {
+    /// The session's public id (a hash of its cookie; it can't be used as one).
+    pub id: String,
+    /// The session this request came with.
+    pub current: bool,
+    /// RFC 3339 UTC.
+    pub created_at: String,
+    /// RFC 3339 UTC, to the hour.
+    pub last_seen_at: String,
+    /// The browser's `User-Agent` when it connected (`device::summary` puts it in words).
+    pub user_agent: String,
+}
+
+/// `GET /api/accounts/{open_id}/sessions` answer: most recently seen first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SessionsBody {
+    pub sessions: Vec<DeviceSession>,
 }
 
 /// `GET /api/accounts/{open_id}/creator-info` answer: TikTok's fields as TikTok sent them.

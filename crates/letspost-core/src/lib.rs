@@ -6,6 +6,7 @@
 pub mod account;
 pub mod api;
 pub mod csp_report;
+pub mod device;
 pub mod headers;
 pub mod log_line;
 pub mod request;

@@ -2,27 +2,70 @@
 //! (connecting is `/api/oauth/token`, in `api/oauth.rs`), and each account's posting schedule. A request reaches an account only
 //! through a session that holds it; anything else is a 404, as if the account did not exist.
 
-use crate::api::session::{held, holds, session_id};
+use crate::api::session::{account_holds, current, holder, holds};
 use crate::base::reply;
 use crate::objects::schedule::Window;
-use crate::objects::session::OpenId;
+use crate::objects::session::{HolderSeen, OpenId};
 use crate::objects::{self, ACCOUNTS, SESSIONS};
-use letspost_core::api::{Account, AccountBody, AccountsBody, ApiError, ErrorBody};
-use letspost_core::time_fmt::parse_rfc3339_ms;
+use letspost_core::api::{Account, AccountBody, AccountsBody, ApiError, DeviceSession, ErrorBody, SessionsBody};
+use letspost_core::session::{Holder, valid_public_id};
+use letspost_core::time_fmt::{parse_rfc3339_ms, rfc3339_utc};
 use posting_schedule::ScheduleBody;
 use worker::{Env, Method, Request, Response, Result};
 
-/// `GET /api/accounts`: the session's accounts (an empty list without a session).
+/// `GET /api/accounts`: the session's accounts (an empty list without a session), those it
+/// still holds: each Account object is asked whether this session is among its holders.
 pub async fn list(req: Request, env: Env) -> Result<Response> {
     let mut accounts: Vec<Account> = Vec::new();
-    for open_id in held(&env, session_id(&req).as_deref()).await? {
-        let mut resp = objects::get(&env, ACCOUNTS, &open_id, "account").await?;
-        // Disconnected from another session: the account is gone, skip it.
-        if resp.status_code() == 200 {
-            accounts.push(resp.json::<AccountBody>().await?.account);
+    if let Some(c) = current(&env, &req).await? {
+        for open_id in c.state.accounts {
+            if !account_holds(&env, &open_id, &c.id).await? {
+                // Disconnected, signed out from another browser, or evicted: not this session's.
+                continue;
+            }
+            let mut resp = objects::get(&env, ACCOUNTS, &open_id, "account").await?;
+            if resp.status_code() == 200 {
+                accounts.push(resp.json::<AccountBody>().await?.account);
+            }
         }
     }
     Response::from_json(&AccountsBody { accounts })
+}
+
+/// `GET /api/accounts/{open_id}/sessions`: the browser sessions holding the account, this one
+/// marked `current`.
+pub async fn sessions(req: Request, env: Env, open_id: &str) -> Result<Response> {
+    let Some(me) = holder(&env, &req, open_id).await? else { return reply::not_found("account") };
+    let holders: Vec<Holder> = objects::get(&env, ACCOUNTS, open_id, "holders").await?.json().await?;
+    let sessions = holders
+        .into_iter()
+        .map(|h| DeviceSession {
+            current: h.id == me,
+            created_at: rfc3339_utc(h.created_ms),
+            last_seen_at: rfc3339_utc(h.last_seen_ms),
+            user_agent: h.user_agent,
+            id: h.id,
+        })
+        .collect();
+    Response::from_json(&SessionsBody { sessions })
+}
+
+/// `DELETE /api/accounts/{open_id}/sessions/{id}` → 204: that session no longer holds the
+/// account (this one included, if it names itself).
+pub async fn sign_out_session(req: Request, env: Env, open_id: &str, id: &str) -> Result<Response> {
+    if !holds(&env, &req, open_id).await? {
+        return reply::not_found("account");
+    }
+    if !valid_public_id(id) {
+        return reply::not_found("session");
+    }
+    let drop = objects::call(&env, ACCOUNTS, open_id, Method::Post, "holder/drop", Some(&HolderSeen { id: id.to_string(), last_seen_ms: 0 })).await?;
+    if drop.status_code() != 204 {
+        return reply::not_found("session");
+    }
+    // Tidy the session's own list (the Account's word already counts).
+    objects::call(&env, SESSIONS, id, Method::Post, "remove", Some(&OpenId { open_id: open_id.to_string() })).await?;
+    Ok(Response::empty()?.with_status(204))
 }
 
 /// `GET /api/accounts/{open_id}/creator-info`, fresh from TikTok each time.
@@ -33,7 +76,8 @@ pub async fn creator_info(req: Request, env: Env, open_id: &str) -> Result<Respo
     objects::get(&env, ACCOUNTS, open_id, "creator-info").await
 }
 
-/// `DELETE /api/accounts/{open_id}`: revoke at TikTok, forget the tokens, leave the session.
+/// `DELETE /api/accounts/{open_id}`: revoke at TikTok, forget the tokens and every session's
+/// holding (for good: a later connection is held only by the session that makes it).
 pub async fn disconnect(req: Request, env: Env, open_id: &str) -> Result<Response> {
     if !holds(&env, &req, open_id).await? {
         return reply::not_found("account");
@@ -44,8 +88,9 @@ pub async fn disconnect(req: Request, env: Env, open_id: &str) -> Result<Respons
         return Ok(resp);
     }
     crate::api::posts::cancel_all(&env, &posts).await?;
-    if let Some(id) = session_id(&req) {
-        objects::call(&env, SESSIONS, &id, Method::Post, "remove", Some(&OpenId { open_id: open_id.to_string() })).await?;
+    // The Account forgot its holders with everything else; this session's list is tidied too.
+    if let Some(c) = current(&env, &req).await? {
+        objects::call(&env, SESSIONS, &c.id, Method::Post, "remove", Some(&OpenId { open_id: open_id.to_string() })).await?;
     }
     Ok(Response::empty()?.with_status(204))
 }

@@ -1,17 +1,18 @@
 //! `/api/oauth/*`: the TikTok app's public settings for the browser, and connecting TikTok
 //! (which is signing in): the code exchanged for tokens kept in the Account object, and the
-//! account put in this browser's session (a new session if it has none).
+//! account put in a new session for this browser (carrying over the accounts of the one it replaces).
 
-use crate::api::session::session_id;
+use crate::api::session::{current, host};
 use crate::base::config::Config;
-use crate::base::rand::bytes;
+use crate::base::rand::{bytes, now_ms};
 use crate::base::reply;
+use crate::objects::holders::AddHolder;
 use crate::objects::schedule::TimeZoneOf;
-use crate::objects::session::OpenId;
+use crate::objects::session::Start;
 use crate::objects::{self, ACCOUNTS, SESSIONS};
 use crate::tiktok::TikTok;
 use letspost_core::api::{AccountBody, OAuthConfig, TokenExchange, codes};
-use letspost_core::session::{self, redirect_uri_is_ours};
+use letspost_core::session::{self, Holder, redirect_uri_is_ours};
 use tiktok_rules::error::codes as tt;
 use tiktok_rules::oauth::{SCOPES, missing_scopes};
 use tiktok_rules::pkce::check_verifier;
@@ -59,15 +60,31 @@ pub async fn exchange(mut req: Request, env: Env, app_origin: &str) -> Result<Re
     // A new account's posting schedule starts in this browser's zone (kept if it has one).
     let zone = TimeZoneOf { time_zone: body.time_zone.clone().unwrap_or_default() };
     objects::call(&env, ACCOUNTS, &open_id, Method::Post, "schedule/default", Some(&zone)).await?;
-    let (id, new_session) = match session_id(&req) {
-        Some(id) => (id, false),
-        None => (session::new_id(&bytes::<{ session::ID_BYTES }>()?), true),
-    };
-    objects::call(&env, SESSIONS, &id, Method::Post, "add", Some(&OpenId { open_id: open_id.clone() })).await?;
-    let mut resp = Response::from_json(&account)?;
-    if new_session {
-        let host = req.url()?.host_str().map(str::to_string).unwrap_or_default();
-        resp.headers_mut().set("Set-Cookie", &session::set_cookie(&id, &host))?;
+    // Signing in issues a fresh session id every time; the session it replaces (if the server
+    // knows it) hands over its accounts and ends at once, so its old id opens nothing.
+    let previous = current(&env, &req).await?;
+    let cookie = session::new_id(&bytes::<{ session::ID_BYTES }>()?);
+    let id = session::public_id(&cookie);
+    let user_agent = session::kept_user_agent(&req.headers().get("User-Agent")?.unwrap_or_default());
+    let now = now_ms();
+    let holder = || Holder { id: id.clone(), created_ms: now, last_seen_ms: now, user_agent: user_agent.clone() };
+    let mut accounts = Vec::new();
+    if let Some(p) = &previous {
+        for carried in p.state.accounts.iter().filter(|o| **o != open_id) {
+            let add = AddHolder { holder: holder(), replaces: Some(p.id.clone()), only_if_held: true };
+            if objects::call(&env, ACCOUNTS, carried, Method::Post, "holder/add", Some(&add)).await?.status_code() == 204 {
+                accounts.push(carried.clone());
+            }
+        }
     }
+    let _dropped = session::add_account(&mut accounts, &open_id);
+    let add = AddHolder { holder: holder(), replaces: previous.as_ref().map(|p| p.id.clone()), only_if_held: false };
+    objects::expect_ok(objects::call(&env, ACCOUNTS, &open_id, Method::Post, "holder/add", Some(&add)).await?)?;
+    objects::expect_ok(objects::call(&env, SESSIONS, &id, Method::Post, "start", Some(&Start { id: id.clone(), user_agent, accounts })).await?)?;
+    if let Some(p) = &previous {
+        objects::call::<()>(&env, SESSIONS, &p.id, Method::Post, "end", None).await?;
+    }
+    let mut resp = Response::from_json(&account)?;
+    resp.headers_mut().set("Set-Cookie", &session::set_cookie(&cookie, &host(&req)))?;
     Ok(resp)
 }

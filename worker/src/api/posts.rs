@@ -2,7 +2,7 @@
 //! retry. A session reaches a post only through an account it holds (404 otherwise).
 
 use crate::api::body;
-use crate::api::session::{held, holds, session_id};
+use crate::api::session::{account_holds, current, held, holds, no_session, session_id};
 use crate::api::test_hooks;
 use crate::base::config::{self, MEDIA_BUCKET};
 use crate::base::rand::{bytes, now_ms};
@@ -66,12 +66,14 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
         Ok(k) => k,
         Err(refused) => return Ok(refused),
     };
+    // No session the server knows: signed out (401); a session without this account: 404.
+    let Some(me) = current(&env, &req).await? else { return no_session() };
     let expects = "JSON with account, mode, caption, privacy_level, publish_at (or queue) and video_size";
     let body: CreatePost = match body::json(&mut req, expects).await? {
         Ok(b) => b,
         Err(refused) => return Ok(refused),
     };
-    if !holds(&env, &req, &body.account).await? {
+    if !me.state.accounts.contains(&body.account) || !account_holds(&env, &body.account, &me.id).await? {
         return reply::not_found("account");
     }
     let (id, fingerprint) = match (&key, session_id(&req)) {
@@ -237,7 +239,7 @@ async fn account_posts(env: &Env, account: &str) -> Result<Vec<PostView>> {
 /// `GET /api/posts`: every post of the session's accounts, newest first.
 pub async fn list(req: Request, env: Env) -> Result<Response> {
     let mut posts: Vec<PostView> = Vec::new();
-    for account in held(&env, session_id(&req).as_deref()).await? {
+    for account in held(&env, &req).await? {
         posts.extend(account_posts(&env, &account).await?);
     }
     posts.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));

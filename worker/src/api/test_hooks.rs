@@ -17,6 +17,13 @@
 //! `GET /api/test/csp-reports` → every CSP violation the pages reported since workerd started
 //! (`[{"page", "directive", "blocked"}]`).
 //!
+//! Sessions (`tests/worker_sessions.rs`):
+//! - `POST /api/test/session/age` `{"created_by_secs", "seen_by_secs"}`: the request's own
+//!   session is dated back, as if issued and last used that long ago; its alarm moves to its
+//!   (maybe past) end.
+//! - `GET /api/test/sessions/{id}` → `{"stored"}`: whether a session (by public id) keeps any
+//!   storage or alarm.
+//!
 //! For the cron's safety net (e2e suite and `cargo xtask bench sweep`):
 //! - `POST /api/test/posts` `{"account", "count", "publish_in_ms"}` → `{"ids"}`: scheduled posts
 //!   made straight in their objects (no staging; at most 100 a call), indexed as any post.
@@ -26,7 +33,8 @@
 //! - `POST /api/test/legacy-registry` `{"kind": "posts" | "accounts", "id"}`: an entry in the old
 //!   Registry, as a deployment before the sharded index wrote it, and the drain marked undone.
 
-use crate::objects::{self, POSTS, REGISTRY, SWEEP, post::Stall, sweep_state};
+use crate::objects::session::Age;
+use crate::objects::{self, POSTS, REGISTRY, SESSIONS, SWEEP, post::Stall, sweep_state};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -111,6 +119,12 @@ struct StallMany {
 }
 
 #[derive(Deserialize)]
+struct AgeBy {
+    created_by_secs: u64,
+    seen_by_secs: u64,
+}
+
+#[derive(Deserialize)]
 struct Legacy {
     kind: String,
     id: String,
@@ -138,6 +152,13 @@ pub async fn handle(mut req: Request, env: Env, segments: &[&str]) -> Result<Res
             "media_retention_ms": crate::base::config::media_retention_ms(&env),
         })),
         (Method::Get, ["csp-reports"]) => Response::from_json(&*CSP_REPORTS.lock().map_err(|_| worker::Error::RustError("poisoned".into()))?),
+        (Method::Post, ["session", "age"]) => {
+            let a: AgeBy = req.json().await?;
+            let Some(cookie) = crate::api::session::session_id(&req) else { return crate::base::reply::not_found("session") };
+            let age = Age { created_by_ms: a.created_by_secs * 1000, seen_by_ms: a.seen_by_secs * 1000 };
+            objects::call(&env, SESSIONS, &letspost_core::session::public_id(&cookie), Method::Post, "test/age", Some(&age)).await
+        }
+        (Method::Get, ["sessions", id]) if letspost_core::session::valid_public_id(id) => objects::get(&env, SESSIONS, id, "test/stored").await,
         (Method::Post, ["posts"]) => {
             let m: Many = req.json().await?;
             let mut ids = Vec::new();

@@ -31,6 +31,9 @@ pub const MEDIA_BUCKET: &str = "MEDIA";
 pub const CLIENT_SECRET: &str = "TIKTOK_CLIENT_SECRET";
 /// 32 bytes, base64: the AES-GCM key that seals TikTok tokens at rest.
 pub const TOKEN_KEY: &str = "TOKEN_KEY";
+/// The key `TOKEN_KEY` replaces, set only while rotating: tokens sealed with it still open, and
+/// are sealed again with `TOKEN_KEY` on their next use.
+pub const TOKEN_KEY_PREVIOUS: &str = "TOKEN_KEY_PREVIOUS";
 
 impl Config {
     pub fn from_env(env: &Env) -> Config {

@@ -11,3 +11,7 @@ pub fn error(event: &str, fields: &[(&str, &str)]) {
 pub fn warn(event: &str, fields: &[(&str, &str)]) {
     worker::console_warn!("{}", line("warn", event, fields));
 }
+
+pub fn info(event: &str, fields: &[(&str, &str)]) {
+    worker::console_log!("{}", line("info", event, fields));
+}

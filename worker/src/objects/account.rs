@@ -9,7 +9,7 @@
 //! verified webhook's fact: acted on here, or handed to the post whose publish it names);
 //! the posting schedule and its holds (`schedule.rs`).
 
-use crate::base::config::{TOKEN_KEY, secret};
+use crate::base::config::{TOKEN_KEY, TOKEN_KEY_PREVIOUS, secret};
 use crate::base::rand::{bytes, now_ms};
 use crate::base::reply;
 use crate::tiktok::TikTok;
@@ -50,6 +50,9 @@ enum Failure {
     /// The account must be connected again (already marked so).
     Reconnect(TikTokError),
     TikTok(TikTokError),
+    /// The sealed tokens did not open with the configured keys (a wrong `TOKEN_KEY`): kept
+    /// as they are, for the operator to fix the key.
+    Unreadable,
     Internal(worker::Error),
 }
 
@@ -64,6 +67,14 @@ impl Failure {
         match self {
             Failure::Reconnect(e) => reply::error(401, codes::RECONNECT_NEEDED, reconnect_message(&e)),
             Failure::TikTok(e) => reply::tiktok_failure(&e),
+            Failure::Unreadable => reply::with_retry_after(
+                reply::error(
+                    503,
+                    codes::TOKENS_UNREADABLE,
+                    "LetsPost can't read this account's TikTok connection right now. Nothing is lost; try again later.",
+                )?,
+                60,
+            ),
             Failure::Internal(e) => {
                 // The error names no token (storage and vault errors carry none).
                 crate::base::log::error("account_failed", &[("error", &e.to_string())]);
@@ -81,9 +92,11 @@ fn reconnect_message(e: &TikTokError) -> &'static str {
 }
 
 impl Account {
+    /// `TOKEN_KEY`, with `TOKEN_KEY_PREVIOUS` during a rotation.
     fn vault(&self) -> Result<Vault> {
         let key = secret(&self.env, TOKEN_KEY).ok_or_else(|| worker::Error::RustError("TOKEN_KEY is not set".into()))?;
-        Vault::from_base64(&key).map_err(|e| worker::Error::RustError(e.to_string()))
+        let previous = secret(&self.env, TOKEN_KEY_PREVIOUS);
+        Vault::with_previous(&key, previous.as_deref()).map_err(|e| worker::Error::RustError(e.to_string()))
     }
 
     async fn record(&self) -> Result<Option<Record>> {
@@ -129,15 +142,28 @@ impl Account {
         Ok(self.vault()?.seal(&json, &t.open_id, &bytes::<NONCE_BYTES>()?))
     }
 
-    /// The stored tokens, opened; `Reconnect` when there are none or they no longer open
-    /// (the token key was rotated).
+    /// The stored tokens, opened; `Reconnect` when there are none. Tokens that don't open with
+    /// the configured keys are `Unreadable` (503, logged) and never erased: a deploy with a wrong
+    /// key must not cost every account its connection. Tokens opened with the previous key are
+    /// sealed again with the current one.
     async fn tokens(&self) -> std::result::Result<(Record, Tokens), Failure> {
-        let rec = self.record().await?.ok_or_else(|| Failure::Reconnect(gone()))?;
+        let mut rec = self.record().await?.ok_or_else(|| Failure::Reconnect(gone()))?;
         let Some(sealed) = rec.sealed_tokens.clone() else { return Err(Failure::Reconnect(gone())) };
-        let opened = self.vault()?.open(&sealed, &rec.profile.open_id).ok().and_then(|b| serde_json::from_slice::<Tokens>(&b).ok());
+        let vault = self.vault()?;
+        let opened = vault.open(&sealed, &rec.profile.open_id).ok().and_then(|o| serde_json::from_slice::<Tokens>(&o.plaintext).ok().map(|t| (t, o.reseal)));
         match opened {
-            Some(t) => Ok((rec, t)),
-            None => Err(self.mark_reconnect(gone()).await),
+            Some((t, reseal)) => {
+                if reseal {
+                    rec.sealed_tokens = Some(self.seal(&t)?);
+                    self.save(&rec).await?;
+                    crate::base::log::info("tokens_resealed", &[("open_id", &rec.profile.open_id), ("key_id", vault.key_id())]);
+                }
+                Ok((rec, t))
+            }
+            None => {
+                crate::base::log::error("tokens_unreadable", &[("open_id", &rec.profile.open_id), ("key_id", vault.key_id())]);
+                Err(Failure::Unreadable)
+            }
         }
     }
 
@@ -364,6 +390,9 @@ impl Account {
                 }
                 self.save(&rec).await?;
                 self.state.storage().delete(CREATOR_INFO).await?;
+                // Its sessions still see it marked; a reconnection is held only by the session
+                // that makes it.
+                crate::objects::holders::until_reconnect(&self.state.storage()).await?;
                 Ok(Response::empty()?.with_status(200))
             }
             AccountFact::Post { publish_id, fact, at_ms } => {
@@ -390,6 +419,10 @@ impl DurableObject for Account {
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         // The posting schedule and the times its posts hold (`schedule.rs`).
         if let Some(answer) = crate::objects::schedule::handle(&self.state.storage(), &mut req, crate::base::config::queue_lead_ms(&self.env)).await? {
+            return Ok(answer);
+        }
+        // The sessions holding the account (`holders.rs`).
+        if let Some(answer) = crate::objects::holders::handle(&self.state.storage(), &mut req).await? {
             return Ok(answer);
         }
         match (req.method(), req.path().as_str()) {

@@ -3,7 +3,7 @@
 //! decide what reaches the browser.
 //!
 //! The objects themselves are this folder's modules: `account` (with `schedule`, its posting
-//! schedule and the times its posts hold), `session`, `post` (with
+//! schedule and the times its posts hold, and `holders`, the sessions holding it), `session`, `post` (with
 //! `media_probe`, its video probe over R2), `due_index` (the cron's index, sharded),
 //! `sweep_state` (the cron's lease and last report) and `registry` (the old single index, kept
 //! only until upgrades have drained it). They import from `tiktok` and `base`,
@@ -11,6 +11,7 @@
 
 pub mod account;
 pub mod due_index;
+pub mod holders;
 mod media_probe;
 pub mod post;
 pub mod registry;
