@@ -271,7 +271,12 @@ async fn disconnecting_cancels_pending_posts_with_that_reason() {
     body["publish_at"] = json!(in_secs(3_600));
     let (created, _) = a.post_video(body, &video).await;
     assert_eq!(b.delete(&format!("/api/accounts/{account}")).await.status, 204);
-    let post = a.get(&format!("/api/posts/{}", id_of(&created.body))).await.body["post"].clone();
+    let path = format!("/api/posts/{}", id_of(&created.body));
+    // Disconnect is for good: the other session holds the account no more...
+    assert_eq!(a.get(&path).await.status, 404);
+    // ...until the creator connects again there, and finds the post cancelled, saying why.
+    assert_eq!(a.connect(&account).await.status, 200);
+    let post = a.get(&path).await.body["post"].clone();
     assert_eq!(post["state"], "cancelled");
     assert_eq!(post["error"]["code"], "account_disconnected");
 }

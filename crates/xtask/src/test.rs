@@ -92,10 +92,7 @@ fn run_with(o: &Options) -> Result {
         phase("build", "wrangler deploy --dry-run", || deploy_dry_run(&tools))?;
     }
     step(&match (&o.clock, everything) {
-        (_, true) => {
-            "end-to-end tests (tests/: Worker over HTTP, UI in Chromium, Firefox and WebKit), the soak, the signal checks and the hard days, side by side"
-                .to_string()
-        }
+        (_, true) => "end-to-end tests (tests/: Worker over HTTP, UI in Chromium, Firefox and WebKit), side by side".to_string(),
         (Some(c), _) => format!("end-to-end tests matching {} on {}", if o.filters.is_empty() { "anything".into() } else { o.filters.join(" or ") }, c.label),
         (None, _) => format!("end-to-end tests matching {}", o.filters.join(" or ")),
     });
