@@ -55,6 +55,10 @@ impl OwnWorker {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../worker");
         let emu = self.emulator.clone();
         let mut cmd = Command::new(wrangler);
+        // xtask runs the suite with RUSTC_BOOTSTRAP=1 (libtest's --report-time); wrangler's
+        // build command is `cargo xtask build`, and that variable in its environment made cargo
+        // rebuild xtask under the running suite (its Ctrl-C check then found its binary gone).
+        cmd.env_remove("RUSTC_BOOTSTRAP");
         cmd.current_dir(dir)
             .args(["dev", "--ip", "127.0.0.1", "--port", &self.port.to_string(), "--inspector-port", &free_port().to_string()])
             .args(["--test-scheduled", "--show-interactive-dev-session=false", "--log-level", "error"])

@@ -240,7 +240,8 @@ fn dev_stops_on(signal: &str) -> Result {
     use std::os::unix::process::CommandExt;
     use std::time::Duration;
     let (port, emu_port) = (free_port()?, free_port()?);
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    // The binary that runs this (rebuilt meanwhile, /proc names it "… (deleted)": the path cargo puts it at).
+    let exe = std::env::current_exe().ok().filter(|p| p.exists()).unwrap_or_else(|| root().join("target/debug/xtask"));
     // Ctrl-C is tried on `xtask dev 2>&1 | tee LOG`, as many run it: the same Ctrl-C ends tee,
     // so xtask must stop its services with nobody left to read what it prints.
     let mut cmd = if signal == "INT" {
