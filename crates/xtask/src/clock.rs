@@ -48,13 +48,6 @@ impl Clock {
     }
 }
 
-/// The days the schedule flows are proven on in every full run: a Saturday and a late Sunday
-/// (a week view's "next week" is not now + 7 days), New Year's Eve (month and year end), and a
-/// week before a DST change in a zone that has one (the week view's week is 169 h long).
-pub fn hard_days() -> Vec<(&'static str, Option<&'static str>)> {
-    vec![("2026-12-12 10:00", None), ("2026-12-13 22:30", None), ("2026-12-31 22:30", None), ("2027-10-22 12:00", Some("Europe/Berlin"))]
-}
-
 #[cfg(test)]
 mod tests {
     use super::Clock;

@@ -56,8 +56,6 @@ const BROWSER_SLOTS: u32 = 3;
 const E2E_JOBS: usize = 4;
 /// libtest threads per e2e binary.
 const TEST_THREADS: u32 = 2;
-/// The flows that depend on the day, run again on `clock::hard_days` in every full run.
-const DATE_FLOWS: [&str; 3] = ["ui_schedule", "ui_queue", "worker_schedule"];
 
 pub fn run(args: &[String]) -> Result {
     let started = Instant::now();
@@ -107,9 +105,8 @@ fn run_with(o: &Options) -> Result {
     }
     // After them, each alone (beside the e2e binaries, wrangler's start timed out under the load):
     // the short soak (its own emulator and Worker, faults on, one SIGKILL), then the Ctrl-C and
-    // SIGTERM checks. The hard days (`hard_days`) are not run yet: workerd hangs at start under
-    // libfaketime (measured: both workerd processes asleep, 8 MB, no port), so `--clock` moves
-    // only what it can until the Worker's clock can be moved too.
+    // SIGTERM checks. The day-dependent flows are not run again on other days yet: workerd hangs
+    // at start under libfaketime (measured: both workerd processes asleep, 8 MB, no port).
     phase("soak", "short soak (30 posts, faults, one SIGKILL)", || crate::soak::short(&tools))?;
     step("Ctrl-C and SIGTERM on `cargo xtask dev` stop everything it started");
     phase("signals", "Ctrl-C and SIGTERM on xtask dev", || ["INT", "TERM"].into_iter().try_for_each(dev_stops_on))
@@ -117,25 +114,6 @@ fn run_with(o: &Options) -> Result {
 
 fn test_threads() -> Vec<String> {
     vec![format!("--test-threads={TEST_THREADS}")]
-}
-
-/// The day-dependent flows again on each of `clock::hard_days`, one day after another, each
-/// with services of its own under that clock. Not called yet: workerd hangs under libfaketime.
-#[allow(dead_code)]
-fn hard_days(tools: &Tools) -> Result {
-    for (when, tz) in crate::clock::hard_days() {
-        let clock = Clock::at(when, tz)?;
-        let name = format!("on {}", clock.label);
-        let started = Instant::now();
-        let out = Suite::start(tools, &format!("days-{}", when.replace([' ', ':'], "-")), Some(&clock)).and_then(|suite| {
-            let mut env = suite.env.clone();
-            env.push(("LETSPOST_BROWSERS", BROWSER_SLOTS.to_string().into()));
-            crate::e2e::run(tools, &env, &test_threads(), &DATE_FLOWS.map(String::from), &format!("days-{}", when.replace([' ', ':'], "-")), E2E_JOBS)
-        });
-        crate::timing::record("days", name.clone(), started.elapsed().as_secs_f64());
-        out.map_err(|e| format!("the day-dependent flows {name}: {e}"))?;
-    }
-    Ok(())
 }
 
 /// `cargo fmt --check` and clippy with warnings as errors, natively and for the wasm shells
