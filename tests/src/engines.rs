@@ -34,8 +34,9 @@ pub struct Browser {
     processes: Vec<Child>,
     /// Its entry in the failure-evidence list (crate::evidence).
     watched: u64,
-    /// Its place among the browsers the suite may have open at once, given back on drop.
-    _slot: Option<std::fs::File>,
+    /// Its place among the browsers the suite may have open at once, given back on drop and
+    /// while it waits on a clock (`idle`).
+    slot: std::sync::Mutex<Option<std::fs::File>>,
 }
 
 impl std::ops::Deref for Browser {
@@ -46,6 +47,20 @@ impl std::ops::Deref for Browser {
 }
 
 impl Browser {
+    /// Wait on a clock (a scheduled time coming) with this browser's slot given back, so that
+    /// another test's browser works meanwhile: a page that waits uses next to no CPU, and the
+    /// slots bound the CPU. The slot is taken again before the test goes on.
+    pub async fn idle<T>(&self, wait: impl std::future::Future<Output = T>) -> T {
+        let held = self.slot.lock().expect("slot lock").take();
+        let out = wait.await;
+        if held.is_some() {
+            drop(held);
+            let again = browser_slot().await;
+            *self.slot.lock().expect("slot lock") = again;
+        }
+        out
+    }
+
     /// Kill the browser itself, leaving its driver: what a browser crash looks like to a test.
     pub fn kill_the_browser(&self) {
         let driver = self.processes.first().expect("only Firefox and WebKit sessions own their driver").id();
@@ -94,14 +109,24 @@ fn object(v: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
 /// Wait for one of the `LETSPOST_BROWSERS` places (xtask runs every e2e binary at once; the
 /// browsers are what use the CPU): a lock on one of that many files, held across processes
 /// and given back when the file is closed, also by a test that panics or a binary that dies.
+/// Each wait longer than a moment is noted in `browser-slot-waits` (seconds, a line each), which
+/// xtask sums in its time table: the sign that the slots, not the clocks, set the pace.
 async fn browser_slot() -> Option<std::fs::File> {
     let slots: usize = std::env::var("LETSPOST_BROWSERS").ok()?.parse().ok()?;
-    let dir = profiles();
+    // Runs of the suite side by side (the flows on other days) share the main run's slots.
+    let dir = std::env::var_os("LETSPOST_BROWSER_SLOTS_DIR").map_or_else(profiles, std::path::PathBuf::from);
     std::fs::create_dir_all(&dir).ok()?;
+    let asked = std::time::Instant::now();
     loop {
         for i in 0..slots.max(1) {
             let f = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(format!("browser-slot-{i}"))).ok()?;
             if f.try_lock().is_ok() {
+                let waited = asked.elapsed().as_secs_f64();
+                if waited >= 1.0 {
+                    use std::io::Write;
+                    let note = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("browser-slot-waits"));
+                    let _ = note.and_then(|mut n| writeln!(n, "{waited:.1}"));
+                }
                 return Some(f);
             }
         }
@@ -162,7 +187,7 @@ pub async fn browser_in(engine: Engine) -> Browser {
     };
     let session = client.session_id().await.ok().flatten().unwrap_or_default();
     let watched = crate::evidence::watch(engine, &url, session, log);
-    let b = Browser { engine, client, processes, watched, _slot: slot };
+    let b = Browser { engine, client, processes, watched, slot: std::sync::Mutex::new(slot) };
     if engine != Engine::Chromium {
         b.set_window_size(1280, 900).await.unwrap_or_else(|e| panic!("{}: cannot size the window: {e}", engine.name()));
     }

@@ -262,7 +262,7 @@ pub async fn schedule_a_minute_ahead(engine: Engine) {
     let due = c.execute(js, vec![field, ahead.into()]).await.unwrap().as_f64().unwrap() as u64;
     click_button(&c, "Schedule").await;
     wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("Scheduled")).await;
-    let status = wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("Published")).await;
+    let status = c.idle(wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("Published"))).await;
     assert!(!status.contains("Failed"));
     let p = tiktok_posts(&cap).await;
     let completed = p[0]["completed_at_ms"].as_u64().unwrap();

@@ -114,7 +114,7 @@ pub async fn schedule_and_add_to_queue(engine: Engine) {
     let posts = posts_of(&s, &open_id).await;
     assert_eq!((posts.len(), at_ms(&posts[0])), (1, first.2), "{posts:?}");
     let until = Duration::from_millis(first.2.saturating_sub(now_ms())) + Duration::from_secs(60);
-    let status = wait_text_within(&c, "[data-testid=post-status]", |t| t.contains("Published"), until).await;
+    let status = c.idle(wait_text_within(&c, "[data-testid=post-status]", |t| t.contains("Published"), until)).await;
     assert!(!status.contains("Failed"), "{status}");
     let p = tiktok_posts(&cap).await;
     assert_eq!(p.len(), 1, "exactly one publish");

@@ -40,9 +40,19 @@ fn all(tools: &Tools, extra_hosts: &str) -> Result {
         eprintln!("xtask build: already built by the calling xtask");
         return Ok(());
     }
+    let Some(key) = crate::build_cache::key(tools, extra_hosts) else {
+        www(tools, extra_hosts)?;
+        worker(tools)?;
+        return report_sizes().map(drop);
+    };
+    if let Some(sizes) = crate::build_cache::restore(&key)? {
+        eprint!("{sizes}");
+        return Ok(());
+    }
     www(tools, extra_hosts)?;
     worker(tools)?;
-    report_sizes()
+    let sizes = report_sizes()?;
+    crate::build_cache::save(&key, &sizes)
 }
 
 /// www/ → www/dist: index.html, style.css and pkg/<build id>/ with the main module, its JS, and
@@ -211,7 +221,8 @@ fn kib(n: u64) -> String {
     format!("{:.1}", n as f64 / 1024.0)
 }
 
-fn report_sizes() -> Result {
+/// Prints the sizes that ship, and returns what it printed (kept with a cached build).
+fn report_sizes() -> Result<String> {
     let r = root();
     let dist = r.join("www/dist");
     let pkg = std::fs::read_dir(dist.join("pkg"))
@@ -226,7 +237,12 @@ fn report_sizes() -> Result {
         .collect();
     let loader = std::fs::read_to_string(pkg.join("__wasm_split.js")).map_err(|e| e.to_string())?;
     let first = Size::of(&shell)?;
-    let line = |name: &str, s: Size| eprintln!("size: {name:<38} {:>7} KiB gzip {:>7} KiB brotli ({} KiB raw)", kib(s.gz), kib(s.br), kib(s.raw));
+    let printed = std::cell::RefCell::new(String::new());
+    let line = |name: &str, s: Size| {
+        let l = format!("size: {name:<38} {:>7} KiB gzip {:>7} KiB brotli ({} KiB raw)\n", kib(s.gz), kib(s.br), kib(s.raw));
+        eprint!("{l}");
+        printed.borrow_mut().push_str(&l);
+    };
     line("first load of / (html+css+js+main wasm)", first);
     for (module, deps) in split_modules(&loader) {
         let files: Vec<PathBuf> = std::iter::once(&module).chain(&deps).map(|f| pkg.join(f)).collect();
@@ -239,7 +255,7 @@ fn report_sizes() -> Result {
     let everything: Vec<PathBuf> = shell.iter().cloned().chain(wasm_files(&pkg)?.into_iter().filter(|p| !p.ends_with("letspost_bg.wasm"))).collect();
     line("whole app (every file)", Size::of(&everything)?);
     line("Worker bundle (js+wasm)", Size::of(&[r.join("worker/build/index.js"), r.join("worker/build/index_bg.wasm")])?);
-    Ok(())
+    Ok(printed.into_inner())
 }
 
 /// Each split module wasm-split wrote, with the shared chunks it loads first, read from its

@@ -1,10 +1,10 @@
 //! Another day for a whole test run: `cargo xtask test --clock "2026-12-12 10:00" --tz
 //! Europe/Berlin`. The emulator, the Worker (node and workerd), the WebDriver servers, their
 //! browsers and the test binaries all see a wall clock moved by the same offset, running at
-//! real speed, through Debian's libfaketime (LD_PRELOAD: it answers `clock_gettime` and
-//! friends). The offset, not a start time, is what they share: libfaketime's `@start` form
-//! starts each process's clock at its own launch, so processes started a minute apart would
-//! disagree by a minute. Monotonic clocks stay real, so timers and time-outs are unchanged.
+//! real speed, through `crates/clock-shift` (an LD_PRELOAD library: it answers
+//! `clock_gettime` and friends; it says why not libfaketime). The offset, not a start time,
+//! is what they share, so processes started a minute apart agree. Monotonic clocks stay real,
+//! so timers and time-outs are unchanged.
 
 use crate::Result;
 use std::process::Command;
@@ -18,9 +18,6 @@ pub struct Clock {
     pub offset_secs: i64,
     pub tz: Option<String>,
 }
-
-/// Where Debian puts the library (`libfaketime`, pulled in by the `faketime` package).
-const LIBFAKETIME: [&str; 2] = ["/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1", "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1"];
 
 impl Clock {
     /// `when` is read by `date -d` in `tz` (the machine's zone without one), so DST and zone
@@ -37,15 +34,23 @@ impl Clock {
         Ok(Clock { label: format!("{when}{}", tz.map(|t| format!(" {t}")).unwrap_or_default()), offset_secs: target - now, tz: tz.map(String::from) })
     }
 
-    /// The variables that move a process's clock (and zone).
+    /// The variables that move a process's clock (and zone); builds the library on first use.
     pub fn env(&self) -> Result<Vec<(&'static str, String)>> {
-        let lib = LIBFAKETIME.iter().find(|p| std::path::Path::new(p).is_file()).ok_or("libfaketime is not installed (apt-get install faketime)")?;
-        let mut env = vec![("LD_PRELOAD", lib.to_string()), ("FAKETIME", format!("{:+}", self.offset_secs)), ("FAKETIME_DONT_FAKE_MONOTONIC", "1".to_string())];
+        crate::tools::run_ok(std::process::Command::new("cargo").current_dir(crate::root()).args(["build", "--quiet", "--release", "-p", "clock-shift"]))?;
+        let lib = crate::root().join("target/release/libclock_shift.so");
+        let mut env = vec![("LD_PRELOAD", lib.display().to_string()), ("LETSPOST_CLOCK_SHIFT_SECS", format!("{:+}", self.offset_secs))];
         if let Some(tz) = &self.tz {
             env.push(("TZ", tz.clone()));
         }
         Ok(env)
     }
+}
+
+/// The days the day-dependent flows are proven on in every full run: a Saturday and a late
+/// Sunday (a week view's "next week" is not now + 7 days), New Year's Eve (month and year end),
+/// and a week before a DST change in a zone that has one (that week is 169 h long).
+pub fn hard_days() -> Vec<(&'static str, Option<&'static str>)> {
+    vec![("2026-12-12 10:00", None), ("2026-12-13 22:30", None), ("2026-12-31 22:30", None), ("2027-10-22 12:00", Some("Europe/Berlin"))]
 }
 
 #[cfg(test)]

@@ -21,14 +21,44 @@ struct Outcome {
     failed: Vec<String>,
     filtered: u32,
     seconds: f64,
-    /// It exited non-zero without saying which test failed (a crash, a build of the wrong thing).
+    /// It exited non-zero without saying which test failed (a crash, a build of the wrong
+    /// thing), or the task failed.
     broken: Option<String>,
+    /// A task, not a test binary.
+    task: bool,
 }
 
 /// The binary that runs after all others (tests/tests/service_logs.rs).
 const LAST: &str = "service_logs";
 /// The binaries that take longest, started first.
 const LONGEST_FIRST: [&str; 5] = ["ui_engines", "ui_compose", "ui_queue", "ui_connect", "ui_schedule"];
+/// Binaries run as several jobs side by side, each with libtest filters (any of them matches),
+/// when the whole suite runs: Firefox's flows and WebKit's take minutes each.
+const SPLIT: [(&str, &str, &[&str]); 2] =
+    [("ui_engines", "firefox", &["firefox::"]), ("ui_engines", "webkit", &["webkit::", "a_browser_that_exits_under_a_flow_runs_it_once_more"])];
+
+/// A job of xtask's own that runs in the pool beside the binaries and passes or fails whole
+/// (the short soak, the flows on another day), its output in `target/<tag>-out/<name>.log`
+/// or printed by itself.
+pub struct Task {
+    pub name: String,
+    pub run: Box<dyn FnOnce(&std::path::Path) -> Result + Send>,
+}
+
+/// What the pool runs.
+enum Job<'a> {
+    Binary { bin: &'a Binary, name: String, filters: Vec<String> },
+    Task(Task),
+}
+
+impl Job<'_> {
+    fn name(&self) -> &str {
+        match self {
+            Job::Binary { name, .. } => name,
+            Job::Task(t) => &t.name,
+        }
+    }
+}
 
 /// `cargo test --no-run` once; the executables it built, in the order cargo would run them.
 fn build(tools: &Tools) -> Result<Vec<Binary>> {
@@ -61,11 +91,13 @@ fn build(tools: &Tools) -> Result<Vec<Binary>> {
 /// Build the binaries and run `jobs` of them at a time, longest first (their tests wait on
 /// clocks far more than they use the CPU; the browsers they open are bounded by
 /// `LETSPOST_BROWSERS` slots inside the suite), each with `args` (`--test-threads`) and the
-/// `filters`; the services' log scan (`LAST`) runs after the others. Each binary's output is printed whole when it ends, then
-/// the summary; an error unless every test that ran passed. A filter that a binary's name
-/// contains (`worker_cron`) runs that binary whole; the others go to libtest, matching test names.
-/// `tag` names the run's folders (`target/<tag>-out`, `target/<tag>-failures`) and its table rows.
-pub fn run(tools: &Tools, env: &[(&str, std::ffi::OsString)], args: &[String], filters: &[String], tag: &str, jobs: usize) -> Result {
+/// `filters`; `tasks` start right after the longest binaries; the services' log scan (`LAST`)
+/// runs after the others. Each job's output is printed whole when it ends, then the summary;
+/// an error unless every test that ran passed and every task passed. A filter that a binary's
+/// name contains (`worker_cron`) runs that binary whole; the others go to libtest, matching
+/// test names. `tag` names the run's folders (`target/<tag>-out`, `target/<tag>-failures`)
+/// and its table rows.
+pub fn run(tools: &Tools, env: &[(&str, std::ffi::OsString)], args: &[String], filters: &[String], tag: &str, jobs: usize, tasks: Vec<Task>) -> Result {
     let bins = build(tools)?;
     let failures_dir = root().join(format!("target/{tag}-failures"));
     let _ = std::fs::remove_dir_all(&failures_dir);
@@ -75,45 +107,57 @@ pub fn run(tools: &Tools, env: &[(&str, std::ffi::OsString)], args: &[String], f
     let (last, mut first): (Vec<&Binary>, Vec<&Binary>) = bins.iter().partition(|b| b.name == LAST);
     // The longest first, so the pool ends together: the browser flows, then the Worker's.
     first.sort_by_key(|b| (LONGEST_FIRST.iter().position(|n| *n == b.name).unwrap_or(LONGEST_FIRST.len()), !b.name.starts_with("ui_"), b.name.clone()));
+    let mut first = as_jobs(first, filters);
+    let split_jobs = first.iter().take_while(|j| matches!(j, Job::Binary { bin, .. } if bin.name == LONGEST_FIRST[0])).count();
+    let rest = first.split_off(split_jobs);
+    first.extend(tasks.into_iter().map(Job::Task));
+    first.extend(rest);
     let mut outcomes = Vec::new();
-    for wave in [first, last] {
+    for wave in [first, as_jobs(last, filters)] {
         let started = Instant::now();
         let (tx, rx) = std::sync::mpsc::channel();
         let (mut waiting, mut running, ran) = (wave.into_iter(), 0, Instant::now());
         let mut start_next = |running: &mut usize| {
-            if let Some(bin) = waiting.next() {
-                let filtered = if filters.iter().any(|f| bin.name.contains(f.as_str())) { &[][..] } else { filters };
-                let mut cmd = tools.command(&bin.path);
-                // As cargo runs them: from the package's folder. `--report-time` (libtest,
-                // unstable: RUSTC_BOOTSTRAP) gives each test's time for the table.
-                cmd.current_dir(root().join("tests"))
-                    .args(args)
-                    .args(["-Zunstable-options", "--report-time"])
-                    .args(filtered)
-                    .env("RUSTC_BOOTSTRAP", "1")
-                    .env("LETSPOST_E2E_FAILURES", &failures_dir)
-                    .envs(env.iter().map(|(k, v)| (k, v)));
-                let log = out_dir.join(format!("{}.log", bin.name.replace([' ', '(', ')'], "")));
-                let (tx, name) = (tx.clone(), bin.name.clone());
-                std::thread::spawn(move || {
-                    let _ = tx.send(run_one(name, cmd, &log));
-                });
-                *running += 1;
+            let Some(job) = waiting.next() else { return };
+            let log = out_dir.join(format!("{}.log", job.name().replace([' ', '(', ')', '[', ']'], "")));
+            let tx = tx.clone();
+            match job {
+                Job::Binary { bin, name, filters } => {
+                    let mut cmd = tools.command(&bin.path);
+                    // As cargo runs them: from the package's folder. `--report-time` (libtest,
+                    // unstable: RUSTC_BOOTSTRAP) gives each test's time for the table.
+                    cmd.current_dir(root().join("tests"))
+                        .args(args)
+                        .args(["-Zunstable-options", "--report-time"])
+                        .args(&filters)
+                        .env("RUSTC_BOOTSTRAP", "1")
+                        .env("LETSPOST_E2E_FAILURES", &failures_dir)
+                        .envs(env.iter().map(|(k, v)| (k, v)));
+                    std::thread::spawn(move || {
+                        let _ = tx.send(run_one(name, cmd, &log));
+                    });
+                }
+                Job::Task(task) => {
+                    std::thread::spawn(move || {
+                        let _ = tx.send(run_task(task, &log));
+                    });
+                }
             }
+            *running += 1;
         };
         for _ in 0..jobs.max(1) {
             start_next(&mut running);
         }
         let mut count = 0;
         while running > 0 {
-            let (o, text) = rx.recv().map_err(|e| format!("an end-to-end binary's runner died: {e}"))?;
+            let (o, text) = rx.recv().map_err(|e| format!("an end-to-end job's runner died: {e}"))?;
             running -= 1;
             count += 1;
             start_next(&mut running);
-            if o.passed > 0 || !o.failed.is_empty() || o.broken.is_some() {
+            if o.passed > 0 || !o.failed.is_empty() || o.broken.is_some() || o.task {
                 eprintln!("\n     Ran {} ({tag}, {:.1} s, ended at +{:.0} s)", o.name, o.seconds, ran.elapsed().as_secs_f64());
                 print!("{text}");
-                crate::timing::record("e2e", format!("{tag}: {}", o.name), o.seconds);
+                crate::timing::record(if o.task { "task" } else { "e2e" }, format!("{tag}: {}", o.name), o.seconds);
             }
             outcomes.push(o);
         }
@@ -128,10 +172,37 @@ pub fn run(tools: &Tools, env: &[(&str, std::ffi::OsString)], args: &[String], f
     summarize(&outcomes, &failures_dir, tag)
 }
 
+/// Each binary as a job, or as its `SPLIT` parts when no filter was given.
+fn as_jobs<'a>(bins: Vec<&'a Binary>, filters: &[String]) -> Vec<Job<'a>> {
+    bins.into_iter()
+        .flat_map(|bin| {
+            let parts: Vec<_> = SPLIT.iter().filter(|(b, _, _)| filters.is_empty() && *b == bin.name).collect();
+            if parts.is_empty() {
+                let whole = filters.iter().any(|f| bin.name.contains(f.as_str()));
+                vec![Job::Binary { bin, name: bin.name.clone(), filters: if whole { Vec::new() } else { filters.to_vec() } }]
+            } else {
+                parts
+                    .into_iter()
+                    .map(|(_, part, f)| Job::Binary { bin, name: format!("{} [{part}]", bin.name), filters: f.iter().map(|s| s.to_string()).collect() })
+                    .collect()
+            }
+        })
+        .collect()
+}
+
+/// A task to its end; what it printed to `log` (if it wrote there) comes back as its text.
+fn run_task(task: Task, log: &std::path::Path) -> (Outcome, String) {
+    let started = Instant::now();
+    let result = (task.run)(log);
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let o = Outcome { name: task.name, passed: 0, failed: Vec::new(), filtered: 0, seconds: started.elapsed().as_secs_f64(), broken: result.err(), task: true };
+    (o, text)
+}
+
 /// Run one binary to its end with its output in `log`; its verdicts read from that output.
 fn run_one(name: String, mut cmd: std::process::Command, log: &std::path::Path) -> (Outcome, String) {
     let started = Instant::now();
-    let mut o = Outcome { name, passed: 0, failed: Vec::new(), filtered: 0, seconds: 0.0, broken: None };
+    let mut o = Outcome { name, passed: 0, failed: Vec::new(), filtered: 0, seconds: 0.0, broken: None, task: false };
     let status =
         std::fs::File::create(log).and_then(|f| Ok((f.try_clone()?, f))).and_then(|(out, err)| cmd.stdout(Stdio::from(out)).stderr(Stdio::from(err)).status());
     o.seconds = started.elapsed().as_secs_f64();
@@ -165,7 +236,7 @@ fn count(result: &str, what: &str) -> u32 {
 }
 
 fn summarize(outcomes: &[Outcome], failures_dir: &std::path::Path, tag: &str) -> Result {
-    let ran: Vec<&Outcome> = outcomes.iter().filter(|o| o.passed > 0 || !o.failed.is_empty() || o.broken.is_some()).collect();
+    let ran: Vec<&Outcome> = outcomes.iter().filter(|o| o.passed > 0 || !o.failed.is_empty() || o.broken.is_some() || o.task).collect();
     eprintln!("\n\x1b[1mend-to-end summary, {tag}\x1b[0m ({} of {} binaries ran tests)", ran.len(), outcomes.len());
     for o in &ran {
         let verdict = if o.failed.is_empty() && o.broken.is_none() { "ok" } else { "FAILED" };
@@ -188,7 +259,7 @@ fn summarize(outcomes: &[Outcome], failures_dir: &std::path::Path, tag: &str) ->
     // The plain closing line CI reads.
     eprintln!("{tag}: {passed} passed, {} failed", failed.len());
     crate::timing::count(passed, failed.len() as u32);
-    if passed == 0 && failed.is_empty() {
+    if passed == 0 && failed.is_empty() && !outcomes.iter().any(|o| o.task) {
         return Err("no end-to-end test matched".into());
     }
     if failed.is_empty() { Ok(()) } else { Err(format!("{} end-to-end test(s) failed (listed above)", failed.len())) }

@@ -11,6 +11,7 @@
 
 mod bench;
 mod build;
+mod build_cache;
 mod clock;
 mod dev;
 mod e2e;

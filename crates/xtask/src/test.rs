@@ -1,15 +1,16 @@
 //! `cargo xtask test`: every test, against real parts. Tidiness first (fmt, clippy), then
-//! the native tests (fast failures), one release build of each wasm shell, then the Worker in
-//! workerd and the UI in headless Chromium (the whole suite), Firefox and WebKit (the creator
-//! flows), driven by the end-to-end suite in tests/. The e2e binaries run side by side, four at
-//! a time, longest first (most of a test is waiting on a clock; the browsers are bounded), then
-//! the short soak and the Ctrl-C/SIGTERM checks. Every run ends with a table of where its time
-//! went (`crate::timing`).
+//! the native tests (fast failures), one release build of each wasm shell (kept by its sources'
+//! hash, `crate::build_cache`), then the Worker in workerd and the UI in headless Chromium (the
+//! whole suite), Firefox and WebKit (the creator flows), driven by the end-to-end suite in
+//! tests/. The e2e binaries run side by side, longest first (most of a test is waiting on a
+//! clock; the browsers are bounded), and beside them the short soak and the day-dependent
+//! flows on the hard days (`clock::hard_days`); then the Ctrl-C/SIGTERM checks. Every run ends
+//! with a table of where its time went (`crate::timing`).
 //!
 //! `cargo xtask test FILTER...` starts the same services and runs only the end-to-end tests
 //! whose binary's name (`worker_cron`) or own name (`webkit::schedule`) contains a filter,
-//! skipping the tidy check, the native tests, the deploy dry run, the soak, the signal checks
-//! and the hard days: one flow again in a couple of minutes. `--clock WHEN [--tz ZONE]` runs
+//! skipping the tidy check, the native tests, the deploy dry run, the soak, the hard days and
+//! the signal checks: one flow again in a couple of minutes. `--clock WHEN [--tz ZONE]` runs
 //! them on another day (`--clock '2026-12-12 10:00' --tz Europe/Berlin ui_schedule`).
 
 use crate::clock::Clock;
@@ -56,6 +57,9 @@ const BROWSER_SLOTS: u32 = 3;
 const E2E_JOBS: usize = 4;
 /// libtest threads per e2e binary.
 const TEST_THREADS: u32 = 2;
+/// The flows that depend on the day, hour or month, run again on `clock::hard_days` in every
+/// full run: the week view's "next week", the queue's calendar, the Worker's slots.
+const DATE_FLOWS: [&str; 3] = ["drag_a_post_to_another_day", "ui_queue", "worker_schedule"];
 
 pub fn run(args: &[String]) -> Result {
     let started = Instant::now();
@@ -95,21 +99,60 @@ fn run_with(o: &Options) -> Result {
         (None, _) => format!("end-to-end tests matching {}", o.filters.join(" or ")),
     });
     let mut env = suite.env.clone();
-    env.push(("LETSPOST_BROWSERS", std::env::var("LETSPOST_BROWSERS").unwrap_or_else(|_| BROWSER_SLOTS.to_string()).into()));
+    env.push(("LETSPOST_BROWSERS", browser_slots().to_string().into()));
     let jobs = std::env::var("LETSPOST_E2E_JOBS").ok().and_then(|j| j.parse().ok()).unwrap_or(E2E_JOBS);
-    let e2e = phase("e2e", "(all of it, wall)", || crate::e2e::run(&tools, &env, &test_threads(), &o.filters, "e2e", jobs));
+    // Beside the binaries, when everything runs: the short soak (its own emulator and Worker,
+    // faults on, one SIGKILL) and the day-dependent flows on the hard days, each day with
+    // services of its own under its clock, their browsers in the main run's slots.
+    let tasks = if everything {
+        let soak_tools = tools.clone();
+        let mut tasks = vec![crate::e2e::Task {
+            name: "short soak (30 posts, faults, one SIGKILL)".into(),
+            run: Box::new(move |log| crate::soak::short(&soak_tools, log)),
+        }];
+        tasks.extend(crate::clock::hard_days().into_iter().map(|(when, tz)| day_task(&tools, when, tz)));
+        tasks
+    } else {
+        Vec::new()
+    };
+    let e2e = phase("e2e", "(all of it, wall)", || crate::e2e::run(&tools, &env, &test_threads(), &o.filters, "e2e", jobs, tasks));
+    slot_waits("e2e");
     drop(suite);
     e2e?;
     if !everything {
         return Ok(());
     }
-    // After them, each alone (beside the e2e binaries, wrangler's start timed out under the load):
-    // the short soak (its own emulator and Worker, faults on, one SIGKILL), then the Ctrl-C and
-    // SIGTERM checks. The day-dependent flows are not run again on other days yet: workerd hangs
-    // at start under libfaketime (measured: both workerd processes asleep, 8 MB, no port).
-    phase("soak", "short soak (30 posts, faults, one SIGKILL)", || crate::soak::short(&tools))?;
     step("Ctrl-C and SIGTERM on `cargo xtask dev` stop everything it started");
     phase("signals", "Ctrl-C and SIGTERM on xtask dev", || ["INT", "TERM"].into_iter().try_for_each(dev_stops_on))
+}
+
+fn browser_slots() -> u32 {
+    std::env::var("LETSPOST_BROWSERS").ok().and_then(|b| b.parse().ok()).unwrap_or(BROWSER_SLOTS)
+}
+
+/// The flows that depend on the day (`DATE_FLOWS`) on `when` in `tz`, with an emulator, a
+/// Worker and a ChromeDriver of their own under that clock.
+fn day_task(tools: &Tools, when: &'static str, tz: Option<&'static str>) -> crate::e2e::Task {
+    let tools = tools.clone();
+    let tag = format!("day-{}", when.replace([' ', ':'], "-"));
+    crate::e2e::Task {
+        name: format!("the day-dependent flows on {when}{}", tz.map(|t| format!(" {t}")).unwrap_or_default()),
+        run: Box::new(move |_log| {
+            let clock = Clock::at(when, tz)?;
+            let suite = Suite::start(&tools, &tag, Some(&clock))?;
+            let mut env = suite.env.clone();
+            env.push(("LETSPOST_BROWSERS", browser_slots().to_string().into()));
+            env.push(("LETSPOST_BROWSER_SLOTS_DIR", root().join("target/e2e-browsers").into_os_string()));
+            crate::e2e::run(&tools, &env, &test_threads(), &DATE_FLOWS.map(String::from), &tag, DATE_FLOWS.len(), Vec::new())
+        }),
+    }
+}
+
+/// The browsers' waits for a slot (`tests/src/engines.rs` notes each one) as a row of the table.
+fn slot_waits(tag: &str) {
+    let notes = std::fs::read_to_string(root().join(format!("target/{tag}-browsers/browser-slot-waits"))).unwrap_or_default();
+    let waits: Vec<f64> = notes.lines().filter_map(|l| l.trim().parse().ok()).collect();
+    crate::timing::record("slots", format!("browsers waiting for a slot ({} waits, summed)", waits.len()), waits.iter().sum());
 }
 
 fn test_threads() -> Vec<String> {

@@ -138,15 +138,8 @@ pub struct Browsers {
 }
 
 /// Debian packages and the program each one puts on PATH.
-/// `faketime` brings libfaketime, which `xtask test` runs the day-dependent flows under (`crate::clock`).
-const BROWSER_PACKAGES: [(&str, &str); 6] = [
-    ("chromium", "chromium"),
-    ("chromium-driver", "chromedriver"),
-    ("firefox-esr", "firefox-esr"),
-    ("webkit2gtk-driver", "WebKitWebDriver"),
-    ("xvfb", "Xvfb"),
-    ("faketime", "faketime"),
-];
+const BROWSER_PACKAGES: [(&str, &str); 5] =
+    [("chromium", "chromium"), ("chromium-driver", "chromedriver"), ("firefox-esr", "firefox-esr"), ("webkit2gtk-driver", "WebKitWebDriver"), ("xvfb", "Xvfb")];
 
 /// geckodriver from crates.io (Mozilla publishes it there), `--locked` as Mozilla builds it.
 const GECKODRIVER_VERSION: &str = "0.37.1";
