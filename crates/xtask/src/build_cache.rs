@@ -91,7 +91,7 @@ pub fn save(key: &str, sizes: &str) -> Result {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .map(|p| (std::fs::metadata(p.join("sizes.txt")).and_then(|m| m.modified()).unwrap_or(std::time::UNIX_EPOCH), p))
         .collect();
-    builds.sort_by(|a, b| b.0.cmp(&a.0));
+    builds.sort_by_key(|b| std::cmp::Reverse(b.0));
     for (_, old) in builds.into_iter().skip(KEEP) {
         let _ = std::fs::remove_dir_all(old);
     }
