@@ -75,9 +75,10 @@ pub async fn post_now_enabled(c: &Client) -> bool {
     b.attr("disabled").await.unwrap().is_none()
 }
 
-/// `wait_text` for what takes TikTok's time (upload, processing, a scheduled minute).
-pub async fn wait_text_long(c: &Client, css: &str, pred: impl Fn(&str) -> bool) -> String {
-    crate::wait_text_within(c, css, pred, Duration::from_secs(150)).await
+/// `wait_text` for what takes TikTok's time (upload, processing, a scheduled minute), with
+/// the browser's slot given back meanwhile (`Browser::idle`).
+pub async fn wait_text_long(c: &Browser, css: &str, pred: impl Fn(&str) -> bool) -> String {
+    c.idle(crate::wait_text_within(c, css, pred, Duration::from_secs(150))).await
 }
 
 /// The browser's session cookie, as `name=value`, to ask the API as this browser.
@@ -262,7 +263,7 @@ pub async fn schedule_a_minute_ahead(engine: Engine) {
     let due = c.execute(js, vec![field, ahead.into()]).await.unwrap().as_f64().unwrap() as u64;
     click_button(&c, "Schedule").await;
     wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("Scheduled")).await;
-    let status = c.idle(wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("Published"))).await;
+    let status = wait_text_long(&c, "[data-testid=post-status]", |t| t.contains("Published")).await;
     assert!(!status.contains("Failed"));
     let p = tiktok_posts(&cap).await;
     let completed = p[0]["completed_at_ms"].as_u64().unwrap();

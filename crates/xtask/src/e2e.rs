@@ -108,10 +108,13 @@ pub fn run(tools: &Tools, env: &[(&str, std::ffi::OsString)], args: &[String], f
     // The longest first, so the pool ends together: the browser flows, then the Worker's.
     first.sort_by_key(|b| (LONGEST_FIRST.iter().position(|n| *n == b.name).unwrap_or(LONGEST_FIRST.len()), !b.name.starts_with("ui_"), b.name.clone()));
     let mut first = as_jobs(first, filters);
-    let split_jobs = first.iter().take_while(|j| matches!(j, Job::Binary { bin, .. } if bin.name == LONGEST_FIRST[0])).count();
-    let rest = first.split_off(split_jobs);
+    // The tasks after the two longest binaries (ui_engines' parts and ui_compose).
+    let longest = first.iter().take_while(|j| matches!(j, Job::Binary { bin, .. } if LONGEST_FIRST[..2].contains(&bin.name.as_str()))).count();
+    let rest = first.split_off(longest);
     first.extend(tasks.into_iter().map(Job::Task));
     first.extend(rest);
+    // A run inside a task (a hard day) is one row of the table, the task's.
+    let detail = tag == "e2e";
     let mut outcomes = Vec::new();
     for wave in [first, as_jobs(last, filters)] {
         let started = Instant::now();
@@ -157,11 +160,13 @@ pub fn run(tools: &Tools, env: &[(&str, std::ffi::OsString)], args: &[String], f
             if o.passed > 0 || !o.failed.is_empty() || o.broken.is_some() || o.task {
                 eprintln!("\n     Ran {} ({tag}, {:.1} s, ended at +{:.0} s)", o.name, o.seconds, ran.elapsed().as_secs_f64());
                 print!("{text}");
-                crate::timing::record(if o.task { "task" } else { "e2e" }, format!("{tag}: {}", o.name), o.seconds);
+                if detail {
+                    crate::timing::record(if o.task { "task" } else { "e2e" }, format!("{tag}: {}", o.name), o.seconds);
+                }
             }
             outcomes.push(o);
         }
-        if count > 0 {
+        if count > 0 && detail {
             crate::timing::record(
                 "e2e",
                 format!("{tag}: {}", if count > 1 { "(these side by side, wall)" } else { "(then alone)" }),

@@ -35,9 +35,11 @@ pub fn root() -> PathBuf {
 fn usage() -> String {
     "usage: cargo xtask <dev|test|build|bench|fuzz|soak|setup|help>\n  \
      dev    run the app on localhost (emulator + Worker + front end)\n  \
-     test   run every test and print where the time went; test FILTER... starts the same services and\n         \
-            runs only the end-to-end binaries or tests whose names contain a FILTER (no tidy check, native\n         \
-            tests, soak, signal checks or hard days); --clock WHEN [--tz ZONE] runs them on another day\n  \
+     test   run every test, then print where the time went: each phase, each e2e binary and task (soak,\n         \
+            hard days), the browsers' summed waits for a slot, and the ten slowest tests.\n         \
+            test FILTER... starts the same services and runs only the end-to-end binaries or tests whose\n         \
+            names contain a FILTER (no tidy check, native tests, soak, hard days or signal checks):\n         \
+            `cargo xtask test webkit::schedule`; --clock WHEN [--tz ZONE] runs them on another day\n  \
      build  build the front end and the Worker in release\n  \
      bench  measure [probe|pipeline|webhooks|sweep|web]: the video probe (native, ffprobe, 3 browsers), the\n         \
             post pipeline (and polling vs webhooks), the cron's cost against the number of posts, Lighthouse on a phone\n  \
