@@ -36,7 +36,24 @@ pub struct Browser {
     watched: u64,
     /// Its place among the browsers the suite may have open at once, given back on drop and
     /// while it waits on a clock (`idle`).
-    slot: std::sync::Mutex<Option<std::fs::File>>,
+    slot: std::sync::Mutex<Option<Slot>>,
+}
+
+/// A held browser slot: a lock on its file, given back when dropped, which also notes how long
+/// it was held and by which test in `browser-slot-holds` (xtask lists the largest holders).
+struct Slot {
+    _lock: std::fs::File,
+    since: std::time::Instant,
+    notes: std::path::PathBuf,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        use std::io::Write;
+        let test = std::thread::current().name().unwrap_or("?").to_string();
+        let note = std::fs::OpenOptions::new().create(true).append(true).open(self.notes.join("browser-slot-holds"));
+        let _ = note.and_then(|mut n| writeln!(n, "{:.1} {test}", self.since.elapsed().as_secs_f64()));
+    }
 }
 
 impl std::ops::Deref for Browser {
@@ -111,7 +128,7 @@ fn object(v: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
 /// and given back when the file is closed, also by a test that panics or a binary that dies.
 /// Each wait longer than a moment is noted in `browser-slot-waits` (seconds, a line each), which
 /// xtask sums in its time table: the sign that the slots, not the clocks, set the pace.
-async fn browser_slot() -> Option<std::fs::File> {
+async fn browser_slot() -> Option<Slot> {
     let slots: usize = std::env::var("LETSPOST_BROWSERS").ok()?.parse().ok()?;
     // Runs of the suite side by side (the flows on other days) share the main run's slots.
     let dir = std::env::var_os("LETSPOST_BROWSER_SLOTS_DIR").map_or_else(profiles, std::path::PathBuf::from);
@@ -127,7 +144,7 @@ async fn browser_slot() -> Option<std::fs::File> {
                     let note = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("browser-slot-waits"));
                     let _ = note.and_then(|mut n| writeln!(n, "{waited:.1}"));
                 }
-                return Some(f);
+                return Some(Slot { _lock: f, since: std::time::Instant::now(), notes: dir });
             }
         }
         tokio::time::sleep(Duration::from_millis(250)).await;

@@ -151,11 +151,24 @@ fn day_task(tools: &Tools, when: &'static str, tz: Option<&'static str>) -> crat
     }
 }
 
-/// The browsers' waits for a slot (`tests/src/engines.rs` notes each one) as a row of the table.
+/// The browsers' waits for a slot and the tests that held slots longest
+/// (`tests/src/engines.rs` notes both), as rows of the table.
 fn slot_waits(tag: &str) {
-    let notes = std::fs::read_to_string(root().join(format!("target/{tag}-browsers/browser-slot-waits"))).unwrap_or_default();
+    let dir = root().join(format!("target/{tag}-browsers"));
+    let notes = std::fs::read_to_string(dir.join("browser-slot-waits")).unwrap_or_default();
     let waits: Vec<f64> = notes.lines().filter_map(|l| l.trim().parse().ok()).collect();
     crate::timing::record("slots", format!("browsers waiting for a slot ({} waits, summed)", waits.len()), waits.iter().sum());
+    let holds = std::fs::read_to_string(dir.join("browser-slot-holds")).unwrap_or_default();
+    let mut by_test: std::collections::BTreeMap<&str, f64> = std::collections::BTreeMap::new();
+    for (secs, test) in holds.lines().filter_map(|l| l.split_once(' ')) {
+        *by_test.entry(test).or_default() += secs.parse::<f64>().unwrap_or(0.0);
+    }
+    crate::timing::record("slots", format!("slots held, summed over {} tests", by_test.len()), by_test.values().sum());
+    let mut top: Vec<_> = by_test.into_iter().collect();
+    top.sort_by(|a, b| b.1.total_cmp(&a.1));
+    for (test, secs) in top.into_iter().take(8) {
+        crate::timing::record("slots", format!("  held by {test}"), secs);
+    }
 }
 
 fn test_threads() -> Vec<String> {
