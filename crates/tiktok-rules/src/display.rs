@@ -397,10 +397,11 @@ mod tests {
     fn list_pages_are_one_to_twenty() {
         assert_eq!(VideoListRequest::default().max_count(), DEFAULT_MAX_COUNT);
         assert!(VideoListRequest { cursor: Some(1_700_000_000_000), max_count: Some(20) }.check().is_ok());
-        for bad in [VideoListRequest { cursor: None, max_count: Some(21) }, VideoListRequest { cursor: None, max_count: Some(0) }, VideoListRequest {
-            cursor: Some(-1),
-            max_count: None,
-        }] {
+        for bad in [
+            VideoListRequest { cursor: None, max_count: Some(21) },
+            VideoListRequest { cursor: None, max_count: Some(0) },
+            VideoListRequest { cursor: Some(-1), max_count: None },
+        ] {
             assert_eq!(bad.check().unwrap_err().code, codes::INVALID_PARAMS, "{bad:?}");
         }
         assert_eq!(serde_json::to_string(&VideoListRequest::default()).unwrap(), "{}");
