@@ -1,5 +1,6 @@
 //! TikTok accounts the emulator knows, and the seeds every run starts with.
 
+use crate::metrics::UserStatsOverrides;
 use serde::{Deserialize, Serialize};
 use tiktok_rules::api::CreatorInfo;
 use tiktok_rules::privacy::PrivacyLevel;
@@ -35,6 +36,10 @@ pub struct Account {
     /// whose sign-in ends soon).
     #[serde(default)]
     pub refresh_ttl_secs: Option<u64>,
+    /// `follower_count`, `following_count`, `likes_count`, `video_count` as a test set them;
+    /// each one left out follows the account's videos (`metrics::account_stats`).
+    #[serde(flatten)]
+    pub stats: UserStatsOverrides,
 }
 
 impl Account {
@@ -71,6 +76,7 @@ fn seed(open_id: &str, username: &str, nickname: &str, kind: AccountKind, privat
         max_video_post_duration_sec: 600,
         cannot_post: None,
         refresh_ttl_secs: None,
+        stats: UserStatsOverrides::default(),
     }
 }
 

@@ -30,6 +30,8 @@ pub struct Config {
     pub webhook_url: Option<String>,
     /// The first retry's delay after a refused delivery, doubling (TikTok's are far longer).
     pub webhook_retry_ms: u64,
+    /// Seeds the counts posts and accounts grow (`metrics`): one seed, the same numbers.
+    pub seed: u64,
 }
 
 impl Config {
@@ -53,6 +55,7 @@ impl Config {
             public_base: public_base.into(),
             webhook_url: None,
             webhook_retry_ms: 1_000,
+            seed: 0,
         }
     }
 }

@@ -3,10 +3,10 @@
 //!
 //! A fault may name an account (`open_id`): it then fires only on calls about that account, so
 //! tests sharing one emulator can't meet each other's faults. A call's account is the one
-//! behind its Bearer token (user_info, creator_info, init, inbox_init, status), its
-//! `upload_id` (upload), or its form (token: the code's or the refresh token's; revoke: the
-//! token's), dead or expired grants included. The consent page (`authorize`) has no account:
-//! only faults naming none reach it.
+//! behind its Bearer token (user_info, creator_info, init, inbox_init, status, video_query,
+//! video_list), its `upload_id` (upload), or its form (token: the code's or the refresh
+//! token's; revoke: the token's), dead or expired grants included. The consent page
+//! (`authorize`) has no account: only faults naming none reach it.
 
 use crate::reply::err;
 use crate::state::Emulator;
@@ -40,8 +40,8 @@ pub enum FaultKind {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fault {
-    /// token, revoke, authorize, user_info, creator_info, init, upload, status, webhook
-    /// (drop, duplicate, slow), or `*` (every HTTP endpoint).
+    /// token, revoke, authorize, user_info, creator_info, init, inbox_init, upload, status,
+    /// video_query, video_list, webhook (drop, duplicate, slow), or `*` (every HTTP endpoint).
     pub endpoint: String,
     #[serde(flatten)]
     pub kind: FaultKind,
@@ -67,6 +67,8 @@ pub fn endpoint_of(path: &str) -> Option<&'static str> {
         paths::VIDEO_INIT => "init",
         paths::INBOX_VIDEO_INIT => "inbox_init",
         paths::STATUS_FETCH => "status",
+        paths::VIDEO_QUERY => "video_query",
+        paths::VIDEO_LIST => "video_list",
         crate::upload::PATH => "upload",
         _ => return None,
     })
@@ -74,7 +76,9 @@ pub fn endpoint_of(path: &str) -> Option<&'static str> {
 
 /// Fault endpoint names, for validating what the hook is given.
 pub fn endpoint_of_name(name: &str) -> Option<&str> {
-    ["token", "revoke", "authorize", "user_info", "creator_info", "init", "inbox_init", "upload", "status", "webhook", "*"].into_iter().find(|n| *n == name)
+    ["token", "revoke", "authorize", "user_info", "creator_info", "init", "inbox_init", "upload", "status", "video_query", "video_list", "webhook", "*"]
+        .into_iter()
+        .find(|n| *n == name)
 }
 
 fn chance() -> f64 {
@@ -123,7 +127,7 @@ const FORM_PEEK_LIMIT: usize = 16 * 1024;
 /// (a form body read here is passed on byte for byte).
 async fn account_of(emu: &Emulator, endpoint: &str, req: Request) -> (Option<String>, Request) {
     match endpoint {
-        "user_info" | "creator_info" | "init" | "inbox_init" | "status" => {
+        "user_info" | "creator_info" | "init" | "inbox_init" | "status" | "video_query" | "video_list" => {
             let token = crate::oauth::bearer_token(req.headers());
             (emu.with(|s| s.access.get(token).map(|g| g.open_id.clone())), req)
         }

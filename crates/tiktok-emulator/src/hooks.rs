@@ -2,8 +2,9 @@
 
 use crate::accounts::Account;
 use crate::faults::Fault;
+use crate::metrics::CountOverrides;
 use crate::oauth::mint_code;
-use crate::state::{CreatorAction, Emulator, Outcome, now_ms};
+use crate::state::{CreatorAction, Emulator, Outcome, PastVideo, now_ms};
 use crate::webhooks;
 use axum::extract::{Path, Query, State as S};
 use axum::http::StatusCode;
@@ -13,6 +14,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use std::sync::Arc;
 use tiktok_rules::api::{PostInfo, PublishStatus};
+use tiktok_rules::display::{INT32_COUNT_MAX, PostId};
 use tiktok_rules::error::codes;
 use tiktok_rules::privacy::PrivacyLevel;
 use tiktok_rules::webhook::events;
@@ -33,6 +35,8 @@ pub fn router() -> Router<Arc<Emulator>> {
         .route("/webhooks/ping", post(ping))
         .route("/webhooks", get(webhook_log))
         .route("/calls", get(calls))
+        .route("/accounts/{open_id}/videos", post(seed_video))
+        .route("/videos/{post_id}", get(video_counts).patch(set_video_counts))
 }
 
 /// How many calls each endpoint had (e.g. `{"status": 12, "upload": 40}`).
@@ -340,4 +344,143 @@ async fn ping(S(emu): S<Arc<Emulator>>) -> StatusCode {
 
 async fn webhook_log(S(emu): S<Arc<Emulator>>) -> Json<Vec<webhooks::Attempt>> {
     Json(emu.with(|s| s.webhooks.clone()))
+}
+
+#[derive(Deserialize)]
+struct SeedVideo {
+    /// Unix seconds, not in the future; default now.
+    #[serde(default)]
+    create_time: Option<u64>,
+    /// Default `PUBLIC_TO_EVERYONE`; anything else is neither listed nor found by id.
+    #[serde(default)]
+    privacy_level: Option<PrivacyLevel>,
+    #[serde(default)]
+    caption: String,
+    #[serde(default)]
+    duration: Option<u32>,
+    /// `view_count` … `share_count` to fix from the start (else the curve).
+    #[serde(flatten)]
+    counts: CountOverrides,
+}
+
+/// A video the creator posted before (a test's history for `video/list` and best times):
+/// 201 `{"post_id": "…"}` (a string: it exceeds 2^53).
+async fn seed_video(S(emu): S<Arc<Emulator>>, Path(open_id): Path<String>, Json(v): Json<SeedVideo>) -> Response {
+    let now = now_ms();
+    let published_at_ms = v.create_time.map_or(now, |s| s.saturating_mul(1000));
+    if published_at_ms > now {
+        return bad("create_time is in the future");
+    }
+    if let Err(why) = check_counts(&v.counts) {
+        return bad(why);
+    }
+    let seeded = emu.with(|s| {
+        if !s.accounts.contains_key(&open_id) {
+            return None;
+        }
+        let post_id = POST_ID_BASE + s.next_seq();
+        let privacy_level = v.privacy_level.unwrap_or(PrivacyLevel::PublicToEveryone);
+        let duration = v.duration.unwrap_or(15);
+        s.past_videos.insert(post_id, PastVideo { open_id: open_id.clone(), published_at_ms, caption: v.caption.clone(), privacy_level, duration });
+        if !v.counts.is_empty() {
+            s.count_overrides.insert(post_id, v.counts);
+        }
+        Some(post_id)
+    });
+    match seeded {
+        Some(id) => (StatusCode::CREATED, Json(serde_json::json!({ "post_id": id.to_string() }))).into_response(),
+        None => bad("no such account"),
+    }
+}
+
+/// TikTok's bounds: `view_count` is int64, the others int32.
+fn check_counts(c: &CountOverrides) -> Result<(), String> {
+    let bounds = [("view_count", c.view_count, i64::MAX as u64), ("like_count", c.like_count, INT32_COUNT_MAX)];
+    let more = [("comment_count", c.comment_count, INT32_COUNT_MAX), ("share_count", c.share_count, INT32_COUNT_MAX)];
+    match bounds.into_iter().chain(more).find(|(_, v, max)| v.is_some_and(|v| v > *max)) {
+        Some((name, _, max)) => Err(format!("{name} is at most {max}")),
+        None => Ok(()),
+    }
+}
+
+/// The first post id the emulator gives (a 19-digit number, as TikTok's are).
+const POST_ID_BASE: u64 = crate::posting::POST_ID_BASE;
+
+/// A post's counts now and what a test set, or 404 for an id the emulator never gave.
+fn video_view(emu: &Emulator, post_id: u64) -> Option<serde_json::Value> {
+    let now = now_ms();
+    emu.with(|s| {
+        let known = crate::display::every_video(emu, s, now).into_iter().find(|k| k.post_id == post_id);
+        let set = s.count_overrides.get(&post_id).copied().unwrap_or_default();
+        let Some(k) = known else {
+            let given = s.publishes.values().any(|p| p.post_id == post_id) || s.past_videos.contains_key(&post_id);
+            return given.then(|| serde_json::json!({ "post_id": post_id.to_string(), "live": false, "set": set }));
+        };
+        let c = crate::display::counts_of(emu, s, &k, now);
+        Some(serde_json::json!({
+            "post_id": post_id.to_string(),
+            "open_id": k.open_id,
+            "live": true,
+            "public": k.public,
+            "published_at_ms": k.published_at_ms,
+            "view_count": c.views,
+            "like_count": c.likes,
+            "comment_count": c.comments,
+            "share_count": c.shares,
+            "set": set,
+        }))
+    })
+}
+
+fn post_id_of(text: &str) -> Result<u64, Response> {
+    text.parse::<PostId>().map(PostId::get).map_err(bad)
+}
+
+async fn video_counts(S(emu): S<Arc<Emulator>>, Path(post_id): Path<String>) -> Response {
+    let post_id = match post_id_of(&post_id) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    match video_view(&emu, post_id) {
+        Some(v) => Json(v).into_response(),
+        None => (StatusCode::NOT_FOUND, Json(serde_json::json!({ "error": "no such post" }))).into_response(),
+    }
+}
+
+/// Set any of `view_count`, `like_count`, `comment_count`, `share_count` (a number fixes it,
+/// `null` hands it back to the curve); the answer is the post's counts after the change.
+async fn set_video_counts(S(emu): S<Arc<Emulator>>, Path(post_id): Path<String>, Json(patch): Json<serde_json::Value>) -> Response {
+    let post_id = match post_id_of(&post_id) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    if video_view(&emu, post_id).is_none() {
+        return (StatusCode::NOT_FOUND, Json(serde_json::json!({ "error": "no such post" }))).into_response();
+    }
+    let Some(changes) = patch.as_object() else { return bad("a JSON object of counts") };
+    let mut set = emu.with(|s| s.count_overrides.get(&post_id).copied().unwrap_or_default());
+    for (key, value) in changes {
+        let slot = match key.as_str() {
+            "view_count" => &mut set.view_count,
+            "like_count" => &mut set.like_count,
+            "comment_count" => &mut set.comment_count,
+            "share_count" => &mut set.share_count,
+            other => return bad(format!("{other:?} is not view_count, like_count, comment_count or share_count")),
+        };
+        *slot = match value {
+            serde_json::Value::Null => None,
+            v => match v.as_u64() {
+                Some(n) => Some(n),
+                None => return bad(format!("{key} is a whole number or null")),
+            },
+        };
+    }
+    if let Err(why) = check_counts(&set) {
+        return bad(why);
+    }
+    emu.with(|s| if set.is_empty() { s.count_overrides.remove(&post_id) } else { s.count_overrides.insert(post_id, set) });
+    match video_view(&emu, post_id) {
+        Some(v) => Json(v).into_response(),
+        None => bad("no such post"),
+    }
 }

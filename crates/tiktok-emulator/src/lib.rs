@@ -3,7 +3,8 @@
 //! Paths, shapes, codes and limits come from `shared/tiktok-api.md` and, wherever a rule is
 //! LetsPost's too (caption length, chunk plan, privacy, error codes), from `tiktok-rules`, so
 //! the emulator and the client cannot drift apart. The media checks TikTok makes after an
-//! upload use the same `video-probe` the browser and the Worker use.
+//! upload use the same `video-probe` the browser and the Worker use. The Display API
+//! (`video/query`, `video/list`, `user/info`'s counts) serves what LetsPost reads back.
 
 // axum's way: a handler's early exit is the `Response` itself (`Result<_, Response>`), 128
 // bytes; boxing it on every refusal would buy nothing in an emulator.
@@ -11,8 +12,10 @@
 
 pub mod accounts;
 pub mod config;
+mod display;
 mod faults;
 mod hooks;
+pub mod metrics;
 mod oauth;
 mod posting;
 mod reply;
@@ -41,6 +44,8 @@ pub fn router(emu: Arc<Emulator>) -> Router {
         .route(paths::VIDEO_INIT, post(posting::init))
         .route(paths::INBOX_VIDEO_INIT, post(posting::inbox_init))
         .route(paths::STATUS_FETCH, post(posting::status))
+        .route(paths::VIDEO_QUERY, post(display::query))
+        .route(paths::VIDEO_LIST, post(display::list))
         .route(upload::PATH, put(upload::put_chunk).layer(DefaultBodyLimit::disable()))
         .route("/health", get(|| async { "ok" }));
     if emu.config.test_hooks {

@@ -56,6 +56,9 @@ struct Args {
     /// back-off spans 72 hours: compressed).
     #[arg(long, default_value_t = 1_000)]
     webhook_retry_ms: u64,
+    /// Seeds the view, like, comment, share and follower counts that grow over time.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
 }
 
 #[tokio::main]
@@ -78,6 +81,7 @@ async fn main() -> std::io::Result<()> {
     config.daily_cap = a.daily_cap;
     config.webhook_url = a.webhook_url;
     config.webhook_retry_ms = a.webhook_retry_ms;
+    config.seed = a.seed;
     let emu = Arc::new(Emulator::new(config)?);
     eprintln!("tiktok-emulator listening on http://{bound}{}", if emu.config.test_hooks { " (test hooks on)" } else { "" });
     tokio::select! {

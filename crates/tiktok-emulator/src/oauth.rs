@@ -269,3 +269,8 @@ pub fn bearer(emu: &Emulator, headers: &HeaderMap, scope: &str) -> Result<(Strin
         _ => Err(err(codes::ACCESS_TOKEN_INVALID, "The access token is invalid or not found in the request.")),
     }
 }
+
+/// Does this live token carry `scope`? (A call that needs a second scope for some fields.)
+pub fn has_scope(emu: &Emulator, token: &str, scope: &str) -> bool {
+    emu.with(|s| s.access.get(token).is_some_and(|g| g.scopes.iter().any(|s| s == scope)))
+}

@@ -12,10 +12,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use tiktok_rules::api::{self, InboxInitRequest, InitRequest, InitResponse, PublishStatus, StatusRequest, StatusResponse, inbox, rate_limits};
 use tiktok_rules::chunk::ChunkPlan;
+use tiktok_rules::display;
 use tiktok_rules::error::codes;
+use tiktok_rules::oauth::USER_INFO_STATS_SCOPE;
 use tiktok_rules::privacy::PrivacyLevel;
 
 const DAY_MS: u64 = 86_400_000;
+/// Post ids are this plus a sequence number: 19 digits, above 2^53, as TikTok's are.
+pub const POST_ID_BASE: u64 = 7_300_000_000_000_000_000;
 
 /// The open_id behind a `video.publish` token, counted against the endpoint's per-minute
 /// limit for that token.
@@ -23,7 +27,7 @@ fn publisher(emu: &Emulator, headers: &HeaderMap, endpoint: &'static str, per_mi
     counted(emu, bearer(emu, headers, "video.publish")?, endpoint, per_min)
 }
 
-fn counted(emu: &Emulator, (token, open_id): (String, String), endpoint: &'static str, per_min: u32) -> Result<String, Response> {
+pub(crate) fn counted(emu: &Emulator, (token, open_id): (String, String), endpoint: &'static str, per_min: u32) -> Result<String, Response> {
     if !emu.with(|s| s.rate_ok(&token, endpoint, per_min, now_ms())) {
         return Err(err(codes::RATE_LIMIT_EXCEEDED, format!("more than {per_min} requests per minute to {endpoint}")));
     }
@@ -44,19 +48,32 @@ fn poster(emu: &Emulator, open_id: &str) -> Result<crate::accounts::Account, Res
     }
 }
 
+/// `user/info`: the basic fields (`user.info.basic`) and the counts (`user.info.stats`:
+/// asking for one without it fails the call), 600 a minute per token.
 pub async fn user_info(S(emu): S<Arc<Emulator>>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
-    let (_, open_id) = match bearer(&emu, &headers, "user.info.basic") {
+    let (token, open_id) = match bearer(&emu, &headers, "user.info.basic") {
         Ok(v) => v,
         Err(r) => return r,
     };
+    let fields = q.get("fields").cloned().unwrap_or_default();
+    if display::asks_for_stats(&fields) && !crate::oauth::has_scope(&emu, &token, USER_INFO_STATS_SCOPE) {
+        return err(codes::SCOPE_NOT_AUTHORIZED, format!("the access token lacks the {USER_INFO_STATS_SCOPE} scope"));
+    }
+    if let Err(r) = counted(&emu, (token, open_id.clone()), "user_info", rate_limits::DISPLAY_PER_MIN) {
+        return r;
+    }
     let Some(a) = emu.with(|s| s.accounts.get(&open_id).cloned()) else {
         return err(codes::ACCESS_TOKEN_INVALID, "the account is gone");
     };
-    let all = [("open_id", a.open_id.clone()), ("union_id", a.union_id.clone()), ("avatar_url", a.avatar_url.clone()), ("display_name", a.nickname.clone())];
-    let fields = q.get("fields").cloned().unwrap_or_default();
     let wanted: Vec<&str> = fields.split(',').map(str::trim).collect();
-    let user: serde_json::Map<String, serde_json::Value> =
-        all.into_iter().filter(|(k, _)| wanted.contains(k)).map(|(k, v)| (k.to_string(), v.into())).collect();
+    let basic = [("open_id", a.open_id.clone()), ("union_id", a.union_id.clone()), ("avatar_url", a.avatar_url.clone()), ("display_name", a.nickname.clone())];
+    let mut user: serde_json::Map<String, serde_json::Value> =
+        basic.into_iter().filter(|(k, _)| wanted.contains(k)).map(|(k, v)| (k.to_string(), v.into())).collect();
+    if display::asks_for_stats(&fields) {
+        let stats = serde_json::to_value(crate::display::stats_of(&emu, &a, now_ms())).unwrap_or_default();
+        let counts = stats.as_object().into_iter().flatten().filter(|(k, _)| wanted.contains(&k.as_str()));
+        user.extend(counts.map(|(k, v)| (k.clone(), v.clone())));
+    }
     ok(serde_json::json!({ "user": user }))
 }
 
@@ -187,7 +204,7 @@ fn new_publish(s: &mut crate::state::State, open_id: &str, post_info: Option<api
         completed_at_ms: None,
         outcome: None,
         sha256: None,
-        post_id: 7_300_000_000_000_000_000 + seq,
+        post_id: POST_ID_BASE + seq,
         taken_down_at_ms: None,
     };
     s.uploads.insert(upload_id.clone(), publish_id.clone());
@@ -199,6 +216,18 @@ fn upload_url(emu: &Emulator, upload_id: &str) -> String {
     format!("{}{}?upload_id={upload_id}&upload_token={}", emu.config.public_base, crate::upload::PATH, random_token(""))
 }
 
+/// When a publish went live, if it has: a direct post once processed; a draft waits in the
+/// inbox until the creator posts it (from then on, like a direct post published at that
+/// moment) or deletes it. Not yet processed at `now` is for [`status_of`] to say.
+pub fn live_since(p: &Publish, processing_ms: u64) -> Option<u64> {
+    let (Some(done), Some(Outcome::Published)) = (p.completed_at_ms, &p.outcome) else { return None };
+    match (&p.creator, p.inbox) {
+        (Some(CreatorAction::Posted { at_ms }), _) => Some(*at_ms),
+        (None, false) => Some(done + processing_ms),
+        _ => None,
+    }
+}
+
 /// What status/fetch says about a publish at `now`.
 pub fn status_of(p: &Publish, processing_ms: u64, moderation_ms: u64, now: u64) -> StatusResponse {
     let processing =
@@ -208,14 +237,11 @@ pub fn status_of(p: &Publish, processing_ms: u64, moderation_ms: u64, now: u64) 
         return processing;
     }
     let failed = |reason: &str| StatusResponse { status: PublishStatus::Failed, fail_reason: Some(reason.to_string()), ..processing.clone() };
-    // Live from when: a direct post once processed; a draft waits in the inbox until the
-    // creator posts it (from then on, like a direct post published at that moment) or deletes it.
     let live_from = match (outcome, &p.creator, p.inbox) {
         (Outcome::Failed(reason), _, _) => return failed(reason),
         (_, None, true) => return StatusResponse { status: PublishStatus::SendToUserInbox, ..processing },
         (_, Some(CreatorAction::Deleted { .. }), _) => return failed(codes::PUBLISH_CANCELLED),
-        (_, Some(CreatorAction::Posted { at_ms }), _) => *at_ms,
-        (_, None, false) => done + processing_ms,
+        _ => live_since(p, processing_ms).unwrap_or(done + processing_ms),
     };
     let public = p.post_info.as_ref().is_some_and(|i| i.privacy_level == PrivacyLevel::PublicToEveryone) && p.taken_down_at_ms.is_none();
     let moderated = now >= live_from + moderation_ms;

@@ -118,6 +118,23 @@ pub struct State {
     /// Every webhook delivery attempt, oldest first.
     #[serde(skip)]
     pub webhooks: Vec<crate::webhooks::Attempt>,
+    /// post_id → a video posted before the emulator knew the account (a test's history).
+    #[serde(default)]
+    pub past_videos: BTreeMap<u64, PastVideo>,
+    /// post_id → the counts a test set.
+    #[serde(default)]
+    pub count_overrides: BTreeMap<u64, crate::metrics::CountOverrides>,
+}
+
+/// A video the creator posted before (`POST /__emulator/accounts/{open_id}/videos`), so the
+/// Display API has a history to page through and score.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PastVideo {
+    pub open_id: String,
+    pub published_at_ms: u64,
+    pub caption: String,
+    pub privacy_level: tiktok_rules::privacy::PrivacyLevel,
+    pub duration: u32,
 }
 
 pub struct Emulator {

@@ -19,6 +19,10 @@ pub mod paths {
     /// Upload to the creator's inbox (a draft they finish in the app; scope `video.upload`).
     pub const INBOX_VIDEO_INIT: &str = "/v2/post/publish/inbox/video/init/";
     pub const STATUS_FETCH: &str = "/v2/post/publish/status/fetch/";
+    /// Display API (scope `video.list`): the creator's public videos, newest first.
+    pub const VIDEO_LIST: &str = "/v2/video/list/";
+    /// Display API (scope `video.list`): the creator's videos by id, ≤ 20 at a time.
+    pub const VIDEO_QUERY: &str = "/v2/video/query/";
 }
 
 /// Requests per minute per access token, as TikTok documents them.
@@ -26,6 +30,8 @@ pub mod rate_limits {
     pub const CREATOR_INFO_PER_MIN: u32 = 20;
     pub const VIDEO_INIT_PER_MIN: u32 = 6;
     pub const STATUS_FETCH_PER_MIN: u32 = 30;
+    /// Each of `user/info`, `video/list` and `video/query` (a sliding minute).
+    pub const DISPLAY_PER_MIN: u32 = 600;
 }
 
 /// TikTok's inbox: at most this many shares per creator may be pending (sent, not yet posted
@@ -184,7 +190,7 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    fn new(code: &'static str, message: impl Into<String>) -> Refusal {
+    pub(crate) fn new(code: &'static str, message: impl Into<String>) -> Refusal {
         Refusal { code, message: message.into() }
     }
 }

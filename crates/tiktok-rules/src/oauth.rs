@@ -5,9 +5,22 @@ use serde::{Deserialize, Serialize};
 /// The scopes LetsPost asks for, in TikTok's spelling.
 pub const SCOPES: [&str; 3] = ["user.info.basic", "video.upload", "video.publish"];
 
+/// Display API: read the creator's public videos and their counts (`video/list`, `video/query`).
+pub const VIDEO_LIST_SCOPE: &str = "video.list";
+/// `user/info`'s follower, following, likes and video counts.
+pub const USER_INFO_STATS_SCOPE: &str = "user.info.stats";
+/// What a deployment with analytics asks for on top of [`SCOPES`].
+pub const ANALYTICS_SCOPES: [&str; 2] = [VIDEO_LIST_SCOPE, USER_INFO_STATS_SCOPE];
+
 /// `scope` as the authorize URL wants it: comma-separated.
 pub fn scope_param() -> String {
     SCOPES.join(",")
+}
+
+/// [`SCOPES`], and [`ANALYTICS_SCOPES`] after them when the deployment has analytics on.
+pub fn scopes(analytics: bool) -> Vec<&'static str> {
+    let extra: &[&'static str] = if analytics { &ANALYTICS_SCOPES } else { &[] };
+    SCOPES.iter().chain(extra).copied().collect()
 }
 
 /// The scopes from `wanted` that a granted `scope` string (comma- or space-separated) lacks.
@@ -28,9 +41,14 @@ pub struct AuthorizeRequest<'a> {
 /// `{base}/v2/auth/authorize/?…` with PKCE S256. `base` is `https://www.tiktok.com` for real
 /// TikTok, the emulator's address locally.
 pub fn authorize_url(base: &str, req: &AuthorizeRequest<'_>) -> String {
+    authorize_url_with_scopes(base, req, &SCOPES)
+}
+
+/// [`authorize_url`] asking for `scopes` (e.g. [`scopes`]`(true)` with analytics on).
+pub fn authorize_url_with_scopes(base: &str, req: &AuthorizeRequest<'_>, scopes: &[&str]) -> String {
     let query = form_urlencoded::Serializer::new(String::new())
         .append_pair("client_key", req.client_key)
-        .append_pair("scope", &scope_param())
+        .append_pair("scope", &scopes.join(","))
         .append_pair("redirect_uri", req.redirect_uri)
         .append_pair("state", req.state)
         .append_pair("response_type", "code")
@@ -187,6 +205,16 @@ mod tests {
         assert!(url.contains("state=s+t"));
         assert!(url.contains("response_type=code"));
         assert!(url.contains(&format!("code_challenge={ch}&code_challenge_method=S256")));
+    }
+
+    #[test]
+    fn analytics_adds_its_two_scopes() {
+        assert_eq!(scopes(false), SCOPES);
+        assert_eq!(scopes(true), ["user.info.basic", "video.upload", "video.publish", "video.list", "user.info.stats"]);
+        let req = AuthorizeRequest { client_key: "ck", redirect_uri: "https://app.example/cb", state: "s", code_challenge: "c" };
+        let url = authorize_url_with_scopes("https://www.tiktok.com", &req, &scopes(true));
+        assert!(url.contains("scope=user.info.basic%2Cvideo.upload%2Cvideo.publish%2Cvideo.list%2Cuser.info.stats"), "{url}");
+        assert_eq!(missing_scopes("user.info.basic,video.list", &ANALYTICS_SCOPES), ["user.info.stats"]);
     }
 
     #[test]
