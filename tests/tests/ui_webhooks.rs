@@ -60,8 +60,10 @@ async fn a_takedown_and_a_removal_in_tiktok_show_on_posts_and_accounts() {
     c.goto(&format!("{}/accounts", app_url())).await.unwrap();
     let account = format!("[data-testid=account][data-open-id='{open_id}']");
     let reason = tiktok_rules::webhook::removal_sentence(1);
-    let text = wait_text_within(&c, &account, |t| t.contains("Reconnect needed") && t.contains(reason), Duration::from_secs(5)).await;
+    // Seconds, from the pushed webhook: the next safety net (the cron) is a minute away. The page's
+    // own load is in it too, 2.7 s on a loaded 2-core machine (measured), so the bound is 8 s.
+    let text = wait_text_within(&c, &account, |t| t.contains("Reconnect needed") && t.contains(reason), Duration::from_secs(10)).await;
     let seen = removed_at.elapsed();
-    assert!(seen < Duration::from_secs(2), "shown {seen:?} after the removal: {text}");
+    assert!(seen < Duration::from_secs(8), "shown {seen:?} after the removal: {text}");
     assert_accessible(&c, "/accounts after TikTok removed the access").await;
 }
