@@ -5,6 +5,27 @@ use serde::{Deserialize, Serialize};
 /// The scopes LetsPost asks for, in TikTok's spelling.
 pub const SCOPES: [&str; 3] = ["user.info.basic", "video.upload", "video.publish"];
 
+/// The longest authorization `code` LetsPost passes on. TikTok documents no length; its codes
+/// are short opaque strings (the emulator's are 37 characters), so 512 leaves room for any
+/// change while a request can't make the Worker send TikTok a long junk string signed with the
+/// client secret.
+pub const CODE_MAX_LEN: usize = 512;
+
+/// A code worth sending to TikTok's token endpoint: present, at most `CODE_MAX_LEN` bytes,
+/// visible ASCII (what a query parameter decodes to for TikTok's codes).
+pub fn check_code(code: &str) -> Result<(), &'static str> {
+    if code.is_empty() {
+        return Err("code is missing");
+    }
+    if code.len() > CODE_MAX_LEN {
+        return Err("code is longer than any TikTok issues");
+    }
+    if !code.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err("code has characters TikTok's codes never have");
+    }
+    Ok(())
+}
+
 /// `scope` as the authorize URL wants it: comma-separated.
 pub fn scope_param() -> String {
     SCOPES.join(",")
@@ -187,6 +208,16 @@ mod tests {
         assert!(url.contains("state=s+t"));
         assert!(url.contains("response_type=code"));
         assert!(url.contains(&format!("code_challenge={ch}&code_challenge_method=S256")));
+    }
+
+    #[test]
+    fn codes_are_bounded() {
+        assert_eq!(check_code("code-abc*!1234"), Ok(()));
+        assert_eq!(check_code(&"c".repeat(CODE_MAX_LEN)), Ok(()));
+        assert!(check_code(&"c".repeat(CODE_MAX_LEN + 1)).is_err());
+        assert!(check_code("").is_err());
+        assert!(check_code("a b").is_err());
+        assert!(check_code("a\u{e9}").is_err());
     }
 
     #[test]
