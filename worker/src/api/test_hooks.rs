@@ -1,5 +1,6 @@
-//! Faults the end-to-end suite injects into the Worker itself (`TEST_HOOKS = "1"`, set only by
-//! `cargo xtask test`; wrangler.toml has no such var, so a deploy never has these routes).
+//! Faults the end-to-end suite injects into the Worker itself: compiled in only with the
+//! `test-routes` feature (`cargo xtask test`, `bench`, `soak`; never a deploy), and on only with
+//! `TEST_HOOKS = "1"` and an API base that is not real TikTok.
 //!
 //! `POST /api/test/fail-next-media-put` `{"caption"}` → the next `PUT /api/posts/{id}/media`
 //! of a post with that caption answers 503 without storing anything, as a gateway timing out
@@ -89,8 +90,14 @@ pub fn keep_csp_reports(found: Vec<letspost_core::csp_report::Violation>) {
     }
 }
 
+/// Set, and never against real TikTok (`/api/test/posts` makes posts for any account).
 pub fn enabled(env: &Env) -> bool {
-    env.var("TEST_HOOKS").map(|v| v.to_string() == "1").unwrap_or(false)
+    env.var("TEST_HOOKS").map(|v| v.to_string() == "1").unwrap_or(false) && !real_tiktok(env)
+}
+
+/// Is this Worker talking to real TikTok? Then no test or bench route runs, whatever the vars.
+pub fn real_tiktok(env: &Env) -> bool {
+    tiktok_rules::api::is_real_tiktok(&crate::base::config::Config::from_env(env).tiktok_api_base)
 }
 
 /// An answer that breaks off after its first byte: the status line went out, the body never
