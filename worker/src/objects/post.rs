@@ -631,7 +631,8 @@ impl DurableObject for PostObject {
                 let account = b["account"].as_str().unwrap_or_default().to_string();
                 let settings = post_lifecycle::Settings::draft(String::new());
                 let id = b["id"].as_str().unwrap_or_default().to_string();
-                let mut p = Post::new(id, account, String::new(), settings, b["publish_at_ms"].as_u64(), 10_000_000, now);
+                let size = b["video_size"].as_u64().unwrap_or(10_000_000);
+                let mut p = Post::new(id, account, String::new(), settings, b["publish_at_ms"].as_u64(), size, now);
                 p.upload_lead_margin_ms = crate::base::config::upload_lead_margin_ms(&self.env);
                 p.apply(Event::MediaStaged, now).ok();
                 self.save(&p).await?;
