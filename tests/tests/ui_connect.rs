@@ -3,10 +3,10 @@
 
 use fantoccini::{Client, Locator};
 use letspost_e2e::api::{Session, VERIFIER, assert_no_secrets_in, expire, fresh_state, mint_code, new_account, redirect_uri};
-use tiktok_rules::pkce::{ChallengeEncoding, challenge};
 use letspost_e2e::consent::{click_button, decide};
 use letspost_e2e::flows::{self, page_state, session_of};
 use letspost_e2e::{Engine, app_url, browser, wait_text};
+use tiktok_rules::pkce::{ChallengeEncoding, challenge};
 
 /// Open /accounts and press the connect button (`label`).
 async fn start_connect(c: &Client, label: &str) {

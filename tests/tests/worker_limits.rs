@@ -3,9 +3,9 @@
 //! the account's caps (422), CSP reports bounded, R2 cleaned on cancel, a stalled part (408),
 //! no object call without a session, and no test or bench route in the deploy bundle.
 //!
-//! The per-address limits are counted under addresses of each test's own (`Session::from_address`,
-//! honoured only by the test build), so these floods never spend the budget the rest of the
-//! suite shares on 127.0.0.1.
+//! The per-address limits are counted under an address of each session's own (`Session::new`,
+//! through a header only the test build honours), so these floods never spend the budget of
+//! the rest of the suite, nor the browsers' on 127.0.0.1.
 
 use futures::StreamExt;
 use letspost_core::limits::{OAUTH, REPORTS, TEST_ADDRESS_HEADER, WRITES};
@@ -23,7 +23,7 @@ use tiktok_rules::oauth::CODE_MAX_LEN;
 /// A creator connected under an address of the test's own.
 async fn creator(label: &str) -> (Session, String) {
     let account = new_account(label, "creator").await;
-    let s = Session::from_address(&Session::fresh_address());
+    let s = Session::new();
     let r = s.connect(&account).await;
     assert_eq!(r.status, 200, "{}", r.body);
     (s, account)
@@ -66,7 +66,7 @@ async fn fifty_creates_in_a_row_pass_and_a_flood_meets_429() {
     let refused = refused.expect("a flood of creates meets the limit");
     assert_rate_limited(&refused, "create");
     // Another browser's budget is its own.
-    let other = Session::from_address(&Session::fresh_address());
+    let other = Session::new();
     assert_eq!(other.connect(&account).await.status, 200);
     assert_eq!(other.post("/api/posts", new_post(&account, &format!("{label} other"), 5_000_000)).await.status, 201);
 }
@@ -75,12 +75,13 @@ async fn fifty_creates_in_a_row_pass_and_a_flood_meets_429() {
 async fn junk_token_exchanges_meet_429_and_tiktok_sees_only_those_under_the_limit() {
     let run = fresh_state();
     // Without a start of this browser's: refused before TikTok, then rate-limited.
-    let anonymous = Session::from_address(&Session::fresh_address());
+    let anonymous = Session::new();
     // A window of the binding may end mid-flood: up to two windows' worth before a 429.
     let mut answers: Vec<Answer> = Vec::new();
     for i in 0..(2 * OAUTH.limit + 1) {
         let junk = format!("junk-{run}-anon-{i}");
-        answers.push(anonymous.post("/api/oauth/token", json!({ "code": junk, "code_verifier": VERIFIER, "redirect_uri": redirect_uri(), "state": run })).await);
+        answers
+            .push(anonymous.post("/api/oauth/token", json!({ "code": junk, "code_verifier": VERIFIER, "redirect_uri": redirect_uri(), "state": run })).await);
         if answers.last().unwrap().status == 429 {
             break;
         }
@@ -92,7 +93,7 @@ async fn junk_token_exchanges_meet_429_and_tiktok_sees_only_those_under_the_limi
 
     // With a start each (an attacker following the protocol): only the exchanges under the
     // limit reach TikTok, and the rest are 429.
-    let bound = Session::from_address(&Session::fresh_address());
+    let bound = Session::new();
     let (mut sent, mut limited) = (0u64, 0u64);
     for i in 0..(2 * OAUTH.limit + 1) {
         if limited > 0 {
@@ -128,8 +129,8 @@ async fn junk_token_exchanges_meet_429_and_tiktok_sees_only_those_under_the_limi
 async fn an_exchange_without_the_browsers_binding_is_refused_before_tiktok() {
     let account = new_account("binding", "creator").await;
     let code = mint_code(&account).await;
-    let browser = Session::from_address(&Session::fresh_address());
-    let elsewhere = Session::from_address(&Session::fresh_address());
+    let browser = Session::new();
+    let elsewhere = Session::new();
     let refused = |a: &Answer, what: &str| {
         assert_eq!((a.status, a.body["error"]["code"].as_str()), (400, Some("invalid_request")), "{what}: {}", a.body);
     };
@@ -164,7 +165,7 @@ async fn fill(account: &str, count: usize, size: u64) {
     let mut left = count;
     while left > 0 {
         let n = left.min(100);
-        let r = test_hook("/posts", json!({ "account": account, "count": n, "publish_in_ms": 29 * 86_400_000u64, "video_size": size })).await;
+        let r = test_hook("posts", json!({ "account": account, "count": n, "publish_in_ms": 29 * 86_400_000u64, "video_size": size })).await;
         assert_eq!(r["ids"].as_array().map(Vec::len), Some(n), "{r}");
         left -= n;
     }
@@ -189,7 +190,12 @@ async fn an_account_s_caps_are_refused_with_422_naming_them() {
     let (s, account) = creator("capbytes").await;
     fill(&account, 347, MAX_SIZE_BYTES).await;
     let big = s.post("/api/posts", new_post(&account, &caption("too big"), MAX_SIZE_BYTES as usize)).await;
-    assert_eq!((big.status, big.body["error"]["code"].as_str(), big.body["error"]["field"].as_str()), (422, Some("staged_bytes_limit"), Some("video_size")), "{}", big.body);
+    assert_eq!(
+        (big.status, big.body["error"]["code"].as_str(), big.body["error"]["field"].as_str()),
+        (422, Some("staged_bytes_limit"), Some("video_size")),
+        "{}",
+        big.body
+    );
     assert!(big.body["error"]["message"].as_str().unwrap().contains("100.0 GB"), "{}", big.body);
     assert_eq!(s.post("/api/posts", new_post(&account, &caption("fits"), 100_000_000)).await.status, 201, "what still fits passes");
 }
@@ -356,6 +362,10 @@ async fn a_request_without_a_session_makes_no_object_call() {
         assert!(a.status == 404 || a.status == 200 || a.status == 400, "{method} {path}: {}", a.status);
         assert_eq!(calls(&a), Some(0), "{method} {path} without a session made object calls");
     }
+    // What the per-address limits count the rest of the suite as: wrangler dev passes the
+    // connection's address to the Worker as Cloudflare does.
+    let seen: Value = http().get(format!("{}/api/test/client-address", app_url())).send().await.unwrap().json().await.unwrap();
+    assert_eq!(seen["cf_connecting_ip"], "127.0.0.1", "{seen}");
     // The counter counts: a session's own read of a post calls objects.
     let (s, account) = creator("nocall").await;
     let created = s.post("/api/posts", new_post(&account, &caption("counted"), 1_000_000)).await;

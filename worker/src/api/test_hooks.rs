@@ -181,7 +181,8 @@ pub async fn handle(mut req: Request, env: Env, segments: &[&str]) -> Result<Res
             for _ in 0..m.count.min(100) {
                 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
                 let id = URL_SAFE_NO_PAD.encode(crate::base::rand::bytes::<16>()?);
-                let body = json!({ "id": id, "account": m.account, "publish_at_ms": crate::base::rand::now_ms() + m.publish_in_ms, "video_size": m.video_size });
+                let body =
+                    json!({ "id": id, "account": m.account, "publish_at_ms": crate::base::rand::now_ms() + m.publish_in_ms, "video_size": m.video_size });
                 objects::expect_ok(objects::call(&env, POSTS, &id, Method::Post, "test/scheduled", Some(&body)).await?)?;
                 ids.push(id);
             }
