@@ -29,6 +29,8 @@ pub struct Session {
     base: String,
     /// Cookie name → value, as a browser's jar keeps them.
     cookies: Arc<Mutex<BTreeMap<String, String>>>,
+    /// A `Cookie` header given whole (`with_cookie` with two cookies of one name).
+    raw_cookie: Option<String>,
     /// The client address the Worker counts this session under (a test build's
     /// `TEST_ADDRESS_HEADER`).
     address: Option<String>,
@@ -57,7 +59,14 @@ impl Session {
     /// the suite's side-by-side binaries outrun within a minute (measured: DEVELOPERS.md); the
     /// browsers of the UI tests still come from 127.0.0.1.
     pub fn at(base: &str) -> Session {
-        Session { base: base.to_string(), cookies: Default::default(), address: Some(Session::fresh_address()), seen: Default::default(), record: true }
+        Session {
+            base: base.to_string(),
+            cookies: Default::default(),
+            raw_cookie: None,
+            address: Some(Session::fresh_address()),
+            seen: Default::default(),
+            record: true,
+        }
     }
 
     /// A fresh address for one test's own budget: a /64 of IPv6's documentation prefix
@@ -71,19 +80,28 @@ impl Session {
 
     /// The `name=value` of the session cookie, once the Worker set one.
     pub fn cookie(&self) -> Option<String> {
-        self.cookies.lock().unwrap().iter().find(|(n, _)| n.ends_with("letspost_session")).map(|(n, v)| format!("{n}={v}"))
+        let jar = self.cookies.lock().unwrap();
+        jar.iter().find(|(n, _)| n.ends_with("letspost_session")).map(|(n, v)| format!("{n}={v}")).or_else(|| self.raw_cookie.clone())
     }
 
-    /// Every cookie the jar holds, as a `Cookie` header.
+    /// The `Cookie` header this session sends: the one given whole, then the jar's.
     pub fn cookie_header(&self) -> Option<String> {
         let jar = self.cookies.lock().unwrap();
-        (!jar.is_empty()).then(|| jar.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join("; "))
+        let pairs = self.raw_cookie.iter().cloned().chain(jar.iter().map(|(n, v)| format!("{n}={v}")));
+        Some(pairs.collect::<Vec<_>>().join("; ")).filter(|h| !h.is_empty())
     }
 
-    /// A session holding this `name=value` cookie (a copy of another's, or a planted one).
+    /// A session holding the cookies of this `Cookie` header (a copy of another's, a planted
+    /// one): in its jar, so the Worker's `Set-Cookie` replaces them as a browser's would; a
+    /// header naming one cookie twice (which no jar holds) is sent as it is.
     pub fn with_cookie(cookie: &str) -> Session {
+        let pairs: Vec<&str> = cookie.split(';').map(str::trim).filter(|p| !p.is_empty()).collect();
+        let names: std::collections::BTreeSet<&str> = pairs.iter().map(|p| p.split('=').next().unwrap_or_default()).collect();
+        if names.len() < pairs.len() {
+            return Session { raw_cookie: Some(cookie.to_string()), ..Session::new() };
+        }
         let s = Session::new();
-        s.set_cookie_pair(cookie);
+        pairs.into_iter().for_each(|p| s.set_cookie_pair(p));
         s
     }
 
