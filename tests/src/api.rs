@@ -1,9 +1,11 @@
-//! A client of the Worker's API as one browser session: it keeps the session cookie, sends
-//! the app's own `Origin` on writes (as a browser does), and records every answer so a test
-//! can prove that no token or secret ever reached it.
+//! A client of the Worker's API as one browser session: it keeps its cookies (the session's,
+//! and a sign-in's start cookie), sends the app's own `Origin` on writes (as a browser does),
+//! starts each sign-in before exchanging its code (as the page does), and records every answer
+//! so a test can prove that no token or secret ever reached it.
 
 use crate::{app_url, emulator_url, http};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use tiktok_rules::pkce::{ChallengeEncoding, challenge};
 
@@ -25,7 +27,13 @@ pub struct Answer {
 pub struct Session {
     /// The Worker this session talks to (`LETSPOST_URL` unless a test runs its own).
     base: String,
-    cookie: Arc<Mutex<Option<String>>>,
+    /// Cookie name → value, as a browser's jar keeps them.
+    cookies: Arc<Mutex<BTreeMap<String, String>>>,
+    /// A `Cookie` header given whole (`with_cookie` with two cookies of one name).
+    raw_cookie: Option<String>,
+    /// The client address the Worker counts this session under (a test build's
+    /// `TEST_ADDRESS_HEADER`).
+    address: Option<String>,
     /// Every status line, header and body this session received, as text.
     pub seen: Arc<Mutex<Vec<String>>>,
     /// Whether to keep `seen` (a long soak would hold every answer in memory).
@@ -44,19 +52,70 @@ impl Session {
     }
 
     /// A session with a Worker of the test's own.
+    ///
+    /// Each session is one browser, and the Worker counts it as a client of its own: it gets
+    /// a fresh address (a test build's `TEST_ADDRESS_HEADER`). Without that, every API session
+    /// of the suite would share 127.0.0.1's per-address budget for connecting TikTok, which
+    /// the suite's side-by-side binaries outrun within a minute (measured: DEVELOPERS.md); the
+    /// browsers of the UI tests still come from 127.0.0.1.
     pub fn at(base: &str) -> Session {
-        Session { base: base.to_string(), cookie: Default::default(), seen: Default::default(), record: true }
+        Session {
+            base: base.to_string(),
+            cookies: Default::default(),
+            raw_cookie: None,
+            address: Some(Session::fresh_address()),
+            seen: Default::default(),
+            record: true,
+        }
+    }
+
+    /// A fresh address for one test's own budget: a /64 of IPv6's documentation prefix
+    /// (2001:db8::/32; the Worker counts IPv6 clients by their /64), new at every call.
+    pub fn fresh_address() -> String {
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() ^ (std::process::id() << 12);
+        let k = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("2001:db8:{:x}:{:x}::1", n >> 16, (n ^ k) & 0xffff)
     }
 
     /// The `name=value` of the session cookie, once the Worker set one.
     pub fn cookie(&self) -> Option<String> {
-        self.cookie.lock().unwrap().clone()
+        let jar = self.cookies.lock().unwrap();
+        jar.iter().find(|(n, _)| n.ends_with("letspost_session")).map(|(n, v)| format!("{n}={v}")).or_else(|| self.raw_cookie.clone())
     }
 
+    /// The `Cookie` header this session sends: the one given whole, then the jar's.
+    pub fn cookie_header(&self) -> Option<String> {
+        let jar = self.cookies.lock().unwrap();
+        let pairs = self.raw_cookie.iter().cloned().chain(jar.iter().map(|(n, v)| format!("{n}={v}")));
+        Some(pairs.collect::<Vec<_>>().join("; ")).filter(|h| !h.is_empty())
+    }
+
+    /// A session holding the cookies of this `Cookie` header (a copy of another's, a planted
+    /// one): in its jar, so the Worker's `Set-Cookie` replaces them as a browser's would; a
+    /// header naming one cookie twice (which no jar holds) is sent as it is.
     pub fn with_cookie(cookie: &str) -> Session {
+        let pairs: Vec<&str> = cookie.split(';').map(str::trim).filter(|p| !p.is_empty()).collect();
+        let names: std::collections::BTreeSet<&str> = pairs.iter().map(|p| p.split('=').next().unwrap_or_default()).collect();
+        if names.len() < pairs.len() {
+            return Session { raw_cookie: Some(cookie.to_string()), ..Session::new() };
+        }
         let s = Session::new();
-        *s.cookie.lock().unwrap() = Some(cookie.to_string());
+        pairs.into_iter().for_each(|p| s.set_cookie_pair(p));
         s
+    }
+
+    /// `name=value` into the jar (an empty value or `Max-Age=0` removes it, as browsers do).
+    fn set_cookie_pair(&self, set_cookie: &str) {
+        let pair = set_cookie.split(';').next().unwrap_or_default();
+        let Some((name, value)) = pair.split_once('=') else { return };
+        let expired = set_cookie.split(';').any(|a| a.trim().eq_ignore_ascii_case("Max-Age=0"));
+        let mut jar = self.cookies.lock().unwrap();
+        if expired || value.trim().is_empty() {
+            jar.remove(name.trim());
+        } else {
+            jar.insert(name.trim().to_string(), value.trim().to_string());
+        }
     }
 
     pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>, origin: Option<&str>) -> Answer {
@@ -88,19 +147,21 @@ impl Session {
         build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
     ) -> Result<Answer, String> {
         let mut req = http().request(method, format!("{}{path}", self.base));
-        if let Some(c) = self.cookie() {
+        if let Some(c) = self.cookie_header() {
             req = req.header("Cookie", c);
         }
         if let Some(o) = origin {
             req = req.header("Origin", o);
         }
+        if let Some(a) = &self.address {
+            req = req.header(letspost_core::limits::TEST_ADDRESS_HEADER, a);
+        }
         let built = build(req).build().unwrap();
         let resp = http().execute(built).await.map_err(|e| e.to_string())?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        if let Some(set) = headers.get("set-cookie").and_then(|v| v.to_str().ok()) {
-            let pair = set.split(';').next().unwrap_or_default().to_string();
-            *self.cookie.lock().unwrap() = Some(pair);
+        for set in headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()) {
+            self.set_cookie_pair(set);
         }
         let text = resp.text().await.map_err(|e| e.to_string())?;
         if self.record {
@@ -156,12 +217,29 @@ impl Session {
     /// Connect `open_id` from a browser in `time_zone` (what the callback page sends).
     pub async fn connect_in(&self, open_id: &str, time_zone: &str) -> Answer {
         let code = mint_code_for(open_id, &self.redirect_uri()).await;
-        let body = json!({ "code": code, "code_verifier": VERIFIER, "redirect_uri": self.redirect_uri(), "time_zone": time_zone });
+        let state = self.start_sign_in().await;
+        let body = json!({ "code": code, "code_verifier": VERIFIER, "redirect_uri": self.redirect_uri(), "state": state, "time_zone": time_zone });
         self.post("/api/oauth/token", body).await
     }
 
+    /// `POST /api/oauth/start` with a fresh `state` and `VERIFIER`'s challenge, as the page does
+    /// before going to TikTok: the start cookie lands in the jar. Returns the `state`.
+    pub async fn start_sign_in(&self) -> String {
+        let state = fresh_state();
+        let r = self.post("/api/oauth/start", json!({ "state": state, "code_challenge": challenge(VERIFIER, ChallengeEncoding::Base64url) })).await;
+        assert_eq!(r.status, 204, "POST /api/oauth/start: {}", r.body);
+        state
+    }
+
+    /// Start a sign-in, then exchange `code` for it (with `VERIFIER`).
     pub async fn exchange(&self, code: &str) -> Answer {
-        self.post("/api/oauth/token", json!({ "code": code, "code_verifier": VERIFIER, "redirect_uri": self.redirect_uri() })).await
+        let state = self.start_sign_in().await;
+        self.exchange_for(code, &state).await
+    }
+
+    /// The exchange alone, for the sign-in started with `state`.
+    pub async fn exchange_for(&self, code: &str, state: &str) -> Answer {
+        self.post("/api/oauth/token", json!({ "code": code, "code_verifier": VERIFIER, "redirect_uri": self.redirect_uri(), "state": state })).await
     }
 
     /// The account list's entry for `open_id`.
@@ -177,6 +255,14 @@ impl Session {
         let seen = self.seen.lock().unwrap().join("\n");
         assert_no_secrets_in(&seen, open_ids).await;
     }
+}
+
+/// A `state` as the page makes one (43 characters), unique per call.
+pub fn fresh_state() -> String {
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("{:0>43}", format!("st{}x{t}x{n}", std::process::id()))
 }
 
 /// Every token the emulator issued for these accounts, plus the Worker's secrets.

@@ -74,6 +74,7 @@ pub mod csp;
 pub mod engines;
 pub mod evidence;
 pub mod flows;
+pub mod local_r2;
 pub mod own_worker;
 pub mod posts;
 pub mod schedule;

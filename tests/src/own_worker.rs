@@ -75,6 +75,9 @@ impl OwnWorker {
             ("TIKTOK_CLIENT_SECRET", "letspost-local-secret".into()),
             ("TOKEN_KEY", self.token_key.clone()),
             ("TIKTOK_WEBHOOKS", if self.webhooks { "on" } else { "off" }.into()),
+            // The test build's hooks, so a test (the soak) can count its browsers as clients
+            // of their own (`Session::with_address`).
+            ("TEST_HOOKS", "1".into()),
         ] {
             cmd.arg("--var").arg(format!("{k}:{v}"));
         }

@@ -2,10 +2,11 @@
 //! callback, the accounts list, reconnect and disconnect.
 
 use fantoccini::{Client, Locator};
-use letspost_e2e::api::{Session, VERIFIER, assert_no_secrets_in, expire, mint_code, new_account, redirect_uri};
+use letspost_e2e::api::{Session, VERIFIER, assert_no_secrets_in, expire, fresh_state, mint_code, new_account, redirect_uri};
 use letspost_e2e::consent::{click_button, decide};
 use letspost_e2e::flows::{self, page_state, session_of};
 use letspost_e2e::{Engine, app_url, browser, wait_text};
+use tiktok_rules::pkce::{ChallengeEncoding, challenge};
 
 /// Open /accounts and press the connect button (`label`).
 async fn start_connect(c: &Client, label: &str) {
@@ -67,10 +68,16 @@ async fn a_used_code_on_the_callback_is_explained() {
     assert_eq!(Session::new().exchange(&code).await.status, 200, "spent once elsewhere");
     let c = browser().await;
     c.goto(&format!("{}/", app_url())).await.unwrap();
-    // The tab that started this sign-in stored its state and verifier.
-    let pending = serde_json::json!({ "state": "S-1", "verifier": VERIFIER, "redirect_uri": redirect_uri() }).to_string();
+    // The tab that started this sign-in stored its state and verifier, and told the Worker
+    // (which keeps the state and the challenge under this browser's start cookie).
+    let state = fresh_state();
+    let pending = serde_json::json!({ "state": state, "verifier": VERIFIER, "redirect_uri": redirect_uri() }).to_string();
     c.execute("sessionStorage.setItem('letspost.oauth.pending', arguments[0])", vec![pending.into()]).await.unwrap();
-    c.goto(&format!("{}/oauth/callback?code={code}&scopes=user.info.basic&state=S-1", app_url())).await.unwrap();
+    let start = serde_json::json!({ "state": state, "code_challenge": challenge(VERIFIER, ChallengeEncoding::Base64url) }).to_string();
+    let js = "const done = arguments[arguments.length - 1]; \
+              fetch('/api/oauth/start', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: arguments[0]}).then(r => done(r.status), e => done(String(e)));";
+    assert_eq!(c.execute_async(js, vec![start.into()]).await.unwrap(), serde_json::json!(204));
+    c.goto(&format!("{}/oauth/callback?code={code}&scopes=user.info.basic&state={state}", app_url())).await.unwrap();
     let msg = wait_text(&c, "[data-testid=oauth-error]", |t| !t.is_empty()).await;
     assert_eq!(msg, "This TikTok sign-in has expired or was already used. Connect again.");
     c.close().await.unwrap();

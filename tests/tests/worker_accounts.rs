@@ -101,10 +101,12 @@ async fn a_reused_or_unknown_code_is_refused_in_a_sentence() {
     assert!(again.body["error"]["message"].as_str().unwrap().contains("Connect again"), "{}", again.body);
     let bogus = s.exchange("code-never-issued").await;
     assert_eq!(bogus.status, 400);
-    // A verifier that does not match the challenge is TikTok's invalid_grant too.
+    // A verifier that does not answer the started challenge is refused before TikTok.
     let code = mint_code(&open_id).await;
-    let wrong = s.post("/api/oauth/token", json!({ "code": code, "code_verifier": "x".repeat(43), "redirect_uri": redirect_uri() })).await;
-    assert_eq!(wrong.status, 400);
+    let state = s.start_sign_in().await;
+    let wrong = s.post("/api/oauth/token", json!({ "code": code, "code_verifier": "x".repeat(43), "redirect_uri": redirect_uri(), "state": state })).await;
+    assert_eq!((wrong.status, wrong.body["error"]["code"].as_str()), (400, Some("invalid_request")), "{}", wrong.body);
+    assert_eq!(s.exchange(&code).await.status, 200, "the code never reached TikTok, so it is still good");
     s.assert_no_secrets(&[&open_id]).await;
 }
 

@@ -277,9 +277,12 @@ async fn malformed_requests_to_each_write_endpoint_get_the_error_shape() {
     }
     assert_eq!(s.get(&url).await.body["received_bytes"], 0, "nothing was stored");
     assert_eq!(s.stage(&created.body, &video).await.status, 201, "the right parts still go in");
-    // The CSP report endpoint refuses what isn't a report, and oversized bodies.
-    let not_report = http().post(format!("{}/api/csp-report", app_url())).body("{}").send().await.unwrap();
-    assert_eq!(not_report.status(), 400);
-    let huge = http().post(format!("{}/api/csp-report", app_url())).body(vec![b'x'; 70_000]).send().await.unwrap();
-    assert_eq!(huge.status(), 413);
+    // The CSP report endpoint refuses what isn't a report, what isn't sent as one, and
+    // oversized bodies.
+    let report =
+        |content_type: &'static str, body: Vec<u8>| http().post(format!("{}/api/csp-report", app_url())).header("Content-Type", content_type).body(body).send();
+    assert_eq!(report("application/csp-report", b"{}".to_vec()).await.unwrap().status(), 400);
+    let a_report = br#"{"csp-report":{"document-uri":"http://x/","effective-directive":"img-src","blocked-uri":"https://csp-guard.invalid/typed"}}"#;
+    assert_eq!(report("application/json", a_report.to_vec()).await.unwrap().status(), 415);
+    assert_eq!(report("application/csp-report", vec![b'x'; 70_000]).await.unwrap().status(), 413);
 }

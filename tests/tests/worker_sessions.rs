@@ -24,7 +24,8 @@ fn planted() -> String {
 async fn connect_as(s: &Session, open_id: &str, user_agent: &str) -> Answer {
     let redirect = format!("{}/oauth/callback", s.base());
     let code = mint_code_for(open_id, &redirect).await;
-    let body = json!({ "code": code, "code_verifier": VERIFIER, "redirect_uri": redirect });
+    let state = s.start_sign_in().await;
+    let body = json!({ "code": code, "code_verifier": VERIFIER, "redirect_uri": redirect, "state": state });
     let ua = user_agent.to_string();
     s.send_with(reqwest::Method::POST, "/api/oauth/token", Some(&s.base()), move |r| r.header("User-Agent", ua).json(&body)).await
 }

@@ -13,6 +13,7 @@ mod tiktok;
 
 pub use objects::account::Account;
 pub use objects::due_index::DueIndex;
+pub use objects::oauth_start::OAuthStart;
 pub use objects::post::PostObject;
 pub use objects::registry::Registry;
 pub use objects::session::Session;
@@ -23,7 +24,12 @@ use worker::{Context, Env, Request, Response, Result, ScheduleContext, Scheduled
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    let resp = match api::handle(req, env).await {
+    answer(req, env).await
+}
+
+/// The API's answer, or the generic 500 for a failure inside LetsPost.
+fn answered(handled: Result<Response>) -> Result<Response> {
+    let resp = match handled {
         Ok(resp) => resp,
         Err(e) => {
             // Storage, binding and JSON errors; none carries a token.
@@ -32,6 +38,21 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         }
     };
     reply::with_api_headers(resp)
+}
+
+#[cfg(not(feature = "test-routes"))]
+async fn answer(req: Request, env: Env) -> Result<Response> {
+    answered(api::handle(req, env).await)
+}
+
+/// A test build also says how many Durable Object calls the request made.
+#[cfg(feature = "test-routes")]
+async fn answer(req: Request, env: Env) -> Result<Response> {
+    use base::object_calls::{Counted, HEADER};
+    let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+    let mut resp = answered(Counted::new(api::handle(req, env), calls.clone()).await)?;
+    resp.headers_mut().set(HEADER, &calls.get().to_string())?;
+    Ok(resp)
 }
 
 /// The cron trigger (`[triggers] crons` in wrangler.toml).

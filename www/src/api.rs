@@ -101,6 +101,16 @@ pub async fn delete_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError>
     answer(Request::delete(path).send().await.map_err(unreachable)?).await
 }
 
+/// `POST` with a JSON body whose success has none (204).
+pub async fn post_no_content<B: Serialize>(path: &str, body: &B) -> Result<(), ApiError> {
+    let req = Request::post(path).json(body).map_err(unreachable)?;
+    let resp = req.send().await.map_err(unreachable)?;
+    if resp.ok() {
+        return Ok(());
+    }
+    answer::<serde_json::Value>(resp).await.map(|_| ())
+}
+
 /// `POST` without a body whose success has none (signing out).
 pub async fn post_empty(path: &str) -> Result<(), ApiError> {
     let resp = Request::post(path).send().await.map_err(unreachable)?;

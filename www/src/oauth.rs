@@ -1,15 +1,18 @@
 //! "Connect TikTok" in the browser: OAuth 2.0 with PKCE (S256) and `state`, both drawn from
 //! WebCrypto. They live in sessionStorage only from the redirect to TikTok until the callback
-//! reads them back; the Worker adds the client secret and keeps the tokens. A share link
+//! reads them back; before the redirect the Worker is told the `state` and the challenge
+//! (`/api/oauth/start`, which binds the sign-in to this browser with a short-lived cookie; the
+//! verifier stays here until the exchange). The Worker adds the client secret and keeps the
+//! tokens. A share link
 //! opened before connecting rides along in the same record, so only the callback of the
 //! `state` this tab started can bring it back.
 
 use crate::api;
 use js_sys::Uint8Array;
-use letspost_core::api::{AccountBody, ApiError, OAuthConfig, TokenExchange, paths};
+use letspost_core::api::{AccountBody, ApiError, OAuthConfig, OAuthStart, TokenExchange, paths};
 use serde::{Deserialize, Serialize};
 use tiktok_rules::error::user_message;
-use tiktok_rules::oauth::{AuthorizeRequest, Callback, authorize_url, parse_callback};
+use tiktok_rules::oauth::{AuthorizeRequest, Callback, authorize_url, check_code, parse_callback};
 use tiktok_rules::pkce::{VERIFIER_ENTROPY_BYTES, challenge_from_digest, verifier_from_bytes};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
@@ -61,6 +64,9 @@ pub async fn start(share: Option<String>) -> Result<(), String> {
         &cfg.auth_base,
         &AuthorizeRequest { client_key: &cfg.client_key, redirect_uri: &redirect_uri, state: &state, code_challenge: &challenge },
     );
+    // The exchange is refused unless this browser announced this sign-in first.
+    let announced = OAuthStart { state: state.clone(), code_challenge: challenge };
+    api::post_no_content(paths::OAUTH_START, &announced).await.map_err(|e| e.message)?;
     let pending = serde_json::to_string(&Pending { state, verifier, redirect_uri, share }).map_err(|e| e.to_string())?;
     session_storage()?.set_item(PENDING_KEY, &pending).map_err(js_err)?;
     window().location().assign(&url).map_err(js_err)
@@ -84,7 +90,11 @@ pub async fn finish(query: &str) -> Result<(AccountBody, Option<String>), ApiErr
         Ok(Callback::Denied { error, .. }) => Err(ApiError::new(error.clone(), user_message(&error))),
         Ok(Callback::Code { code, .. }) => {
             let p = pending.expect("state matched, so it was stored");
-            let body = TokenExchange { code, code_verifier: p.verifier, redirect_uri: p.redirect_uri, time_zone: crate::api::browser_time_zone() };
+            if check_code(&code).is_err() {
+                return Err(ApiError::new("invalid_request", "TikTok's answer was not one LetsPost can use. Connect again."));
+            }
+            let body =
+                TokenExchange { code, code_verifier: p.verifier, redirect_uri: p.redirect_uri, state: p.state, time_zone: crate::api::browser_time_zone() };
             Ok((api::post(paths::OAUTH_TOKEN, &body).await?, p.share))
         }
     }

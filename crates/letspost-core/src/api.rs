@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 pub mod paths {
     pub const OAUTH_CONFIG: &str = "/api/oauth/config";
     pub const OAUTH_TOKEN: &str = "/api/oauth/token";
+    /// `POST` before going to TikTok: binds the sign-in to this browser (`oauth_start`).
+    pub const OAUTH_START: &str = "/api/oauth/start";
     pub const ACCOUNTS: &str = "/api/accounts";
     pub const SETTINGS: &str = "/api/settings";
     pub const POSTS: &str = "/api/posts";
@@ -36,6 +38,12 @@ pub mod codes {
     pub const NO_SESSION: &str = "no_session";
     /// The account's sealed tokens did not open with the configured keys (503; kept as they are).
     pub const TOKENS_UNREADABLE: &str = "tokens_unreadable";
+    /// A token exchange that no start of this browser's explains (400; nothing reached TikTok).
+    pub const INVALID_REQUEST: &str = "invalid_request";
+    /// A media part whose bytes stopped arriving (408; resume from `received_bytes`).
+    pub const REQUEST_TIMEOUT: &str = "request_timeout";
+    /// A CSP report sent as something other than a report (415).
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
 }
 
 /// `{"error": {"code", "message", "field"?}}`: every 4xx/5xx under `/api/`.
@@ -96,12 +104,23 @@ pub struct AppSettings {
     pub preselect_public: bool,
 }
 
+/// `POST /api/oauth/start` body: what the authorize URL carries, kept server-side for the
+/// exchange (`crate::oauth_start`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OAuthStart {
+    pub state: String,
+    pub code_challenge: String,
+}
+
 /// `POST /api/oauth/token` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenExchange {
     pub code: String,
     pub code_verifier: String,
     pub redirect_uri: String,
+    /// The `state` this browser started with (`POST /api/oauth/start`).
+    #[serde(default)]
+    pub state: String,
     /// The browser's IANA time zone: a new account's posting schedule starts in it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,

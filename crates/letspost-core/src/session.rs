@@ -61,13 +61,17 @@ pub fn cookie_name(host: &str) -> &'static str {
 /// The session id in a `Cookie` header for this host: exactly one well-formed cookie of the
 /// host's name. Two of them (a planted one beside ours, another path) are no session at all.
 pub fn id_from_cookie_header<'a>(header: &'a str, host: &str) -> Option<&'a str> {
-    let name = cookie_name(host);
+    single_cookie(header, cookie_name(host)).filter(|v| valid_id(v))
+}
+
+/// The value of the one cookie called `name` in a `Cookie` header; none when there are two.
+pub fn single_cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
     let mut found = header.split(';').filter_map(|pair| pair.trim().split_once('=')).filter(|(n, _)| n.trim() == name).map(|(_, v)| v.trim());
     let first = found.next()?;
     if found.next().is_some() {
         return None;
     }
-    Some(first).filter(|v| valid_id(v))
+    Some(first)
 }
 
 /// Plain HTTP is only for a developer's own machine.

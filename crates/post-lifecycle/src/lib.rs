@@ -6,6 +6,7 @@
 //! TikTok (`final_sent`), the machine never inits again nor resends it blindly: it asks
 //! `status/fetch`, and only TikTok's own byte count can send it back to uploading.
 
+pub mod caps;
 pub mod create;
 pub mod drafts;
 pub mod machine;

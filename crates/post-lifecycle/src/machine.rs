@@ -147,6 +147,10 @@ pub struct Post {
     /// for "post now".
     pub due_at_ms: Option<u64>,
     pub media_staged: bool,
+    /// Cancelled while its video was still arriving: the unfinished upload's parts are in R2
+    /// until the object aborts it (at once).
+    #[serde(default)]
+    pub staging_left: bool,
     pub publish_id: Option<String>,
     pub upload_url: Option<String>,
     pub upload_url_expires_at_ms: u64,
@@ -232,7 +236,8 @@ pub enum Event {
     Retry,
     /// Staging never finished within a day: the multipart upload was aborted.
     StagingAbandoned,
-    /// The staged video was deleted (cancelled, or kept past the retention window).
+    /// The staged video was deleted, or its unfinished upload aborted (cancelled, or kept past
+    /// the retention window).
     MediaDeleted,
     /// A webhook about `publish_id`, made by TikTok at `at_ms`.
     Pushed {
@@ -267,6 +272,7 @@ impl Post {
             updated_at_ms: now,
             due_at_ms: None,
             media_staged: false,
+            staging_left: false,
             publish_id: None,
             upload_url: None,
             upload_url_expires_at_ms: 0,
@@ -352,7 +358,7 @@ impl Post {
     pub fn housekeeping_at(&self, retention_ms: u64) -> Option<u64> {
         match self.state {
             State::AwaitingMedia => Some(self.created_at_ms + STAGING_TIMEOUT_MS),
-            State::Cancelled if self.media_staged => Some(self.updated_at_ms),
+            State::Cancelled if self.media_staged || self.staging_left => Some(self.updated_at_ms),
             State::Published | State::Failed if self.media_staged => Some(self.updated_at_ms + retention_ms),
             State::SentToInbox if self.media_staged => self.sent_to_inbox_at_ms.map(|at| at + retention_ms),
             _ => None,
@@ -478,6 +484,7 @@ impl Post {
             (Uploading | Processing | SentToInbox | Published, Event::Status(s)) => self.on_status(s, now),
             (Uploading | Processing | SentToInbox | Published, Event::Failed(e)) => self.on_failure(e, now),
             (AwaitingMedia | Scheduled, Event::Cancel) => {
+                self.staging_left = self.state == AwaitingMedia;
                 self.state = Cancelled;
                 self.error = Some(PostError::new(codes::PUBLISH_CANCELLED, "The post was cancelled."));
             }
@@ -506,7 +513,10 @@ impl Post {
             (AwaitingMedia, Event::StagingAbandoned) => {
                 self.fail(PostError::new("staging_abandoned", "The video upload never finished, so LetsPost let it go. Create the post again."));
             }
-            (Cancelled | SentToInbox | Published | Failed, Event::MediaDeleted) => self.media_staged = false,
+            (Cancelled | SentToInbox | Published | Failed, Event::MediaDeleted) => {
+                self.media_staged = false;
+                self.staging_left = false;
+            }
             (_, Event::Cancel) => return Err(Conflict("The upload to TikTok has started, so the post can no longer be cancelled.")),
             (_, Event::Reschedule(_)) => return Err(Conflict("The upload to TikTok has started, so the time can no longer change.")),
             (_, Event::Retry) => return Err(Conflict("Only a failed post whose video is stored can be retried.")),

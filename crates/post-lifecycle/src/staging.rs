@@ -11,6 +11,20 @@ pub const R2_MIN_PART: u64 = 5 * 1024 * 1024;
 pub const PART_SIZE: u64 = 20_000_000;
 const _: () = assert!(PART_SIZE >= R2_MIN_PART);
 
+/// A part whose bytes stop arriving for this long is given up (408): longer than a phone takes
+/// to change networks, short enough that a dead upload frees its request soon. The post keeps
+/// every whole part before it, so the browser resumes there.
+pub const PART_IDLE_MS: u64 = 30_000;
+/// And no part's request lasts longer than this, however its bytes trickle: 20 MB in 20 minutes
+/// is 133 kbit/s, below which a video would take hours anyway.
+pub const PART_MAX_MS: u64 = 20 * 60_000;
+
+/// When a part still arriving is given up: `PART_IDLE_MS` after its last bytes, or
+/// `PART_MAX_MS` after it began, whichever comes first.
+pub fn part_deadline_ms(started_ms: u64, last_bytes_ms: u64) -> u64 {
+    last_bytes_ms.saturating_add(PART_IDLE_MS).min(started_ms.saturating_add(PART_MAX_MS))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StagingPlan {
     pub video_size: u64,
@@ -78,6 +92,13 @@ impl StagingPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_part_is_given_up_when_its_bytes_pause_or_it_takes_too_long() {
+        assert_eq!(part_deadline_ms(1_000, 1_000), 1_000 + PART_IDLE_MS);
+        assert_eq!(part_deadline_ms(1_000, 50_000), 50_000 + PART_IDLE_MS, "bytes keep it alive");
+        assert_eq!(part_deadline_ms(1_000, 1_000 + PART_MAX_MS), 1_000 + PART_MAX_MS, "but not for ever");
+    }
 
     #[test]
     fn part_headers_are_checked_before_anything_is_stored() {

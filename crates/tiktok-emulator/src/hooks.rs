@@ -37,11 +37,23 @@ pub fn router() -> Router<Arc<Emulator>> {
         .route("/calls", get(calls))
         .route("/accounts/{open_id}/videos", post(seed_video))
         .route("/videos/{post_id}", get(video_counts).patch(set_video_counts))
+        .route("/calls/token", get(token_calls))
 }
 
 /// How many calls each endpoint had (e.g. `{"status": 12, "upload": 40}`).
 async fn calls(S(emu): S<Arc<Emulator>>) -> Json<std::collections::BTreeMap<&'static str, u64>> {
     Json(emu.with(|s| s.calls.clone()))
+}
+
+#[derive(serde::Deserialize)]
+struct CodePrefix {
+    code_prefix: String,
+}
+
+/// How many token exchanges presented a code starting with `code_prefix` (`{"count": n}`).
+async fn token_calls(S(emu): S<Arc<Emulator>>, Query(q): Query<CodePrefix>) -> Json<serde_json::Value> {
+    let n = emu.with(|s| s.presented_codes.iter().filter(|c| c.starts_with(&q.code_prefix)).count());
+    Json(serde_json::json!({ "count": n }))
 }
 
 fn bad(msg: impl Into<String>) -> Response {

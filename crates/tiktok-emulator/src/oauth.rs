@@ -179,8 +179,17 @@ pub async fn token(S(emu): S<Arc<Emulator>>, Form(p): Form<Params>) -> Response 
     match get("grant_type") {
         "authorization_code" => {
             let (code, redirect_uri, verifier) = (get("code"), get("redirect_uri"), get("code_verifier"));
+            emu.with(|s| {
+                s.presented_codes.push_back(code.chars().take(64).collect());
+                if s.presented_codes.len() > crate::state::CODES_KEPT {
+                    s.presented_codes.pop_front();
+                }
+            });
             if code.is_empty() || redirect_uri.is_empty() || verifier.is_empty() {
                 return bad(codes::INVALID_REQUEST, "code, redirect_uri and code_verifier are required");
+            }
+            if tiktok_rules::oauth::check_code(code).is_err() {
+                return bad(codes::INVALID_REQUEST, "code is malformed");
             }
             let answer = emu.with(|s| {
                 // Single use: presenting a code spends it, whatever happens next.

@@ -115,6 +115,10 @@ pub struct State {
     /// Calls per endpoint name (`faults::endpoint_of`), for benches: `GET /__emulator/calls`.
     #[serde(skip)]
     pub calls: BTreeMap<&'static str, u64>,
+    /// The codes presented at the token endpoint, newest last (at most `CODES_KEPT`): a test
+    /// counts its own by prefix (`GET /__emulator/calls/token?code_prefix=`).
+    #[serde(skip)]
+    pub presented_codes: VecDeque<String>,
     /// Every webhook delivery attempt, oldest first.
     #[serde(skip)]
     pub webhooks: Vec<crate::webhooks::Attempt>,
@@ -136,6 +140,9 @@ pub struct PastVideo {
     pub privacy_level: tiktok_rules::privacy::PrivacyLevel,
     pub duration: u32,
 }
+
+/// Presented codes kept for `presented_codes`.
+pub const CODES_KEPT: usize = 10_000;
 
 pub struct Emulator {
     pub config: Config,

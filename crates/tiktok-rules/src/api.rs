@@ -8,6 +8,19 @@ use crate::error::codes;
 use crate::privacy::PrivacyLevel;
 use serde::{Deserialize, Serialize};
 
+/// TikTok's own API base.
+pub const REAL_API_BASE: &str = "https://open.tiktokapis.com";
+
+/// Does this API base reach real TikTok (its API host or any other `tiktokapis.com` one), not
+/// an emulator? Test and bench routes refuse to run there.
+pub fn is_real_tiktok(api_base: &str) -> bool {
+    let rest = api_base.trim().split_once("://").map_or(api_base.trim(), |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = host.rsplit_once(':').filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit())).map_or(host, |(h, _)| h).trim_end_matches('.').to_ascii_lowercase();
+    host == "tiktokapis.com" || host.ends_with(".tiktokapis.com") || host == "tiktok.com" || host.ends_with(".tiktok.com")
+}
+
 /// API paths, relative to the API base (`https://open.tiktokapis.com`).
 pub mod paths {
     pub const AUTHORIZE: &str = "/v2/auth/authorize/";
@@ -226,6 +239,18 @@ pub fn check_source_info(source: &SourceInfo) -> Result<ChunkPlan, Refusal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn real_tiktok_is_told_from_an_emulator() {
+        for real in
+            [REAL_API_BASE, "https://open.tiktokapis.com/", "HTTPS://Open.TikTokApis.com:443", "https://open-sandbox.tiktokapis.com", "https://www.tiktok.com."]
+        {
+            assert!(is_real_tiktok(real), "{real}");
+        }
+        for emulator in ["http://127.0.0.1:8788", "http://localhost:8788/", "https://tiktokapis.com.evil.example", "https://nottiktokapis.com", ""] {
+            assert!(!is_real_tiktok(emulator), "{emulator}");
+        }
+    }
 
     fn creator(options: &[PrivacyLevel]) -> CreatorInfo {
         CreatorInfo {

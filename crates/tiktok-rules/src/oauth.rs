@@ -12,6 +12,27 @@ pub const USER_INFO_STATS_SCOPE: &str = "user.info.stats";
 /// What a deployment with analytics asks for on top of [`SCOPES`].
 pub const ANALYTICS_SCOPES: [&str; 2] = [VIDEO_LIST_SCOPE, USER_INFO_STATS_SCOPE];
 
+/// The longest authorization `code` LetsPost passes on. TikTok documents no length; its codes
+/// are short opaque strings (the emulator's are 37 characters), so 512 leaves room for any
+/// change while a request can't make the Worker send TikTok a long junk string signed with the
+/// client secret.
+pub const CODE_MAX_LEN: usize = 512;
+
+/// A code worth sending to TikTok's token endpoint: present, at most `CODE_MAX_LEN` bytes,
+/// visible ASCII (what a query parameter decodes to for TikTok's codes).
+pub fn check_code(code: &str) -> Result<(), &'static str> {
+    if code.is_empty() {
+        return Err("code is missing");
+    }
+    if code.len() > CODE_MAX_LEN {
+        return Err("code is longer than any TikTok issues");
+    }
+    if !code.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err("code has characters TikTok's codes never have");
+    }
+    Ok(())
+}
+
 /// `scope` as the authorize URL wants it: comma-separated.
 pub fn scope_param() -> String {
     SCOPES.join(",")
@@ -215,6 +236,16 @@ mod tests {
         let url = authorize_url_with_scopes("https://www.tiktok.com", &req, &scopes(true));
         assert!(url.contains("scope=user.info.basic%2Cvideo.upload%2Cvideo.publish%2Cvideo.list%2Cuser.info.stats"), "{url}");
         assert_eq!(missing_scopes("user.info.basic,video.list", &ANALYTICS_SCOPES), ["user.info.stats"]);
+    }
+
+    #[test]
+    fn codes_are_bounded() {
+        assert_eq!(check_code("code-abc*!1234"), Ok(()));
+        assert_eq!(check_code(&"c".repeat(CODE_MAX_LEN)), Ok(()));
+        assert!(check_code(&"c".repeat(CODE_MAX_LEN + 1)).is_err());
+        assert!(check_code("").is_err());
+        assert!(check_code("a b").is_err());
+        assert!(check_code("a\u{e9}").is_err());
     }
 
     #[test]

@@ -79,6 +79,15 @@ pub fn challenge_from_digest(digest: &[u8], encoding: ChallengeEncoding) -> Stri
     }
 }
 
+/// Is this a challenge `challenge_from_digest` could have written (a SHA-256 digest, in
+/// base64url: 43 characters; in hex: 64 lowercase digits)?
+pub fn check_challenge(challenge_sent: &str, encoding: ChallengeEncoding) -> bool {
+    match encoding {
+        ChallengeEncoding::Base64url => challenge_sent.len() == 43 && challenge_sent.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        ChallengeEncoding::Hex => challenge_sent.len() == 64 && challenge_sent.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')),
+    }
+}
+
 /// Does this verifier answer this challenge? (The token endpoint's check.)
 pub fn verify(verifier: &str, challenge_sent: &str, encoding: ChallengeEncoding) -> bool {
     check_verifier(verifier).is_ok() && constant_time_eq(challenge(verifier, encoding).as_bytes(), challenge_sent.as_bytes())
@@ -131,6 +140,16 @@ mod tests {
         assert_eq!(check_verifier(&"a".repeat(129)), Err(PkceError::BadLength(129)));
         assert_eq!(check_verifier(&format!("{}+", "a".repeat(43))), Err(PkceError::BadCharacter('+')));
         assert_eq!(check_verifier("abc~def.ghi_jkl-mnoABCDEFGHIJKLMNOPQRSTUVWXYZ01"), Ok(()));
+    }
+
+    #[test]
+    fn challenges_have_the_digest_s_shape() {
+        assert!(check_challenge(RFC_CHALLENGE, ChallengeEncoding::Base64url));
+        assert!(check_challenge(&challenge(RFC_VERIFIER, ChallengeEncoding::Hex), ChallengeEncoding::Hex));
+        assert!(!check_challenge(RFC_CHALLENGE, ChallengeEncoding::Hex));
+        assert!(!check_challenge(&format!("{RFC_CHALLENGE}A"), ChallengeEncoding::Base64url));
+        assert!(!check_challenge(&"+".repeat(43), ChallengeEncoding::Base64url));
+        assert!(!check_challenge("", ChallengeEncoding::Base64url));
     }
 
     #[test]

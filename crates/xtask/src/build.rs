@@ -25,24 +25,59 @@ const WASM_OPT: &[&str] = &[
 /// for a deployment): the emulator's, for every build that runs against it.
 pub const EMULATOR_AVATAR_HOSTS: &str = "https://*.tiktokcdn.example";
 
-/// The build `wrangler deploy` runs: images from TikTok's avatar hosts only.
+/// The Worker's cargo feature that compiles in the suite's test hooks and the benches' bare
+/// pipes. Only test, bench and soak builds turn it on; the deploy build fails if its bundle
+/// holds them (`crate::deploy_check`).
+pub const TEST_ROUTES: &str = "test-routes";
+
+/// The build `wrangler deploy` runs: images from TikTok's avatar hosts only, no test or bench
+/// route.
 pub fn for_deploy(tools: &Tools) -> Result {
-    all(tools, "")
+    if std::env::var_os(PREBUILT_ENV).is_some() {
+        // wrangler dev (or the suite's dry run) started by xtask, on the build xtask chose.
+        return all(tools, "", "");
+    }
+    all(tools, "", "")?;
+    crate::deploy_check::clean(&root().join("worker/build"))
 }
 
-/// The build dev, test, bench and soak run against the emulator.
+/// The build `cargo xtask dev` runs against the emulator (no test or bench route).
+pub fn for_dev(tools: &Tools) -> Result {
+    all(tools, EMULATOR_AVATAR_HOSTS, "")
+}
+
+/// The build test, bench and soak run against the emulator, with the test and bench routes.
 pub fn for_emulator(tools: &Tools) -> Result {
-    all(tools, EMULATOR_AVATAR_HOSTS)
+    all(tools, EMULATOR_AVATAR_HOSTS, TEST_ROUTES)
 }
 
-fn all(tools: &Tools, extra_hosts: &str) -> Result {
+/// `cargo xtask build --worker-out DIR`: only the Worker, as `for_deploy` builds it, into DIR
+/// (relative to worker/), checked the same way; the suite checks a deploy bundle without
+/// touching the Worker it runs. Skipped when DIR already holds this build of these sources.
+pub fn deploy_worker_into(tools: &Tools, dir: &str) -> Result {
+    let out = root().join("worker").join(dir);
+    let key = crate::build_cache::key(tools, "worker only", "");
+    let stamp = out.join("sources.sha256");
+    if key.is_some() && std::fs::read_to_string(&stamp).ok() == key {
+        eprintln!("xtask build: {} already holds this deploy build", out.display());
+    } else {
+        step(&format!("building the Worker for deploy into {}", out.display()));
+        run_ok(tools.command("worker-build").current_dir(root().join("worker")).args(["--release", "--out-dir", dir]))?;
+        if let Some(k) = key {
+            std::fs::write(&stamp, k).map_err(|e| format!("{}: {e}", stamp.display()))?;
+        }
+    }
+    crate::deploy_check::clean(&out)
+}
+
+fn all(tools: &Tools, extra_hosts: &str, worker_features: &str) -> Result {
     if std::env::var_os(PREBUILT_ENV).is_some() {
         eprintln!("xtask build: already built by the calling xtask");
         return Ok(());
     }
-    let Some(key) = crate::build_cache::key(tools, extra_hosts) else {
+    let Some(key) = crate::build_cache::key(tools, extra_hosts, worker_features) else {
         www(tools, extra_hosts)?;
-        worker(tools)?;
+        worker(tools, worker_features)?;
         return report_sizes().map(drop);
     };
     if let Some(sizes) = crate::build_cache::restore(&key)? {
@@ -50,7 +85,7 @@ fn all(tools: &Tools, extra_hosts: &str) -> Result {
         return Ok(());
     }
     www(tools, extra_hosts)?;
-    worker(tools)?;
+    worker(tools, worker_features)?;
     let sizes = report_sizes()?;
     crate::build_cache::save(&key, &sizes)
 }
@@ -155,10 +190,16 @@ fn page(template: &str, route: &str, wasm: &str) -> String {
     template.replace(&shown, shown.trim_end_matches(" hidden")).replace("<!-- route chunks -->", wasm)
 }
 
-/// worker/ → worker/build/index.js + index_bg.wasm.
-pub fn worker(tools: &Tools) -> Result {
-    step("building the Worker (release wasm)");
-    run_ok(tools.command("worker-build").current_dir(root().join("worker")).arg("--release"))
+/// worker/ → worker/build/index.js + index_bg.wasm, with `features` (none, or `TEST_ROUTES`).
+pub fn worker(tools: &Tools, features: &str) -> Result {
+    step(&format!("building the Worker (release wasm{})", if features.is_empty() { String::new() } else { format!(", features {features}") }));
+    let mut cmd = tools.command("worker-build");
+    cmd.current_dir(root().join("worker")).arg("--release");
+    if !features.is_empty() {
+        // worker-build hands what follows to `cargo build`.
+        cmd.args(["--features", features]);
+    }
+    run_ok(&mut cmd)
 }
 
 fn copy(from: &Path, to: &Path) -> Result {

@@ -29,9 +29,9 @@ fn dir() -> PathBuf {
     base.unwrap_or_else(|| root().join("target")).join("letspost/builds")
 }
 
-/// The key of a build of these sources with `extra_hosts`; `None` without git (a tarball):
-/// then every build is made anew.
-pub fn key(tools: &Tools, extra_hosts: &str) -> Option<String> {
+/// The key of a build of these sources with `extra_hosts` and the Worker's cargo features;
+/// `None` without git (a tarball): then every build is made anew.
+pub fn key(tools: &Tools, extra_hosts: &str, worker_features: &str) -> Option<String> {
     let listed = Command::new("git")
         .current_dir(root())
         .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--"])
@@ -54,6 +54,7 @@ pub fn key(tools: &Tools, extra_hosts: &str) -> Option<String> {
     }
     h.update(include_str!("build.rs"));
     h.update(extra_hosts);
+    h.update(format!("\0worker features: {worker_features}"));
     h.update(std::env::var("LETSPOST_AVATAR_HOSTS").unwrap_or_default());
     for (tool, arg) in [("rustc", "-vV"), ("wasm-bindgen", "--version"), ("worker-build", "--version"), ("wasm-split-cli", "--help")] {
         h.update(tools.command(tool).arg(arg).output().map(|o| o.stdout).unwrap_or_default());

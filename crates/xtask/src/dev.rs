@@ -131,7 +131,7 @@ pub fn run(args: &[String]) -> Result {
     let emulator_port = port_from_env("LETSPOST_EMULATOR_PORT", DEV_EMULATOR_PORT)?;
     let state_root = std::env::var_os("LETSPOST_DEV_STATE").map(std::path::PathBuf::from);
     let tools = ensure(Need::Build)?;
-    build::for_emulator(&tools)?;
+    build::for_dev(&tools)?;
     ensure_dev_vars()?;
     step("starting the TikTok emulator (with /__emulator/ test hooks)");
     let state = state_root.as_ref().map_or_else(|| root().join("target/dev-emulator-state"), |r| r.join("emulator"));

@@ -13,6 +13,7 @@ mod bench;
 mod build;
 mod build_cache;
 mod clock;
+mod deploy_check;
 mod dev;
 mod e2e;
 mod fuzz;
@@ -40,7 +41,8 @@ fn usage() -> String {
             test FILTER... starts the same services and runs only the end-to-end binaries or tests whose\n         \
             names contain a FILTER (no tidy check, native tests, soak, hard days or signal checks):\n         \
             `cargo xtask test webkit::schedule`; --clock WHEN [--tz ZONE] runs them on another day\n  \
-     build  build the front end and the Worker in release\n  \
+     build  build the front end and the Worker in release, for deploy (no test or bench route);\n         \
+            build --worker-out DIR builds only the Worker so, into worker/DIR\n  \
      bench  measure [probe|pipeline|webhooks|sweep|web]: the video probe (native, ffprobe, 3 browsers), the\n         \
             post pipeline (and polling vs webhooks), the cron's cost against the number of posts, Lighthouse on a phone\n  \
      fuzz   fuzz [probe|link|webhook] [SECONDS, default 300]: the video probe, the share-link decoder or\n         \
@@ -61,7 +63,11 @@ fn run(args: &[String]) -> Option<Result> {
         Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("soak") => soak::run(&args[1..]),
-        Some("build") => tools::ensure(tools::Need::Build).and_then(|tools| build::for_deploy(&tools)),
+        Some("build") => tools::ensure(tools::Need::Build).and_then(|tools| match &args[1..] {
+            [] => build::for_deploy(&tools),
+            [flag, dir] if flag == "--worker-out" => build::deploy_worker_into(&tools, dir),
+            other => Err(format!("xtask build takes nothing, or --worker-out DIR; got {other:?}")),
+        }),
         Some("setup") => tools::ensure(tools::Need::Browser).map(|_| ()),
         _ => return None,
     })

@@ -2,7 +2,6 @@
 
 use super::report::{Made, judge};
 use super::{fire_cron, make_account, stage, tiktok_records, worker_posts};
-use crate::api::Session;
 use crate::posts::{new_post, now_ms, seeded_video, sha256_hex};
 use futures::StreamExt;
 use serde_json::json;
@@ -13,7 +12,7 @@ use std::time::{Duration, Instant};
 pub async fn stagings_at_once(base: &str, n: usize, seed: u64) -> (f64, usize) {
     let mut sessions = Vec::new();
     for i in 0..n {
-        let s = Session::at(base).unrecorded();
+        let s = super::browser(base);
         let id = make_account(&format!("{seed}-burst-{i}")).await;
         assert_eq!(s.connect(&id).await.status, 200);
         sessions.push((s, id));
@@ -57,19 +56,22 @@ pub async fn stagings_at_once(base: &str, n: usize, seed: u64) -> (f64, usize) {
 /// published once with their bytes, how many twice, and how long after the minute the last one
 /// was published (s).
 pub async fn due_together(base: &str, posts: usize, accounts: usize, seed: u64) -> (usize, usize, usize, f64) {
-    let s = Session::at(base).unrecorded();
+    // One browser per creator.
+    let mut browsers = Vec::new();
     let mut ids = Vec::new();
     for i in 0..accounts {
         let id = make_account(&format!("{seed}-minute-{i}")).await;
+        let s = super::browser(base);
         assert_eq!(s.connect(&id).await.status, 200);
         ids.push(id);
+        browsers.push(s);
     }
     // Time to stage them all first: the next whole minute at least three minutes away.
     let due = (now_ms() + 180_000).div_ceil(60_000) * 60_000;
     let at = letspost_core::time_fmt::rfc3339_utc(due);
     let made: Vec<Made> = futures::stream::iter(0..posts)
         .map(|i| {
-            let (s, account, at) = (s.clone(), ids[i % accounts].clone(), at.clone());
+            let (s, account, at) = (browsers[i % accounts].clone(), ids[i % accounts].clone(), at.clone());
             async move {
                 let video = seeded_video(2_000 + i, seed.wrapping_mul(31) ^ (i as u64 + 7));
                 let caption = format!("soak {seed} minute #{i}");
@@ -94,7 +96,7 @@ pub async fn due_together(base: &str, posts: usize, accounts: usize, seed: u64) 
         if (now_ms() / 1000) % 60 < 3 {
             fire_cron(base).await;
         }
-        if let Some(st) = worker_posts(&s).await {
+        if let Some(st) = worker_posts(&browsers).await {
             states = st;
             if made.iter().all(|m| states.get(&m.id).is_some_and(|w| w.state == "published" || w.state == "failed")) {
                 break;

@@ -57,22 +57,27 @@ pub fn cron(worker_url: String) -> tokio::task::JoinHandle<()> {
 }
 
 /// Every post the session sees, by id. `None` while the Worker can't be reached.
-pub async fn worker_posts(s: &Session) -> Option<HashMap<String, InWorker>> {
-    let a = s.try_send_with(reqwest::Method::GET, "/api/posts", None, |r| r).await.ok()?;
-    if a.status != 200 {
-        return None;
+/// Every post the Worker shows these browsers (each sees its own accounts').
+pub async fn worker_posts(sessions: &[Session]) -> Option<HashMap<String, InWorker>> {
+    let mut all = HashMap::new();
+    for s in sessions {
+        let a = s.try_send_with(reqwest::Method::GET, "/api/posts", None, |r| r).await.ok()?;
+        if a.status != 200 {
+            return None;
+        }
+        all.extend(a.body["posts"].as_array()?.iter().map(|p| {
+            let id = p["id"].as_str().unwrap_or_default().to_string();
+            let error = p["error"]["message"].as_str().map(str::to_string);
+            (id, InWorker { state: p["state"].as_str().unwrap_or_default().to_string(), error })
+        }));
     }
-    Some(
-        a.body["posts"]
-            .as_array()?
-            .iter()
-            .map(|p| {
-                let id = p["id"].as_str().unwrap_or_default().to_string();
-                let error = p["error"]["message"].as_str().map(str::to_string);
-                (id, InWorker { state: p["state"].as_str().unwrap_or_default().to_string(), error })
-            })
-            .collect(),
-    )
+    Some(all)
+}
+
+/// A creator's browser on the soak's Worker: a session (and so an address) of its own, as the
+/// Worker's limits count clients (one browser making 200 posts a minute would be a flood).
+pub fn browser(base: &str) -> Session {
+    Session::at(base).unrecorded()
 }
 
 pub async fn tiktok_records() -> Vec<AtTikTok> {
@@ -83,16 +88,19 @@ pub async fn tiktok_records() -> Vec<AtTikTok> {
 /// The 200-post run. Returns its verdict and the peak RSS of workerd (bytes).
 pub async fn run(o: &Options, worker: &mut OwnWorker) -> (Verdict, u64) {
     let mut rng = StdRng::seed_from_u64(o.seed);
-    let s = Session::at(&worker.url()).unrecorded();
+    // One browser per creator.
+    let mut browsers = Vec::new();
     let mut accounts = Vec::new();
     for i in 0..o.accounts {
         let id = make_account(&format!("{}-{i}", o.seed)).await;
+        let s = browser(&worker.url());
         let a = s.connect(&id).await;
         assert_eq!(a.status, 200, "connect {id}: {}", a.body);
         // What the composer does when it opens, before TikTok starts misbehaving.
         let info = s.get(&format!("/api/accounts/{id}/creator-info")).await;
         assert_eq!(info.status, 200, "creator_info {id}: {}", info.body);
         accounts.push(id);
+        browsers.push(s);
     }
     let rss = chaos::RssWatch::start(worker.process_group());
     chaos::install_faults(&mut rng).await;
@@ -110,12 +118,12 @@ pub async fn run(o: &Options, worker: &mut OwnWorker) -> (Verdict, u64) {
         let at = if now { None } else { Some(rng.random_range(60..=o.spread_secs.max(61))) };
         // Mostly small videos; a few of three staged parts (20 MB each, the last shorter).
         let extra = if rng.random_bool(0.03) { rng.random_range(40_000_000..45_000_000) } else { rng.random_range(1_000..200_000) };
-        plans.push((i, accounts[i % accounts.len()].clone(), at, extra, rng.random::<u64>(), rng.random_bool(0.15)));
+        plans.push((i, i % accounts.len(), at, extra, rng.random::<u64>(), rng.random_bool(0.15)));
     }
     let mut kills = kill_at.into_iter().peekable();
     for batch in plans.chunks(8) {
-        let jobs = batch.iter().map(|(i, account, at, extra, vseed, cut)| {
-            let s = s.clone();
+        let jobs = batch.iter().map(|(i, who, at, extra, vseed, cut)| {
+            let (s, account) = (browsers[*who].clone(), &accounts[*who]);
             let caption = format!("soak {} #{i}", o.seed);
             async move {
                 let video = seeded_video(*extra, *vseed);
@@ -143,7 +151,7 @@ pub async fn run(o: &Options, worker: &mut OwnWorker) -> (Verdict, u64) {
     let mut states = HashMap::new();
     loop {
         crash_when_due(&mut kills, started, worker, &rss).await;
-        if let Some(st) = worker_posts(&s).await {
+        if let Some(st) = worker_posts(&browsers).await {
             states = st;
             let all_final = made.iter().all(|m| states.get(&m.id).is_some_and(|w| report::is_final(&w.state)));
             if all_final && kills.peek().is_none() {

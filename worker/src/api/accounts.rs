@@ -2,16 +2,27 @@
 //! (connecting is `/api/oauth/token`, in `api/oauth.rs`), and each account's posting schedule. A request reaches an account only
 //! through a session that holds it; anything else is a 404, as if the account did not exist.
 
+use crate::api::limits;
 use crate::api::session::{account_holds, current, holder, holds};
 use crate::base::reply;
 use crate::objects::schedule::Window;
 use crate::objects::session::{HolderSeen, OpenId};
 use crate::objects::{self, ACCOUNTS, SESSIONS};
 use letspost_core::api::{Account, AccountBody, AccountsBody, ApiError, DeviceSession, ErrorBody, SessionsBody};
+use letspost_core::limits::{Client, WRITES};
 use letspost_core::session::{Holder, valid_public_id};
 use letspost_core::time_fmt::{parse_rfc3339_ms, rfc3339_utc};
 use posting_schedule::ScheduleBody;
 use worker::{Env, Method, Request, Response, Result};
+
+/// A write to `open_id`: the session holding it (404 otherwise), within its rate limit.
+async fn writer(env: &Env, req: &Request, open_id: &str) -> Result<std::result::Result<String, Response>> {
+    let Some(me) = holder(env, req, open_id).await? else { return Ok(Err(reply::not_found("account")?)) };
+    match limits::check(env, &WRITES, "write", &Client::Session(&me)).await? {
+        Some(refused) => Ok(Err(refused)),
+        None => Ok(Ok(me)),
+    }
+}
 
 /// `GET /api/accounts`: the session's accounts (an empty list without a session), those it
 /// still holds: each Account object is asked whether this session is among its holders.
@@ -53,8 +64,8 @@ pub async fn sessions(req: Request, env: Env, open_id: &str) -> Result<Response>
 /// `DELETE /api/accounts/{open_id}/sessions/{id}` → 204: that session no longer holds the
 /// account (this one included, if it names itself).
 pub async fn sign_out_session(req: Request, env: Env, open_id: &str, id: &str) -> Result<Response> {
-    if !holds(&env, &req, open_id).await? {
-        return reply::not_found("account");
+    if let Err(refused) = writer(&env, &req, open_id).await? {
+        return Ok(refused);
     }
     if !valid_public_id(id) {
         return reply::not_found("session");
@@ -79,8 +90,8 @@ pub async fn creator_info(req: Request, env: Env, open_id: &str) -> Result<Respo
 /// `DELETE /api/accounts/{open_id}`: revoke at TikTok, forget the tokens and every session's
 /// holding (for good: a later connection is held only by the session that makes it).
 pub async fn disconnect(req: Request, env: Env, open_id: &str) -> Result<Response> {
-    if !holds(&env, &req, open_id).await? {
-        return reply::not_found("account");
+    if let Err(refused) = writer(&env, &req, open_id).await? {
+        return Ok(refused);
     }
     let posts: Vec<String> = objects::get(&env, ACCOUNTS, open_id, "posts").await?.json().await.unwrap_or_default();
     let resp = objects::call::<()>(&env, ACCOUNTS, open_id, Method::Post, "disconnect", None).await?;
@@ -110,8 +121,8 @@ pub async fn put_schedule(mut req: Request, env: Env, open_id: &str) -> Result<R
         Ok(b) => b,
         Err(refused) => return Ok(refused),
     };
-    if !holds(&env, &req, open_id).await? {
-        return reply::not_found("account");
+    if let Err(refused) = writer(&env, &req, open_id).await? {
+        return Ok(refused);
     }
     let checked = match body.schedule.check() {
         Ok(w) => w,

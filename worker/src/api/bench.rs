@@ -1,6 +1,7 @@
-//! Bare pipes through the same workerd, for `cargo xtask bench` only (`BENCH_ROUTES = "1"`;
-//! absent in wrangler.toml, so a deploy never has them): LetsPost's two media legs are
-//! measured against these, which do the same I/O with nothing around it.
+//! Bare pipes through the same workerd, for `cargo xtask bench` only: compiled in only with the
+//! `test-routes` feature (never in a deploy), and on only with `BENCH_ROUTES = "1"` and an API
+//! base that is not real TikTok. LetsPost's two media legs are measured against these, which do
+//! the same I/O with nothing around it.
 //!
 //! `POST /api/bench/multipart/{key}` → `{"upload_id"}`; `PUT …/{key}/{upload_id}/{part}` →
 //! `{"etag"}` (the request's stream straight into `upload_part`); `POST …/{key}/{upload_id}`
@@ -15,8 +16,9 @@ use serde_json::json;
 use tiktok_rules::chunk::ChunkPlan;
 use worker::{Env, Method, Request, Response, Result, UploadedPart};
 
+/// Set, and never against real TikTok (these routes push any staged object to any URL).
 pub fn enabled(env: &Env) -> bool {
-    env.var("BENCH_ROUTES").map(|v| v.to_string() == "1").unwrap_or(false)
+    env.var("BENCH_ROUTES").map(|v| v.to_string() == "1").unwrap_or(false) && !crate::api::test_hooks::real_tiktok(env)
 }
 
 #[derive(Deserialize)]

@@ -3,18 +3,26 @@
 //! One module per resource: `oauth` (`/api/oauth/*`), `accounts` (`/api/accounts*`), `posts`
 //! (`/api/posts*`), with `session` the session-cookie check both accounts and posts need;
 //! `webhooks` (TikTok's deliveries, signed instead of same-origin); `csp_report` (the pages'
-//! CSP violations, logged); `body` reads bodies and headers within limits; `bench` and `test_hooks`
-//! only when their vars are set. They import from `objects`, `tiktok`
-//! and `base`; nothing below imports from here.
+//! CSP violations, logged); `body` reads bodies and headers within limits; `limits` the rate
+//! limits; `bench` and `test_hooks` only in a build with the `test-routes` feature (never a
+//! deploy) and only when their vars are set (`test_hooks_off` stands in for the hooks
+//! elsewhere). They import from `objects`, `tiktok` and `base`; nothing below imports from here.
 
 mod accounts;
+#[cfg(feature = "test-routes")]
 mod bench;
 mod body;
 mod csp_report;
+mod limits;
+mod media_part;
 mod oauth;
 mod posts;
 mod session;
-mod test_hooks;
+#[cfg(feature = "test-routes")]
+pub mod test_hooks;
+#[cfg(not(feature = "test-routes"))]
+#[path = "test_hooks_off.rs"]
+pub mod test_hooks;
 mod webhooks;
 
 use crate::base::config::{self, Config};
@@ -46,6 +54,7 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
         (Method::Get, ["health"]) => health(&env).await,
         (Method::Get, ["oauth", "config"]) => oauth::oauth_config(&env),
         (Method::Get, ["settings"]) => Response::from_json(&letspost_core::api::AppSettings { preselect_public: config::preselect_public(&env) }),
+        (Method::Post, ["oauth", "start"]) => oauth::start(req, env).await,
         (Method::Post, ["oauth", "token"]) => oauth::exchange(req, env, &app_origin).await,
         (Method::Get, ["accounts"]) => accounts::list(req, env).await,
         (Method::Delete, ["accounts", open_id]) => accounts::disconnect(req, env, open_id).await,
@@ -61,13 +70,15 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
         (Method::Get, ["posts"]) => posts::list(req, env).await,
         (Method::Get, ["posts", id]) => posts::forward(req, env, id, Method::Get, "post", None).await,
         (Method::Patch, ["posts", id]) => posts::reschedule(req, env, id).await,
-        (Method::Delete, ["posts", id]) => posts::forward(req, env, id, Method::Post, "cancel", Some(json!({}))).await,
+        (Method::Delete, ["posts", id]) => posts::write(req, env, id, "cancel", Some(json!({}))).await,
         (Method::Post, ["posts", id, "retry"]) => posts::retry(req, env, id).await,
         (Method::Put, ["posts", id, "media"]) => posts::put_media(req, env, id).await,
         (Method::Get, ["posts", id, "media"]) => posts::forward(req, env, id, Method::Get, "media", None).await,
         // The probe's report of the staged video, re-read from R2.
         (Method::Get, ["posts", id, "check"]) => posts::forward(req, env, id, Method::Get, "check", None).await,
+        #[cfg(feature = "test-routes")]
         (_, ["bench", rest @ ..]) if bench::enabled(&env) => bench::handle(req, env, rest).await,
+        #[cfg(feature = "test-routes")]
         (_, ["test", rest @ ..]) if test_hooks::enabled(&env) => test_hooks::handle(req, env, rest).await,
         _ => reply::error(404, codes::NOT_FOUND, &format!("There is no API at {path}.")),
     }

@@ -1,21 +1,30 @@
 //! `/api/oauth/*`: the TikTok app's public settings for the browser, and connecting TikTok
-//! (which is signing in): the code exchanged for tokens kept in the Account object, and the
-//! account put in a new session for this browser (carrying over the accounts of the one it replaces).
+//! (which is signing in): the sign-in bound to this browser before it goes to TikTok (`start`),
+//! the code exchanged for tokens kept in the Account object, and the account put in a new
+//! session for this browser (carrying over the accounts of the one it replaces).
+//!
+//! Both are anonymous, so both are rate-limited per client address first, and an exchange
+//! reaches TikTok (with the client secret) only when this browser started it: the cookie, the
+//! `state` and the S256 of `code_verifier` must match one start, once.
 
+use crate::api::limits;
 use crate::api::session::{current, host};
 use crate::base::config::Config;
 use crate::base::rand::{bytes, now_ms};
 use crate::base::reply;
 use crate::objects::holders::AddHolder;
+use crate::objects::oauth_start::Take;
 use crate::objects::schedule::TimeZoneOf;
 use crate::objects::session::Start;
-use crate::objects::{self, ACCOUNTS, SESSIONS};
+use crate::objects::{self, ACCOUNTS, OAUTH_STARTS, SESSIONS};
 use crate::tiktok::TikTok;
-use letspost_core::api::{AccountBody, OAuthConfig, TokenExchange, codes};
+use letspost_core::api::{AccountBody, OAuthConfig, OAuthStart, TokenExchange, codes};
+use letspost_core::limits::{Client, OAUTH};
+use letspost_core::oauth_start;
 use letspost_core::session::{self, Holder, redirect_uri_is_ours};
 use tiktok_rules::error::codes as tt;
-use tiktok_rules::oauth::{SCOPES, missing_scopes};
-use tiktok_rules::pkce::check_verifier;
+use tiktok_rules::oauth::{SCOPES, check_code, missing_scopes};
+use tiktok_rules::pkce::{check_challenge, check_verifier};
 use worker::{Env, Method, Request, Response, Result};
 
 pub fn oauth_config(env: &Env) -> Result<Response> {
@@ -23,26 +32,87 @@ pub fn oauth_config(env: &Env) -> Result<Response> {
     Response::from_json(&OAuthConfig { client_key: cfg.client_key, auth_base: cfg.tiktok_auth_base, pkce: cfg.pkce })
 }
 
-/// `POST /api/oauth/token`: exchange the code (adding the client secret), keep the tokens in
-/// the Account object, and put the account in this browser's session.
-pub async fn exchange(mut req: Request, env: Env, app_origin: &str) -> Result<Response> {
-    let body: TokenExchange = match crate::api::body::json(&mut req, "JSON with code, code_verifier and redirect_uri").await? {
+/// The request's start cookie, if it carries one well-formed one.
+fn start_cookie(req: &Request) -> Option<String> {
+    let cookie = req.headers().get("Cookie").ok().flatten()?;
+    oauth_start::id_from_cookie_header(&cookie, &host(req)).map(str::to_string)
+}
+
+fn invalid_request(message: &str) -> Result<Response> {
+    reply::error(400, codes::INVALID_REQUEST, message)
+}
+
+/// `POST /api/oauth/start` `{"state", "code_challenge"}` → 204: kept for ten minutes under this
+/// browser's start cookie (set now, or kept if it has one), for the exchange to match.
+pub async fn start(mut req: Request, env: Env) -> Result<Response> {
+    let address = limits::address(&req, &env);
+    if let Some(refused) = limits::check(&env, &OAUTH, "start", &Client::Address(address.as_deref())).await? {
+        return Ok(refused);
+    }
+    let body: OAuthStart = match crate::api::body::json(&mut req, "JSON with state and code_challenge").await? {
         Ok(b) => b,
         Err(refused) => return Ok(refused),
     };
-    if !Config::from_env(&env).configured(&env) {
+    let cfg = Config::from_env(&env);
+    if !oauth_start::check_state(&body.state) {
+        return invalid_request("state must be 16 to 128 characters of A-Z a-z 0-9 - . _ ~.");
+    }
+    if !check_challenge(&body.code_challenge, cfg.pkce) {
+        return invalid_request("code_challenge must be the S256 challenge of a PKCE verifier, as /api/oauth/config says to write it.");
+    }
+    let cookie = match start_cookie(&req) {
+        Some(c) => c,
+        None => session::new_id(&bytes::<{ oauth_start::ID_BYTES }>()?),
+    };
+    objects::expect_ok(objects::call(&env, OAUTH_STARTS, &session::public_id(&cookie), Method::Post, "add", Some(&body)).await?)?;
+    let mut resp = Response::empty()?.with_status(204);
+    resp.headers_mut().set("Set-Cookie", &oauth_start::set_cookie(&cookie, &host(&req)))?;
+    Ok(resp)
+}
+
+/// `POST /api/oauth/token`: exchange the code (adding the client secret), keep the tokens in
+/// the Account object, and put the account in this browser's session.
+pub async fn exchange(mut req: Request, env: Env, app_origin: &str) -> Result<Response> {
+    let address = limits::address(&req, &env);
+    if let Some(refused) = limits::check(&env, &OAUTH, "token", &Client::Address(address.as_deref())).await? {
+        return Ok(refused);
+    }
+    let body: TokenExchange = match crate::api::body::json(&mut req, "JSON with code, code_verifier, redirect_uri and state").await? {
+        Ok(b) => b,
+        Err(refused) => return Ok(refused),
+    };
+    let cfg = Config::from_env(&env);
+    if !cfg.configured(&env) {
         return reply::error(503, codes::NOT_CONFIGURED, "LetsPost is not connected to a TikTok app yet. Tell the person who runs it.");
     }
     if !redirect_uri_is_ours(&body.redirect_uri, app_origin) {
         return reply::bad_request("redirect_uri must be this app's own /oauth/callback.");
     }
-    if body.code.is_empty() || check_verifier(&body.code_verifier).is_err() {
-        return reply::bad_request("The sign-in answer was incomplete. Connect again.");
+    // Checked without reading further: a code longer than TikTok's goes nowhere.
+    if check_code(&body.code).is_err() || check_verifier(&body.code_verifier).is_err() || !oauth_start::check_state(&body.state) {
+        return invalid_request("The sign-in answer was incomplete. Connect again.");
+    }
+    // Only a sign-in this browser started reaches TikTok: its cookie, its state and its PKCE
+    // challenge, once. The start is used up whatever TikTok answers.
+    let clear = oauth_start::clear_cookie(&host(&req));
+    let bound = match start_cookie(&req) {
+        Some(cookie) => {
+            let take = Take { state: body.state.clone(), code_verifier: body.code_verifier.clone(), pkce: cfg.pkce };
+            objects::call(&env, OAUTH_STARTS, &session::public_id(&cookie), Method::Post, "take", Some(&take)).await?.status_code() == 204
+        }
+        None => false,
+    };
+    if !bound {
+        let mut resp = invalid_request("This sign-in was not started in this browser, or it took longer than 10 minutes. Connect again.")?;
+        resp.headers_mut().set("Set-Cookie", &clear)?;
+        return Ok(resp);
     }
     let answer = match TikTok::new(&env).exchange_code(&body.code, &body.code_verifier, &body.redirect_uri).await {
         Ok(a) => a,
         Err(e) if e.code == tt::INVALID_GRANT => {
-            return reply::error(400, tt::INVALID_GRANT, "This TikTok sign-in has expired or was already used. Connect again.");
+            let mut resp = reply::error(400, tt::INVALID_GRANT, "This TikTok sign-in has expired or was already used. Connect again.")?;
+            resp.headers_mut().set("Set-Cookie", &clear)?;
+            return Ok(resp);
         }
         Err(e) => return reply::tiktok_failure(&e),
     };
@@ -86,5 +156,6 @@ pub async fn exchange(mut req: Request, env: Env, app_origin: &str) -> Result<Re
     }
     let mut resp = Response::from_json(&account)?;
     resp.headers_mut().set("Set-Cookie", &session::set_cookie(&cookie, &host(&req)))?;
+    resp.headers_mut().append("Set-Cookie", &clear)?;
     Ok(resp)
 }

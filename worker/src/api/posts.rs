@@ -1,19 +1,23 @@
 //! `/api/posts*`: create a post, stage its video part by part, follow it, cancel, reschedule,
-//! retry. A session reaches a post only through an account it holds (404 otherwise).
+//! retry. A session reaches a post only through an account it holds (404 otherwise), and the
+//! session is checked first: a request without one costs no object call. Every write counts
+//! against its session's rate limit (`letspost_core::limits`), and a create against its
+//! account's caps (`post_lifecycle::caps`).
 
-use crate::api::body;
-use crate::api::session::{account_holds, current, held, holds, no_session, session_id};
-use crate::api::test_hooks;
+use crate::api::session::{Current, account_holds, current, held, no_session, session_id};
+use crate::api::{body, limits, media_part, test_hooks};
 use crate::base::config::{self, MEDIA_BUCKET};
 use crate::base::rand::{bytes, now_ms};
 use crate::base::reply;
 use crate::objects::account::PostId;
 use crate::objects::post::{CancelBody, Create, PartBegin, PartDone, PartTicket, Replay, RetryBody, Schedule};
 use crate::objects::schedule::{HoldOf, QueueAsk, Queued};
+use crate::objects::usage::{UsageAsk, UsageOf};
 use crate::objects::{self, ACCOUNTS, POSTS};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use letspost_core::api::{ApiError, CreatorInfoBody, ErrorBody};
+use letspost_core::api::{ApiError, CreatorInfoBody, ErrorBody, codes};
+use letspost_core::limits::{Client, PARTS, WRITES};
 use letspost_core::request;
 use post_lifecycle::create::check_publish_at;
 use post_lifecycle::staging::StagingPlan;
@@ -45,8 +49,8 @@ struct Created {
     upload: Upload,
 }
 
-/// The post, if this request's session holds its account.
-async fn visible(env: &Env, req: &Request, id: &str) -> Result<Option<PostView>> {
+/// The post, if session `me` holds its account.
+async fn post_for(env: &Env, me: &Current, id: &str) -> Result<Option<PostView>> {
     if !valid_id(id) {
         return Ok(None);
     }
@@ -55,7 +59,18 @@ async fn visible(env: &Env, req: &Request, id: &str) -> Result<Option<PostView>>
         return Ok(None);
     }
     let view = resp.json::<PostBody>().await?.post;
-    Ok(holds(env, req, &view.account).await?.then_some(view))
+    let held = me.state.accounts.contains(&view.account) && account_holds(env, &view.account, &me.id).await?;
+    Ok(held.then_some(view))
+}
+
+/// A write's gate: the request's session (none: 404, as for a post it can't see, with no
+/// object call), then its rate limit.
+async fn writer(env: &Env, req: &Request, limit: &letspost_core::limits::Limit, action: &str) -> Result<std::result::Result<Current, Response>> {
+    let Some(me) = current(env, req).await? else { return Ok(Err(reply::not_found("post")?)) };
+    match limits::check(env, limit, action, &Client::Session(&me.id)).await? {
+        Some(refused) => Ok(Err(refused)),
+        None => Ok(Ok(me)),
+    }
 }
 
 /// `POST /api/posts`. With an `Idempotency-Key`, the post's id comes from the session and the
@@ -68,6 +83,9 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
     };
     // No session the server knows: signed out (401); a session without this account: 404.
     let Some(me) = current(&env, &req).await? else { return no_session() };
+    if let Some(refused) = limits::check(&env, &WRITES, "write", &Client::Session(&me.id)).await? {
+        return Ok(refused);
+    }
     let expects = "JSON with account, mode, caption, privacy_level, publish_at (or queue) and video_size";
     let body: CreatePost = match body::json(&mut req, expects).await? {
         Ok(b) => b,
@@ -102,11 +120,19 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
         Ok(v) => v,
         Err(e) => return field_error(e),
     };
+    // The account's caps (waiting posts, staged bytes): this post's share is reserved in the
+    // same request that checks them, so two creates can't both take the last room.
+    let reserve = UsageAsk { id: id.clone(), bytes: body.video_size };
+    let reserved = objects::call(&env, ACCOUNTS, &body.account, Method::Post, "usage/reserve", Some(&reserve)).await?;
+    if reserved.status_code() != 204 {
+        return Ok(reserved);
+    }
     if body.queue {
         // The account picks the slot and holds it for this post id: serialized per account,
         // and a keyed create asked again gets the same slot.
         let mut picked = objects::call(&env, ACCOUNTS, &body.account, Method::Post, "queue", Some(&QueueAsk { id: id.clone() })).await?;
         if picked.status_code() != 200 {
+            release(&env, &body.account, &id, false).await?;
             return Ok(picked);
         }
         publish_at_ms = Some(picked.json::<Queued>().await?.publish_at_ms);
@@ -115,9 +141,7 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
         // TikTok's 5-pending-drafts limit, foreseen: refused before a byte is uploaded.
         let posts = account_posts(&env, &body.account).await?;
         if let Err(e) = post_lifecycle::drafts::check_room(&posts, publish_at_ms, now) {
-            if body.queue {
-                release(&env, &body.account, &id).await?;
-            }
+            release(&env, &body.account, &id, body.queue).await?;
             return field_error(e);
         }
     }
@@ -127,8 +151,8 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
     let create = Create { post, max_duration_sec: creator.max_video_post_duration_sec, fingerprint };
     let made = objects::call(&env, POSTS, &id, Method::Post, "create", Some(&create)).await?;
     let answer = created_answer(&env, &id, made).await?;
-    if body.queue && !(200..300).contains(&answer.status_code()) && answer.status_code() != 409 {
-        release(&env, &body.account, &id).await?;
+    if !(200..300).contains(&answer.status_code()) && answer.status_code() != 409 {
+        release(&env, &body.account, &id, body.queue).await?;
     }
     if answer.status_code() == 201 && test_hooks::DROP_NEXT_CREATE_ANSWER.fires(&env, &body.caption) {
         return test_hooks::lost_answer();
@@ -136,11 +160,15 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
     Ok(answer)
 }
 
-/// A refused queued create gives its slot back at once (else its reservation lapses in two
-/// minutes, `posting_schedule::RESERVATION_MS`).
-async fn release(env: &Env, account: &str, id: &str) -> Result<()> {
-    let hold = HoldOf { id: id.to_string(), at_ms: None, reservation_only: true };
-    objects::call(env, ACCOUNTS, account, Method::Post, "hold", Some(&hold)).await?;
+/// A refused create gives back its share of the account's caps and, if queued, its slot, at
+/// once (else the reservations lapse in two minutes, `post_lifecycle::caps::RESERVATION_MS`
+/// and `posting_schedule::RESERVATION_MS`). Only reservations go, never what a post confirmed.
+async fn release(env: &Env, account: &str, id: &str, queued: bool) -> Result<()> {
+    objects::call(env, ACCOUNTS, account, Method::Post, "usage", Some(&UsageOf { id: id.to_string(), usage: None, reservation_only: true })).await?;
+    if queued {
+        let hold = HoldOf { id: id.to_string(), at_ms: None, reservation_only: true };
+        objects::call(env, ACCOUNTS, account, Method::Post, "hold", Some(&hold)).await?;
+    }
     Ok(())
 }
 
@@ -160,7 +188,11 @@ async fn created_answer(env: &Env, id: &str, mut made: Response) -> Result<Respo
 
 /// `PUT /api/posts/{id}/media` with `Content-Range`: the next part, streamed into R2.
 pub async fn put_media(req: Request, env: Env, id: &str) -> Result<Response> {
-    let Some(post) = visible(&env, &req, id).await? else { return reply::not_found("post") };
+    let me = match writer(&env, &req, &PARTS, "part").await? {
+        Ok(me) => me,
+        Err(refused) => return Ok(refused),
+    };
+    let Some(post) = post_for(&env, &me, id).await? else { return reply::not_found("post") };
     if test_hooks::FAIL_NEXT_MEDIA_PUT.fires(&env, &post.settings.caption) {
         return reply::error(503, "injected_fault", "The upload was interrupted. Resume from received_bytes.");
     }
@@ -179,17 +211,39 @@ pub async fn put_media(req: Request, env: Env, id: &str) -> Result<Response> {
     let Some(body) = req.inner().body() else { return reply::bad_request("The part has no body.") };
     // The request's own stream goes straight to R2: no byte is copied through wasm.
     let upload = env.bucket(MEDIA_BUCKET)?.resume_multipart_upload(ticket.key, ticket.upload_id)?;
-    let part = upload.upload_part(ticket.part_number, body).await?;
+    let Some(part) = media_part::upload(&upload, ticket.part_number, body, ticket.last - ticket.first + 1).await? else {
+        let message = "This part stopped arriving, so LetsPost gave up on it. The parts before it are kept: resume from received_bytes (GET this address).";
+        return reply::error(408, codes::REQUEST_TIMEOUT, message);
+    };
     let done = PartDone { part_number: part.part_number(), etag: part.etag(), first: ticket.first, last: ticket.last };
     objects::call(&env, POSTS, id, Method::Post, "media/part", Some(&done)).await
 }
 
-/// A post-scoped call: 404 unless the session holds the post's account.
+/// A post-scoped read: 404 unless the session holds the post's account.
 pub async fn forward(req: Request, env: Env, id: &str, method: Method, op: &str, body: Option<serde_json::Value>) -> Result<Response> {
-    if visible(&env, &req, id).await?.is_none() {
+    let Some(me) = current(&env, &req).await? else { return reply::not_found("post") };
+    if post_for(&env, &me, id).await?.is_none() {
         return reply::not_found("post");
     }
     objects::call(&env, POSTS, id, method, op, body.as_ref()).await
+}
+
+/// A post-scoped write (cancel, reschedule, retry): the session, its rate limit, then the post.
+pub async fn write(req: Request, env: Env, id: &str, op: &str, body: Option<serde_json::Value>) -> Result<Response> {
+    let me = match writer(&env, &req, &WRITES, "write").await? {
+        Ok(me) => me,
+        Err(refused) => return Ok(refused),
+    };
+    let Some(post) = post_for(&env, &me, id).await? else { return reply::not_found("post") };
+    if op == "retry" {
+        // A retried post waits again: it must fit the account's caps beside the others.
+        let ask = UsageAsk { id: id.to_string(), bytes: post.video_size };
+        let room = objects::call(&env, ACCOUNTS, &post.account, Method::Post, "usage/check", Some(&ask)).await?;
+        if room.status_code() != 204 {
+            return Ok(room);
+        }
+    }
+    objects::call(&env, POSTS, id, Method::Post, op, body.as_ref()).await
 }
 
 #[derive(Deserialize)]
@@ -206,7 +260,7 @@ pub async fn retry(req: Request, env: Env, id: &str) -> Result<Response> {
         Err(refused) => return Ok(refused),
     };
     let body = serde_json::to_value(RetryBody { key })?;
-    forward(req, env, id, Method::Post, "retry", Some(body)).await
+    write(req, env, id, "retry", Some(body)).await
 }
 
 /// `PATCH /api/posts/{id}` `{"publish_at"}`.
@@ -220,7 +274,7 @@ pub async fn reschedule(mut req: Request, env: Env, id: &str) -> Result<Response
         Err(e) => return field_error(e),
     };
     let schedule = serde_json::to_value(Schedule { publish_at_ms })?;
-    forward(req, env, id, Method::Post, "schedule", Some(schedule)).await
+    write(req, env, id, "schedule", Some(schedule)).await
 }
 
 /// Every post of one account.

@@ -1,5 +1,6 @@
-//! Faults the end-to-end suite injects into the Worker itself (`TEST_HOOKS = "1"`, set only by
-//! `cargo xtask test`; wrangler.toml has no such var, so a deploy never has these routes).
+//! Faults the end-to-end suite injects into the Worker itself: compiled in only with the
+//! `test-routes` feature (`cargo xtask test`, `bench`, `soak`; never a deploy), and on only with
+//! `TEST_HOOKS = "1"` and an API base that is not real TikTok.
 //!
 //! `POST /api/test/fail-next-media-put` `{"caption"}` → the next `PUT /api/posts/{id}/media`
 //! of a post with that caption answers 503 without storing anything, as a gateway timing out
@@ -14,6 +15,9 @@
 //! `GET /api/test/timing` → `{"upload_lead_margin_ms", "queue_lead_ms", "media_retention_ms"}`:
 //! the Worker's own clocks as this run configured them, so tests wait for them, not for a guess.
 //!
+//! `GET /api/test/client-address` → `{"cf_connecting_ip"}`: the header the per-address limits
+//! read, as this runtime sets it.
+//!
 //! `GET /api/test/csp-reports` → every CSP violation the pages reported since workerd started
 //! (`[{"page", "directive", "blocked"}]`).
 //!
@@ -25,8 +29,9 @@
 //!   storage or alarm.
 //!
 //! For the cron's safety net (e2e suite and `cargo xtask bench sweep`):
-//! - `POST /api/test/posts` `{"account", "count", "publish_in_ms"}` → `{"ids"}`: scheduled posts
-//!   made straight in their objects (no staging; at most 100 a call), indexed as any post.
+//! - `POST /api/test/posts` `{"account", "count", "publish_in_ms", "video_size"?}` → `{"ids"}`:
+//!   scheduled posts made straight in their objects (no staging; at most 100 a call), indexed and
+//!   counted against the account's caps as any post.
 //! - `POST /api/test/posts/stall` `{"ids", "overdue_ms"}`: each post's alarm deleted and its
 //!   index entry dated `overdue_ms` ago, as a lost alarm looks to the cron.
 //! - `GET /api/test/posts/{id}/alarm` → `{"alarm_ms"}`.
@@ -89,8 +94,14 @@ pub fn keep_csp_reports(found: Vec<letspost_core::csp_report::Violation>) {
     }
 }
 
+/// Set, and never against real TikTok (`/api/test/posts` makes posts for any account).
 pub fn enabled(env: &Env) -> bool {
-    env.var("TEST_HOOKS").map(|v| v.to_string() == "1").unwrap_or(false)
+    env.var("TEST_HOOKS").map(|v| v.to_string() == "1").unwrap_or(false) && !real_tiktok(env)
+}
+
+/// Is this Worker talking to real TikTok? Then no test or bench route runs, whatever the vars.
+pub fn real_tiktok(env: &Env) -> bool {
+    tiktok_rules::api::is_real_tiktok(&crate::base::config::Config::from_env(env).tiktok_api_base)
 }
 
 /// An answer that breaks off after its first byte: the status line went out, the body never
@@ -110,6 +121,9 @@ struct Many {
     account: String,
     count: u32,
     publish_in_ms: u64,
+    /// Each post's video size (default 10 MB): the caps' test fills an account's bytes.
+    #[serde(default)]
+    video_size: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -151,6 +165,8 @@ pub async fn handle(mut req: Request, env: Env, segments: &[&str]) -> Result<Res
             "queue_lead_ms": crate::base::config::queue_lead_ms(&env),
             "media_retention_ms": crate::base::config::media_retention_ms(&env),
         })),
+        // What the platform says the client's address is (DEVELOPERS.md records wrangler dev's).
+        (Method::Get, ["client-address"]) => Response::from_json(&json!({ "cf_connecting_ip": req.headers().get("CF-Connecting-IP")? })),
         (Method::Get, ["csp-reports"]) => Response::from_json(&*CSP_REPORTS.lock().map_err(|_| worker::Error::RustError("poisoned".into()))?),
         (Method::Post, ["session", "age"]) => {
             let a: AgeBy = req.json().await?;
@@ -165,7 +181,8 @@ pub async fn handle(mut req: Request, env: Env, segments: &[&str]) -> Result<Res
             for _ in 0..m.count.min(100) {
                 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
                 let id = URL_SAFE_NO_PAD.encode(crate::base::rand::bytes::<16>()?);
-                let body = json!({ "id": id, "account": m.account, "publish_at_ms": crate::base::rand::now_ms() + m.publish_in_ms });
+                let body =
+                    json!({ "id": id, "account": m.account, "publish_at_ms": crate::base::rand::now_ms() + m.publish_in_ms, "video_size": m.video_size });
                 objects::expect_ok(objects::call(&env, POSTS, &id, Method::Post, "test/scheduled", Some(&body)).await?)?;
                 ids.push(id);
             }

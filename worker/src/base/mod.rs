@@ -3,5 +3,7 @@
 
 pub mod config;
 pub mod log;
+#[cfg(feature = "test-routes")]
+pub mod object_calls;
 pub mod rand;
 pub mod reply;

@@ -425,6 +425,10 @@ impl DurableObject for Account {
         if let Some(answer) = crate::objects::holders::handle(&self.state.storage(), &mut req).await? {
             return Ok(answer);
         }
+        // What its posts count against its caps (`usage.rs`).
+        if let Some(answer) = crate::objects::usage::handle(&self.state.storage(), &mut req).await? {
+            return Ok(answer);
+        }
         match (req.method(), req.path().as_str()) {
             (Method::Post, "/connect") => {
                 let answer: TokenResponse = req.json().await?;

@@ -3,21 +3,24 @@
 //! decide what reaches the browser.
 //!
 //! The objects themselves are this folder's modules: `account` (with `schedule`, its posting
-//! schedule and the times its posts hold, and `holders`, the sessions holding it), `session`, `post` (with
+//! schedule and the times its posts hold, `usage`, what its posts count against its caps, and
+//! `holders`, the sessions holding it), `session`, `post` (with
 //! `media_probe`, its video probe over R2), `due_index` (the cron's index, sharded),
-//! `sweep_state` (the cron's lease and last report) and `registry` (the old single index, kept
-//! only until upgrades have drained it). They import from `tiktok` and `base`,
+//! `sweep_state` (the cron's lease and last report), `oauth_start` (a browser's sign-ins under
+//! way) and `registry` (the old single index, kept only until upgrades have drained it). They import from `tiktok` and `base`,
 //! never from `api` or `cron`.
 
 pub mod account;
 pub mod due_index;
 pub mod holders;
 mod media_probe;
+pub mod oauth_start;
 pub mod post;
 pub mod registry;
 pub mod schedule;
 pub mod session;
 pub mod sweep_state;
+pub mod usage;
 
 use serde::Serialize;
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Result};
@@ -28,8 +31,11 @@ pub const POSTS: &str = "POSTS";
 pub const REGISTRY: &str = "REGISTRY";
 pub const DUE: &str = "DUE";
 pub const SWEEP: &str = "SWEEP";
+pub const OAUTH_STARTS: &str = "OAUTH_STARTS";
 
 pub async fn call<B: Serialize>(env: &Env, binding: &str, name: &str, method: Method, op: &str, body: Option<&B>) -> Result<Response> {
+    #[cfg(feature = "test-routes")]
+    crate::base::object_calls::count();
     let stub = env.durable_object(binding)?.id_from_name(name)?.get_stub()?;
     let mut init = RequestInit::new();
     init.with_method(method);

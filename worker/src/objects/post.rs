@@ -15,6 +15,7 @@ use crate::objects::account::{PublishOf, PushedFact, TokenAnswer};
 use crate::objects::due_index::{Entry, EntryId};
 use crate::objects::media_probe::probe_object;
 use crate::objects::schedule::HoldOf;
+use crate::objects::usage::UsageOf;
 use crate::objects::{self, ACCOUNTS, DUE, expect_ok};
 use crate::tiktok::TikTok;
 use crate::tiktok::chunk_put::{ChunkAnswer, put_chunk};
@@ -35,6 +36,8 @@ const WATCH: &str = "watch";
 const MADE_BY: &str = "made_by";
 /// The time this post last told its account it holds (`Post::time_held`), to tell only changes.
 const HELD: &str = "held";
+/// What this post last told its account it counts against the caps (`Post::usage`).
+const USED: &str = "used";
 /// The `Idempotency-Key` of the last retry that was carried out.
 const RETRIED_BY: &str = "retried_by";
 /// Steps one alarm may take before it hands over to the next alarm (keeps each invocation
@@ -123,6 +126,7 @@ pub struct Schedule {
 }
 
 /// Test hook: lose the alarm, as the cron would find it `overdue_ms` later.
+#[cfg(feature = "test-routes")]
 #[derive(Serialize, Deserialize)]
 pub struct Stall {
     pub overdue_ms: u64,
@@ -200,7 +204,28 @@ impl PostObject {
         if let Err(e) = self.keep_hold(p).await {
             crate::base::log::error("post_hold_write_failed", &[("post", &p.id), ("error", &e.to_string())]);
         }
+        // And what it counts against the account's caps.
+        if let Err(e) = self.keep_usage(p).await {
+            crate::base::log::error("post_usage_write_failed", &[("post", &p.id), ("error", &e.to_string())]);
+        }
         Ok(())
+    }
+
+    /// Tell the account what this post counts against its caps when that changed. The first
+    /// report confirms the create's reservation.
+    async fn keep_usage(&self, p: &Post) -> Result<()> {
+        let storage = self.state.storage();
+        let want = p.usage();
+        let told: Option<post_lifecycle::caps::Usage> = storage.get(USED).await?;
+        if told == want {
+            return Ok(());
+        }
+        let of = UsageOf { id: p.id.clone(), usage: want, reservation_only: false };
+        expect_ok(objects::call(&self.env, ACCOUNTS, &p.account, Method::Post, "usage", Some(&of)).await?)?;
+        match want {
+            Some(u) => storage.put(USED, u).await,
+            None => storage.delete(USED).await.map(|_| ()),
+        }
     }
 
     /// Tell the account which time this post holds in its posting schedule when that changed:
@@ -255,6 +280,26 @@ impl PostObject {
             return conflict(c.0);
         }
         self.save(&p).await?;
+        self.arm(&p).await?;
+        post_body(&p)
+    }
+
+    /// Cancel (the creator, or a disconnect with its reason): what R2 holds of the video goes at
+    /// once, staged or half-staged (the multipart upload is aborted), before the alarm is set.
+    async fn cancel(&self, body: CancelBody) -> Result<Response> {
+        let Some(mut p) = self.load().await? else { return reply::not_found("post") };
+        if let Err(c) = p.apply(Event::Cancel, now_ms()) {
+            return conflict(c.0);
+        }
+        if let Some(reason) = body.reason {
+            p.error = Some(reason);
+        }
+        self.save(&p).await?;
+        if let Err(e) = self.housekeeping().await {
+            // The alarm tries again: `housekeeping_at` stays due until the video is gone.
+            crate::base::log::error("post_media_cleanup_failed", &[("post", &p.id), ("error", &e.to_string())]);
+        }
+        let p = self.load().await?.unwrap_or(p);
         self.arm(&p).await?;
         post_body(&p)
     }
@@ -342,6 +387,10 @@ impl PostObject {
     /// A part is in R2: record it; after the last, complete, re-probe, and schedule.
     async fn part_done(&self, d: PartDone) -> Result<Response> {
         let (Some(mut p), Some(mut s)) = (self.load().await?, self.staging().await?) else { return reply::not_found("post") };
+        if p.state != post_lifecycle::State::AwaitingMedia && !s.complete {
+            // Cancelled (or abandoned) while this part was on its way: the upload is aborted.
+            return conflict("This post no longer takes its video: it was cancelled.");
+        }
         if s.complete || d.first != s.received {
             // A repeated request: report what is stored.
             return reply::json(if s.complete { 201 } else { 206 }, &Received { received_bytes: s.received });
@@ -558,18 +607,7 @@ impl DurableObject for PostObject {
                 },
                 _ => reply::error(409, "conflict", "The video is not fully uploaded yet."),
             },
-            (Method::Post, "/cancel") => {
-                let body: CancelBody = req.json().await.unwrap_or_default();
-                let resp = self.request(Event::Cancel).await?;
-                if let (Some(reason), Some(mut p)) = (body.reason, self.load().await?)
-                    && p.state == post_lifecycle::State::Cancelled
-                {
-                    p.error = Some(reason);
-                    self.save(&p).await?;
-                    return post_body(&p);
-                }
-                Ok(resp)
-            }
+            (Method::Post, "/cancel") => self.cancel(req.json().await.unwrap_or_default()).await,
             (Method::Post, "/schedule") => {
                 let s: Schedule = req.json().await?;
                 self.request(Event::Reschedule(s.publish_at_ms)).await
@@ -585,20 +623,23 @@ impl DurableObject for PostObject {
                 self.arm(&p).await?;
                 post_body(&p)
             }
-            // Test hooks (reached only through /api/test/*, which exists only with TEST_HOOKS).
+            // Test hooks (reached only through /api/test/*, compiled in only with `test-routes`).
+            #[cfg(feature = "test-routes")]
             (Method::Post, "/test/scheduled") => {
                 let b: serde_json::Value = req.json().await?;
                 let now = now_ms();
                 let account = b["account"].as_str().unwrap_or_default().to_string();
                 let settings = post_lifecycle::Settings::draft(String::new());
                 let id = b["id"].as_str().unwrap_or_default().to_string();
-                let mut p = Post::new(id, account, String::new(), settings, b["publish_at_ms"].as_u64(), 10_000_000, now);
+                let size = b["video_size"].as_u64().unwrap_or(10_000_000);
+                let mut p = Post::new(id, account, String::new(), settings, b["publish_at_ms"].as_u64(), size, now);
                 p.upload_lead_margin_ms = crate::base::config::upload_lead_margin_ms(&self.env);
                 p.apply(Event::MediaStaged, now).ok();
                 self.save(&p).await?;
                 self.arm(&p).await?;
                 post_body(&p)
             }
+            #[cfg(feature = "test-routes")]
             (Method::Post, "/test/stall") => {
                 let Stall { overdue_ms } = req.json().await?;
                 let Some(p) = self.load().await? else { return reply::not_found("post") };
@@ -610,6 +651,7 @@ impl DurableObject for PostObject {
                 self.state.storage().put(WATCH, at).await?;
                 Ok(Response::empty()?.with_status(204))
             }
+            #[cfg(feature = "test-routes")]
             (Method::Get, "/test/alarm") => Response::from_json(&serde_json::json!({ "alarm_ms": self.state.storage().get_alarm().await? })),
             // The cron found this post overdue in the index: set its alarm again if it is gone
             // or stuck in the past, and rewrite the entry (or leave the index) either way.

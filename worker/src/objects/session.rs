@@ -47,6 +47,7 @@ pub struct HolderSeen {
 }
 
 /// `/test/age`: move the session's clock back, as if it were issued and last used that long ago.
+#[cfg(feature = "test-routes")]
 #[derive(Serialize, Deserialize)]
 pub struct Age {
     pub created_by_ms: u64,
@@ -144,6 +145,7 @@ impl DurableObject for Session {
                 self.end(r).await?;
                 Ok(Response::empty()?.with_status(204))
             }
+            #[cfg(feature = "test-routes")]
             (Method::Post, "/test/age") => {
                 let Age { created_by_ms, seen_by_ms } = req.json().await?;
                 let Some(mut r) = self.record().await? else { return no_session() };
@@ -153,6 +155,7 @@ impl DurableObject for Session {
                 self.save(&r).await?;
                 Ok(Response::empty()?.with_status(204))
             }
+            #[cfg(feature = "test-routes")]
             (Method::Get, "/test/stored") => {
                 let stored = self.record().await?.is_some() || self.state.storage().get_alarm().await?.is_some();
                 Response::from_json(&serde_json::json!({ "stored": stored }))

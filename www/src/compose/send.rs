@@ -104,11 +104,13 @@ pub(super) async fn send_video(
         let blob = file.slice_with_f64_and_f64(offset as f64, (last + 1) as f64).map_err(|_| "The browser could not read the file.")?;
         let base = offset as f64;
         let answer = put_part(url, &blob, offset, last, total, move |loaded| show(base + loaded, None)).await;
-        // A dropped connection, or a gateway or the Worker giving up on the part: resume
-        // from what the Worker stored, never from zero.
+        // A dropped connection, or a gateway or the Worker giving up on the part (a stall is
+        // 408), or too many parts at once (429): resume from what the Worker stored, never
+        // from zero, after a pause that grows past the rate limit's minute.
         let interrupted = match &answer {
             Err(_) => Some("The connection dropped."),
-            Ok(a) if a.status >= 500 => Some("The upload was interrupted."),
+            Ok(a) if a.status >= 500 || a.status == 408 => Some("The upload was interrupted."),
+            Ok(a) if a.status == 429 => Some("LetsPost is taking parts more slowly."),
             Ok(_) => None,
         };
         if let Some(what) = interrupted {
