@@ -52,10 +52,10 @@ impl Options {
 /// a UI test is waiting for a clock, a few seconds of it are a page's wasm and layout on a core.
 /// Measured on 2 cores: 4 browsers, every binary at once and the soak beside them drove the load
 /// average to 13–15, and uploads, a 2 s webhook check and wrangler's start timed out.
-/// Since a browser waiting on a clock gives its slot back (`Browser::idle`), five: the suite
-/// is bound by the slots' summed hold (~2,100 s over 79 tests, measured), and at four the
-/// browsers waited ~2,800 s in all for one while the CPU stayed under half used.
-const BROWSER_SLOTS: u32 = 5;
+/// Four, with a browser waiting on a clock giving its slot back (`Browser::idle`). Measured:
+/// the slots' summed hold is ~2,100 s over 79 tests; at five the holds grew to ~2,260 s and
+/// the load average to 15, and alarms fired 30 s late: the CPU, not the slots, was the bound.
+const BROWSER_SLOTS: u32 = 4;
 /// e2e binaries and tasks running at once (`LETSPOST_E2E_JOBS` overrides): more than the
 /// browser slots, so the Worker's binaries (no browser, little CPU) run while browsers wait.
 const E2E_JOBS: usize = 6;
