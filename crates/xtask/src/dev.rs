@@ -28,9 +28,29 @@ pub fn start_worker(tools: &Tools, port: u16, vars: &[(&str, String)], persist_t
     for (k, v) in vars {
         cmd.arg("--var").arg(format!("{k}:{v}"));
     }
-    let mut worker = Service::start("wrangler dev", cmd)?;
-    worker.wait_http(&format!("127.0.0.1:{port}"), "/api/health", 200, Duration::from_secs(120))?;
-    Ok(worker)
+    // Wranglers started side by side from worker/ (a test run's hard days) share
+    // `worker/.wrangler/tmp`; one's start can lose its bundle to another's clean-up: once more.
+    match Service::start("wrangler dev", clone(&cmd))
+        .and_then(|mut w| w.wait_http(&format!("127.0.0.1:{port}"), "/api/health", 200, Duration::from_secs(120)).map(|()| w))
+    {
+        Ok(w) => Ok(w),
+        Err(e) => {
+            eprintln!("wrangler dev did not start ({e}); starting it once more");
+            let mut worker = Service::start("wrangler dev", cmd)?;
+            worker.wait_http(&format!("127.0.0.1:{port}"), "/api/health", 200, Duration::from_secs(120))?;
+            Ok(worker)
+        }
+    }
+}
+
+/// A copy of `cmd` (program, arguments, folder, environment).
+fn clone(cmd: &Command) -> Command {
+    let mut c = Command::new(cmd.get_program());
+    c.args(cmd.get_args()).envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))));
+    if let Some(dir) = cmd.get_current_dir() {
+        c.current_dir(dir);
+    }
+    c
 }
 
 pub const DEV_EMULATOR_PORT: u16 = 8788;
