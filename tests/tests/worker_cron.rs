@@ -68,7 +68,9 @@ async fn a_post_whose_alarm_was_lost_is_rearmed_by_the_cron_and_published_on_tim
     let at_tiktok = tiktok_posts(&cap).await;
     assert_eq!(at_tiktok.len(), 1);
     let completed = at_tiktok[0]["completed_at_ms"].as_u64().unwrap();
-    assert!(completed + 1_000 >= due && completed <= due + 5_000, "published at {completed}, due {due}");
+    // On time: not before, and well before the next cron a minute later (15 s: a loaded 2-core
+    // machine with seven workerds measured 6.8 s).
+    assert!(completed + 1_000 >= due && completed <= due + 15_000, "published at {completed}, due {due}");
 }
 
 #[tokio::test]
