@@ -3,8 +3,8 @@
 //! step), the keys that count one client apart from another, and the 429 that refuses.
 //!
 //! Who is counted: a session (its public id) for everything it writes, so one browser can't
-//! spend another's budget; the client's address for what comes before any session (connecting
-//! TikTok, CSP reports). IPv6 clients are counted by their /64, which one household or phone
+//! spend another's budget (an API client, once LetsPost has them, gets a `Client` of its own);
+//! the client's address for what comes before any session (connecting TikTok, CSP reports). IPv6 clients are counted by their /64, which one household or phone
 //! gets whole. The numbers and why are in ARCHITECTURE.md ("Limits").
 
 use std::net::IpAddr;
