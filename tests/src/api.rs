@@ -353,3 +353,20 @@ pub async fn emulator_patch_account(open_id: &str, patch: Value) {
     let r = http().patch(format!("{}/__emulator/accounts/{open_id}", emulator_url())).json(&patch).send().await.unwrap();
     assert!(r.status().is_success(), "patch {open_id}: {}", r.status());
 }
+
+/// Every route of one post, for the tests that check who may reach them.
+pub fn post_routes(id: &str) -> Vec<(reqwest::Method, String)> {
+    use reqwest::Method;
+    [
+        (Method::GET, ""),
+        (Method::GET, "/media"),
+        (Method::GET, "/check"),
+        (Method::DELETE, ""),
+        (Method::POST, "/retry"),
+        (Method::PATCH, ""),
+        (Method::PUT, "/media"),
+    ]
+    .into_iter()
+    .map(|(m, tail)| (m, format!("/api/posts/{id}{tail}")))
+    .collect()
+}

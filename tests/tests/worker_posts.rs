@@ -242,15 +242,7 @@ async fn another_session_cannot_see_or_touch_the_posts() {
     let id = id_of(&created.body);
     let (other, _) = connected_creator("other").await;
     assert_eq!(other.get("/api/posts").await.body["posts"], json!([]));
-    for (method, path) in [
-        (reqwest::Method::GET, format!("/api/posts/{id}")),
-        (reqwest::Method::GET, format!("/api/posts/{id}/media")),
-        (reqwest::Method::GET, format!("/api/posts/{id}/check")),
-        (reqwest::Method::DELETE, format!("/api/posts/{id}")),
-        (reqwest::Method::POST, format!("/api/posts/{id}/retry")),
-        (reqwest::Method::PATCH, format!("/api/posts/{id}")),
-        (reqwest::Method::PUT, format!("/api/posts/{id}/media")),
-    ] {
+    for (method, path) in letspost_e2e::api::post_routes(&id) {
         let body = (method == reqwest::Method::PATCH).then(|| json!({ "publish_at": null }));
         let r = other.send(method.clone(), &path, body, Some(&letspost_e2e::app_url())).await;
         assert_eq!(r.status, 404, "{method} {path}: {}", r.body);
