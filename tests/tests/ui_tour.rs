@@ -63,7 +63,7 @@ async fn a_creators_day_in_screenshots() {
 
     // Morning: what LetsPost is, then connect TikTok.
     c.goto(&app_url()).await.unwrap();
-    wait_text(&c, "h1", |t| t == "Post to TikTok, now or later").await;
+    wait_text(&c, "main h1", |t| t == "Post to TikTok, now or later").await;
     wait_text(&c, "[data-testid=rules]", |t| t.contains("What TikTok accepts")).await;
     shoot(&c, "1-home").await;
     c.goto(&format!("{}/accounts", app_url())).await.unwrap();
