@@ -11,18 +11,16 @@ pub const R2_MIN_PART: u64 = 5 * 1024 * 1024;
 pub const PART_SIZE: u64 = 20_000_000;
 const _: () = assert!(PART_SIZE >= R2_MIN_PART);
 
-/// A part whose bytes stop arriving for this long is given up (408): longer than a phone takes
-/// to change networks, short enough that a dead upload frees its request soon. The post keeps
-/// every whole part before it, so the browser resumes there.
-pub const PART_IDLE_MS: u64 = 30_000;
-/// And no part's request lasts longer than this, however its bytes trickle: 20 MB in 20 minutes
-/// is 133 kbit/s, below which a video would take hours anyway.
-pub const PART_MAX_MS: u64 = 20 * 60_000;
+/// A part is given up (408) unless it arrives at this rate at least (256 kbit/s: below it a
+/// 287.6 MB video takes over two and a half hours); the post keeps every whole part before it,
+/// so the browser resumes there. A 20 MB part has 625 s.
+pub const PART_MIN_BYTES_PER_SEC: u64 = 32_000;
+/// And however small a part, it has this long (a phone changing networks mid-part).
+pub const PART_MIN_MS: u64 = 30_000;
 
-/// When a part still arriving is given up: `PART_IDLE_MS` after its last bytes, or
-/// `PART_MAX_MS` after it began, whichever comes first.
-pub fn part_deadline_ms(started_ms: u64, last_bytes_ms: u64) -> u64 {
-    last_bytes_ms.saturating_add(PART_IDLE_MS).min(started_ms.saturating_add(PART_MAX_MS))
+/// When a part of `len` bytes whose request began at `started_ms` is given up.
+pub fn part_deadline_ms(started_ms: u64, len: u64) -> u64 {
+    started_ms.saturating_add(PART_MIN_MS.max(len.saturating_mul(1000) / PART_MIN_BYTES_PER_SEC))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,10 +92,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_part_is_given_up_when_its_bytes_pause_or_it_takes_too_long() {
-        assert_eq!(part_deadline_ms(1_000, 1_000), 1_000 + PART_IDLE_MS);
-        assert_eq!(part_deadline_ms(1_000, 50_000), 50_000 + PART_IDLE_MS, "bytes keep it alive");
-        assert_eq!(part_deadline_ms(1_000, 1_000 + PART_MAX_MS), 1_000 + PART_MAX_MS, "but not for ever");
+    fn a_part_has_the_time_it_takes_at_256_kbit_s_and_30_s_at_least() {
+        assert_eq!(part_deadline_ms(1_000, PART_SIZE), 1_000 + 625_000);
+        assert_eq!(part_deadline_ms(1_000, 500_000), 1_000 + PART_MIN_MS);
+        assert_eq!(part_deadline_ms(1_000, 0), 1_000 + PART_MIN_MS);
+        assert_eq!(part_deadline_ms(u64::MAX - 5, PART_SIZE), u64::MAX, "no overflow");
     }
 
     #[test]
