@@ -68,10 +68,10 @@ impl Browser {
     /// another test's browser works meanwhile: a page that waits uses next to no CPU, and the
     /// slots bound the CPU. The slot is taken again before the test goes on.
     pub async fn idle<T>(&self, wait: impl std::future::Future<Output = T>) -> T {
-        let held = self.slot.lock().expect("slot lock").take();
+        // Dropped here, before the wait: the lock on its file is what another test waits for.
+        let had = self.slot.lock().expect("slot lock").take().is_some();
         let out = wait.await;
-        if held.is_some() {
-            drop(held);
+        if had {
             let again = browser_slot().await;
             *self.slot.lock().expect("slot lock") = again;
         }

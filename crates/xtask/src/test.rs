@@ -105,8 +105,7 @@ fn run_with(o: &Options) -> Result {
         (Some(c), _) => format!("end-to-end tests matching {} on {}", if o.filters.is_empty() { "anything".into() } else { o.filters.join(" or ") }, c.label),
         (None, _) => format!("end-to-end tests matching {}", o.filters.join(" or ")),
     });
-    let mut env = suite.env.clone();
-    env.push(("LETSPOST_BROWSERS", browser_slots().to_string().into()));
+    let env = suite.env.clone();
     let jobs = std::env::var("LETSPOST_E2E_JOBS").ok().and_then(|j| j.parse().ok()).unwrap_or(E2E_JOBS);
     // Beside the binaries, when everything runs: the short soak (its own emulator and Worker,
     // faults on, one SIGKILL) and the day-dependent flows on the hard days, each day with
@@ -147,10 +146,7 @@ fn day_task(tools: &Tools, when: &'static str, tz: Option<&'static str>) -> crat
         run: Box::new(move |_log| {
             let clock = Clock::at(when, tz)?;
             let suite = Suite::start(&tools, &tag, Some(&clock))?;
-            let mut env = suite.env.clone();
-            env.push(("LETSPOST_BROWSERS", browser_slots().to_string().into()));
-            env.push(("LETSPOST_BROWSER_SLOTS_DIR", root().join("target/e2e-browsers").into_os_string()));
-            crate::e2e::run(&tools, &env, &test_threads(), &DATE_FLOWS.map(String::from), &tag, DATE_FLOWS.len(), Vec::new())
+            crate::e2e::run(&tools, &suite.env, &test_threads(), &DATE_FLOWS.map(String::from), &tag, DATE_FLOWS.len(), Vec::new())
         }),
     }
 }
@@ -158,7 +154,7 @@ fn day_task(tools: &Tools, when: &'static str, tz: Option<&'static str>) -> crat
 /// The browsers' waits for a slot and the tests that held slots longest
 /// (`tests/src/engines.rs` notes both), as rows of the table.
 fn slot_waits(tag: &str) {
-    let dir = root().join(format!("target/{tag}-browsers"));
+    let dir = browsers_dir(tag);
     let notes = std::fs::read_to_string(dir.join("browser-slot-waits")).unwrap_or_default();
     let waits: Vec<f64> = notes.lines().filter_map(|l| l.trim().parse().ok()).collect();
     crate::timing::record("slots", format!("browsers waiting for a slot ({} waits, summed)", waits.len()), waits.iter().sum());
@@ -173,6 +169,12 @@ fn slot_waits(tag: &str) {
     for (test, secs) in top.into_iter().take(8) {
         crate::timing::record("slots", format!("  held by {test}"), secs);
     }
+}
+
+/// A run's browser profiles and driver logs; the main run's (`e2e`) also holds the browser
+/// slots that every run of the suite shares.
+fn browsers_dir(tag: &str) -> std::path::PathBuf {
+    root().join(format!("target/{tag}-browsers"))
 }
 
 fn test_threads() -> Vec<String> {
@@ -256,9 +258,12 @@ impl Suite {
         // The suite's own faults inside the Worker (worker/src/test_hooks.rs).
         vars.push(("TEST_HOOKS", "1".into()));
         let worker = dev::start_worker(tools, worker_port, &vars, Some(&state), &clock_env)?;
-        let browser = dev::start_browser(tools, &root().join(format!("target/{tag}-browsers")), &clock_env)?;
+        let browser = dev::start_browser(tools, &browsers_dir(tag), &clock_env)?;
         let mut env = browser.env.clone();
         env.extend([
+            // The browsers open at once, over every run side by side (the hard days share the main run's slots).
+            ("LETSPOST_BROWSERS", browser_slots().to_string().into()),
+            ("LETSPOST_BROWSER_SLOTS_DIR", browsers_dir("e2e").into_os_string()),
             // For tests that run (and crash) a Worker of their own.
             ("LETSPOST_WRANGLER", tools.wrangler.clone().into_os_string()),
             ("LETSPOST_URL", format!("http://127.0.0.1:{worker_port}").into()),
