@@ -53,12 +53,15 @@ impl Options {
 /// Measured on 2 cores: 4 browsers, every binary at once and the soak beside them drove the load
 /// average to 13–15, and uploads, a 2 s webhook check and wrangler's start timed out.
 /// Four, with a browser waiting on a clock giving its slot back (`Browser::idle`). Measured:
-/// the slots' summed hold is ~2,100 s over 79 tests; at five the holds grew to ~2,260 s and
-/// the load average to 15, and alarms fired 30 s late: the CPU, not the slots, was the bound.
+/// the slots' summed hold is ~1,340 s over 79 tests; at five the holds grew and alarms fired
+/// 30 s late; at three the wall time stayed (456 s) and the load did not fall: the CPU, not the
+/// slots, was the bound.
 const BROWSER_SLOTS: u32 = 4;
-/// e2e binaries and tasks running at once (`LETSPOST_E2E_JOBS` overrides): more than the
-/// browser slots, so the Worker's binaries (no browser, little CPU) run while browsers wait.
-const E2E_JOBS: usize = 6;
+/// e2e binaries and tasks running at once (`LETSPOST_E2E_JOBS` overrides). Measured warm on
+/// 2 cores: at 6 the load average peaked at 16 and timing checks failed (a scheduled post 17–21 s
+/// late, a sign-in past 20 s) in 3 of 4 runs; at 4 the whole run took the same wall time (442 s
+/// against 425–456 s), the load peaked at 13 and it passed: the clocks, not the jobs, set the pace.
+const E2E_JOBS: usize = 4;
 /// libtest threads per e2e binary.
 const TEST_THREADS: u32 = 2;
 /// The flows that depend on the day, hour or month, run again on `clock::hard_days` in every
