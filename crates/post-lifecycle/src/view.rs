@@ -1,8 +1,13 @@
 //! A post as the API shows it (`Post` in the README): the creator's fields plus where it is.
 
 use crate::machine::{Mode, Post, PostError, Settings, State};
-use letspost_core::time_fmt::rfc3339_utc;
+use letspost_core::time_fmt::{parse_rfc3339_ms, rfc3339_utc};
 use serde::{Deserialize, Serialize};
+use tiktok_rules::privacy::PrivacyLevel;
+
+/// How long a page keeps asking for a public post's link once TikTok has published it: the
+/// link comes when moderation passes, seconds to minutes later.
+pub const LINK_WAIT_MS: u64 = 10 * 60_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostView {
@@ -29,6 +34,24 @@ pub struct PostView {
     /// TikTok took the public post down or made it private (RFC 3339 UTC); null otherwise.
     #[serde(default)]
     pub no_longer_public_at: Option<String>,
+}
+
+impl PostView {
+    /// Worth asking about again, for a page that shows it: on its way to TikTok, or
+    /// published for everyone within `LINK_WAIT_MS` and still without its link. A page that
+    /// stopped at "Published" showed the post without its link until reloaded.
+    pub fn still_changing(&self, now_ms: u64) -> bool {
+        !self.state.is_final() || self.awaits_link(now_ms)
+    }
+
+    /// Published for everyone, the link not given yet, and not long ago.
+    pub fn awaits_link(&self, now_ms: u64) -> bool {
+        self.state == State::Published
+            && self.post_url.is_none()
+            && self.no_longer_public_at.is_none()
+            && self.settings.privacy_level == Some(PrivacyLevel::PublicToEveryone)
+            && self.published_at.as_deref().and_then(parse_rfc3339_ms).is_some_and(|at| now_ms < at + LINK_WAIT_MS)
+    }
 }
 
 impl Post {
@@ -64,4 +87,44 @@ pub struct PostBody {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct PostsBody {
     pub posts: Vec<PostView>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: u64 = 1_800_000_000_000;
+
+    fn published(privacy: PrivacyLevel, ago_ms: u64) -> PostView {
+        let settings = Settings { privacy_level: Some(privacy), ..Settings::draft("c".into()) };
+        let mut p = Post::new("p".into(), "a".into(), "maya".into(), settings, None, 10, NOW - ago_ms - 60_000).view();
+        p.state = State::Published;
+        p.published_at = Some(rfc3339_utc(NOW - ago_ms));
+        p
+    }
+
+    #[test]
+    fn a_public_post_is_watched_for_its_link_for_a_while_then_left_alone() {
+        let p = published(PrivacyLevel::PublicToEveryone, 5_000);
+        assert!(p.awaits_link(NOW) && p.still_changing(NOW));
+        assert!(!p.still_changing(NOW + LINK_WAIT_MS), "asked about for ever");
+        let linked = PostView { post_url: Some("https://www.tiktok.com/@maya/video/1".into()), ..p.clone() };
+        assert!(!linked.still_changing(NOW));
+        let taken_down = PostView { no_longer_public_at: Some(rfc3339_utc(NOW)), ..p };
+        assert!(!taken_down.still_changing(NOW));
+    }
+
+    #[test]
+    fn a_private_post_gets_no_link_and_is_not_waited_on() {
+        let p = published(PrivacyLevel::SelfOnly, 5_000);
+        assert!(!p.awaits_link(NOW) && !p.still_changing(NOW));
+    }
+
+    #[test]
+    fn a_post_on_its_way_is_still_changing() {
+        let mut p = published(PrivacyLevel::SelfOnly, 0);
+        p.state = State::Uploading;
+        p.published_at = None;
+        assert!(p.still_changing(NOW));
+    }
 }

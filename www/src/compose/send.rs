@@ -8,10 +8,9 @@ use crate::api;
 use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use post_lifecycle::{CreatePost, PostBody, PostView, State};
+use post_lifecycle::{CreatePost, PostBody, PostView};
 use serde::Deserialize;
 use std::time::Duration;
-use tiktok_rules::privacy::PrivacyLevel;
 
 #[derive(Deserialize)]
 pub(super) struct Upload {
@@ -141,22 +140,16 @@ pub(super) async fn send_video(
     Ok(())
 }
 
-/// Poll the post until its state is final (and, for a public post, until TikTok gives its
-/// link, for a while), showing each step.
+/// Poll the post while it is still changing (on its way, or published without its link yet),
+/// showing each step.
 async fn follow(id: String, outcome: RwSignal<Option<Outcome>>) {
-    let mut polls_after_final = 0;
     loop {
         match api::get::<PostBody>(&format!("/api/posts/{id}")).await {
             Ok(b) => {
-                let p = b.post;
-                let awaiting_link = p.state == State::Published && p.post_url.is_none() && p.settings.privacy_level == Some(PrivacyLevel::PublicToEveryone);
-                let final_state = p.state.is_final();
-                outcome.set(Some(Outcome::Following(p)));
-                if final_state {
-                    if !awaiting_link || polls_after_final >= 30 {
-                        return;
-                    }
-                    polls_after_final += 1;
+                let changing = b.post.still_changing(js_sys::Date::now() as u64);
+                outcome.set(Some(Outcome::Following(b.post)));
+                if !changing {
+                    return;
                 }
             }
             Err(e) => outcome.set(Some(Outcome::Failed(e.message))),
