@@ -6,6 +6,7 @@ mod check;
 mod client;
 mod config;
 mod exit;
+mod mcp;
 mod post;
 mod session;
 mod when;
@@ -80,7 +81,7 @@ fn main() -> ExitCode {
         Command::Accounts { json } => session::accounts(*json),
         Command::Posts { json } => session::posts(*json),
         Command::Post(a) => post::run(a),
-        Command::Mcp => Err(exit::Failure::Usage("mcp is not here yet".into())),
+        Command::Mcp => mcp::run(),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

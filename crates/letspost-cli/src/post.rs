@@ -39,7 +39,7 @@ pub fn line(p: &Value) -> String {
     out
 }
 
-fn find_account(c: &Client, name: &str) -> Result<Value, Failure> {
+pub fn find_account(c: &Client, name: &str) -> Result<Value, Failure> {
     let accounts = crate::session::accounts_of(c)?;
     let wanted = name.trim_start_matches('@');
     accounts.into_iter().find(|a| a["open_id"] == name || a["username"] == wanted).ok_or_else(|| {
@@ -63,7 +63,25 @@ pub fn idempotency_key(path: &Path, body: &[u8]) -> String {
 
 pub fn run(a: &PostArgs) -> Result<(), Failure> {
     let c = Client::new(&config::load().map_err(Failure::Auth)?)?;
-    let account = find_account(&c, &a.account)?;
+    let done = publish(&c, a, !a.json)?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&json!({ "posts": done })).unwrap_or_default());
+    }
+    let failed: Vec<String> = done
+        .iter()
+        .filter(|p| matches!(p["state"].as_str(), Some("failed" | "cancelled")))
+        .filter_map(|p| p["error"]["message"].as_str().map(str::to_string))
+        .collect();
+    if a.wait && done.iter().any(|p| matches!(p["state"].as_str(), Some("failed" | "cancelled"))) {
+        return Err(Failure::Refused(format!("TikTok did not publish: {}", failed.join("; "))));
+    }
+    Ok(())
+}
+
+/// The posts of `a`, made (and followed with `--wait`); `talk`: a progress bar and a line per
+/// file for people (the MCP server and `--json` stay quiet).
+pub fn publish(c: &Client, a: &PostArgs, talk: bool) -> Result<Vec<Value>, Failure> {
+    let account = find_account(c, &a.account)?;
     let open_id = account["open_id"].as_str().unwrap_or_default().to_string();
     let info: CreatorInfo = serde_json::from_value(c.get(&format!("/api/accounts/{open_id}/creator-info"))?["creator_info"].clone())
         .map_err(|e| Failure::Unreachable(format!("LetsPost's creator_info was not understood: {e}")))?;
@@ -108,7 +126,6 @@ pub fn run(a: &PostArgs) -> Result<(), Failure> {
     };
 
     let mut done = Vec::new();
-    let mut failed = false;
     for f in &a.files {
         let size = std::fs::metadata(f).map_err(|e| Failure::Usage(format!("{}: {e}", f.display())))?.len();
         let body = CreatePost {
@@ -132,26 +149,18 @@ pub fn run(a: &PostArgs) -> Result<(), Failure> {
         let created = c.ok(reqwest::Method::POST, "/api/posts", Some(&body), Some(&key))?;
         let id = created["post"]["id"].as_str().unwrap_or_default().to_string();
         if created["post"]["state"] == "awaiting_media" {
-            upload(&c, f, &created, a.json)?;
+            upload(c, f, &created, !talk)?;
         }
         let mut post = c.get(&format!("/api/posts/{id}"))?["post"].clone();
         if a.wait {
-            post = wait(&c, &id)?;
-            failed |= matches!(post["state"].as_str(), Some("failed" | "cancelled"));
+            post = wait(c, &id)?;
         }
-        if !a.json {
+        if talk {
             println!("{}: {}", f.display(), line(&post));
         }
         done.push(post);
     }
-    if a.json {
-        println!("{}", serde_json::to_string_pretty(&json!({ "posts": done })).unwrap_or_default());
-    }
-    if failed {
-        let reasons: Vec<String> = done.iter().filter_map(|p| p["error"]["message"].as_str().map(str::to_string)).collect();
-        return Err(Failure::Refused(format!("TikTok did not publish: {}", reasons.join("; "))));
-    }
-    Ok(())
+    Ok(done)
 }
 
 /// The parts, from what the Worker has (all of them the first time), resumed after a failure.
