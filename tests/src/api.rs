@@ -34,6 +34,8 @@ pub struct Session {
     /// The client address the Worker counts this session under (a test build's
     /// `TEST_ADDRESS_HEADER`).
     address: Option<String>,
+    /// A personal API key's secret, sent as `Authorization: Bearer` (a script, not a browser).
+    bearer: Option<String>,
     /// Every status line, header and body this session received, as text.
     pub seen: Arc<Mutex<Vec<String>>>,
     /// Whether to keep `seen` (a long soak would hold every answer in memory).
@@ -64,6 +66,7 @@ impl Session {
             cookies: Default::default(),
             raw_cookie: None,
             address: Some(Session::fresh_address()),
+            bearer: None,
             seen: Default::default(),
             record: true,
         }
@@ -103,6 +106,16 @@ impl Session {
         let s = Session::new();
         pairs.into_iter().for_each(|p| s.set_cookie_pair(p));
         s
+    }
+
+    /// A script using a personal API key (no cookie of its own).
+    pub fn with_key(secret: &str) -> Session {
+        Session { bearer: Some(secret.to_string()), ..Session::new() }
+    }
+
+    /// This session's cookies with a key beside them (the key must win).
+    pub fn and_key(&self, secret: &str) -> Session {
+        Session { bearer: Some(secret.to_string()), ..self.clone() }
     }
 
     /// `name=value` into the jar (an empty value or `Max-Age=0` removes it, as browsers do).
@@ -155,6 +168,9 @@ impl Session {
         }
         if let Some(a) = &self.address {
             req = req.header(letspost_core::limits::TEST_ADDRESS_HEADER, a);
+        }
+        if let Some(k) = &self.bearer {
+            req = req.header("Authorization", format!("Bearer {k}"));
         }
         let built = build(req).build().unwrap();
         let resp = http().execute(built).await.map_err(|e| e.to_string())?;
@@ -369,4 +385,21 @@ pub fn post_routes(id: &str) -> Vec<(reqwest::Method, String)> {
     .into_iter()
     .map(|(m, tail)| (m, format!("/api/posts/{id}{tail}")))
     .collect()
+}
+
+/// Every string in `text` shaped like an API key's secret (`lp_` + 43 base64url characters):
+/// whatever key it is, it must never be in a log or in an answer after the one that made it.
+pub fn key_secrets_in(text: &str) -> Vec<String> {
+    let url_safe = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    for (i, _) in text.match_indices(letspost_core::api_key::PREFIX) {
+        let tail = &bytes[i + 3..];
+        let run = tail.iter().take_while(|b| url_safe(**b)).count();
+        let starts_word = i == 0 || !url_safe(bytes[i - 1]);
+        if starts_word && run == letspost_core::api_key::SECRET_LEN - 3 {
+            found.push(text[i..i + letspost_core::api_key::SECRET_LEN].to_string());
+        }
+    }
+    found
 }

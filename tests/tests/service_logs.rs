@@ -1,6 +1,6 @@
 //! Runs after every other end-to-end binary (xtask orders it last): what the Worker (wrangler
 //! dev and workerd), the TikTok emulator and ChromeDriver printed during the whole suite holds
-//! no token the emulator ever issued, no client secret and no token key; every line LetsPost's
+//! no token the emulator ever issued, no client secret, no token key and no API key's secret; every line LetsPost's
 //! Worker logged is one JSON object with its level and event; and no page reported a CSP
 //! violation but the suite's own guards.
 
@@ -43,6 +43,9 @@ async fn the_services_logs_hold_no_secret_and_the_workers_lines_are_json() {
         for s in &secrets {
             assert!(!text.contains(s.as_str()), "{name} holds a token or secret: {}…", &s[..s.len().min(8)]);
         }
+        // Every API key's secret has one shape, whichever test made it.
+        let keys = letspost_e2e::api::key_secrets_in(text);
+        assert!(keys.is_empty(), "{name} holds an API key's secret: {}…", &keys[0][..8]);
     }
 
     let lines: Vec<&str> = worker.lines().filter_map(worker_line).collect();

@@ -12,6 +12,7 @@ mod objects;
 mod tiktok;
 
 pub use objects::account::Account;
+pub use objects::api_key::ApiKey;
 pub use objects::due_index::DueIndex;
 pub use objects::oauth_start::OAuthStart;
 pub use objects::post::PostObject;

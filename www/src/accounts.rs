@@ -1,8 +1,9 @@
 //! `/accounts`: the TikTok accounts this browser connected, with what each needs (reconnect,
 //! a business-account warning), its posting schedule (`schedule_editor.rs`), and disconnecting
-//! (asked once).
+//! (asked once), and the personal API keys for them (`api_keys.rs`).
 
 use crate::api;
+use crate::api_keys::ApiKeys;
 use crate::connect::ConnectButton;
 use crate::schedule_editor::PostingSchedule;
 use leptos::prelude::*;
@@ -38,8 +39,9 @@ pub fn AccountsPage() -> impl IntoView {
                     }.into_any(),
                     Ok(b) => view! {
                         <ul class="accounts">
-                            {b.accounts.into_iter().map(|a| view! { <AccountCard account=a on_change=reload/> }).collect_view()}
+                            {b.accounts.clone().into_iter().map(|a| view! { <AccountCard account=a on_change=reload/> }).collect_view()}
                         </ul>
+                        <ApiKeys accounts=b.accounts/>
                     }.into_any(),
                 })}
             </Suspense>

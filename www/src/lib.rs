@@ -4,6 +4,7 @@
 
 mod accounts;
 mod api;
+mod api_keys;
 mod app;
 mod calendar;
 mod compose;

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod api;
+pub mod api_key;
 pub mod csp_report;
 pub mod device;
 pub mod headers;

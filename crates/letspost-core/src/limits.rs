@@ -3,7 +3,7 @@
 //! step), the keys that count one client apart from another, and the 429 that refuses.
 //!
 //! Who is counted: a session (its public id) for everything it writes, so one browser can't
-//! spend another's budget (an API client, once LetsPost has them, gets a `Client` of its own);
+//! spend another's budget (an API key is counted as a client of its own, `api_key::PRINCIPAL_PREFIX`);
 //! the client's address for what comes before any session (connecting TikTok, CSP reports). IPv6 clients are counted by their /64, which one household or phone
 //! gets whole. The numbers and why are in ARCHITECTURE.md ("Limits").
 
@@ -36,7 +36,12 @@ pub const OAUTH: Limit = Limit { binding: "OAUTH_LIMIT", limit: 30, period_secs:
 /// CSP reports per address (each logged; LetsPost's pages send none unless broken).
 pub const REPORTS: Limit = Limit { binding: "REPORTS_LIMIT", limit: 30, period_secs: 60, what: "reports", whose: "this network" };
 
-pub const ALL: [Limit; 4] = [WRITES, PARTS, OAUTH, REPORTS];
+/// Every request made with an API key, counted by the key before anything is looked up: a
+/// script polling ten posts every second and uploading beside it fits; a loop does not. Its
+/// writes and parts count against `WRITES` and `PARTS` too, as a browser's do.
+pub const KEYS: Limit = Limit { binding: "KEYS_LIMIT", limit: 600, period_secs: 60, what: "requests", whose: "this API key" };
+
+pub const ALL: [Limit; 5] = [WRITES, PARTS, OAUTH, REPORTS, KEYS];
 
 /// A header that names the client's address in place of the connection's, honoured only by a
 /// Worker built with its `test-routes` feature (never deployed): tests of the limits count

@@ -72,6 +72,10 @@ fn build(tools: &Tools) -> Result<Vec<Binary>> {
     if !out.status.success() {
         return Err("the end-to-end tests do not build".into());
     }
+    // The `letspost` command the CLI tests run (`LETSPOST_CLI`): a debug build, as a creator's
+    // `cargo install` would behave the same.
+    crate::tools::run_ok(tools.command("cargo").current_dir(root()).args(["build", "-q", "-p", "letspost-cli"]))?;
+    crate::python::ensure()?;
     let mut bins: Vec<Binary> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
@@ -135,6 +139,8 @@ pub fn run(tools: &Tools, env: &[(&str, std::ffi::OsString)], args: &[String], f
                         .args(&filters)
                         .env("RUSTC_BOOTSTRAP", "1")
                         .env("LETSPOST_E2E_FAILURES", &failures_dir)
+                        .env("LETSPOST_CLI", root().join("target/debug/letspost"))
+                        .env("LETSPOST_PYTHON", root().join("target/python/bin/python"))
                         .envs(env.iter().map(|(k, v)| (k, v)));
                     std::thread::spawn(move || {
                         let _ = tx.send(run_one(name, cmd, &log));

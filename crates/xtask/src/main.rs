@@ -18,6 +18,7 @@ mod dev;
 mod e2e;
 mod fuzz;
 mod procs;
+mod python;
 mod soak;
 mod test;
 mod timing;

@@ -94,10 +94,14 @@ pub async fn disconnect(req: Request, env: Env, open_id: &str) -> Result<Respons
         return Ok(refused);
     }
     let posts: Vec<String> = objects::get(&env, ACCOUNTS, open_id, "posts").await?.json().await.unwrap_or_default();
+    let keys = crate::api::keys::naming(&env, open_id).await?;
     let resp = objects::call::<()>(&env, ACCOUNTS, open_id, Method::Post, "disconnect", None).await?;
     if resp.status_code() != 204 {
         return Ok(resp);
     }
+    // The Account's key list went with it (so no key reaches it now); the keys' own objects
+    // forget it too, so a key left with no account leaves nothing behind.
+    crate::api::keys::forget_account(&env, open_id, &keys).await?;
     crate::api::posts::cancel_all(&env, &posts).await?;
     // The Account forgot its holders with everything else; this session's list is tidied too.
     if let Some(c) = current(&env, &req).await? {

@@ -1,7 +1,9 @@
 //! The `/api` router. Writes from another site are refused before any route runs.
 //!
 //! One module per resource: `oauth` (`/api/oauth/*`), `accounts` (`/api/accounts*`), `posts`
-//! (`/api/posts*`), with `session` the session-cookie check both accounts and posts need;
+//! (`/api/posts*`), `keys` (`/api/keys*`), with `session` the session-cookie check both accounts
+//! and posts need, and `bearer` the API key a script sends instead (exempt from the Origin
+//! check: a browser never sends it by itself);
 //! `webhooks` (TikTok's deliveries, signed instead of same-origin); `csp_report` (the pages'
 //! CSP violations, logged); `body` reads bodies and headers within limits; `limits` the rate
 //! limits; `bench` and `test_hooks` only in a build with the `test-routes` feature (never a
@@ -9,10 +11,12 @@
 //! elsewhere). They import from `objects`, `tiktok` and `base`; nothing below imports from here.
 
 mod accounts;
+mod bearer;
 #[cfg(feature = "test-routes")]
 mod bench;
 mod body;
 mod csp_report;
+mod keys;
 mod limits;
 mod media_part;
 mod oauth;
@@ -45,10 +49,24 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
     if req.method() == Method::Post && url.path() == letspost_core::headers::CSP_REPORT_PATH {
         return csp_report::receive(req, env).await;
     }
+    let path = url.path().to_string();
+    let segments: Vec<&str> = path.trim_start_matches("/api/").trim_end_matches('/').split('/').collect();
+    // A script with an API key: no cookie is read, so no other site can make it act.
+    if bearer::present(&req) {
+        let key = match bearer::admit(&env, &req, &req.method(), &segments).await? {
+            Ok(k) => k,
+            Err(refused) => return Ok(refused),
+        };
+        return bearer::Scoped::new(route(req, env, app_origin), key).await;
+    }
     if !write_allowed(req.method().as_ref(), header("Origin").as_deref(), header("Sec-Fetch-Site").as_deref(), &app_origin) {
         return reply::error(403, codes::FORBIDDEN_ORIGIN, "This request came from another site, so LetsPost refused it.");
     }
-    let path = url.path().to_string();
+    route(req, env, app_origin).await
+}
+
+async fn route(req: Request, env: Env, app_origin: String) -> Result<Response> {
+    let path = req.path();
     let segments: Vec<&str> = path.trim_start_matches("/api/").trim_end_matches('/').split('/').collect();
     match (req.method(), segments.as_slice()) {
         (Method::Get, ["health"]) => health(&env).await,
@@ -66,6 +84,9 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
         (Method::Put, ["accounts", open_id, "schedule"]) => accounts::put_schedule(req, env, open_id).await,
         (Method::Get, ["accounts", open_id, "queue"]) => accounts::next_free(req, env, open_id).await,
         (Method::Get, ["accounts", open_id, "slots"]) => accounts::free_slots(req, env, open_id).await,
+        (Method::Post, ["keys"]) => keys::create(req, env).await,
+        (Method::Get, ["keys"]) => keys::list(req, env).await,
+        (Method::Delete, ["keys", id]) => keys::revoke(req, env, id).await,
         (Method::Post, ["posts"]) => posts::create(req, env).await,
         (Method::Get, ["posts"]) => posts::list(req, env).await,
         (Method::Get, ["posts", id]) => posts::forward(req, env, id, Method::Get, "post", None).await,

@@ -4,7 +4,7 @@
 //! against its session's rate limit (`letspost_core::limits`), and a create against its
 //! account's caps (`post_lifecycle::caps`).
 
-use crate::api::session::{Current, account_holds, current, held, no_session, session_id};
+use crate::api::session::{Current, account_holds, current, held, idempotency_scope, no_session};
 use crate::api::{body, limits, media_part, test_hooks};
 use crate::base::config::{self, MEDIA_BUCKET};
 use crate::base::rand::{bytes, now_ms};
@@ -94,7 +94,7 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
     if !me.state.accounts.contains(&body.account) || !account_holds(&env, &body.account, &me.id).await? {
         return reply::not_found("account");
     }
-    let (id, fingerprint) = match (&key, session_id(&req)) {
+    let (id, fingerprint) = match (&key, idempotency_scope(&req)) {
         (Some(k), Some(session)) => {
             let id = URL_SAFE_NO_PAD.encode(request::keyed_id(&session, k));
             let fingerprint = request::fingerprint(&serde_json::to_vec(&body)?);

@@ -4,11 +4,16 @@
 //! record); an account is held when the session lists it *and* the Account object still
 //! counts the session among its holders (the Account is the authority: a disconnect, an
 //! eviction or TikTok's removal ends every holding at once).
+//!
+//! A request made with an API key (`bearer.rs`) is "the session" here too: `current` answers
+//! with the key (its accounts, `key:<id>` as its id), and the Account object's word on the key
+//! decides, as it does for a session. A cookie sent beside a key is never read.
 
 use crate::base::reply;
+use crate::objects::account_keys::KeyId;
 use crate::objects::session::{HolderSeen, SessionState};
 use crate::objects::{self, ACCOUNTS, SESSIONS};
-use letspost_core::session;
+use letspost_core::session::{self, Lifetime};
 use worker::{Env, Method, Request, Response, Result};
 
 /// The request's host (no port), for the cookie's name and flags.
@@ -16,8 +21,11 @@ pub fn host(req: &Request) -> String {
     req.url().ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default()
 }
 
-/// The request's session cookie value, if it carries exactly one well-formed one.
+/// The request's session cookie value, if it carries exactly one well-formed one (and no key).
 pub fn session_id(req: &Request) -> Option<String> {
+    if crate::api::bearer::present(req) {
+        return None;
+    }
     let cookie = req.headers().get("Cookie").ok().flatten()?;
     session::id_from_cookie_header(&cookie, &host(req)).map(str::to_string)
 }
@@ -29,8 +37,20 @@ pub struct Current {
     pub state: SessionState,
 }
 
-/// The request's session, if the server issued it and it has not ended.
+/// What a keyed create's post id is derived from (with the `Idempotency-Key`): the session
+/// cookie or the API key's secret, so no one else can name the same post.
+pub fn idempotency_scope(req: &Request) -> Option<String> {
+    crate::api::bearer::secret(req).or_else(|| session_id(req))
+}
+
+/// The request's session, if the server issued it and it has not ended; or the API key it was
+/// admitted with.
 pub async fn current(env: &Env, req: &Request) -> Result<Option<Current>> {
+    if let Some(key) = crate::api::bearer::current() {
+        let r = &key.record;
+        let state = SessionState { accounts: r.accounts.clone(), lifetime: Lifetime::new(r.created_ms), user_agent: String::new() };
+        return Ok(Some(Current { id: key.principal.clone(), state }));
+    }
     let Some(cookie) = session_id(req) else { return Ok(None) };
     let id = session::public_id(&cookie);
     let mut resp = objects::get(env, SESSIONS, &id, "state").await?;
@@ -40,8 +60,12 @@ pub async fn current(env: &Env, req: &Request) -> Result<Option<Current>> {
     Ok(Some(Current { id, state: resp.json().await? }))
 }
 
-/// Does the Account object count session `id` among its holders?
+/// Does the Account object count session `id` among its holders (or key `key:<id>` among its keys)?
 pub async fn account_holds(env: &Env, open_id: &str, id: &str) -> Result<bool> {
+    if let Some(key) = id.strip_prefix(letspost_core::api_key::PRINCIPAL_PREFIX) {
+        let ask = KeyId { id: key.to_string() };
+        return Ok(objects::call(env, ACCOUNTS, open_id, Method::Post, "key/check", Some(&ask)).await?.status_code() == 204);
+    }
     let ask = HolderSeen { id: id.to_string(), last_seen_ms: 0 };
     Ok(objects::call(env, ACCOUNTS, open_id, Method::Post, "holder/check", Some(&ask)).await?.status_code() == 204)
 }

@@ -425,6 +425,13 @@ impl DurableObject for Account {
         if let Some(answer) = crate::objects::holders::handle(&self.state.storage(), &mut req).await? {
             return Ok(answer);
         }
+        // The API keys naming it (`account_keys.rs`); a key is added only to a connected account.
+        if req.path().starts_with("/key") {
+            let connected = req.path() == "/key/add" && self.record().await?.is_some();
+            if let Some(answer) = crate::objects::account_keys::handle(&self.state.storage(), &mut req, connected).await? {
+                return Ok(answer);
+            }
+        }
         // What its posts count against its caps (`usage.rs`).
         if let Some(answer) = crate::objects::usage::handle(&self.state.storage(), &mut req).await? {
             return Ok(answer);

@@ -53,6 +53,8 @@ pub async fn handle(storage: &Storage, req: &mut Request) -> Result<Option<Respo
             if !only_if_held && storage.get::<bool>(UNTIL_RECONNECT).await?.unwrap_or(false) {
                 // A new connection after TikTok's removal: no earlier session holds it.
                 hs.clear();
+                // Nor does any earlier key.
+                crate::objects::account_keys::forget_all(storage).await?;
                 storage.delete(UNTIL_RECONNECT).await?;
             }
             let held_before = replaces.as_ref().is_some_and(|old| hs.iter().any(|h| h.id == *old));

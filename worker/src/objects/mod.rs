@@ -4,13 +4,16 @@
 //!
 //! The objects themselves are this folder's modules: `account` (with `schedule`, its posting
 //! schedule and the times its posts hold, `usage`, what its posts count against its caps, and
-//! `holders`, the sessions holding it), `session`, `post` (with
+//! `holders`, the sessions holding it, and `account_keys`, the API keys naming it), `api_key`
+//! (one per personal API key), `session`, `post` (with
 //! `media_probe`, its video probe over R2), `due_index` (the cron's index, sharded),
 //! `sweep_state` (the cron's lease and last report), `oauth_start` (a browser's sign-ins under
 //! way) and `registry` (the old single index, kept only until upgrades have drained it). They import from `tiktok` and `base`,
 //! never from `api` or `cron`.
 
 pub mod account;
+pub mod account_keys;
+pub mod api_key;
 pub mod due_index;
 pub mod holders;
 mod media_probe;
@@ -32,6 +35,7 @@ pub const REGISTRY: &str = "REGISTRY";
 pub const DUE: &str = "DUE";
 pub const SWEEP: &str = "SWEEP";
 pub const OAUTH_STARTS: &str = "OAUTH_STARTS";
+pub const API_KEYS: &str = "API_KEYS";
 
 pub async fn call<B: Serialize>(env: &Env, binding: &str, name: &str, method: Method, op: &str, body: Option<&B>) -> Result<Response> {
     #[cfg(feature = "test-routes")]
