@@ -48,6 +48,7 @@ pub mod codes {
 
 /// `{"error": {"code", "message", "field"?}}`: every 4xx/5xx under `/api/`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub code: String,
     /// A sentence for people.
@@ -63,12 +64,14 @@ impl ApiError {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ApiError,
 }
 
 /// `GET /api/oauth/config`: what the browser needs to build TikTok's authorize URL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OAuthConfig {
     pub client_key: String,
     /// `https://www.tiktok.com` for real TikTok.
@@ -78,6 +81,7 @@ pub struct OAuthConfig {
 
 /// `GET /api/health`'s `sweep`: the last cron run (pinned names), for operators.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SweepReport {
     /// When it started (RFC 3339 UTC); null before the first run.
     pub at: Option<String>,
@@ -98,6 +102,7 @@ pub struct SweepReport {
 
 /// `GET /api/settings`: the deployment's choices the front end follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AppSettings {
     /// Preselect "Public" in the composer where the creator allows it (LetsPost's product
     /// default); `PRESELECT_PUBLIC = "false"` turns it off, as TikTok's audit asks.
@@ -107,6 +112,7 @@ pub struct AppSettings {
 /// `POST /api/oauth/start` body: what the authorize URL carries, kept server-side for the
 /// exchange (`crate::oauth_start`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OAuthStart {
     pub state: String,
     pub code_challenge: String,
@@ -114,6 +120,7 @@ pub struct OAuthStart {
 
 /// `POST /api/oauth/token` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenExchange {
     pub code: String,
     pub code_verifier: String,
@@ -127,6 +134,7 @@ pub struct TokenExchange {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AccountStatus {
     Connected,
@@ -135,6 +143,7 @@ pub enum AccountStatus {
 
 /// A connected TikTok account as the API shows it. Never carries a token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Account {
     pub open_id: String,
     pub display_name: String,
@@ -154,18 +163,21 @@ pub struct Account {
 
 /// `POST /api/oauth/token` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountBody {
     pub account: Account,
 }
 
 /// `GET /api/accounts` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountsBody {
     pub accounts: Vec<Account>,
 }
 
 /// One browser session holding an account (`GET /api/accounts/{open_id}/sessions`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceSession {
     /// The session's public id (a hash of its cookie; it can't be used as one).
     pub id: String,
@@ -181,12 +193,14 @@ pub struct DeviceSession {
 
 /// `GET /api/accounts/{open_id}/sessions` answer: most recently seen first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionsBody {
     pub sessions: Vec<DeviceSession>,
 }
 
 /// `GET /api/accounts/{open_id}/creator-info` answer: TikTok's fields as TikTok sent them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatorInfoBody {
     pub creator_info: tiktok_rules::api::CreatorInfo,
 }

@@ -86,6 +86,7 @@ pub fn key_may(method: &str, segments: &[&str]) -> bool {
 
 /// `POST /api/keys` takes this.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewKey {
     pub name: String,
     pub accounts: Vec<String>,
@@ -118,6 +119,7 @@ impl NewKey {
 
 /// A key as the API shows it (never its secret).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiKey {
     pub id: String,
     pub name: String,
@@ -130,6 +132,7 @@ pub struct ApiKey {
 
 /// `201` to `POST /api/keys`: the key and, this once, its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KeyCreated {
     pub key: ApiKey,
     pub secret: String,
@@ -137,6 +140,7 @@ pub struct KeyCreated {
 
 /// `GET /api/keys`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KeysBody {
     pub keys: Vec<ApiKey>,
 }

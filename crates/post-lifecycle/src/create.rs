@@ -14,6 +14,7 @@ pub const MAX_AHEAD_MS: u64 = 30 * 86_400_000;
 pub const PAST_GRACE_MS: u64 = 30_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatePost {
     pub account: String,
     /// `direct` (the default) or `draft` (to the creator's TikTok inbox).
@@ -49,6 +50,15 @@ pub struct CreatePost {
 }
 
 /// A refused field: 422 `{"error": {"code", "message", "field"}}`.
+/// `PATCH /api/posts/{id}`: the new time (checked as a create's `publish_at`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Reschedule {
+    /// RFC 3339, or null for now.
+    #[serde(default)]
+    pub publish_at: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: &'static str,

@@ -19,4 +19,4 @@ pub mod watch;
 pub use create::{CreatePost, FieldError};
 pub use machine::{Action, Conflict, Event, Init, Mode, Post, PostError, Settings, State};
 pub use pushed::Pushed;
-pub use view::{PostBody, PostView, PostsBody};
+pub use view::{CreatedBody, MediaProgress, PostBody, PostView, PostsBody, UploadTarget};

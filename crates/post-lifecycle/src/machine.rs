@@ -15,6 +15,7 @@ use tiktok_rules::privacy::PrivacyLevel;
 pub const STAGING_TIMEOUT_MS: u64 = 86_400_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     AwaitingMedia,
@@ -43,6 +44,7 @@ impl State {
 /// `direct`: TikTok publishes it with these settings. `draft`: TikTok puts the video in the
 /// creator's inbox (scope `video.upload`), and they finish it in the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     #[default]
@@ -69,6 +71,7 @@ pub enum Init {
 
 /// What the creator chose, as TikTok's `post_info` will carry it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Settings {
     /// For a draft, kept for the creator to paste in the app: TikTok does not receive it.
     pub caption: String,
@@ -117,6 +120,7 @@ impl Settings {
 
 /// Why a post failed: a code (TikTok's, or LetsPost's) and a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PostError {
     pub code: String,
     pub message: String,

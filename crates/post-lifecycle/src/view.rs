@@ -10,6 +10,7 @@ use tiktok_rules::privacy::PrivacyLevel;
 pub const LINK_WAIT_MS: u64 = 10 * 60_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PostView {
     pub id: String,
     pub account: String,
@@ -79,14 +80,44 @@ impl Post {
 
 /// `{"post": Post}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PostBody {
     pub post: PostView,
 }
 
-/// `{"posts": [Post]}`.
+/// `{"posts": [Post], "next_cursor"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PostsBody {
     pub posts: Vec<PostView>,
+    /// Pass as `cursor` for the next page; null on the last one.
+    #[serde(default)]
+    pub next_cursor: Option<String>,
+}
+
+/// Where a new post's video goes (`POST /api/posts`' `upload`): `PUT` parts of `chunk_size`
+/// bytes to `url`, in order (the last may be shorter).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UploadTarget {
+    pub url: String,
+    pub chunk_size: u64,
+    pub total_chunk_count: u64,
+}
+
+/// `POST /api/posts` answer (201).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedBody {
+    pub post: PostView,
+    pub upload: UploadTarget,
+}
+
+/// `{"received_bytes"}`: how much of the video is staged; resume from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MediaProgress {
+    pub received_bytes: u64,
 }
 
 #[cfg(test)]

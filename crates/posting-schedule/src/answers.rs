@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// `GET /api/accounts/{open_id}/queue`: the time "Add to queue" would give a post now, or
 /// why there is none (`code` and `message` as a 422 of `POST /api/posts` would say it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NextFreeBody {
     pub time_zone: String,
     #[serde(default)]
@@ -19,6 +20,7 @@ pub struct NextFreeBody {
 /// `GET /api/accounts/{open_id}/slots?from=&to=`: the free slots in a window (at most
 /// `weekly::MAX_WINDOW_MS` long), for the calendar's week view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FreeSlotsBody {
     pub time_zone: String,
     pub free: Vec<String>,

@@ -13,11 +13,13 @@ pub const MAX_SLOTS: usize = 7 * 24;
 
 /// `{"schedule": {...}}`, the body both ways.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScheduleBody {
     pub schedule: Schedule,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Schedule {
     /// An IANA name, like `Europe/Berlin`.
     pub time_zone: String,
@@ -26,6 +28,7 @@ pub struct Schedule {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Slot {
     /// `mon` … `sun`.
     pub day: String,

@@ -62,6 +62,7 @@ pub const UPLOAD_URL_TTL_SECS: u64 = 3_600;
 
 /// `creator_info/query` data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatorInfo {
     pub creator_avatar_url: String,
     pub creator_username: String,

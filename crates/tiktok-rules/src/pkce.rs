@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 /// How the S256 challenge is written. RFC 7636 (and TikTok's web flow) use base64url; TikTok's
 /// desktop docs ask for hex. A setting, base64url by default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ChallengeEncoding {
     #[default]

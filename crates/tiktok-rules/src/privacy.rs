@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// `privacy_level_options` (public accounts: everyone / friends / only me; private accounts:
 /// followers / friends / only me).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PrivacyLevel {
     PublicToEveryone,

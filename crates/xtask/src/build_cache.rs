@@ -15,10 +15,10 @@ use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::process::Command;
 
-/// What the shells are built from. The emulator, the CLI, xtask (but for its build recipe)
-/// and the tests are not in it.
-const SOURCES: [&str; 5] = ["Cargo.toml", "Cargo.lock", "www", "worker", "crates"];
-const NOT_IN_THE_SHELLS: [&str; 4] = ["crates/xtask/", "crates/tiktok-emulator/", "crates/letspost-cli/", "crates/clock-shift/"];
+/// What the shells are built from (the Worker embeds docs/openapi.json). The emulator, the
+/// CLI, xtask (but for its build recipe), the document's generator and the tests are not in it.
+const SOURCES: [&str; 6] = ["Cargo.toml", "Cargo.lock", "www", "worker", "crates", "docs/openapi.json"];
+const NOT_IN_THE_SHELLS: [&str; 5] = ["crates/xtask/", "crates/tiktok-emulator/", "crates/letspost-cli/", "crates/clock-shift/", "crates/api-doc/"];
 /// What a build leaves in the clone, copied to and from the cache.
 const OUTPUTS: [&str; 2] = ["www/dist", "worker/build"];
 /// Builds kept; older ones are removed.

@@ -71,6 +71,7 @@ async fn route(req: Request, env: Env, app_origin: String) -> Result<Response> {
     match (req.method(), segments.as_slice()) {
         (Method::Get, ["health"]) => health(&env).await,
         (Method::Get, ["oauth", "config"]) => oauth::oauth_config(&env),
+        (Method::Get, ["openapi.json"]) => openapi(),
         (Method::Get, ["settings"]) => Response::from_json(&letspost_core::api::AppSettings { preselect_public: config::preselect_public(&env) }),
         (Method::Post, ["oauth", "start"]) => oauth::start(req, env).await,
         (Method::Post, ["oauth", "token"]) => oauth::exchange(req, env, &app_origin).await,
@@ -103,6 +104,15 @@ async fn route(req: Request, env: Env, app_origin: String) -> Result<Response> {
         (_, ["test", rest @ ..]) if test_hooks::enabled(&env) => test_hooks::handle(req, env, rest).await,
         _ => reply::error(404, codes::NOT_FOUND, &format!("There is no API at {path}.")),
     }
+}
+
+/// The OpenAPI document of this API, made natively from the shared types by crates/api-doc
+/// (`cargo run -p api-doc`; a test fails while it is stale) and embedded as text, so the
+/// Worker carries no utoipa.
+fn openapi() -> Result<Response> {
+    let mut resp = Response::ok(include_str!("../../../docs/openapi.json"))?;
+    resp.headers_mut().set("Content-Type", "application/json")?;
+    Ok(resp)
 }
 
 /// Liveness plus what the front end needs to know before it asks for anything else.

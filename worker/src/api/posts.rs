@@ -19,10 +19,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use letspost_core::api::{ApiError, CreatorInfoBody, ErrorBody, codes};
 use letspost_core::limits::{Client, PARTS, WRITES};
 use letspost_core::request;
+use post_lifecycle::create::Reschedule;
 use post_lifecycle::create::check_publish_at;
 use post_lifecycle::staging::StagingPlan;
-use post_lifecycle::{CreatePost, FieldError, Mode, Post, PostBody, PostView, PostsBody};
-use serde::{Deserialize, Serialize};
+use post_lifecycle::{CreatePost, CreatedBody, FieldError, Mode, Post, PostBody, PostView, PostsBody, UploadTarget};
 use worker::{Env, Method, Request, Response, Result};
 
 /// 128 random bits: post ids (and so R2 keys) can't be guessed.
@@ -34,19 +34,6 @@ fn valid_id(id: &str) -> bool {
 
 fn field_error(e: FieldError) -> Result<Response> {
     reply::json(422, &ErrorBody { error: ApiError { code: e.code.into(), message: e.message, field: Some(e.field.into()) } })
-}
-
-#[derive(Serialize)]
-struct Upload {
-    url: String,
-    chunk_size: u64,
-    total_chunk_count: u64,
-}
-
-#[derive(Serialize)]
-struct Created {
-    post: PostView,
-    upload: Upload,
 }
 
 /// The post, if session `me` holds its account.
@@ -182,8 +169,8 @@ async fn created_answer(env: &Env, id: &str, mut made: Response) -> Result<Respo
     let view = made.json::<PostBody>().await?.post;
     objects::call(env, ACCOUNTS, &view.account, Method::Post, "posts", Some(&PostId { id: id.to_string() })).await?;
     let plan = StagingPlan::for_size(view.video_size);
-    let upload = Upload { url: format!("/api/posts/{id}/media"), chunk_size: plan.part_size, total_chunk_count: plan.part_count };
-    reply::json(201, &Created { post: view, upload })
+    let upload = UploadTarget { url: format!("/api/posts/{id}/media"), chunk_size: plan.part_size, total_chunk_count: plan.part_count };
+    reply::json(201, &CreatedBody { post: view, upload })
 }
 
 /// `PUT /api/posts/{id}/media` with `Content-Range`: the next part, streamed into R2.
@@ -246,12 +233,6 @@ pub async fn write(req: Request, env: Env, id: &str, op: &str, body: Option<serd
     objects::call(&env, POSTS, id, Method::Post, op, body.as_ref()).await
 }
 
-#[derive(Deserialize)]
-struct Reschedule {
-    #[serde(default)]
-    publish_at: Option<String>,
-}
-
 /// `POST /api/posts/{id}/retry`: once per `Idempotency-Key` (the same key again answers with
 /// the post as it is).
 pub async fn retry(req: Request, env: Env, id: &str) -> Result<Response> {
@@ -297,7 +278,7 @@ pub async fn list(req: Request, env: Env) -> Result<Response> {
         posts.extend(account_posts(&env, &account).await?);
     }
     posts.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
-    Response::from_json(&PostsBody { posts })
+    Response::from_json(&PostsBody { posts, next_cursor: None })
 }
 
 /// Disconnecting an account cancels its pending posts, each with that reason.

@@ -115,10 +115,8 @@ pub struct PartDone {
     pub last: u64,
 }
 
-#[derive(Serialize, Deserialize)]
-pub struct Received {
-    pub received_bytes: u64,
-}
+/// `{"received_bytes"}`, the API's shape.
+pub use post_lifecycle::MediaProgress as Received;
 
 #[derive(Serialize, Deserialize)]
 pub struct Schedule {
