@@ -32,9 +32,11 @@ async fn the_worker_answers_as_its_openapi_document_says() {
 
     let dir = std::env::temp_dir().join(format!("letspost-schemathesis-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    // Path parameters named by the document: the key's own account and post.
+    // Parameters named by the document: the key's own account and post, and the account a
+    // create names (else every generated create is a 404 before its checks).
     let config = dir.join("schemathesis.toml");
-    std::fs::write(&config, format!("[parameters]\n\"path.open_id\" = \"{open_id}\"\n\"path.id\" = \"{post_id}\"\n")).unwrap();
+    let parameters = format!("[parameters]\n\"path.open_id\" = \"{open_id}\"\n\"path.id\" = \"{post_id}\"\n\"body.account\" = \"{open_id}\"\n");
+    std::fs::write(&config, parameters).unwrap();
     let report = dir.join("report.json");
     let schemathesis = std::path::Path::new(&python).with_file_name("schemathesis");
     let base = s.base();

@@ -310,6 +310,7 @@ fn get_media() {}
     responses(
         (status = 200, description = "The probe's report of the staged video, re-read from R2 (video-probe's `Report`).", body = Object),
         (status = 404, description = "No such post here, or no staged video.", body = ErrorBody),
+        (status = 409, description = "`conflict`: the video is not fully uploaded yet.", body = ErrorBody),
     ))]
 fn check_media() {}
 
