@@ -81,7 +81,7 @@ pub struct Doc;
 #[derive(serde::Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 enum MediaComplete {
-    Post(PostBody),
+    Post(Box<PostBody>),
     Progress(MediaProgress),
 }
 
