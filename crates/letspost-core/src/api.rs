@@ -84,6 +84,7 @@ pub struct OAuthConfig {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SweepReport {
     /// When it started (RFC 3339 UTC); null before the first run.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub at: Option<String>,
     /// Index entries overdue by more than the margin when it looked (across every shard).
     pub overdue: u64,
@@ -151,6 +152,7 @@ pub struct Account {
     pub avatar_url: String,
     pub status: AccountStatus,
     /// RFC 3339 UTC: after this the creator must connect again.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub refresh_expires_at: String,
     /// TikTok said this account can't use the posting API (a business account): LetsPost
     /// warns before the creator composes for it.
@@ -184,8 +186,10 @@ pub struct DeviceSession {
     /// The session this request came with.
     pub current: bool,
     /// RFC 3339 UTC.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created_at: String,
     /// RFC 3339 UTC, to the hour.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub last_seen_at: String,
     /// The browser's `User-Agent` when it connected (`device::summary` puts it in words).
     pub user_agent: String,

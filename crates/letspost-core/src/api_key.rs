@@ -125,8 +125,10 @@ pub struct ApiKey {
     pub name: String,
     pub accounts: Vec<String>,
     /// RFC 3339.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created_at: String,
     /// RFC 3339, to the minute; `null` until first used.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub last_used_at: Option<String>,
 }
 

@@ -41,6 +41,7 @@ pub struct CreatePost {
     pub video_cover_timestamp_ms: Option<u64>,
     /// RFC 3339, or null for "post now".
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub publish_at: Option<String>,
     /// "Add to queue": the Worker picks the account's next free slot (in place of `publish_at`).
     /// Left out of the JSON when false, so a keyed request's fingerprint is what it always was.
@@ -56,6 +57,7 @@ pub struct CreatePost {
 pub struct Reschedule {
     /// RFC 3339, or null for now.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub publish_at: Option<String>,
 }
 

@@ -19,6 +19,7 @@ pub struct PostView {
     #[serde(flatten)]
     pub settings: Settings,
     /// RFC 3339 UTC, or null for "post now".
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub publish_at: Option<String>,
     pub video_size: u64,
     pub state: State,
@@ -27,13 +28,18 @@ pub struct PostView {
     pub error: Option<PostError>,
     /// Bytes TikTok has taken.
     pub uploaded_bytes: u64,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created_at: String,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub updated_at: String,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub published_at: Option<String>,
     /// When the draft reached the creator's TikTok inbox.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub sent_to_inbox_at: Option<String>,
     /// TikTok took the public post down or made it private (RFC 3339 UTC); null otherwise.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub no_longer_public_at: Option<String>,
 }
 

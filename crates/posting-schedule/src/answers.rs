@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 pub struct NextFreeBody {
     pub time_zone: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub next_free_at: Option<String>,
     #[serde(default)]
     pub code: Option<String>,
