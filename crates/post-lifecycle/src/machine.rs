@@ -30,6 +30,20 @@ pub enum State {
 }
 
 impl State {
+    /// The API's name (as serde writes it), for the account index's `state` column.
+    pub fn name(self) -> &'static str {
+        match self {
+            State::AwaitingMedia => "awaiting_media",
+            State::Scheduled => "scheduled",
+            State::Uploading => "uploading",
+            State::Processing => "processing",
+            State::SentToInbox => "sent_to_inbox",
+            State::Published => "published",
+            State::Failed => "failed",
+            State::Cancelled => "cancelled",
+        }
+    }
+
     pub fn is_final(self) -> bool {
         matches!(self, State::SentToInbox | State::Published | State::Failed | State::Cancelled)
     }
@@ -361,6 +375,22 @@ impl Post {
             State::Cancelled if self.media_staged || self.staging_left => Some(self.updated_at_ms),
             State::Published | State::Failed if self.media_staged => Some(self.updated_at_ms + retention_ms),
             State::SentToInbox if self.media_staged => self.sent_to_inbox_at_ms.map(|at| at + retention_ms),
+            _ => None,
+        }
+    }
+
+    /// When the post's own object may forget it (issue 35): it is finished, its video is gone,
+    /// nothing is left to ask TikTok, and a retention window has passed since its last change
+    /// (a cancelled post's too, so a late part or a second cancel still meets the post). Its
+    /// account's index keeps what the queue shows.
+    pub fn shed_at(&self, retention_ms: u64) -> Option<u64> {
+        if self.media_staged || self.staging_left || self.awaits_post_id() {
+            return None;
+        }
+        match self.state {
+            State::Published | State::Failed | State::Cancelled => Some(self.updated_at_ms + retention_ms),
+            // Still asked about until TikTok's deadline: the creator may post it in the app.
+            State::SentToInbox => self.sent_to_inbox_at_ms.map(|at| (at + INBOX_POLL_DEADLINE_MS).max(self.updated_at_ms + retention_ms)),
             _ => None,
         }
     }

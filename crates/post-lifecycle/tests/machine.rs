@@ -554,3 +554,25 @@ fn a_post_holds_its_time_only_while_on_its_way() {
     assert_eq!(refused.time_held(), None, "a failed post frees it");
     assert_eq!(post(SMALL, None, PrivacyLevel::PublicToEveryone).time_held(), None, "post now holds no slot");
 }
+
+#[test]
+fn a_finished_post_is_shed_only_once_its_video_is_gone_and_nothing_is_left_to_ask() {
+    const RETAIN: u64 = 15_000;
+    let mut p = post(1_000_000, None, PrivacyLevel::SelfOnly);
+    assert_eq!(p.shed_at(RETAIN), None, "awaiting its video");
+    ok(&mut p, Event::MediaStaged, T0 + 1_000);
+    ok(&mut p, Event::StartUpload, T0 + 1_000);
+    ok(&mut p, init_ok(T0 + 1_000), T0 + 1_000);
+    ok(&mut p, Event::Sending(0), T0 + 1_000);
+    ok(&mut p, Event::ChunkOk(0), T0 + 1_000);
+    ok(&mut p, status(PublishStatus::PublishComplete, 1_000_000, None), T0 + 2_000);
+    assert_eq!(p.state, State::Published);
+    assert_eq!(p.shed_at(RETAIN), None, "its video is still kept");
+    ok(&mut p, Event::MediaDeleted, T0 + 2_000 + RETAIN);
+    assert_eq!(p.shed_at(RETAIN), Some(T0 + 2_000 + 2 * RETAIN));
+    let mut c = post(1_000_000, Some(T0 + 50_000), PrivacyLevel::SelfOnly);
+    ok(&mut c, Event::Cancel, T0 + 3_000);
+    assert_eq!(c.shed_at(RETAIN), None, "the half-staged upload is aborted first");
+    ok(&mut c, Event::MediaDeleted, T0 + 3_000);
+    assert_eq!(c.shed_at(RETAIN), Some(T0 + 3_000 + RETAIN));
+}

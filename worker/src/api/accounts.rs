@@ -93,7 +93,7 @@ pub async fn disconnect(req: Request, env: Env, open_id: &str) -> Result<Respons
     if let Err(refused) = writer(&env, &req, open_id).await? {
         return Ok(refused);
     }
-    let posts: Vec<String> = objects::get(&env, ACCOUNTS, open_id, "posts").await?.json().await.unwrap_or_default();
+    let posts = crate::objects::post_index::cancellable(&env, open_id).await?;
     let resp = objects::call::<()>(&env, ACCOUNTS, open_id, Method::Post, "disconnect", None).await?;
     if resp.status_code() != 204 {
         return Ok(resp);

@@ -4,13 +4,13 @@
 //! against its session's rate limit (`letspost_core::limits`), and a create against its
 //! account's caps (`post_lifecycle::caps`).
 
-use crate::api::session::{Current, account_holds, current, held, no_session, session_id};
+use crate::api::session::{Current, account_holds, current, no_session, session_id};
 use crate::api::{body, limits, media_part, test_hooks};
 use crate::base::config::{self, MEDIA_BUCKET};
 use crate::base::rand::{bytes, now_ms};
 use crate::base::reply;
-use crate::objects::account::PostId;
 use crate::objects::post::{CancelBody, Create, PartBegin, PartDone, PartTicket, Replay, RetryBody, Schedule};
+use crate::objects::post_index::{self, Ask};
 use crate::objects::schedule::{HoldOf, QueueAsk, Queued};
 use crate::objects::usage::{UsageAsk, UsageOf};
 use crate::objects::{self, ACCOUNTS, POSTS};
@@ -20,6 +20,7 @@ use letspost_core::api::{ApiError, CreatorInfoBody, ErrorBody, codes};
 use letspost_core::limits::{Client, PARTS, WRITES};
 use letspost_core::request;
 use post_lifecycle::create::check_publish_at;
+use post_lifecycle::history::{BadQuery, Query, Row, merge_pages, newest_first};
 use post_lifecycle::staging::StagingPlan;
 use post_lifecycle::{CreatePost, FieldError, Mode, Post, PostBody, PostView, PostsBody};
 use serde::{Deserialize, Serialize};
@@ -49,18 +50,39 @@ struct Created {
     upload: Upload,
 }
 
+/// A post a session can see: from its object, or, once a finished post was shed (`Post::shed_at`),
+/// only its row in the account's index.
+enum Seen {
+    Live(PostView),
+    Shed(PostView),
+}
+
 /// The post, if session `me` holds its account.
-async fn post_for(env: &Env, me: &Current, id: &str) -> Result<Option<PostView>> {
+async fn post_for(env: &Env, me: &Current, id: &str) -> Result<Option<Seen>> {
     if !valid_id(id) {
         return Ok(None);
     }
     let mut resp = objects::get(env, POSTS, id, "post").await?;
     if resp.status_code() != 200 {
+        // Shed, or never made: the session's accounts' indexes know (one call each).
+        for account in &me.state.accounts {
+            if let Some(view) = post_index::ask(env, account, Some(&me.id), Ask::Ids(vec![id.to_string()])).await?.and_then(|v| v.into_iter().next()) {
+                return Ok(Some(Seen::Shed(view)));
+            }
+        }
         return Ok(None);
     }
     let view = resp.json::<PostBody>().await?.post;
     let held = me.state.accounts.contains(&view.account) && account_holds(env, &view.account, &me.id).await?;
-    Ok(held.then_some(view))
+    Ok(held.then_some(Seen::Live(view)))
+}
+
+/// What a finished post no longer kept by its object answers to anything but a read.
+fn shed_answer(op: &str) -> Result<Response> {
+    match op {
+        "media" | "check" => reply::error(404, codes::NOT_FOUND, "This post's video is no longer kept: LetsPost deletes it once the post is finished."),
+        _ => reply::error(409, "conflict", "This post is finished and its video is no longer kept, so it can't change."),
+    }
 }
 
 /// A write's gate: the request's session (none: 404, as for a post it can't see, with no
@@ -138,8 +160,10 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
         publish_at_ms = Some(picked.json::<Queued>().await?.publish_at_ms);
     }
     if body.mode == Mode::Draft {
-        // TikTok's 5-pending-drafts limit, foreseen: refused before a byte is uploaded.
-        let posts = account_posts(&env, &body.account).await?;
+        // TikTok's 5-pending-drafts limit, foreseen: refused before a byte is uploaded. The
+        // account's index answers with the drafts that may hold a slot, not every post.
+        let since_ms = post_index::drafts_since(now);
+        let posts = post_index::ask(&env, &body.account, None, Ask::Drafts { since_ms }).await?.unwrap_or_default();
         if let Err(e) = post_lifecycle::drafts::check_room(&posts, publish_at_ms, now) {
             release(&env, &body.account, &id, body.queue).await?;
             return field_error(e);
@@ -173,14 +197,14 @@ async fn release(env: &Env, account: &str, id: &str, queued: bool) -> Result<()>
 }
 
 /// The answer to a create, first or replayed: the post object's refusal as it is, or 201 with
-/// the post and where its video goes, once the post is in its account's list (again, for a
-/// replay: the first request may have stopped before that).
+/// the post and where its video goes, once the post is in its account's index (again, for a
+/// replay: the first request may have stopped before that; an older row never replaces a newer).
 async fn created_answer(env: &Env, id: &str, mut made: Response) -> Result<Response> {
     if !(200..300).contains(&made.status_code()) {
         return Ok(made);
     }
     let view = made.json::<PostBody>().await?.post;
-    objects::call(env, ACCOUNTS, &view.account, Method::Post, "posts", Some(&PostId { id: id.to_string() })).await?;
+    post_index::put_row(env, &view.account.clone(), &Row::of(view.clone())).await?;
     let plan = StagingPlan::for_size(view.video_size);
     let upload = Upload { url: format!("/api/posts/{id}/media"), chunk_size: plan.part_size, total_chunk_count: plan.part_count };
     reply::json(201, &Created { post: view, upload })
@@ -192,7 +216,11 @@ pub async fn put_media(req: Request, env: Env, id: &str) -> Result<Response> {
         Ok(me) => me,
         Err(refused) => return Ok(refused),
     };
-    let Some(post) = post_for(&env, &me, id).await? else { return reply::not_found("post") };
+    let post = match post_for(&env, &me, id).await? {
+        Some(Seen::Live(p)) => p,
+        Some(Seen::Shed(_)) => return shed_answer("media"),
+        None => return reply::not_found("post"),
+    };
     if test_hooks::FAIL_NEXT_MEDIA_PUT.fires(&env, &post.settings.caption) {
         return reply::error(503, "injected_fault", "The upload was interrupted. Resume from received_bytes.");
     }
@@ -222,10 +250,12 @@ pub async fn put_media(req: Request, env: Env, id: &str) -> Result<Response> {
 /// A post-scoped read: 404 unless the session holds the post's account.
 pub async fn forward(req: Request, env: Env, id: &str, method: Method, op: &str, body: Option<serde_json::Value>) -> Result<Response> {
     let Some(me) = current(&env, &req).await? else { return reply::not_found("post") };
-    if post_for(&env, &me, id).await?.is_none() {
-        return reply::not_found("post");
+    match post_for(&env, &me, id).await? {
+        None => reply::not_found("post"),
+        Some(Seen::Shed(view)) if op == "post" => Response::from_json(&PostBody { post: view }),
+        Some(Seen::Shed(_)) => shed_answer(op),
+        Some(Seen::Live(_)) => objects::call(&env, POSTS, id, method, op, body.as_ref()).await,
     }
-    objects::call(&env, POSTS, id, method, op, body.as_ref()).await
 }
 
 /// A post-scoped write (cancel, reschedule, retry): the session, its rate limit, then the post.
@@ -234,7 +264,11 @@ pub async fn write(req: Request, env: Env, id: &str, op: &str, body: Option<serd
         Ok(me) => me,
         Err(refused) => return Ok(refused),
     };
-    let Some(post) = post_for(&env, &me, id).await? else { return reply::not_found("post") };
+    let post = match post_for(&env, &me, id).await? {
+        Some(Seen::Live(p)) => p,
+        Some(Seen::Shed(_)) => return shed_answer(op),
+        None => return reply::not_found("post"),
+    };
     if op == "retry" {
         // A retried post waits again: it must fit the account's caps beside the others.
         let ask = UsageAsk { id: id.to_string(), bytes: post.video_size };
@@ -277,30 +311,50 @@ pub async fn reschedule(mut req: Request, env: Env, id: &str) -> Result<Response
     write(req, env, id, "schedule", Some(schedule)).await
 }
 
-/// Every post of one account.
-async fn account_posts(env: &Env, account: &str) -> Result<Vec<PostView>> {
-    let mut posts = Vec::new();
-    let ids: Vec<String> = objects::get(env, ACCOUNTS, account, "posts").await?.json().await.unwrap_or_default();
-    for id in ids {
-        let mut resp = objects::get(env, POSTS, &id, "post").await?;
-        if resp.status_code() == 200 {
-            posts.push(resp.json::<PostBody>().await?.post);
+/// `GET /api/posts`: a page (`?limit&cursor`), a window (`?from&to`) or some posts (`?ids`) of
+/// the session's accounts, newest first (`post_lifecycle::history`). One call per account
+/// (its index, which also checks the holding) plus the session's, whatever the history holds.
+pub async fn list(req: Request, env: Env) -> Result<Response> {
+    let url = req.url()?;
+    let pairs: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let query = match Query::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+        Ok(q) => q,
+        Err(BadQuery(message)) => return reply::bad_request(&message),
+    };
+    let Some(me) = current(&env, &req).await? else { return Response::from_json(&PostsBody::default()) };
+    let ask = |a: &str| {
+        let ask = match &query {
+            Query::Page { limit, after } => Ask::Page { limit: limit + 1, after: after.clone() },
+            Query::Window { from_ms, to_ms } => Ask::Window { from_ms: *from_ms, to_ms: *to_ms },
+            Query::Ids(ids) => Ask::Ids(ids.clone()),
+        };
+        let (env, me, a) = (&env, &me, a.to_string());
+        async move { post_index::ask(env, &a, Some(&me.id), ask).await }
+    };
+    if matches!(&query, Query::Ids(ids) if ids.is_empty()) {
+        return Response::from_json(&PostsBody::default());
+    }
+    // Side by side: an agency's page waits for its slowest account, not for all in a row.
+    let answers = futures_util::future::join_all(me.state.accounts.iter().map(|a| ask(a))).await;
+    let mut held = Vec::new();
+    for a in answers {
+        // `None`: the account no longer counts this session among its holders.
+        if let Some(posts) = a? {
+            held.push(posts);
         }
     }
-    Ok(posts)
+    let body = match query {
+        Query::Page { limit, .. } => {
+            let (posts, next_cursor) = merge_pages(held, limit);
+            PostsBody { posts, next_cursor }
+        }
+        _ => PostsBody { posts: newest_first(held), next_cursor: None },
+    };
+    Response::from_json(&body)
 }
 
-/// `GET /api/posts`: every post of the session's accounts, newest first.
-pub async fn list(req: Request, env: Env) -> Result<Response> {
-    let mut posts: Vec<PostView> = Vec::new();
-    for account in held(&env, &req).await? {
-        posts.extend(account_posts(&env, &account).await?);
-    }
-    posts.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
-    Response::from_json(&PostsBody { posts })
-}
-
-/// Disconnecting an account cancels its pending posts, each with that reason.
+/// Disconnecting an account cancels its pending posts (the ones its index lists as still
+/// cancellable), each with that reason.
 pub async fn cancel_all(env: &Env, ids: &[String]) -> Result<()> {
     let reason = post_lifecycle::PostError::new("account_disconnected", "The TikTok account was disconnected, so this post was cancelled.");
     for id in ids {

@@ -46,18 +46,6 @@ pub async fn account_holds(env: &Env, open_id: &str, id: &str) -> Result<bool> {
     Ok(objects::call(env, ACCOUNTS, open_id, Method::Post, "holder/check", Some(&ask)).await?.status_code() == 204)
 }
 
-/// The accounts the request's session holds (none without a session).
-pub async fn held(env: &Env, req: &Request) -> Result<Vec<String>> {
-    let Some(c) = current(env, req).await? else { return Ok(Vec::new()) };
-    let mut out = Vec::new();
-    for open_id in c.state.accounts {
-        if account_holds(env, &open_id, &c.id).await? {
-            out.push(open_id);
-        }
-    }
-    Ok(out)
-}
-
 /// Does the request's session hold `open_id`? `Some(public id)` when it does.
 pub async fn holder(env: &Env, req: &Request, open_id: &str) -> Result<Option<String>> {
     let Some(c) = current(env, req).await? else { return Ok(None) };

@@ -27,7 +27,7 @@ use tiktok_rules::error::TikTokError;
 use tiktok_rules::oauth::{TokenResponse, Tokens};
 use worker::{DurableObject, Env, Method, Request, Response, Result, ScheduledTime, State, durable_object};
 
-const RECORD: &str = "record";
+pub(crate) const RECORD: &str = "record";
 /// The last creator_info TikTok gave, with when (see `creator_info`).
 const CREATOR_INFO: &str = "creator_info";
 
@@ -322,7 +322,6 @@ impl Account {
     }
 }
 
-const POSTS: &str = "posts";
 /// `publish:<publish_id>` → the post's id: how a webhook finds its post. One short key per
 /// publish, in the account's own storage (no table spans accounts).
 const PUBLISH_PREFIX: &str = "publish:";
@@ -369,16 +368,7 @@ pub struct TokenAnswer {
     pub access_token: String,
 }
 
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct PostId {
-    pub id: String,
-}
-
 impl Account {
-    async fn post_ids(&self) -> Result<Vec<String>> {
-        Ok(self.state.storage().get(POSTS).await?.unwrap_or_default())
-    }
-
     /// A webhook's fact: 200 when acted on, 404 when it names nothing LetsPost knows.
     async fn webhook(&self, fact: AccountFact) -> Result<Response> {
         match fact {
@@ -406,6 +396,16 @@ impl Account {
     }
 }
 
+/// Run the account's alarm within a second (more of the old id list to move), unless it runs
+/// sooner anyway; the alarm arms the upkeep again when it is done.
+pub(crate) async fn soon(storage: &worker::Storage) -> Result<()> {
+    let at = now_ms() + 1_000;
+    if storage.get_alarm().await?.is_some_and(|t| (t as u64) <= at) {
+        return Ok(());
+    }
+    storage.set_alarm(ScheduledTime::new(js_sys::Date::new(&(at as f64).into()))).await
+}
+
 /// No usable tokens are stored.
 fn gone() -> TikTokError {
     TikTokError::new(401, tiktok_rules::error::codes::INVALID_GRANT, "no usable tokens are stored")
@@ -427,6 +427,10 @@ impl DurableObject for Account {
         }
         // What its posts count against its caps (`usage.rs`).
         if let Some(answer) = crate::objects::usage::handle(&self.state.storage(), &mut req).await? {
+            return Ok(answer);
+        }
+        // Its posts as the queue shows them (`post_index.rs`).
+        if let Some(answer) = crate::objects::post_index::handle(&self.state.storage(), &self.env, &mut req).await? {
             return Ok(answer);
         }
         match (req.method(), req.path().as_str()) {
@@ -464,7 +468,6 @@ impl DurableObject for Account {
                     Err(f) => f.respond(),
                 }
             }
-            (Method::Get, "/posts") => Response::from_json(&self.post_ids().await?),
             (Method::Post, "/publish-id") => {
                 let PublishOf { publish_id, id } = req.json().await?;
                 self.state.storage().put(&format!("{PUBLISH_PREFIX}{publish_id}"), id).await?;
@@ -472,15 +475,6 @@ impl DurableObject for Account {
             }
             // Parsed from the text: a post id exceeds 2^53, which JSON.parse would round.
             (Method::Post, "/webhook") => self.webhook(serde_json::from_str(&req.text().await?)?).await,
-            (Method::Post, "/posts") => {
-                let PostId { id } = req.json().await?;
-                let mut ids = self.post_ids().await?;
-                if !ids.contains(&id) {
-                    ids.push(id);
-                    self.state.storage().put(POSTS, &ids).await?;
-                }
-                Response::from_json(&ids)
-            }
             // An account moved over from the old Registry: arm its own upkeep.
             (Method::Post, "/upkeep") => {
                 let Some(rec) = self.record().await? else { return reply::not_found("account") };
@@ -496,6 +490,16 @@ impl DurableObject for Account {
     }
 
     async fn alarm(&self) -> Result<Response> {
+        // An account from before the post index moves its id list over first, a batch an
+        // alarm; its upkeep follows once nothing is left.
+        match crate::objects::post_index::migrate(&self.state.storage(), &self.env).await {
+            Ok(true) => {
+                let _ = soon(&self.state.storage()).await;
+                return Response::empty();
+            }
+            Ok(false) => {}
+            Err(e) => crate::base::log::error("post_index_migration_failed", &[("error", &e.to_string())]),
+        }
         // Errors are caught: a failing alarm is retried only a few times, then dropped.
         if let Err(e) = self.upkeep().await {
             crate::base::log::error("account_upkeep_failed", &[("error", &e.to_string())]);

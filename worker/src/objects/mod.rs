@@ -16,6 +16,9 @@ pub mod holders;
 mod media_probe;
 pub mod oauth_start;
 pub mod post;
+pub mod post_index;
+#[cfg(feature = "test-routes")]
+pub mod post_index_bench;
 pub mod registry;
 pub mod schedule;
 pub mod session;

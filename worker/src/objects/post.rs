@@ -14,12 +14,14 @@ use crate::base::reply;
 use crate::objects::account::{PublishOf, PushedFact, TokenAnswer};
 use crate::objects::due_index::{Entry, EntryId};
 use crate::objects::media_probe::probe_object;
+use crate::objects::post_index;
 use crate::objects::schedule::HoldOf;
 use crate::objects::usage::UsageOf;
 use crate::objects::{self, ACCOUNTS, DUE, expect_ok};
 use crate::tiktok::TikTok;
 use crate::tiktok::chunk_put::{ChunkAnswer, put_chunk};
 use letspost_core::api::{ApiError, ErrorBody, codes};
+use post_lifecycle::history::Row;
 use post_lifecycle::staging::StagingPlan;
 use post_lifecycle::watch::{self, Watch};
 use post_lifecycle::{Action, Event, Post, PostBody, PostError};
@@ -38,6 +40,11 @@ const MADE_BY: &str = "made_by";
 const HELD: &str = "held";
 /// What this post last told its account it counts against the caps (`Post::usage`).
 const USED: &str = "used";
+/// A digest of what this post last told its account's index (`Row::news`), to tell only changes.
+const LISTED: &str = "listed";
+/// Left alone once the post is shed (`Post::shed_at`): its keyed create asked again must not
+/// make a new post under the same id.
+const SHED: &str = "shed";
 /// The `Idempotency-Key` of the last retry that was carried out.
 const RETRIED_BY: &str = "retried_by";
 /// Steps one alarm may take before it hands over to the next alarm (keeps each invocation
@@ -155,6 +162,11 @@ fn conflict(message: &str) -> Result<Response> {
     reply::error(409, "conflict", message)
 }
 
+/// A keyed create asked again long after its post was finished and forgotten.
+fn shed_conflict() -> Result<Response> {
+    conflict("This request already made a post, which is finished; the queue still lists it.")
+}
+
 fn post_body(p: &Post) -> Result<Response> {
     Response::from_json(&PostBody { post: p.view() })
 }
@@ -186,7 +198,10 @@ impl PostObject {
         let now = now_ms();
         let at = match p.next(now) {
             Action::WakeAt(t) => Some(t),
-            Action::Idle => p.housekeeping_at(media_retention_ms(&self.env)),
+            Action::Idle => {
+                let retention = media_retention_ms(&self.env);
+                p.housekeeping_at(retention).or_else(|| p.shed_at(retention))
+            }
             _ => Some(now),
         }
         .map(|t| t.max(now));
@@ -208,7 +223,26 @@ impl PostObject {
         if let Err(e) = self.keep_usage(p).await {
             crate::base::log::error("post_usage_write_failed", &[("post", &p.id), ("error", &e.to_string())]);
         }
+        // And its row in the account's index, what the queue shows.
+        if let Err(e) = self.keep_row(p).await {
+            crate::base::log::error("post_row_write_failed", &[("post", &p.id), ("error", &e.to_string())]);
+        }
         Ok(())
+    }
+
+    /// Tell the account's index what the queue shows of this post when that changed.
+    async fn keep_row(&self, p: &Post) -> Result<()> {
+        use std::hash::{Hash, Hasher};
+        let storage = self.state.storage();
+        let row = Row::of(p.view());
+        let mut h = std::hash::DefaultHasher::new();
+        row.news().hash(&mut h);
+        let news = format!("{:016x}", h.finish());
+        if storage.get::<String>(LISTED).await?.as_deref() == Some(news.as_str()) {
+            return Ok(());
+        }
+        post_index::put_row(&self.env, &p.account, &row).await?;
+        storage.put(LISTED, news).await
     }
 
     /// Tell the account what this post counts against its caps when that changed. The first
@@ -305,6 +339,9 @@ impl PostObject {
     }
 
     async fn create(&self, c: Create) -> Result<Response> {
+        if self.is_shed().await? {
+            return shed_conflict();
+        }
         if self.load().await?.is_some() {
             // Two keyed requests at once: the first made the post; this one is its replay.
             return match c.fingerprint {
@@ -347,6 +384,9 @@ impl PostObject {
     /// A keyed create asked again: 404 when no request made this post yet; the post when the
     /// same request did; 422 when the key was used for another request.
     async fn replay(&self, fingerprint: &str) -> Result<Response> {
+        if self.is_shed().await? {
+            return shed_conflict();
+        }
         let Some(p) = self.load().await? else { return reply::not_found("post") };
         match self.state.storage().get::<Claim>(MADE_BY).await? {
             Some(claim) if claim.fingerprint == fingerprint => post_body(&p),
@@ -551,10 +591,36 @@ impl PostObject {
             }
         }
         self.housekeeping().await?;
-        if let Some(p) = self.load().await? {
+        if let Some(p) = self.load().await?
+            && !self.shed(&p).await?
+        {
             self.arm(&p).await?;
         }
         Ok(())
+    }
+
+    /// Forget a finished post whose time has come (`Post::shed_at`): its row in the account's
+    /// index is made current first (else it stays, and the next alarm tries again), then the
+    /// object keeps only `SHED`. `true` when shed.
+    async fn shed(&self, p: &Post) -> Result<bool> {
+        let now = now_ms();
+        if p.shed_at(media_retention_ms(&self.env)).is_none_or(|at| now < at) {
+            return Ok(false);
+        }
+        self.keep_row(p).await?;
+        let storage = self.state.storage();
+        if storage.get::<u64>(WATCH).await?.is_some() {
+            let shard = watch::shard_name(watch::shard_of(&p.id));
+            expect_ok(objects::call(&self.env, DUE, &shard, Method::Delete, "entry", Some(&EntryId { id: p.id.clone() })).await?)?;
+        }
+        storage.delete_all().await?;
+        storage.delete_alarm().await?;
+        storage.put(SHED, true).await?;
+        Ok(true)
+    }
+
+    async fn is_shed(&self) -> Result<bool> {
+        Ok(self.state.storage().get::<bool>(SHED).await?.unwrap_or(false))
     }
 
     /// Abort an abandoned staging; delete the video of a cancelled post at once, and of a
@@ -652,12 +718,20 @@ impl DurableObject for PostObject {
                 Ok(Response::empty()?.with_status(204))
             }
             #[cfg(feature = "test-routes")]
+            (Method::Get, "/test/stored") => {
+                let stored = self.load().await?.is_some() || self.staging().await?.is_some() || self.state.storage().get_alarm().await?.is_some();
+                Response::from_json(&serde_json::json!({ "stored": stored }))
+            }
+            #[cfg(feature = "test-routes")]
             (Method::Get, "/test/alarm") => Response::from_json(&serde_json::json!({ "alarm_ms": self.state.storage().get_alarm().await? })),
             // The cron found this post overdue in the index: set its alarm again if it is gone
             // or stuck in the past, and rewrite the entry (or leave the index) either way.
             (Method::Post, "/sweep") => {
                 self.housekeeping().await?;
                 let Some(p) = self.load().await? else { return Response::from_json(&Swept { rearmed: false, gone: true }) };
+                if self.shed(&p).await? {
+                    return Response::from_json(&Swept { rearmed: false, gone: true });
+                }
                 let now = now_ms();
                 let alarm = self.state.storage().get_alarm().await?.map(|t| t as u64);
                 let lost = alarm.is_none_or(|t| t < watch::overdue_before(now));
