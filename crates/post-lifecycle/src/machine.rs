@@ -246,6 +246,8 @@ pub enum Event {
     Status(StatusResponse),
     Failed(TikTokError),
     Cancel,
+    /// Cancelled by LetsPost, with the reason the creator reads (a disconnected account).
+    CancelFor(PostError),
     Reschedule(Option<u64>),
     Retry,
     /// Staging never finished within a day: the multipart upload was aborted.
@@ -270,6 +272,14 @@ impl Post {
     /// is on its way (a cancelled, failed or finished post frees it; "post now" holds none).
     pub fn time_held(&self) -> Option<u64> {
         self.publish_at_ms.filter(|_| self.state.holds_its_time())
+    }
+
+    /// How this deployment runs its posts, fixed at create: TikTok pushes their status
+    /// (`pushed`), and the margin kept before an upload (`UPLOAD_LEAD_MARGIN_SECS`).
+    pub fn deployed(mut self, pushed: bool, upload_lead_margin_ms: u64) -> Post {
+        self.pushed = pushed;
+        self.upload_lead_margin_ms = upload_lead_margin_ms;
+        self
     }
 
     /// A new post, awaiting its video.
@@ -513,10 +523,13 @@ impl Post {
             }
             (Uploading | Processing | SentToInbox | Published, Event::Status(s)) => self.on_status(s, now),
             (Uploading | Processing | SentToInbox | Published, Event::Failed(e)) => self.on_failure(e, now),
-            (AwaitingMedia | Scheduled, Event::Cancel) => {
+            (AwaitingMedia | Scheduled, cancel @ (Event::Cancel | Event::CancelFor(_))) => {
                 self.staging_left = self.state == AwaitingMedia;
                 self.state = Cancelled;
-                self.error = Some(PostError::new(codes::PUBLISH_CANCELLED, "The post was cancelled."));
+                self.error = Some(match cancel {
+                    Event::CancelFor(reason) => reason,
+                    _ => PostError::new(codes::PUBLISH_CANCELLED, "The post was cancelled."),
+                });
             }
             (AwaitingMedia | Scheduled, Event::Reschedule(at)) => {
                 self.publish_at_ms = at;
@@ -547,7 +560,7 @@ impl Post {
                 self.media_staged = false;
                 self.staging_left = false;
             }
-            (_, Event::Cancel) => return Err(Conflict("The upload to TikTok has started, so the post can no longer be cancelled.")),
+            (_, Event::Cancel | Event::CancelFor(_)) => return Err(Conflict("The upload to TikTok has started, so the post can no longer be cancelled.")),
             (_, Event::Reschedule(_)) => return Err(Conflict("The upload to TikTok has started, so the time can no longer change.")),
             (_, Event::Retry) => return Err(Conflict("Only a failed post whose video is stored can be retried.")),
             // Anything else is a stale or repeated step (alarms are at-least-once): ignore it.

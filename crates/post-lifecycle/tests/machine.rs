@@ -576,3 +576,15 @@ fn a_finished_post_is_shed_only_once_its_video_is_gone_and_nothing_is_left_to_as
     ok(&mut c, Event::MediaDeleted, T0 + 3_000);
     assert_eq!(c.shed_at(RETAIN), Some(T0 + 3_000 + RETAIN));
 }
+
+#[test]
+fn a_cancel_for_a_reason_says_that_reason() {
+    let mut p = post(SMALL, Some(T0 + 60_000), PrivacyLevel::SelfOnly);
+    let why = PostError::new("account_disconnected", "The TikTok account was disconnected, so this post was cancelled.");
+    ok(&mut p, Event::CancelFor(why.clone()), T0);
+    assert_eq!((p.state, p.error), (State::Cancelled, Some(why.clone())));
+    let mut up = initialised(SMALL);
+    assert!(up.apply(Event::CancelFor(why), T0).is_err(), "not once uploading");
+    let d = post(SMALL, None, PrivacyLevel::SelfOnly).deployed(true, 5_000);
+    assert_eq!((d.pushed, d.upload_lead_margin_ms), (true, 5_000));
+}

@@ -169,9 +169,8 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
             return field_error(e);
         }
     }
-    let mut post = Post::new(id.clone(), body.account.clone(), creator.creator_username.clone(), settings, publish_at_ms, body.video_size, now);
-    post.pushed = config::webhooks_on(&env);
-    post.upload_lead_margin_ms = config::upload_lead_margin_ms(&env);
+    let post = Post::new(id.clone(), body.account.clone(), creator.creator_username.clone(), settings, publish_at_ms, body.video_size, now)
+        .deployed(config::webhooks_on(&env), config::upload_lead_margin_ms(&env));
     let create = Create { post, max_duration_sec: creator.max_video_post_duration_sec, fingerprint };
     let made = objects::call(&env, POSTS, &id, Method::Post, "create", Some(&create)).await?;
     let answer = created_answer(&env, &id, made).await?;

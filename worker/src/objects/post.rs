@@ -322,11 +322,12 @@ impl PostObject {
     /// once, staged or half-staged (the multipart upload is aborted), before the alarm is set.
     async fn cancel(&self, body: CancelBody) -> Result<Response> {
         let Some(mut p) = self.load().await? else { return reply::not_found("post") };
-        if let Err(c) = p.apply(Event::Cancel, now_ms()) {
+        let event = match body.reason {
+            Some(reason) => Event::CancelFor(reason),
+            None => Event::Cancel,
+        };
+        if let Err(c) = p.apply(event, now_ms()) {
             return conflict(c.0);
-        }
-        if let Some(reason) = body.reason {
-            p.error = Some(reason);
         }
         self.save(&p).await?;
         if let Err(e) = self.housekeeping().await {
@@ -466,8 +467,8 @@ impl PostObject {
             Some(e) => {
                 // Nothing reaches TikTok for a refused file; the bytes go too.
                 let _ = bucket.delete(s.key.clone()).await;
+                // Refused while awaiting its video: the machine never counted it staged.
                 p.apply(Event::MediaRefused(e.clone()), now).ok();
-                p.media_staged = false;
                 self.save(&p).await?;
                 self.arm(&p).await?;
                 let body = ErrorBody { error: ApiError { code: e.code, message: e.message, field: Some("video".into()) } };
@@ -698,8 +699,8 @@ impl DurableObject for PostObject {
                 let settings = post_lifecycle::Settings::draft(String::new());
                 let id = b["id"].as_str().unwrap_or_default().to_string();
                 let size = b["video_size"].as_u64().unwrap_or(10_000_000);
-                let mut p = Post::new(id, account, String::new(), settings, b["publish_at_ms"].as_u64(), size, now);
-                p.upload_lead_margin_ms = crate::base::config::upload_lead_margin_ms(&self.env);
+                let mut p = Post::new(id, account, String::new(), settings, b["publish_at_ms"].as_u64(), size, now)
+                    .deployed(false, crate::base::config::upload_lead_margin_ms(&self.env));
                 p.apply(Event::MediaStaged, now).ok();
                 self.save(&p).await?;
                 self.arm(&p).await?;

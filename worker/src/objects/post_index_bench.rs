@@ -3,8 +3,9 @@
 
 use crate::objects::post_index::upsert;
 use post_lifecycle::history::Row;
-use post_lifecycle::{Event, Post, Settings, State};
+use post_lifecycle::{Event, Mode, Post, Settings};
 use serde::{Deserialize, Serialize};
+use tiktok_rules::api::{PublishStatus, StatusResponse};
 use worker::{Result, SqlStorage};
 
 #[derive(Serialize, Deserialize)]
@@ -32,9 +33,19 @@ pub fn fill(sql: &SqlStorage, f: &Fill) -> Result<()> {
             Post::new(format!("bench{i:07}-{}", &f.account), f.account.clone(), "bench".into(), settings, Some(created + 3_600_000), 10_000_000, created);
         p.apply(Event::MediaStaged, created).ok();
         if i >= 5 {
-            p.state = if p.settings.privacy_level.is_some() { State::Published } else { State::SentToInbox };
-            p.published_at_ms = Some(created + 3_600_000);
-            p.sent_to_inbox_at_ms = p.settings.privacy_level.is_none().then_some(created + 3_600_000);
+            // Through the machine, as a real post goes: sent, then TikTok's verdict an hour on.
+            let at = created + 3_600_000;
+            for e in [
+                Event::StartUpload,
+                Event::InitOk { publish_id: format!("bench-{i}"), upload_url: "https://bench.invalid/".into(), expires_at_ms: at + 3_600_000 },
+                Event::Sending(0),
+                Event::ChunkOk(0),
+            ] {
+                p.apply(e, at).ok();
+            }
+            let status = if p.mode() == Mode::Draft { PublishStatus::SendToUserInbox } else { PublishStatus::PublishComplete };
+            let answer = StatusResponse { status, fail_reason: None, publicaly_available_post_id: Vec::new(), uploaded_bytes: p.video_size };
+            p.apply(Event::Status(answer), at).ok();
         }
         upsert(sql, &Row::of(p.view()))?;
     }
