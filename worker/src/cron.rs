@@ -7,7 +7,7 @@
 
 use crate::base::rand::now_ms;
 use crate::objects::due_index::{Entry, EntryId, Overdue, OverdueAsk};
-use crate::objects::post::Swept;
+use crate::objects::post::ops::{PostOp, Swept};
 use crate::objects::registry::{self, Ids, Take};
 use crate::objects::sweep_state::{Begin, End, Granted, NAME};
 use crate::objects::{self, ACCOUNTS, DUE, POSTS, REGISTRY, SWEEP, expect_ok};
@@ -137,7 +137,7 @@ async fn visit(env: &Env, binding: &str, id: &str) -> (u32, Visited) {
         let answered = objects::call::<()>(env, ACCOUNTS, id, Method::Post, "upkeep", None).await.and_then(expect_ok).is_ok();
         return (1, Visited { answered, rearmed: false });
     }
-    let swept = match objects::call::<()>(env, POSTS, id, Method::Post, "sweep", None).await.and_then(expect_ok) {
+    let swept = match PostOp::Sweep.send(env, id).await.and_then(expect_ok) {
         Ok(mut r) => r.json::<Swept>().await.ok(),
         Err(_) => None,
     };

@@ -27,6 +27,7 @@ mod webhooks;
 
 use crate::base::config::{self, Config};
 use crate::base::reply;
+use crate::objects::post::ops::{CancelBody, PostOp};
 use letspost_core::api::codes;
 use letspost_core::session::write_allowed;
 use serde_json::json;
@@ -68,14 +69,14 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
         (Method::Get, ["accounts", open_id, "slots"]) => accounts::free_slots(req, env, open_id).await,
         (Method::Post, ["posts"]) => posts::create(req, env).await,
         (Method::Get, ["posts"]) => posts::list(req, env).await,
-        (Method::Get, ["posts", id]) => posts::forward(req, env, id, Method::Get, "post", None).await,
+        (Method::Get, ["posts", id]) => posts::forward(req, env, id, PostOp::Get).await,
         (Method::Patch, ["posts", id]) => posts::reschedule(req, env, id).await,
-        (Method::Delete, ["posts", id]) => posts::write(req, env, id, "cancel", Some(json!({}))).await,
+        (Method::Delete, ["posts", id]) => posts::write(req, env, id, PostOp::Cancel(CancelBody::default())).await,
         (Method::Post, ["posts", id, "retry"]) => posts::retry(req, env, id).await,
         (Method::Put, ["posts", id, "media"]) => posts::put_media(req, env, id).await,
-        (Method::Get, ["posts", id, "media"]) => posts::forward(req, env, id, Method::Get, "media", None).await,
+        (Method::Get, ["posts", id, "media"]) => posts::forward(req, env, id, PostOp::Received).await,
         // The probe's report of the staged video, re-read from R2.
-        (Method::Get, ["posts", id, "check"]) => posts::forward(req, env, id, Method::Get, "check", None).await,
+        (Method::Get, ["posts", id, "check"]) => posts::forward(req, env, id, PostOp::Check).await,
         #[cfg(feature = "test-routes")]
         (_, ["bench", rest @ ..]) if bench::enabled(&env) => bench::handle(req, env, rest).await,
         #[cfg(feature = "test-routes")]

@@ -9,11 +9,11 @@ use crate::api::{body, limits, media_part, test_hooks};
 use crate::base::config::{self, MEDIA_BUCKET};
 use crate::base::rand::{bytes, now_ms};
 use crate::base::reply;
-use crate::objects::post::{CancelBody, Create, PartBegin, PartDone, PartTicket, Replay, RetryBody, Schedule};
+use crate::objects::post::ops::{CancelBody, Create, PartBegin, PartDone, PartTicket, PostOp, Replay, RetryBody, Schedule};
 use crate::objects::post_index::{self, Ask};
 use crate::objects::schedule::{HoldOf, QueueAsk, Queued};
 use crate::objects::usage::{UsageAsk, UsageOf};
-use crate::objects::{self, ACCOUNTS, POSTS};
+use crate::objects::{self, ACCOUNTS};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use letspost_core::api::{ApiError, CreatorInfoBody, ErrorBody, codes};
@@ -62,7 +62,7 @@ async fn post_for(env: &Env, me: &Current, id: &str) -> Result<Option<Seen>> {
     if !valid_id(id) {
         return Ok(None);
     }
-    let mut resp = objects::get(env, POSTS, id, "post").await?;
+    let mut resp = PostOp::Get.send(env, id).await?;
     if resp.status_code() != 200 {
         // Shed, or never made: the session's accounts' indexes know (one call each).
         for account in &me.state.accounts {
@@ -78,9 +78,11 @@ async fn post_for(env: &Env, me: &Current, id: &str) -> Result<Option<Seen>> {
 }
 
 /// What a finished post no longer kept by its object answers to anything but a read.
-fn shed_answer(op: &str) -> Result<Response> {
+fn shed_answer(op: &PostOp) -> Result<Response> {
     match op {
-        "media" | "check" => reply::error(404, codes::NOT_FOUND, "This post's video is no longer kept: LetsPost deletes it once the post is finished."),
+        PostOp::Received | PostOp::Check | PostOp::MediaBegin(_) => {
+            reply::error(404, codes::NOT_FOUND, "This post's video is no longer kept: LetsPost deletes it once the post is finished.")
+        }
         _ => reply::error(409, "conflict", "This post is finished and its video is no longer kept, so it can't change."),
     }
 }
@@ -122,7 +124,7 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
             let fingerprint = request::fingerprint(&serde_json::to_vec(&body)?);
             // Asked again: the first request's post, before any check that its own existence
             // (a pending draft, a time now past) would change.
-            let replay = objects::call(&env, POSTS, &id, Method::Post, "replay", Some(&Replay { fingerprint: fingerprint.clone() })).await?;
+            let replay = PostOp::Replay(Replay { fingerprint: fingerprint.clone() }).send(&env, &id).await?;
             if replay.status_code() != 404 {
                 return created_answer(&env, &id, replay).await;
             }
@@ -172,7 +174,7 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
     let post = Post::new(id.clone(), body.account.clone(), creator.creator_username.clone(), settings, publish_at_ms, body.video_size, now)
         .deployed(config::webhooks_on(&env), config::upload_lead_margin_ms(&env));
     let create = Create { post, max_duration_sec: creator.max_video_post_duration_sec, fingerprint };
-    let made = objects::call(&env, POSTS, &id, Method::Post, "create", Some(&create)).await?;
+    let made = PostOp::Create(Box::new(create)).send(&env, &id).await?;
     let answer = created_answer(&env, &id, made).await?;
     if !(200..300).contains(&answer.status_code()) && answer.status_code() != 409 {
         release(&env, &body.account, &id, body.queue).await?;
@@ -217,7 +219,7 @@ pub async fn put_media(req: Request, env: Env, id: &str) -> Result<Response> {
     };
     let post = match post_for(&env, &me, id).await? {
         Some(Seen::Live(p)) => p,
-        Some(Seen::Shed(_)) => return shed_answer("media"),
+        Some(Seen::Shed(_)) => return shed_answer(&PostOp::Received),
         None => return reply::not_found("post"),
     };
     if test_hooks::FAIL_NEXT_MEDIA_PUT.fires(&env, &post.settings.caption) {
@@ -230,7 +232,7 @@ pub async fn put_media(req: Request, env: Env, id: &str) -> Result<Response> {
         let code = if bad.status == 411 { "length_required" } else { letspost_core::api::codes::BAD_REQUEST };
         return reply::error(bad.status, code, &bad.message);
     }
-    let mut begun = objects::call(&env, POSTS, id, Method::Post, "media/begin", Some(&PartBegin { content_range })).await?;
+    let mut begun = PostOp::MediaBegin(PartBegin { content_range }).send(&env, id).await?;
     if begun.status_code() != 200 {
         return Ok(begun);
     }
@@ -243,32 +245,32 @@ pub async fn put_media(req: Request, env: Env, id: &str) -> Result<Response> {
         return reply::error(408, codes::REQUEST_TIMEOUT, message);
     };
     let done = PartDone { part_number: part.part_number(), etag: part.etag(), first: ticket.first, last: ticket.last };
-    objects::call(&env, POSTS, id, Method::Post, "media/part", Some(&done)).await
+    PostOp::MediaPart(done).send(&env, id).await
 }
 
 /// A post-scoped read: 404 unless the session holds the post's account.
-pub async fn forward(req: Request, env: Env, id: &str, method: Method, op: &str, body: Option<serde_json::Value>) -> Result<Response> {
+pub async fn forward(req: Request, env: Env, id: &str, op: PostOp) -> Result<Response> {
     let Some(me) = current(&env, &req).await? else { return reply::not_found("post") };
     match post_for(&env, &me, id).await? {
         None => reply::not_found("post"),
-        Some(Seen::Shed(view)) if op == "post" => Response::from_json(&PostBody { post: view }),
-        Some(Seen::Shed(_)) => shed_answer(op),
-        Some(Seen::Live(_)) => objects::call(&env, POSTS, id, method, op, body.as_ref()).await,
+        Some(Seen::Shed(view)) if matches!(op, PostOp::Get) => Response::from_json(&PostBody { post: view }),
+        Some(Seen::Shed(_)) => shed_answer(&op),
+        Some(Seen::Live(_)) => op.send(&env, id).await,
     }
 }
 
 /// A post-scoped write (cancel, reschedule, retry): the session, its rate limit, then the post.
-pub async fn write(req: Request, env: Env, id: &str, op: &str, body: Option<serde_json::Value>) -> Result<Response> {
+pub async fn write(req: Request, env: Env, id: &str, op: PostOp) -> Result<Response> {
     let me = match writer(&env, &req, &WRITES, "write").await? {
         Ok(me) => me,
         Err(refused) => return Ok(refused),
     };
     let post = match post_for(&env, &me, id).await? {
         Some(Seen::Live(p)) => p,
-        Some(Seen::Shed(_)) => return shed_answer(op),
+        Some(Seen::Shed(_)) => return shed_answer(&op),
         None => return reply::not_found("post"),
     };
-    if op == "retry" {
+    if matches!(op, PostOp::Retry(_)) {
         // A retried post waits again: it must fit the account's caps beside the others.
         let ask = UsageAsk { id: id.to_string(), bytes: post.video_size };
         let room = objects::call(&env, ACCOUNTS, &post.account, Method::Post, "usage/check", Some(&ask)).await?;
@@ -276,7 +278,7 @@ pub async fn write(req: Request, env: Env, id: &str, op: &str, body: Option<serd
             return Ok(room);
         }
     }
-    objects::call(&env, POSTS, id, Method::Post, op, body.as_ref()).await
+    op.send(&env, id).await
 }
 
 #[derive(Deserialize)]
@@ -292,8 +294,7 @@ pub async fn retry(req: Request, env: Env, id: &str) -> Result<Response> {
         Ok(k) => k,
         Err(refused) => return Ok(refused),
     };
-    let body = serde_json::to_value(RetryBody { key })?;
-    write(req, env, id, "retry", Some(body)).await
+    write(req, env, id, PostOp::Retry(RetryBody { key })).await
 }
 
 /// `PATCH /api/posts/{id}` `{"publish_at"}`.
@@ -306,8 +307,7 @@ pub async fn reschedule(mut req: Request, env: Env, id: &str) -> Result<Response
         Ok(at) => at,
         Err(e) => return field_error(e),
     };
-    let schedule = serde_json::to_value(Schedule { publish_at_ms })?;
-    write(req, env, id, "schedule", Some(schedule)).await
+    write(req, env, id, PostOp::Reschedule(Schedule { publish_at_ms })).await
 }
 
 /// `GET /api/posts`: a page (`?limit&cursor`), a window (`?from&to`) or some posts (`?ids`) of
@@ -360,7 +360,7 @@ pub async fn cancel_all(env: &Env, ids: &[String]) -> Result<()> {
         let body = CancelBody { reason: Some(reason.clone()) };
         // Posts already uploading answer 409 and run on; they fail with "reconnect" if TikTok
         // no longer takes the revoked token.
-        objects::call(env, POSTS, id, Method::Post, "cancel", Some(&body)).await?;
+        PostOp::Cancel(body).send(env, id).await?;
     }
     Ok(())
 }

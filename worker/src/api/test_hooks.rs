@@ -43,7 +43,7 @@
 //!   Registry, as a deployment before the sharded index wrote it, and the drain marked undone.
 
 use crate::objects::session::Age;
-use crate::objects::{self, ACCOUNTS, POSTS, REGISTRY, SESSIONS, SWEEP, post::Stall, sweep_state};
+use crate::objects::{self, ACCOUNTS, POSTS, REGISTRY, SESSIONS, SWEEP, post::ops::Stall, sweep_state};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::BTreeSet;

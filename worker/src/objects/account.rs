@@ -389,7 +389,7 @@ impl Account {
                 let key = format!("{PUBLISH_PREFIX}{publish_id}");
                 let Some(id) = self.state.storage().get::<String>(&key).await? else { return reply::not_found("publish") };
                 let body = PushedFact { publish_id, fact, at_ms };
-                let resp = crate::objects::call(&self.env, crate::objects::POSTS, &id, Method::Post, "pushed", Some(&body)).await?;
+                let resp = crate::objects::post::ops::PostOp::Pushed(body).send(&self.env, &id).await?;
                 Ok(resp)
             }
         }

@@ -50,6 +50,12 @@ pub async fn call<B: Serialize>(env: &Env, binding: &str, name: &str, method: Me
     stub.fetch_with_request(Request::new_with_init(&format!("https://object/{op}"), &init)?).await
 }
 
+/// A typed operation (`post::ops::PostOp`…): one JSON body whose enum both sides share, so
+/// an operation can't be misspelled or left unhandled.
+pub async fn send<O: Serialize>(env: &Env, binding: &str, name: &str, op: &O) -> Result<Response> {
+    call(env, binding, name, Method::Post, "op", Some(op)).await
+}
+
 /// A call without a body.
 pub async fn get(env: &Env, binding: &str, name: &str, op: &str) -> Result<Response> {
     call::<()>(env, binding, name, Method::Get, op, None).await

@@ -12,7 +12,8 @@
 //! when `holder` does not hold the account); `GET /index/cancellable` → `[id]`.
 
 use crate::base::reply;
-use crate::objects::{self, ACCOUNTS, POSTS, expect_ok};
+use crate::objects::post::ops::PostOp;
+use crate::objects::{self, ACCOUNTS, expect_ok};
 use futures_util::StreamExt as _;
 use post_lifecycle::history::{CANCELLABLE, DRAFT_SLOT, Key, MAX_WINDOW_POSTS, Row};
 use post_lifecycle::{PostBody, PostView};
@@ -145,7 +146,7 @@ pub async fn migrate(storage: &Storage, env: &Env) -> Result<bool> {
     let batch: Vec<String> = ids.drain(..ids.len().min(MIGRATE_BATCH)).collect();
     let views: Vec<Option<PostView>> = futures_util::stream::iter(batch.iter())
         .map(|id| async move {
-            let mut r = objects::get(env, POSTS, id, "post").await.ok()?;
+            let mut r = PostOp::Get.send(env, id).await.ok()?;
             if r.status_code() != 200 {
                 return None;
             }
