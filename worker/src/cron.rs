@@ -6,6 +6,7 @@
 //! with what is left of the budget.
 
 use crate::base::rand::now_ms;
+use crate::objects::account::AccountOp;
 use crate::objects::due_index::{Entry, EntryId, Overdue, OverdueAsk};
 use crate::objects::post::ops::{PostOp, Swept};
 use crate::objects::registry::{self, Ids, Take};
@@ -134,7 +135,7 @@ fn rearmed(visits: &[(String, Visited)]) -> u64 {
 /// put off a window, so that it can't hold the front of the queue run after run.
 async fn visit(env: &Env, binding: &str, id: &str) -> (u32, Visited) {
     if binding == ACCOUNTS {
-        let answered = objects::call::<()>(env, ACCOUNTS, id, Method::Post, "upkeep", None).await.and_then(expect_ok).is_ok();
+        let answered = AccountOp::Upkeep.send(env, id).await.and_then(expect_ok).is_ok();
         return (1, Visited { answered, rearmed: false });
     }
     let swept = match PostOp::Sweep.send(env, id).await.and_then(expect_ok) {

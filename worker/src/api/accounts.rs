@@ -5,9 +5,11 @@
 use crate::api::limits;
 use crate::api::session::{account_holds, current, holder, holds};
 use crate::base::reply;
-use crate::objects::schedule::Window;
+use crate::objects::account::AccountOp;
+use crate::objects::holders::HolderOp;
+use crate::objects::schedule::{ScheduleOp, Window};
 use crate::objects::session::{HolderSeen, OpenId};
-use crate::objects::{self, ACCOUNTS, SESSIONS};
+use crate::objects::{self, SESSIONS};
 use letspost_core::api::{Account, AccountBody, AccountsBody, ApiError, DeviceSession, ErrorBody, SessionsBody};
 use letspost_core::limits::{Client, WRITES};
 use letspost_core::session::{Holder, valid_public_id};
@@ -34,7 +36,7 @@ pub async fn list(req: Request, env: Env) -> Result<Response> {
                 // Disconnected, signed out from another browser, or evicted: not this session's.
                 continue;
             }
-            let mut resp = objects::get(&env, ACCOUNTS, &open_id, "account").await?;
+            let mut resp = AccountOp::Get.send(&env, &open_id).await?;
             if resp.status_code() == 200 {
                 accounts.push(resp.json::<AccountBody>().await?.account);
             }
@@ -47,7 +49,7 @@ pub async fn list(req: Request, env: Env) -> Result<Response> {
 /// marked `current`.
 pub async fn sessions(req: Request, env: Env, open_id: &str) -> Result<Response> {
     let Some(me) = holder(&env, &req, open_id).await? else { return reply::not_found("account") };
-    let holders: Vec<Holder> = objects::get(&env, ACCOUNTS, open_id, "holders").await?.json().await?;
+    let holders: Vec<Holder> = AccountOp::Holder(HolderOp::List).send(&env, open_id).await?.json().await?;
     let sessions = holders
         .into_iter()
         .map(|h| DeviceSession {
@@ -70,7 +72,7 @@ pub async fn sign_out_session(req: Request, env: Env, open_id: &str, id: &str) -
     if !valid_public_id(id) {
         return reply::not_found("session");
     }
-    let drop = objects::call(&env, ACCOUNTS, open_id, Method::Post, "holder/drop", Some(&HolderSeen { id: id.to_string(), last_seen_ms: 0 })).await?;
+    let drop = AccountOp::Holder(HolderOp::Drop(HolderSeen { id: id.to_string(), last_seen_ms: 0 })).send(&env, open_id).await?;
     if drop.status_code() != 204 {
         return reply::not_found("session");
     }
@@ -84,7 +86,7 @@ pub async fn creator_info(req: Request, env: Env, open_id: &str) -> Result<Respo
     if !holds(&env, &req, open_id).await? {
         return reply::not_found("account");
     }
-    objects::get(&env, ACCOUNTS, open_id, "creator-info").await
+    AccountOp::CreatorInfo { reuse: false }.send(&env, open_id).await
 }
 
 /// `DELETE /api/accounts/{open_id}`: revoke at TikTok, forget the tokens and every session's
@@ -94,7 +96,7 @@ pub async fn disconnect(req: Request, env: Env, open_id: &str) -> Result<Respons
         return Ok(refused);
     }
     let posts = crate::objects::post_index::cancellable(&env, open_id).await?;
-    let resp = objects::call::<()>(&env, ACCOUNTS, open_id, Method::Post, "disconnect", None).await?;
+    let resp = AccountOp::Disconnect.send(&env, open_id).await?;
     if resp.status_code() != 204 {
         return Ok(resp);
     }
@@ -111,7 +113,7 @@ pub async fn schedule(req: Request, env: Env, open_id: &str) -> Result<Response>
     if !holds(&env, &req, open_id).await? {
         return reply::not_found("account");
     }
-    objects::get(&env, ACCOUNTS, open_id, "schedule").await
+    AccountOp::Schedule(ScheduleOp::Get).send(&env, open_id).await
 }
 
 /// `PUT /api/accounts/{open_id}/schedule`: checked here (422 naming `time_zone` or `slots`),
@@ -132,7 +134,7 @@ pub async fn put_schedule(mut req: Request, env: Env, open_id: &str) -> Result<R
         }
     };
     let canonical = ScheduleBody { schedule: checked.to_schedule() };
-    objects::call(&env, ACCOUNTS, open_id, Method::Put, "schedule", Some(&canonical)).await
+    AccountOp::Schedule(ScheduleOp::Put(canonical)).send(&env, open_id).await
 }
 
 /// `GET /api/accounts/{open_id}/queue`: the time "Add to queue" would give a post now.
@@ -140,7 +142,7 @@ pub async fn next_free(req: Request, env: Env, open_id: &str) -> Result<Response
     if !holds(&env, &req, open_id).await? {
         return reply::not_found("account");
     }
-    objects::get(&env, ACCOUNTS, open_id, "queue").await
+    AccountOp::Schedule(ScheduleOp::NextFree).send(&env, open_id).await
 }
 
 /// `GET /api/accounts/{open_id}/slots?from=&to=` (RFC 3339): the free slots in that window
@@ -154,5 +156,5 @@ pub async fn free_slots(req: Request, env: Env, open_id: &str) -> Result<Respons
     if !holds(&env, &req, open_id).await? {
         return reply::not_found("account");
     }
-    objects::call(&env, ACCOUNTS, open_id, Method::Post, "slots", Some(&Window { from_ms, to_ms })).await
+    AccountOp::Schedule(ScheduleOp::Slots(Window { from_ms, to_ms })).send(&env, open_id).await
 }

@@ -9,11 +9,11 @@ use crate::api::{body, limits, media_part, test_hooks};
 use crate::base::config::{self, MEDIA_BUCKET};
 use crate::base::rand::{bytes, now_ms};
 use crate::base::reply;
+use crate::objects::account::AccountOp;
 use crate::objects::post::ops::{CancelBody, Create, PartBegin, PartDone, PartTicket, PostOp, Replay, RetryBody, Schedule};
 use crate::objects::post_index::{self, Ask};
-use crate::objects::schedule::{HoldOf, QueueAsk, Queued};
-use crate::objects::usage::{UsageAsk, UsageOf};
-use crate::objects::{self, ACCOUNTS};
+use crate::objects::schedule::{HoldOf, QueueAsk, Queued, ScheduleOp};
+use crate::objects::usage::{UsageAsk, UsageOf, UsageOp};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use letspost_core::api::{ApiError, CreatorInfoBody, ErrorBody, codes};
@@ -24,7 +24,7 @@ use post_lifecycle::history::{BadQuery, Query, Row, merge_pages, newest_first};
 use post_lifecycle::staging::StagingPlan;
 use post_lifecycle::{CreatePost, FieldError, Mode, Post, PostBody, PostView, PostsBody};
 use serde::{Deserialize, Serialize};
-use worker::{Env, Method, Request, Response, Result};
+use worker::{Env, Request, Response, Result};
 
 /// 128 random bits: post ids (and so R2 keys) can't be guessed.
 const ID_BYTES: usize = 16;
@@ -134,7 +134,7 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
     };
     // The creator's options now, not when the composer opened (or, if TikTok stumbles right
     // now, as they were a few minutes ago: the post is not lost to a hiccup).
-    let mut info = objects::get(&env, ACCOUNTS, &body.account, "creator-info-for-post").await?;
+    let mut info = AccountOp::CreatorInfo { reuse: true }.send(&env, &body.account).await?;
     if info.status_code() != 200 {
         return Ok(info);
     }
@@ -147,14 +147,14 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
     // The account's caps (waiting posts, staged bytes): this post's share is reserved in the
     // same request that checks them, so two creates can't both take the last room.
     let reserve = UsageAsk { id: id.clone(), bytes: body.video_size };
-    let reserved = objects::call(&env, ACCOUNTS, &body.account, Method::Post, "usage/reserve", Some(&reserve)).await?;
+    let reserved = AccountOp::Usage(UsageOp::Reserve(reserve)).send(&env, &body.account).await?;
     if reserved.status_code() != 204 {
         return Ok(reserved);
     }
     if body.queue {
         // The account picks the slot and holds it for this post id: serialized per account,
         // and a keyed create asked again gets the same slot.
-        let mut picked = objects::call(&env, ACCOUNTS, &body.account, Method::Post, "queue", Some(&QueueAsk { id: id.clone() })).await?;
+        let mut picked = AccountOp::Schedule(ScheduleOp::Queue(QueueAsk { id: id.clone() })).send(&env, &body.account).await?;
         if picked.status_code() != 200 {
             release(&env, &body.account, &id, false).await?;
             return Ok(picked);
@@ -189,10 +189,10 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
 /// once (else the reservations lapse in two minutes, `post_lifecycle::caps::RESERVATION_MS`
 /// and `posting_schedule::RESERVATION_MS`). Only reservations go, never what a post confirmed.
 async fn release(env: &Env, account: &str, id: &str, queued: bool) -> Result<()> {
-    objects::call(env, ACCOUNTS, account, Method::Post, "usage", Some(&UsageOf { id: id.to_string(), usage: None, reservation_only: true })).await?;
+    AccountOp::Usage(UsageOp::Report(UsageOf { id: id.to_string(), usage: None, reservation_only: true })).send(env, account).await?;
     if queued {
         let hold = HoldOf { id: id.to_string(), at_ms: None, reservation_only: true };
-        objects::call(env, ACCOUNTS, account, Method::Post, "hold", Some(&hold)).await?;
+        AccountOp::Schedule(ScheduleOp::Hold(hold)).send(env, account).await?;
     }
     Ok(())
 }
@@ -273,7 +273,7 @@ pub async fn write(req: Request, env: Env, id: &str, op: PostOp) -> Result<Respo
     if matches!(op, PostOp::Retry(_)) {
         // A retried post waits again: it must fit the account's caps beside the others.
         let ask = UsageAsk { id: id.to_string(), bytes: post.video_size };
-        let room = objects::call(&env, ACCOUNTS, &post.account, Method::Post, "usage/check", Some(&ask)).await?;
+        let room = AccountOp::Usage(UsageOp::Check(ask)).send(&env, &post.account).await?;
         if room.status_code() != 204 {
             return Ok(room);
         }

@@ -6,8 +6,10 @@
 //! eviction or TikTok's removal ends every holding at once).
 
 use crate::base::reply;
+use crate::objects::account::AccountOp;
+use crate::objects::holders::HolderOp;
 use crate::objects::session::{HolderSeen, SessionState};
-use crate::objects::{self, ACCOUNTS, SESSIONS};
+use crate::objects::{self, SESSIONS};
 use letspost_core::session;
 use worker::{Env, Method, Request, Response, Result};
 
@@ -43,7 +45,7 @@ pub async fn current(env: &Env, req: &Request) -> Result<Option<Current>> {
 /// Does the Account object count session `id` among its holders?
 pub async fn account_holds(env: &Env, open_id: &str, id: &str) -> Result<bool> {
     let ask = HolderSeen { id: id.to_string(), last_seen_ms: 0 };
-    Ok(objects::call(env, ACCOUNTS, open_id, Method::Post, "holder/check", Some(&ask)).await?.status_code() == 204)
+    Ok(AccountOp::Holder(HolderOp::Check(ask)).send(env, open_id).await?.status_code() == 204)
 }
 
 /// Does the request's session hold `open_id`? `Some(public id)` when it does.

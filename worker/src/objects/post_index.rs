@@ -7,19 +7,21 @@
 //! Accounts made before the index kept a list of every post id in one value (`posts`): it
 //! moves into the index a batch at a time on first use and by the account's alarm, then goes.
 //!
-//! Operations (routed here by `account.rs`; the typed client is `ask`, `put_row`,
-//! `cancellable`): `POST /index/row` `Row` → 204; `POST /index/ask` `IndexAsk` → `[Post]` (404
-//! when `holder` does not hold the account); `GET /index/cancellable` → `[id]`.
+//! Operations: `IndexOp` (routed here by `account.rs`); the typed client is `ask`, `put_row`
+//! and `cancellable`.
 
 use crate::base::reply;
+use crate::objects::account::AccountOp;
+use crate::objects::expect_ok;
 use crate::objects::post::ops::PostOp;
-use crate::objects::{self, ACCOUNTS, expect_ok};
 use futures_util::StreamExt as _;
 use post_lifecycle::history::{CANCELLABLE, DRAFT_SLOT, Key, MAX_WINDOW_POSTS, Row};
 use post_lifecycle::{PostBody, PostView};
 use serde::{Deserialize, Serialize};
 use tiktok_rules::api::inbox::PENDING_WINDOW_MS;
-use worker::{Env, Method, Request, Response, Result, SqlStorage, SqlStorageValue, Storage};
+use worker::{Env, Response, Result, SqlStorage, SqlStorageValue, Storage};
+#[cfg(feature = "test-routes")]
+use worker::{Method, Request};
 
 /// The old list of every post id (read only to move it into the index).
 const OLD_IDS: &str = "posts";
@@ -169,24 +171,33 @@ pub async fn migrate(storage: &Storage, env: &Env) -> Result<bool> {
     }
 }
 
-/// The answer to an operation of this module, `None` for any other.
-pub async fn handle(storage: &Storage, env: &Env, req: &mut Request) -> Result<Option<Response>> {
-    let answer = match (req.method(), req.path().as_str()) {
-        (Method::Post, "/index/row") => {
+/// The index's operations (`account::AccountOp::Index`).
+#[derive(Serialize, Deserialize)]
+pub enum IndexOp {
+    /// A post's row → 204.
+    Row(Box<Row>),
+    /// → `[Post]`; 404 when `holder` does not hold the account.
+    Ask(IndexAsk),
+    /// → the ids of the posts a cancel still stops.
+    Cancellable,
+}
+
+/// The answer to one of the index's operations.
+pub async fn handle(storage: &Storage, env: &Env, op: IndexOp) -> Result<Response> {
+    match op {
+        IndexOp::Row(row) => {
             // A disconnected account keeps no history: a post cancelled by the disconnect
             // reports after the account's storage is gone, and must not come back with it.
             if storage.get::<serde_json::Value>(crate::objects::account::RECORD).await?.is_some() {
-                let row: Row = serde_json::from_str(&req.text().await?)?;
                 upsert(&table(storage)?, &row)?;
             }
             Response::empty().map(|r| r.with_status(204))
         }
-        (Method::Post, "/index/ask") => {
-            let IndexAsk { holder, ask } = serde_json::from_str(&req.text().await?)?;
+        IndexOp::Ask(IndexAsk { holder, ask }) => {
             if let Some(h) = holder
                 && !crate::objects::holders::list(storage).await?.iter().any(|x| x.id == h)
             {
-                return Ok(Some(reply::not_found("account")?));
+                return reply::not_found("account");
             }
             if migrate(storage, env).await? {
                 // The rest moves over on the account's alarm, soon.
@@ -196,18 +207,23 @@ pub async fn handle(storage: &Storage, env: &Env, req: &mut Request) -> Result<O
             r.headers_mut().set("Content-Type", "application/json")?;
             Ok(r)
         }
-        (Method::Get, "/index/cancellable") => {
+        IndexOp::Cancellable => {
             migrate(storage, env).await?;
             let rows: Vec<IdText> = table(storage)?.exec(&format!("SELECT id FROM post_index WHERE state IN ({})", in_list(&CANCELLABLE)), None)?.to_array()?;
             Response::from_json(&rows.into_iter().map(|r| r.id).collect::<Vec<_>>())
         }
-        #[cfg(feature = "test-routes")]
+    }
+}
+
+/// The test hooks' and the bench's operations (`/test/*`, only in test builds); `None` for any other.
+#[cfg(feature = "test-routes")]
+pub async fn test_op(storage: &Storage, req: &mut Request) -> Result<Option<Response>> {
+    let answer = match (req.method(), req.path().as_str()) {
         (Method::Post, "/test/index-fill") => {
             let f: crate::objects::post_index_bench::Fill = req.json().await?;
             crate::objects::post_index_bench::fill(&table(storage)?, &f)?;
             Response::empty().map(|r| r.with_status(204))
         }
-        #[cfg(feature = "test-routes")]
         (Method::Post, "/test/legacy-posts") => {
             // As an account before the index: these ids in the old list, and no rows for them.
             let ids: Vec<String> = req.json().await?;
@@ -218,7 +234,6 @@ pub async fn handle(storage: &Storage, env: &Env, req: &mut Request) -> Result<O
             storage.put(OLD_IDS, &ids).await?;
             Response::empty().map(|r| r.with_status(204))
         }
-        #[cfg(feature = "test-routes")]
         (Method::Get, "/test/legacy-posts") => Response::from_json(&serde_json::json!({ "ids": storage.get::<Vec<String>>(OLD_IDS).await? })),
         _ => return Ok(None),
     };
@@ -228,7 +243,7 @@ pub async fn handle(storage: &Storage, env: &Env, req: &mut Request) -> Result<O
 /// Typed client: one account's answer to `ask`; `None` when `holder` does not hold it.
 pub async fn ask(env: &Env, account: &str, holder: Option<&str>, ask: Ask) -> Result<Option<Vec<PostView>>> {
     let body = IndexAsk { holder: holder.map(str::to_string), ask };
-    let r = objects::call(env, ACCOUNTS, account, Method::Post, "index/ask", Some(&body)).await?;
+    let r = AccountOp::Index(IndexOp::Ask(body)).send(env, account).await?;
     if r.status_code() == 404 {
         return Ok(None);
     }
@@ -237,12 +252,12 @@ pub async fn ask(env: &Env, account: &str, holder: Option<&str>, ask: Ask) -> Re
 
 /// Typed client: the post's row, written by the post (or by a create's answer).
 pub async fn put_row(env: &Env, account: &str, row: &Row) -> Result<()> {
-    expect_ok(objects::call(env, ACCOUNTS, account, Method::Post, "index/row", Some(row)).await?).map(|_| ())
+    expect_ok(AccountOp::Index(IndexOp::Row(Box::new(row.clone()))).send(env, account).await?).map(|_| ())
 }
 
 /// Typed client: the account's posts that a cancel still stops (disconnect's).
 pub async fn cancellable(env: &Env, account: &str) -> Result<Vec<String>> {
-    expect_ok(objects::get(env, ACCOUNTS, account, "index/cancellable").await?)?.json().await
+    expect_ok(AccountOp::Index(IndexOp::Cancellable).send(env, account).await?)?.json().await
 }
 
 /// The drafts check's window start: a draft sent earlier no longer holds a slot.

@@ -12,7 +12,8 @@
 //! `POST /remove` `{open_id}`; `POST /end`; test hooks `POST /test/age`, `GET /test/stored`.
 
 use crate::base::rand::now_ms;
-use crate::objects::{self, ACCOUNTS};
+use crate::objects::account::AccountOp;
+use crate::objects::holders::HolderOp;
 use letspost_core::session::{Lifetime, MAX_ACCOUNTS};
 use serde::{Deserialize, Serialize};
 use worker::{DurableObject, Env, Method, Request, Response, Result, ScheduledTime, State, durable_object};
@@ -40,7 +41,7 @@ pub struct SessionState {
 }
 
 /// Tells an account that a holder was seen (`/holder/seen`) or let go (`/holder/drop`).
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct HolderSeen {
     pub id: String,
     pub last_seen_ms: u64,
@@ -87,7 +88,7 @@ impl Session {
             let gone = HolderSeen { id: r.id.clone(), last_seen_ms: 0 };
             for open_id in &r.accounts {
                 // An account already gone answers 404: nothing to let go of.
-                objects::call(&self.env, ACCOUNTS, open_id, Method::Post, "holder/drop", Some(&gone)).await?;
+                AccountOp::Holder(HolderOp::Drop(gone.clone())).send(&self.env, open_id).await?;
             }
         }
         self.state.storage().delete_all().await?;
@@ -128,7 +129,7 @@ impl DurableObject for Session {
                     self.save(&r).await?;
                     let seen = HolderSeen { id: r.id.clone(), last_seen_ms: r.lifetime.last_seen_ms };
                     for open_id in &r.accounts {
-                        objects::call(&self.env, ACCOUNTS, open_id, Method::Post, "holder/seen", Some(&seen)).await?;
+                        AccountOp::Holder(HolderOp::Seen(seen.clone())).send(&self.env, open_id).await?;
                     }
                 }
                 Response::from_json(&SessionState { accounts: r.accounts, lifetime: r.lifetime, user_agent: r.user_agent })

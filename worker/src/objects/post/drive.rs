@@ -5,9 +5,9 @@
 use super::{PostObject, SHED, WATCH};
 use crate::base::config::media_retention_ms;
 use crate::base::rand::now_ms;
-use crate::objects::account::{PublishOf, TokenAnswer};
+use crate::objects::account::{AccountOp, PublishOf, TokenAnswer, TokenAsk};
 use crate::objects::due_index::EntryId;
-use crate::objects::{self, ACCOUNTS, DUE, expect_ok};
+use crate::objects::{self, DUE, expect_ok};
 use crate::tiktok::TikTok;
 use crate::tiktok::chunk_put::{ChunkAnswer, put_chunk};
 use letspost_core::api::{ApiError, ErrorBody, codes};
@@ -24,9 +24,8 @@ const MAX_STEPS_PER_ALARM: usize = 12;
 impl PostObject {
     /// An access token from the account's object (refreshed there, one at a time).
     pub(super) async fn access_token(&self, account: &str, stale: Option<&str>) -> std::result::Result<String, TikTokError> {
-        let body = serde_json::json!({ "stale": stale });
-        let mut resp =
-            objects::call(&self.env, ACCOUNTS, account, Method::Post, "access-token", Some(&body)).await.map_err(|e| TikTokError::network(e.to_string()))?;
+        let ask = TokenAsk { stale: stale.map(str::to_string) };
+        let mut resp = AccountOp::AccessToken(ask).send(&self.env, account).await.map_err(|e| TikTokError::network(e.to_string()))?;
         if resp.status_code() == 200 {
             return resp.json::<TokenAnswer>().await.map(|t| t.access_token).map_err(|e| TikTokError::network(e.to_string()));
         }
@@ -125,7 +124,7 @@ impl PostObject {
                 // Before any chunk: the account's object routes this publish's webhooks here.
                 // Lost, the webhooks are ignored and polling (the fallback) still ends the post.
                 let of = PublishOf { publish_id, id: p.id.clone() };
-                if let Err(e) = objects::call(&self.env, ACCOUNTS, &p.account, Method::Post, "publish-id", Some(&of)).await.and_then(expect_ok) {
+                if let Err(e) = AccountOp::PublishId(of).send(&self.env, &p.account).await.and_then(expect_ok) {
                     crate::base::log::error("publish_id_not_routed", &[("post", &p.id), ("account", &p.account), ("error", &e.to_string())]);
                 }
             }

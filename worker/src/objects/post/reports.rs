@@ -6,11 +6,12 @@
 use super::{HELD, LISTED, PostObject, USED, WATCH};
 use crate::base::config::media_retention_ms;
 use crate::base::rand::now_ms;
+use crate::objects::account::AccountOp;
 use crate::objects::due_index::{Entry, EntryId};
 use crate::objects::post_index;
-use crate::objects::schedule::HoldOf;
-use crate::objects::usage::UsageOf;
-use crate::objects::{self, ACCOUNTS, DUE, expect_ok};
+use crate::objects::schedule::{HoldOf, ScheduleOp};
+use crate::objects::usage::{UsageOf, UsageOp};
+use crate::objects::{self, DUE, expect_ok};
 use post_lifecycle::history::Row;
 use post_lifecycle::watch::{self, Watch};
 use post_lifecycle::{Action, Post};
@@ -80,7 +81,7 @@ impl PostObject {
             return Ok(());
         }
         let of = UsageOf { id: p.id.clone(), usage: want, reservation_only: false };
-        expect_ok(objects::call(&self.env, ACCOUNTS, &p.account, Method::Post, "usage", Some(&of)).await?)?;
+        expect_ok(AccountOp::Usage(UsageOp::Report(of)).send(&self.env, &p.account).await?)?;
         match want {
             Some(u) => storage.put(USED, u).await,
             None => storage.delete(USED).await.map(|_| ()),
@@ -98,7 +99,7 @@ impl PostObject {
             return Ok(());
         }
         let hold = HoldOf { id: p.id.clone(), at_ms: want, reservation_only: false };
-        expect_ok(objects::call(&self.env, ACCOUNTS, &p.account, Method::Post, "hold", Some(&hold)).await?)?;
+        expect_ok(AccountOp::Schedule(ScheduleOp::Hold(hold)).send(&self.env, &p.account).await?)?;
         match want {
             Some(at) => storage.put(HELD, at).await,
             None => storage.delete(HELD).await.map(|_| ()),
