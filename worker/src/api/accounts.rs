@@ -8,14 +8,13 @@ use crate::base::reply;
 use crate::objects::account::AccountOp;
 use crate::objects::holders::HolderOp;
 use crate::objects::schedule::{ScheduleOp, Window};
-use crate::objects::session::{HolderSeen, OpenId};
-use crate::objects::{self, SESSIONS};
+use crate::objects::session::{HolderSeen, OpenId, SessionOp};
 use letspost_core::api::{Account, AccountBody, AccountsBody, ApiError, DeviceSession, ErrorBody, SessionsBody};
 use letspost_core::limits::{Client, WRITES};
 use letspost_core::session::{Holder, valid_public_id};
 use letspost_core::time_fmt::{parse_rfc3339_ms, rfc3339_utc};
 use posting_schedule::ScheduleBody;
-use worker::{Env, Method, Request, Response, Result};
+use worker::{Env, Request, Response, Result};
 
 /// A write to `open_id`: the session holding it (404 otherwise), within its rate limit.
 async fn writer(env: &Env, req: &Request, open_id: &str) -> Result<std::result::Result<String, Response>> {
@@ -77,7 +76,7 @@ pub async fn sign_out_session(req: Request, env: Env, open_id: &str, id: &str) -
         return reply::not_found("session");
     }
     // Tidy the session's own list (the Account's word already counts).
-    objects::call(&env, SESSIONS, id, Method::Post, "remove", Some(&OpenId { open_id: open_id.to_string() })).await?;
+    SessionOp::Remove(OpenId { open_id: open_id.to_string() }).send(&env, id).await?;
     Ok(Response::empty()?.with_status(204))
 }
 
@@ -103,7 +102,7 @@ pub async fn disconnect(req: Request, env: Env, open_id: &str) -> Result<Respons
     crate::api::posts::cancel_all(&env, &posts).await?;
     // The Account forgot its holders with everything else; this session's list is tidied too.
     if let Some(c) = current(&env, &req).await? {
-        objects::call(&env, SESSIONS, &c.id, Method::Post, "remove", Some(&OpenId { open_id: open_id.to_string() })).await?;
+        SessionOp::Remove(OpenId { open_id: open_id.to_string() }).send(&env, &c.id).await?;
     }
     Ok(Response::empty()?.with_status(204))
 }

@@ -16,8 +16,8 @@ use crate::objects::account::AccountOp;
 use crate::objects::holders::{AddHolder, HolderOp};
 use crate::objects::oauth_start::Take;
 use crate::objects::schedule::{ScheduleOp, TimeZoneOf};
-use crate::objects::session::Start;
-use crate::objects::{self, OAUTH_STARTS, SESSIONS};
+use crate::objects::session::{SessionOp, Start};
+use crate::objects::{self, OAUTH_STARTS};
 use crate::tiktok::TikTok;
 use letspost_core::api::{AccountBody, OAuthConfig, OAuthStart, TokenExchange, codes};
 use letspost_core::limits::{Client, OAUTH};
@@ -151,9 +151,9 @@ pub async fn exchange(mut req: Request, env: Env, app_origin: &str) -> Result<Re
     let _dropped = session::add_account(&mut accounts, &open_id);
     let add = AddHolder { holder: holder(), replaces: previous.as_ref().map(|p| p.id.clone()), only_if_held: false };
     objects::expect_ok(AccountOp::Holder(HolderOp::Add(add)).send(&env, &open_id).await?)?;
-    objects::expect_ok(objects::call(&env, SESSIONS, &id, Method::Post, "start", Some(&Start { id: id.clone(), user_agent, accounts })).await?)?;
+    objects::expect_ok(SessionOp::Start(Start { id: id.clone(), user_agent, accounts }).send(&env, &id).await?)?;
     if let Some(p) = &previous {
-        objects::call::<()>(&env, SESSIONS, &p.id, Method::Post, "end", None).await?;
+        SessionOp::End.send(&env, &p.id).await?;
     }
     let mut resp = Response::from_json(&account)?;
     resp.headers_mut().set("Set-Cookie", &session::set_cookie(&cookie, &host(&req)))?;

@@ -8,10 +8,9 @@
 use crate::base::reply;
 use crate::objects::account::AccountOp;
 use crate::objects::holders::HolderOp;
-use crate::objects::session::{HolderSeen, SessionState};
-use crate::objects::{self, SESSIONS};
+use crate::objects::session::{HolderSeen, SessionOp, SessionState};
 use letspost_core::session;
-use worker::{Env, Method, Request, Response, Result};
+use worker::{Env, Request, Response, Result};
 
 /// The request's host (no port), for the cookie's name and flags.
 pub fn host(req: &Request) -> String {
@@ -35,7 +34,7 @@ pub struct Current {
 pub async fn current(env: &Env, req: &Request) -> Result<Option<Current>> {
     let Some(cookie) = session_id(req) else { return Ok(None) };
     let id = session::public_id(&cookie);
-    let mut resp = objects::get(env, SESSIONS, &id, "state").await?;
+    let mut resp = SessionOp::State.send(env, &id).await?;
     if resp.status_code() != 200 {
         return Ok(None);
     }
@@ -65,7 +64,7 @@ pub async fn holds(env: &Env, req: &Request, open_id: &str) -> Result<bool> {
 /// its storage is deleted) and the cookie is cleared. Without a session, the same answer.
 pub async fn logout(req: Request, env: Env) -> Result<Response> {
     if let Some(cookie) = session_id(&req) {
-        objects::call::<()>(&env, SESSIONS, &session::public_id(&cookie), Method::Post, "end", None).await?;
+        SessionOp::End.send(&env, &session::public_id(&cookie)).await?;
     }
     let mut resp = Response::empty()?.with_status(204);
     resp.headers_mut().set("Set-Cookie", &session::clear_cookie(&host(&req)))?;
