@@ -112,7 +112,7 @@ async fn health(env: &Env) -> Result<Response> {
 /// The last cron run's report, as the cron's own object keeps it. Each isolate asks at most every
 /// few seconds: every page view calls health, and one object must not take every visitor.
 async fn last_sweep(env: &Env) -> Option<letspost_core::api::SweepReport> {
-    use crate::objects::{self, SWEEP, sweep_state};
+    use crate::objects::sweep_state;
     use std::cell::RefCell;
     const FRESH_MS: u64 = 5_000;
     thread_local! {
@@ -122,7 +122,7 @@ async fn last_sweep(env: &Env) -> Option<letspost_core::api::SweepReport> {
     if let Some(r) = CACHED.with(|c| c.borrow().as_ref().filter(|(at, _)| now < at + FRESH_MS).map(|(_, r)| r.clone())) {
         return Some(r);
     }
-    let report: letspost_core::api::SweepReport = objects::get(env, SWEEP, sweep_state::NAME, "report").await.ok()?.json().await.ok()?;
+    let report: letspost_core::api::SweepReport = sweep_state::SweepOp::Report.send(env).await.ok()?.json().await.ok()?;
     CACHED.with(|c| *c.borrow_mut() = Some((now, report.clone())));
     Some(report)
 }

@@ -12,12 +12,12 @@ use crate::api::session::{current, host};
 use crate::base::config::Config;
 use crate::base::rand::{bytes, now_ms};
 use crate::base::reply;
+use crate::objects;
 use crate::objects::account::AccountOp;
 use crate::objects::holders::{AddHolder, HolderOp};
-use crate::objects::oauth_start::Take;
+use crate::objects::oauth_start::{StartOp, Take};
 use crate::objects::schedule::{ScheduleOp, TimeZoneOf};
 use crate::objects::session::{SessionOp, Start};
-use crate::objects::{self, OAUTH_STARTS};
 use crate::tiktok::TikTok;
 use letspost_core::api::{AccountBody, OAuthConfig, OAuthStart, TokenExchange, codes};
 use letspost_core::limits::{Client, OAUTH};
@@ -26,7 +26,7 @@ use letspost_core::session::{self, Holder, redirect_uri_is_ours};
 use tiktok_rules::error::codes as tt;
 use tiktok_rules::oauth::{SCOPES, check_code, missing_scopes};
 use tiktok_rules::pkce::{check_challenge, check_verifier};
-use worker::{Env, Method, Request, Response, Result};
+use worker::{Env, Request, Response, Result};
 
 pub fn oauth_config(env: &Env) -> Result<Response> {
     let cfg = Config::from_env(env);
@@ -65,7 +65,7 @@ pub async fn start(mut req: Request, env: Env) -> Result<Response> {
         Some(c) => c,
         None => session::new_id(&bytes::<{ oauth_start::ID_BYTES }>()?),
     };
-    objects::expect_ok(objects::call(&env, OAUTH_STARTS, &session::public_id(&cookie), Method::Post, "add", Some(&body)).await?)?;
+    objects::expect_ok(StartOp::Add(body).send(&env, &session::public_id(&cookie)).await?)?;
     let mut resp = Response::empty()?.with_status(204);
     resp.headers_mut().set("Set-Cookie", &oauth_start::set_cookie(&cookie, &host(&req)))?;
     Ok(resp)
@@ -99,7 +99,7 @@ pub async fn exchange(mut req: Request, env: Env, app_origin: &str) -> Result<Re
     let bound = match start_cookie(&req) {
         Some(cookie) => {
             let take = Take { state: body.state.clone(), code_verifier: body.code_verifier.clone(), pkce: cfg.pkce };
-            objects::call(&env, OAUTH_STARTS, &session::public_id(&cookie), Method::Post, "take", Some(&take)).await?.status_code() == 204
+            StartOp::Take(take).send(&env, &session::public_id(&cookie)).await?.status_code() == 204
         }
         None => false,
     };

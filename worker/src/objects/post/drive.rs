@@ -6,8 +6,8 @@ use super::{PostObject, SHED, WATCH};
 use crate::base::config::media_retention_ms;
 use crate::base::rand::now_ms;
 use crate::objects::account::{AccountOp, PublishOf, TokenAnswer, TokenAsk};
-use crate::objects::due_index::EntryId;
-use crate::objects::{self, DUE, expect_ok};
+use crate::objects::due_index::{DueOp, EntryId};
+use crate::objects::expect_ok;
 use crate::tiktok::TikTok;
 use crate::tiktok::chunk_put::{ChunkAnswer, put_chunk};
 use letspost_core::api::{ApiError, ErrorBody, codes};
@@ -15,7 +15,7 @@ use post_lifecycle::watch;
 use post_lifecycle::{Action, Event, Post};
 use tiktok_rules::api::UPLOAD_URL_TTL_SECS;
 use tiktok_rules::error::{TikTokError, codes as tt};
-use worker::{Method, Result};
+use worker::Result;
 
 /// Steps one alarm may take before it hands over to the next alarm (keeps each invocation
 /// well inside the Workers' time limits).
@@ -150,7 +150,7 @@ impl PostObject {
         let storage = self.state.storage();
         if storage.get::<u64>(WATCH).await?.is_some() {
             let shard = watch::shard_name(watch::shard_of(&p.id));
-            expect_ok(objects::call(&self.env, DUE, &shard, Method::Delete, "entry", Some(&EntryId { id: p.id.clone() })).await?)?;
+            expect_ok(DueOp::Delete(EntryId { id: p.id.clone() }).send(&self.env, &shard).await?)?;
         }
         storage.delete_all().await?;
         storage.delete_alarm().await?;

@@ -7,15 +7,15 @@ use super::{HELD, LISTED, PostObject, USED, WATCH};
 use crate::base::config::media_retention_ms;
 use crate::base::rand::now_ms;
 use crate::objects::account::AccountOp;
-use crate::objects::due_index::{Entry, EntryId};
+use crate::objects::due_index::{DueOp, Entry, EntryId};
+use crate::objects::expect_ok;
 use crate::objects::post_index;
 use crate::objects::schedule::{HoldOf, ScheduleOp};
 use crate::objects::usage::{UsageOf, UsageOp};
-use crate::objects::{self, DUE, expect_ok};
 use post_lifecycle::history::Row;
 use post_lifecycle::watch::{self, Watch};
 use post_lifecycle::{Action, Post};
-use worker::{Method, Result, ScheduledTime};
+use worker::{Result, ScheduledTime};
 
 impl PostObject {
     /// Arm the alarm for what the post needs next (or its housekeeping), and keep the cron's
@@ -118,11 +118,11 @@ impl PostObject {
             Watch::Keep => Ok(()),
             Watch::Put(at) => {
                 let entry = Entry { id: p.id.clone(), watch_at_ms: at };
-                expect_ok(objects::call(&self.env, DUE, &shard, Method::Put, "entry", Some(&entry)).await?)?;
+                expect_ok(DueOp::Put(entry).send(&self.env, &shard).await?)?;
                 storage.put(WATCH, at).await
             }
             Watch::Remove => {
-                expect_ok(objects::call(&self.env, DUE, &shard, Method::Delete, "entry", Some(&EntryId { id: p.id.clone() })).await?)?;
+                expect_ok(DueOp::Delete(EntryId { id: p.id.clone() }).send(&self.env, &shard).await?)?;
                 storage.delete(WATCH).await.map(|_| ())
             }
         }

@@ -6,8 +6,8 @@ use super::ops::Stall;
 use super::{PostObject, WATCH, post_body};
 use crate::base::rand::now_ms;
 use crate::base::reply;
-use crate::objects::due_index::Entry;
-use crate::objects::{self, DUE, expect_ok};
+use crate::objects::due_index::{DueOp, Entry};
+use crate::objects::expect_ok;
 use post_lifecycle::watch;
 use post_lifecycle::{Event, Post};
 use worker::{Method, Request, Response, Result};
@@ -36,7 +36,7 @@ impl PostObject {
                 let at = now_ms().saturating_sub(overdue_ms);
                 let entry = Entry { id: p.id.clone(), watch_at_ms: at };
                 let shard = watch::shard_name(watch::shard_of(&p.id));
-                expect_ok(objects::call(&self.env, DUE, &shard, Method::Put, "entry", Some(&entry)).await?)?;
+                expect_ok(DueOp::Put(entry).send(&self.env, &shard).await?)?;
                 self.state.storage().put(WATCH, at).await?;
                 Ok(Response::empty()?.with_status(204))
             }
