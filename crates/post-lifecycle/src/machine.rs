@@ -154,7 +154,8 @@ pub struct Post {
     /// `None`: as soon as the media is staged.
     pub publish_at_ms: Option<u64>,
     pub video_size: u64,
-    pub state: State,
+    /// Moved only by `apply`: read it with `state()`.
+    pub(crate) state: State,
     pub created_at_ms: u64,
     pub updated_at_ms: u64,
     /// When the last chunk goes to TikTok: `publish_at`, or the moment the media was staged
@@ -164,10 +165,10 @@ pub struct Post {
     /// Cancelled while its video was still arriving: the unfinished upload's parts are in R2
     /// until the object aborts it (at once).
     #[serde(default)]
-    pub staging_left: bool,
+    pub(crate) staging_left: bool,
     pub publish_id: Option<String>,
     pub upload_url: Option<String>,
-    pub upload_url_expires_at_ms: u64,
+    pub(crate) upload_url_expires_at_ms: u64,
     /// TikTok chunks acknowledged.
     pub chunks_done: u64,
     /// The last chunk may have reached TikTok: from now on only status/fetch decides.
@@ -175,8 +176,8 @@ pub struct Post {
     pub uploaded_bytes: u64,
     /// Transient failures in a row, and when to try again.
     pub attempts: u32,
-    pub not_before_ms: u64,
-    pub polls: u32,
+    pub(crate) not_before_ms: u64,
+    pub(crate) polls: u32,
     pub post_id: Option<u64>,
     pub post_url: Option<String>,
     pub published_at_ms: Option<u64>,
@@ -202,7 +203,7 @@ pub struct Post {
     /// The time of the latest visibility fact applied (public / no longer public): an older
     /// one arriving late changes nothing.
     #[serde(default)]
-    pub visibility_at_ms: Option<u64>,
+    pub(crate) visibility_at_ms: Option<u64>,
 }
 
 fn default_lead_margin_ms() -> u64 {
@@ -280,6 +281,11 @@ impl Post {
         self.pushed = pushed;
         self.upload_lead_margin_ms = upload_lead_margin_ms;
         self
+    }
+
+    /// Where the post is (only `apply` moves it).
+    pub fn state(&self) -> State {
+        self.state
     }
 
     /// A new post, awaiting its video.

@@ -180,7 +180,7 @@ impl PostObject {
             if let Ok(upload) = bucket.resume_multipart_upload(s.key.clone(), s.upload_id.clone()) {
                 let _ = upload.abort().await;
             }
-            let event = if p.state == post_lifecycle::State::AwaitingMedia { Event::StagingAbandoned } else { Event::MediaDeleted };
+            let event = if p.state() == post_lifecycle::State::AwaitingMedia { Event::StagingAbandoned } else { Event::MediaDeleted };
             p.apply(event, now).ok();
         }
         self.save(&p).await

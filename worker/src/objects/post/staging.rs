@@ -14,7 +14,7 @@ use worker::{Response, Result, UploadedPart};
 impl PostObject {
     pub(super) async fn begin_part(&self, b: PartBegin) -> Result<Response> {
         let (Some(p), Some(s)) = (self.load().await?, self.staging().await?) else { return reply::not_found("post") };
-        if p.state != post_lifecycle::State::AwaitingMedia || s.complete {
+        if p.state() != post_lifecycle::State::AwaitingMedia || s.complete {
             return reply::json(416, &Received { received_bytes: s.received });
         }
         match s.plan.accept(&b.content_range, s.received) {
@@ -29,7 +29,7 @@ impl PostObject {
     /// A part is in R2: record it; after the last, complete, re-probe, and schedule.
     pub(super) async fn part_done(&self, d: PartDone) -> Result<Response> {
         let (Some(mut p), Some(mut s)) = (self.load().await?, self.staging().await?) else { return reply::not_found("post") };
-        if p.state != post_lifecycle::State::AwaitingMedia && !s.complete {
+        if p.state() != post_lifecycle::State::AwaitingMedia && !s.complete {
             // Cancelled (or abandoned) while this part was on its way: the upload is aborted.
             return conflict("This post no longer takes its video: it was cancelled.");
         }
