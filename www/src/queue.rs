@@ -110,20 +110,20 @@ pub fn QueuePage() -> impl IntoView {
     // While a post is on its way, ask for it again every few seconds; while a draft waits in
     // the TikTok inbox (the creator may post it any time), every half minute.
     spawn_local(async move {
-        let mut waited = 0;
+        let mut since_inbox = 0;
         loop {
             sleep(Duration::from_secs(4)).await;
-            waited += 4;
+            since_inbox += 4;
             // The page is gone once its signals are disposed: stop.
             let Some(all) = known.try_get_untracked() else { break };
-            let mut ask = on_their_way(&all, waited >= 30);
+            let inbox = since_inbox >= 30;
+            let ask = on_their_way(&all, inbox);
             if ask.is_empty() {
                 continue;
             }
-            if all.iter().any(|p| !p.state.is_final()) || waited >= 30 {
-                waited = 0;
+            if inbox {
+                since_inbox = 0;
             }
-            ask.dedup();
             refresh(known, ask).await;
         }
     });
