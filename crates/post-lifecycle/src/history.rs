@@ -58,7 +58,8 @@ pub struct Row {
     pub draft: bool,
     /// When a draft reached the inbox (the drafts check reads the last day's).
     pub inbox_at_ms: Option<u64>,
-    /// The view's `updated_at`: an older row arriving late never replaces a newer one.
+    /// When the post last changed (ms from the post itself, `Post::row`; whole seconds from a
+    /// view): an older row arriving late never replaces a newer one.
     pub version_ms: u64,
     pub view: PostView,
 }
@@ -86,6 +87,13 @@ impl Row {
         let mut v = self.view.clone();
         v.updated_at = String::new();
         serde_json::to_string(&v).unwrap_or_default()
+    }
+}
+
+impl crate::machine::Post {
+    /// Its row, versioned to the millisecond (the view's times are whole seconds).
+    pub fn row(&self) -> Row {
+        Row { version_ms: self.updated_at_ms, ..Row::of(self.view()) }
     }
 }
 
@@ -281,6 +289,8 @@ mod tests {
         p.updated_at_ms += 5_000;
         assert_eq!(Row::of(p.view()).news(), news, "only updated_at moved: no news");
         assert_eq!(Row::of(p.view()).version_ms, T0 + 5_000);
+        p.updated_at_ms += 1;
+        assert_eq!(p.row().version_ms, T0 + 5_001, "the post's own row keeps its milliseconds");
         p.state = State::Scheduled;
         assert_ne!(Row::of(p.view()).news(), news);
         let now = Post::new("n".into(), "open-ana".into(), "ana".into(), Settings::draft(String::new()), None, 1_000, T0);

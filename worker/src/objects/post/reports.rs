@@ -12,7 +12,6 @@ use crate::objects::expect_ok;
 use crate::objects::post_index;
 use crate::objects::schedule::{HoldOf, ScheduleOp};
 use crate::objects::usage::{UsageOf, UsageOp};
-use post_lifecycle::history::Row;
 use post_lifecycle::watch::{self, Watch};
 use post_lifecycle::{Action, Post};
 use worker::{Result, ScheduledTime};
@@ -60,7 +59,7 @@ impl PostObject {
     pub(super) async fn keep_row(&self, p: &Post) -> Result<()> {
         use std::hash::{Hash, Hasher};
         let storage = self.state.storage();
-        let row = Row::of(p.view());
+        let row = p.row();
         let mut h = std::hash::DefaultHasher::new();
         row.news().hash(&mut h);
         let news = format!("{:016x}", h.finish());
