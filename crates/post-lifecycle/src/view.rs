@@ -83,10 +83,13 @@ pub struct PostBody {
     pub post: PostView,
 }
 
-/// `{"posts": [Post]}`.
+/// `{"posts": [Post], "next_cursor"}`: `next_cursor` asks for the next page (`history`), null
+/// on the last one and for a window or ids.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct PostsBody {
     pub posts: Vec<PostView>,
+    #[serde(default)]
+    pub next_cursor: Option<String>,
 }
 
 #[cfg(test)]
