@@ -31,6 +31,11 @@ async fn list(storage: &Storage) -> Result<Vec<String>> {
     Ok(storage.get(KEYS).await?.unwrap_or_default())
 }
 
+/// Does key `id` name this account?
+pub async fn names(storage: &Storage, id: &str) -> Result<bool> {
+    Ok(list(storage).await?.iter().any(|k| k == id))
+}
+
 /// Every key loses the account (TikTok removed the authorization and someone connected it again).
 pub async fn forget_all(storage: &Storage) -> Result<()> {
     storage.delete(KEYS).await.map(|_| ())
@@ -59,7 +64,7 @@ pub async fn handle(storage: &Storage, op: KeyOp, connected: bool) -> Result<Res
             }
             status(204)
         }
-        KeyOp::Check(KeyId { id }) => status(if list(storage).await?.contains(&id) { 204 } else { 404 }),
+        KeyOp::Check(KeyId { id }) => status(if names(storage, &id).await? { 204 } else { 404 }),
         KeyOp::Drop(KeyId { id }) => {
             let mut ids = list(storage).await?;
             let before = ids.len();

@@ -195,7 +195,7 @@ pub async fn handle(storage: &Storage, env: &Env, op: IndexOp) -> Result<Respons
         }
         IndexOp::Ask(IndexAsk { holder, ask }) => {
             if let Some(h) = holder
-                && !crate::objects::holders::list(storage).await?.iter().any(|x| x.id == h)
+                && !holds(storage, &h).await?
             {
                 return reply::not_found("account");
             }
@@ -238,6 +238,14 @@ pub async fn test_op(storage: &Storage, req: &mut Request) -> Result<Option<Resp
         _ => return Ok(None),
     };
     answer.map(Some)
+}
+
+/// Does `who` (a session's public id, or `key:<id>` for an API key) still reach this account?
+async fn holds(storage: &Storage, who: &str) -> Result<bool> {
+    match who.strip_prefix(letspost_core::api_key::PRINCIPAL_PREFIX) {
+        Some(key) => crate::objects::account_keys::names(storage, key).await,
+        None => Ok(crate::objects::holders::list(storage).await?.iter().any(|x| x.id == who)),
+    }
 }
 
 /// Typed client: one account's answer to `ask`; `None` when `holder` does not hold it.
