@@ -27,6 +27,13 @@ pub async fn test_hook(path: &str, body: Value) -> Value {
     r.json().await.unwrap_or(Value::Null)
 }
 
+/// `GET /api/test/{path}`; the answer's JSON.
+pub async fn test_get(path: &str) -> Value {
+    let r = http().get(format!("{}/api/test/{path}", app_url())).send().await.unwrap();
+    assert!(r.status().is_success(), "{path}: {}", r.status());
+    r.json().await.unwrap_or(Value::Null)
+}
+
 /// When the post's alarm is set for, if it is.
 pub async fn alarm_of(id: &str) -> Option<u64> {
     let v: Value = http().get(format!("{}/api/test/posts/{id}/alarm", app_url())).send().await.unwrap().json().await.unwrap();

@@ -74,6 +74,9 @@ async fn a_key_is_made_listed_used_to_publish_and_revoked() {
     // The browser sees what the script made.
     let mine = s.get("/api/posts").await;
     assert!(mine.body["posts"].as_array().unwrap().iter().any(|p| p["id"] == json!(post_id)), "{}", mine.body);
+    // And the script lists it too (its accounts' indexes know the key).
+    let scripted = k.get("/api/posts").await;
+    assert!(scripted.body["posts"].as_array().unwrap().iter().any(|p| p["id"] == json!(post_id)), "{}", scripted.body);
     assert!(keys(&s).await[0]["last_used_at"].is_string(), "the key's use is noted");
 
     // Revoked: the next request is refused, whatever it asks.

@@ -6,17 +6,18 @@
 //! with what is left of the budget.
 
 use crate::base::rand::now_ms;
-use crate::objects::due_index::{Entry, EntryId, Overdue, OverdueAsk};
-use crate::objects::post::Swept;
-use crate::objects::registry::{self, Ids, Take};
-use crate::objects::sweep_state::{Begin, End, Granted, NAME};
-use crate::objects::{self, ACCOUNTS, DUE, POSTS, REGISTRY, SWEEP, expect_ok};
+use crate::objects::account::AccountOp;
+use crate::objects::due_index::{DueOp, Entry, EntryId, Overdue, OverdueAsk};
+use crate::objects::post::ops::{PostOp, Swept};
+use crate::objects::registry::{Ids, RegistryOp, Take};
+use crate::objects::sweep_state::{Begin, End, Granted, SweepOp};
+use crate::objects::{ACCOUNTS, POSTS, expect_ok};
 use futures_util::stream::{self, StreamExt};
 use letspost_core::api::SweepReport;
 use letspost_core::time_fmt::rfc3339_utc;
 use post_lifecycle::watch::{self, PER_SHARD, RUN_MS, RUN_SUBREQUESTS, SHARDS, WINDOW_MS, oldest, overdue_before, shard_name};
 use std::cell::Cell;
-use worker::{Env, Method, Result};
+use worker::{Env, Result};
 
 /// Visits in flight at once: enough to finish a full budget in a few seconds.
 const IN_FLIGHT: usize = 16;
@@ -54,7 +55,7 @@ impl Budget {
 
 pub async fn run(env: &Env) -> Result<()> {
     let started = now_ms();
-    let begin: Granted = objects::call(env, SWEEP, NAME, Method::Post, "begin", Some(&Begin { now_ms: started })).await?.json().await?;
+    let begin: Granted = SweepOp::Begin(Begin { now_ms: started }).send(env).await?.json().await?;
     if !begin.granted {
         // Another run holds the lease: leave it its work.
         return Ok(());
@@ -65,7 +66,7 @@ pub async fn run(env: &Env) -> Result<()> {
     let before = overdue_before(started);
     let asks = (0..SHARDS).map(|n| async move {
         let ask = OverdueAsk { before_ms: before, limit: PER_SHARD };
-        objects::call(env, DUE, &shard_name(n), Method::Post, "overdue", Some(&ask)).await?.json::<Overdue>().await
+        DueOp::Overdue(ask).send(env, &shard_name(n)).await?.json::<Overdue>().await
     });
     let answers = futures_util::future::join_all(asks).await;
     budget.spend(SHARDS);
@@ -96,7 +97,7 @@ pub async fn run(env: &Env) -> Result<()> {
         registry_drained: legacy.as_ref().is_none_or(|l| l.drained),
     };
     let end = End { started_ms: started, report, legacy_done: legacy.map(|l| l.drained), legacy_generation: begin.legacy_generation };
-    objects::call(env, SWEEP, NAME, Method::Post, "end", Some(&end)).await?;
+    SweepOp::End(end).send(env).await?;
     Ok(())
 }
 
@@ -134,10 +135,10 @@ fn rearmed(visits: &[(String, Visited)]) -> u64 {
 /// put off a window, so that it can't hold the front of the queue run after run.
 async fn visit(env: &Env, binding: &str, id: &str) -> (u32, Visited) {
     if binding == ACCOUNTS {
-        let answered = objects::call::<()>(env, ACCOUNTS, id, Method::Post, "upkeep", None).await.and_then(expect_ok).is_ok();
+        let answered = AccountOp::Upkeep.send(env, id).await.and_then(expect_ok).is_ok();
         return (1, Visited { answered, rearmed: false });
     }
-    let swept = match objects::call::<()>(env, POSTS, id, Method::Post, "sweep", None).await.and_then(expect_ok) {
+    let swept = match PostOp::Sweep.send(env, id).await.and_then(expect_ok) {
         Ok(mut r) => r.json::<Swept>().await.ok(),
         Err(_) => None,
     };
@@ -145,13 +146,13 @@ async fn visit(env: &Env, binding: &str, id: &str) -> (u32, Visited) {
     match swept {
         Some(s) if !s.gone => (1, Visited { answered: true, rearmed: s.rearmed }),
         Some(_) => {
-            let _ = objects::call(env, DUE, &shard, Method::Delete, "entry", Some(&EntryId { id: id.to_string() })).await;
+            let _ = DueOp::Delete(EntryId { id: id.to_string() }).send(env, &shard).await;
             (2, Visited { answered: true, rearmed: false })
         }
         None => {
             crate::base::log::warn("sweep_post_silent", &[("post", id)]);
             let later = Entry { id: id.to_string(), watch_at_ms: now_ms() + WINDOW_MS };
-            let _ = objects::call(env, DUE, &shard, Method::Put, "entry", Some(&later)).await;
+            let _ = DueOp::Put(later).send(env, &shard).await;
             (2, Visited::default())
         }
     }
@@ -176,7 +177,7 @@ async fn drain_registry(env: &Env, budget: &Budget, started: u64) -> Legacy {
         }
         let take = Take { kind: kind.into(), limit: LEGACY_BATCH };
         budget.spend(1);
-        let ids = match objects::call(env, REGISTRY, registry::NAME, Method::Post, "take", Some(&take)).await {
+        let ids = match RegistryOp::Take(take).send(env).await {
             Ok(mut r) => r.json::<Ids>().await.map(|i| i.ids),
             Err(e) => Err(e),
         };
@@ -201,7 +202,7 @@ async fn drain_registry(env: &Env, budget: &Budget, started: u64) -> Legacy {
         }
         l.moved += ids.len() as u64;
         budget.spend(1);
-        if let Err(e) = objects::call(env, REGISTRY, registry::NAME, Method::Delete, kind, Some(&Ids { ids })).await {
+        if let Err(e) = (RegistryOp::Forget { kind: kind.into(), ids }).send(env).await {
             crate::base::log::error("sweep_registry_forget_failed", &[("error", &e.to_string())]);
         }
     }

@@ -23,6 +23,8 @@ pub fn Calendar(
     #[prop(into)]
     accounts: Signal<Vec<(String, String)>>,
     on_change: Callback<()>,
+    /// The month or week on screen, `[from, to)` in ms: its posts are asked for whole.
+    on_window: Callback<(f64, f64)>,
 ) -> impl IntoView {
     let by_week = RwSignal::new(false);
     let offset = RwSignal::new(0i32);
@@ -31,6 +33,13 @@ pub fn Calendar(
         let total = now.get_full_year() as i32 * 12 + now.get_month() as i32 + offset.get();
         (total.div_euclid(12) as u32, total.rem_euclid(12) as u32)
     };
+    Effect::new(move |_| {
+        if !by_week.get() {
+            let (y, m) = month();
+            let from = js_sys::Date::new_with_year_month_day(y, m as i32, 1).get_time();
+            on_window.run((from, js_sys::Date::new_with_year_month_day(y, m as i32 + 1, 1).get_time()));
+        }
+    });
     let cells = move || {
         let (y, m) = month();
         let first = js_sys::Date::new_with_year_month_day(y, m as i32, 1);
@@ -57,7 +66,7 @@ pub fn Calendar(
         <section class="calendar" data-testid="calendar" aria-label="Calendar">
             {toggle}
             <Show when=move || by_week.get()>
-                <crate::week::WeekView posts=posts accounts=accounts on_change=on_change/>
+                <crate::week::WeekView posts=posts accounts=accounts on_change=on_change on_window=on_window/>
             </Show>
             <Show when=move || !by_week.get()>
             <div class="card-head">

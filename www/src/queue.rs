@@ -1,6 +1,7 @@
-//! `/posts`: the queue. Every post of the session's accounts with its account, caption,
-//! time and state; cancel and reschedule while allowed, retry when failed, the link once
-//! published. Refreshes itself while anything is still on its way.
+//! `/posts`: the queue. The session's posts, newest first, a page at a time ("Load more"), with
+//! account, caption, time and state; cancel and reschedule while allowed, retry when failed,
+//! the link once published. The calendar asks for its month or week; every few seconds the
+//! page asks again for the posts still on their way, and only those.
 
 use crate::api;
 use crate::calendar::Calendar;
@@ -9,7 +10,42 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use letspost_core::api::{AccountsBody, ApiError, paths};
 use post_lifecycle::{Mode, PostBody, PostView, PostsBody, State};
+use std::collections::BTreeSet;
 use std::time::Duration;
+
+/// Posts a page of the list holds (the API's default).
+const PAGE: u32 = 50;
+/// Ids one refresh asks for at most (the API's bound).
+const IDS_PER_ASK: usize = 200;
+
+/// What the page has learned (list pages, calendar windows, refreshes): each post once, the
+/// newest answer winning.
+fn learn(known: RwSignal<Vec<PostView>>, posts: Vec<PostView>) {
+    known.update(|all| {
+        for p in posts {
+            match all.iter_mut().find(|o| o.id == p.id) {
+                Some(o) => *o = p,
+                None => all.push(p),
+            }
+        }
+    });
+}
+
+/// Ask again for these posts, as they are now.
+async fn refresh(known: RwSignal<Vec<PostView>>, ids: Vec<String>) {
+    for some in ids.chunks(IDS_PER_ASK) {
+        if let Ok(b) = api::get::<PostsBody>(&format!("{}?ids={}", paths::POSTS, some.join(","))).await {
+            learn(known, b.posts);
+        }
+    }
+}
+
+/// The ids of the known posts still changing (on their way, or published without their link
+/// yet) and, with `inbox`, of drafts in the inbox.
+fn on_their_way(known: &[PostView], inbox: bool) -> Vec<String> {
+    let now = js_sys::Date::now() as u64;
+    known.iter().filter(|p| p.still_changing(now) || (inbox && p.state == State::SentToInbox)).map(|p| p.id.clone()).collect()
+}
 
 /// A post's state for people (the composer's status box says the same).
 pub fn state_label(s: State) -> &'static str {
@@ -44,38 +80,79 @@ fn caption_start(c: &str) -> String {
 
 #[component]
 pub fn QueuePage() -> impl IntoView {
-    let posts = LocalResource::new(|| api::get::<PostsBody>(paths::POSTS));
     let accounts = LocalResource::new(|| api::get::<AccountsBody>(paths::ACCOUNTS));
     let error = RwSignal::new(None::<ApiError>);
-    // While a post is on its way, look again every few seconds; while a draft waits in the
-    // TikTok inbox (the creator may post it any time), every half minute.
+    let known = RwSignal::new(Vec::<PostView>::new());
+    // The list: the ids of the pages loaded so far, and where the next page starts.
+    let listed = RwSignal::new(BTreeSet::<String>::new());
+    let next = RwSignal::new(None::<String>);
+    // None while the first page loads; then its outcome.
+    let loaded = RwSignal::new(None::<Result<(), ApiError>>);
+    let loading_more = RwSignal::new(false);
+    let load_page = move |cursor: Option<String>| async move {
+        let path = match cursor {
+            None => format!("{}?limit={PAGE}", paths::POSTS),
+            Some(c) => format!("{}?limit={PAGE}&cursor={c}", paths::POSTS),
+        };
+        let page = api::get::<PostsBody>(&path).await?;
+        listed.update(|l| l.extend(page.posts.iter().map(|p| p.id.clone())));
+        next.set(page.next_cursor);
+        learn(known, page.posts);
+        Ok::<(), ApiError>(())
+    };
+    spawn_local(async move { loaded.set(Some(load_page(None).await)) });
+    let load_more = move |_| {
+        loading_more.set(true);
+        spawn_local(async move {
+            let r = load_page(next.get_untracked()).await;
+            loading_more.set(false);
+            error.set(r.err());
+        });
+    };
+    // While a post is on its way, ask for it again every few seconds; while a draft waits in
+    // the TikTok inbox (the creator may post it any time), every half minute.
     spawn_local(async move {
-        let mut waited = 0;
+        let mut since_inbox = 0;
         loop {
             sleep(Duration::from_secs(4)).await;
-            waited += 4;
-            // The page is gone once the resource is disposed: stop.
-            let Some(current) = posts.try_get_untracked() else { break };
-            let (moving, in_inbox) = current
-                .and_then(Result::ok)
-                .map_or((false, false), |b| (b.posts.iter().any(|p| !p.state.is_final()), b.posts.iter().any(|p| p.state == State::SentToInbox)));
-            if moving || (in_inbox && waited >= 30) {
-                waited = 0;
-                posts.refetch();
+            since_inbox += 4;
+            // The page is gone once its signals are disposed: stop.
+            let Some(all) = known.try_get_untracked() else { break };
+            let inbox = since_inbox >= 30;
+            let ask = on_their_way(&all, inbox);
+            if ask.is_empty() {
+                continue;
             }
+            if inbox {
+                since_inbox = 0;
+            }
+            refresh(known, ask).await;
         }
     });
+    // A row's button: the post as the answer has it.
     let act = move |req: Request| {
         spawn_local(async move {
             match req.await {
-                Ok(_) => {
+                Ok(b) => {
                     error.set(None);
-                    posts.refetch();
+                    learn(known, vec![b.post]);
                 }
                 Err(e) => error.set(Some(e)),
             }
         });
     };
+    // The calendar's month or week: asked for whole, whatever the list has loaded.
+    let on_window = Callback::new(move |(from, to): (f64, f64)| {
+        let iso = |ms: f64| String::from(js_sys::Date::new(&ms.into()).to_iso_string());
+        let path = format!("{}?from={}&to={}", paths::POSTS, iso(from), iso(to));
+        spawn_local(async move {
+            if let Ok(b) = api::get::<PostsBody>(&path).await {
+                learn(known, b.posts);
+            }
+        });
+    });
+    // A post moved on the calendar: ask again for those still on their way (it is one).
+    let on_change = Callback::new(move |_| spawn_local(async move { refresh(known, on_their_way(&known.get_untracked(), false)).await }));
     let name_of = move |open_id: &str| {
         accounts
             .get()
@@ -83,7 +160,14 @@ pub fn QueuePage() -> impl IntoView {
             .and_then(|b| b.accounts.into_iter().find(|a| a.open_id == open_id))
             .map_or_else(|| open_id.to_string(), |a| if a.username.is_empty() { a.display_name } else { format!("@{}", a.username) })
     };
-    let all_posts = Memo::new(move |_| posts.get().and_then(Result::ok).map(|b| b.posts).unwrap_or_default());
+    let all_posts = Memo::new(move |_| known.get());
+    // The list's posts, newest first (as the API pages them).
+    let list = Memo::new(move |_| {
+        let ids = listed.get();
+        let mut v: Vec<PostView> = known.get().into_iter().filter(|p| ids.contains(&p.id)).collect();
+        v.sort_by(|a, b| (&b.created_at, &b.id).cmp(&(&a.created_at, &a.id)));
+        v
+    });
     let account_names = Signal::derive(move || {
         accounts
             .get()
@@ -112,21 +196,27 @@ pub fn QueuePage() -> impl IntoView {
                 <a class="button" href="/compose">"New post"</a>
             </div>
             {move || error.get().map(|e| view! { <p class="issue error" role="alert">{e.message}</p> })}
-            <Suspense fallback=|| view! { <p class="muted">"Loading your posts…"</p> }>
-                {move || posts.get().map(|r| match r {
-                    Err(e) => view! { <p class="issue error" role="alert">{e.message}</p> }.into_any(),
-                    Ok(b) if b.posts.is_empty() => view! { <p class="empty" data-testid="no-posts">"No posts yet."</p> }.into_any(),
-                    Ok(b) => view! {
-                        <ul class="posts">
-                            {b.posts.into_iter().map(|p| view! { <PostRow post=p.clone() who=name_of(&p.account) warning=warning_of(&p) act=act/> }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                })}
-            </Suspense>
-            // Outside the list's Suspense: the refresh every few seconds updates the calendar's
-            // posts but keeps its month or week, and a drag under way.
+            {move || match loaded.get() {
+                None => view! { <p class="muted">"Loading your posts…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="issue error" role="alert">{e.message}</p> }.into_any(),
+                Some(Ok(())) if list.with(Vec::is_empty) => view! { <p class="empty" data-testid="no-posts">"No posts yet."</p> }.into_any(),
+                Some(Ok(())) => view! {
+                    <ul class="posts">
+                        {move || list.get().into_iter().map(|p| view! { <PostRow post=p.clone() who=name_of(&p.account) warning=warning_of(&p) act=act/> }).collect_view()}
+                    </ul>
+                    <Show when=move || next.with(Option::is_some)>
+                        <p class="actions">
+                            <button class="button secondary" data-testid="load-more" on:click=load_more disabled=move || loading_more.get()>
+                                {move || if loading_more.get() { "Loading…" } else { "Load more" }}
+                            </button>
+                        </p>
+                    </Show>
+                }.into_any(),
+            }}
+            // Outside the list: the refresh every few seconds updates the calendar's posts but
+            // keeps its month or week, and a drag under way.
             <Show when=move || !all_posts.with(Vec::is_empty)>
-                <Calendar posts=all_posts accounts=account_names on_change=Callback::new(move |_| posts.refetch())/>
+                <Calendar posts=all_posts accounts=account_names on_change=on_change on_window=on_window/>
             </Show>
         </section>
     }

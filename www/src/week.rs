@@ -97,8 +97,10 @@ pub fn WeekView(
     /// (open_id, how to name it) of each account the session holds.
     #[prop(into)]
     accounts: Signal<Vec<(String, String)>>,
-    /// A post moved: the page fetches the posts again.
+    /// A post moved: the page asks for the posts on their way again.
     on_change: Callback<()>,
+    /// The week on screen, `[from, to)` in ms: its posts are asked for whole.
+    on_window: Callback<(f64, f64)>,
 ) -> impl IntoView {
     let offset = RwSignal::new(0i32);
     let said = RwSignal::new(String::new());
@@ -107,6 +109,7 @@ pub fn WeekView(
         // To the next Monday's midnight, not 7 × 24 h: a DST week is an hour longer or shorter.
         (monday(offset.get()).get_time(), monday(offset.get() + 1).get_time())
     };
+    Effect::new(move |_| on_window.run(window()));
     // Each account's free slots in the week, asked again when posts change (a move frees one).
     let free = LocalResource::new(move || {
         let (from, to) = window();

@@ -9,6 +9,7 @@
 pub mod caps;
 pub mod create;
 pub mod drafts;
+pub mod history;
 pub mod machine;
 pub mod pushed;
 pub mod staging;

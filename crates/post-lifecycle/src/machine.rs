@@ -31,6 +31,20 @@ pub enum State {
 }
 
 impl State {
+    /// The API's name (as serde writes it), for the account index's `state` column.
+    pub fn name(self) -> &'static str {
+        match self {
+            State::AwaitingMedia => "awaiting_media",
+            State::Scheduled => "scheduled",
+            State::Uploading => "uploading",
+            State::Processing => "processing",
+            State::SentToInbox => "sent_to_inbox",
+            State::Published => "published",
+            State::Failed => "failed",
+            State::Cancelled => "cancelled",
+        }
+    }
+
     pub fn is_final(self) -> bool {
         matches!(self, State::SentToInbox | State::Published | State::Failed | State::Cancelled)
     }
@@ -144,7 +158,8 @@ pub struct Post {
     /// `None`: as soon as the media is staged.
     pub publish_at_ms: Option<u64>,
     pub video_size: u64,
-    pub state: State,
+    /// Moved only by `apply`: read it with `state()`.
+    pub(crate) state: State,
     pub created_at_ms: u64,
     pub updated_at_ms: u64,
     /// When the last chunk goes to TikTok: `publish_at`, or the moment the media was staged
@@ -154,10 +169,10 @@ pub struct Post {
     /// Cancelled while its video was still arriving: the unfinished upload's parts are in R2
     /// until the object aborts it (at once).
     #[serde(default)]
-    pub staging_left: bool,
+    pub(crate) staging_left: bool,
     pub publish_id: Option<String>,
     pub upload_url: Option<String>,
-    pub upload_url_expires_at_ms: u64,
+    pub(crate) upload_url_expires_at_ms: u64,
     /// TikTok chunks acknowledged.
     pub chunks_done: u64,
     /// The last chunk may have reached TikTok: from now on only status/fetch decides.
@@ -165,8 +180,8 @@ pub struct Post {
     pub uploaded_bytes: u64,
     /// Transient failures in a row, and when to try again.
     pub attempts: u32,
-    pub not_before_ms: u64,
-    pub polls: u32,
+    pub(crate) not_before_ms: u64,
+    pub(crate) polls: u32,
     pub post_id: Option<u64>,
     pub post_url: Option<String>,
     pub published_at_ms: Option<u64>,
@@ -192,7 +207,7 @@ pub struct Post {
     /// The time of the latest visibility fact applied (public / no longer public): an older
     /// one arriving late changes nothing.
     #[serde(default)]
-    pub visibility_at_ms: Option<u64>,
+    pub(crate) visibility_at_ms: Option<u64>,
 }
 
 fn default_lead_margin_ms() -> u64 {
@@ -236,6 +251,8 @@ pub enum Event {
     Status(StatusResponse),
     Failed(TikTokError),
     Cancel,
+    /// Cancelled by LetsPost, with the reason the creator reads (a disconnected account).
+    CancelFor(PostError),
     Reschedule(Option<u64>),
     Retry,
     /// Staging never finished within a day: the multipart upload was aborted.
@@ -260,6 +277,19 @@ impl Post {
     /// is on its way (a cancelled, failed or finished post frees it; "post now" holds none).
     pub fn time_held(&self) -> Option<u64> {
         self.publish_at_ms.filter(|_| self.state.holds_its_time())
+    }
+
+    /// How this deployment runs its posts, fixed at create: TikTok pushes their status
+    /// (`pushed`), and the margin kept before an upload (`UPLOAD_LEAD_MARGIN_SECS`).
+    pub fn deployed(mut self, pushed: bool, upload_lead_margin_ms: u64) -> Post {
+        self.pushed = pushed;
+        self.upload_lead_margin_ms = upload_lead_margin_ms;
+        self
+    }
+
+    /// Where the post is (only `apply` moves it).
+    pub fn state(&self) -> State {
+        self.state
     }
 
     /// A new post, awaiting its video.
@@ -365,6 +395,22 @@ impl Post {
             State::Cancelled if self.media_staged || self.staging_left => Some(self.updated_at_ms),
             State::Published | State::Failed if self.media_staged => Some(self.updated_at_ms + retention_ms),
             State::SentToInbox if self.media_staged => self.sent_to_inbox_at_ms.map(|at| at + retention_ms),
+            _ => None,
+        }
+    }
+
+    /// When the post's own object may forget it (issue 35): it is finished, its video is gone,
+    /// nothing is left to ask TikTok, and a retention window has passed since its last change
+    /// (a cancelled post's too, so a late part or a second cancel still meets the post). Its
+    /// account's index keeps what the queue shows.
+    pub fn shed_at(&self, retention_ms: u64) -> Option<u64> {
+        if self.media_staged || self.staging_left || self.awaits_post_id() {
+            return None;
+        }
+        match self.state {
+            State::Published | State::Failed | State::Cancelled => Some(self.updated_at_ms + retention_ms),
+            // Still asked about until TikTok's deadline: the creator may post it in the app.
+            State::SentToInbox => self.sent_to_inbox_at_ms.map(|at| (at + INBOX_POLL_DEADLINE_MS).max(self.updated_at_ms + retention_ms)),
             _ => None,
         }
     }
@@ -487,10 +533,13 @@ impl Post {
             }
             (Uploading | Processing | SentToInbox | Published, Event::Status(s)) => self.on_status(s, now),
             (Uploading | Processing | SentToInbox | Published, Event::Failed(e)) => self.on_failure(e, now),
-            (AwaitingMedia | Scheduled, Event::Cancel) => {
+            (AwaitingMedia | Scheduled, cancel @ (Event::Cancel | Event::CancelFor(_))) => {
                 self.staging_left = self.state == AwaitingMedia;
                 self.state = Cancelled;
-                self.error = Some(PostError::new(codes::PUBLISH_CANCELLED, "The post was cancelled."));
+                self.error = Some(match cancel {
+                    Event::CancelFor(reason) => reason,
+                    _ => PostError::new(codes::PUBLISH_CANCELLED, "The post was cancelled."),
+                });
             }
             (AwaitingMedia | Scheduled, Event::Reschedule(at)) => {
                 self.publish_at_ms = at;
@@ -521,7 +570,7 @@ impl Post {
                 self.media_staged = false;
                 self.staging_left = false;
             }
-            (_, Event::Cancel) => return Err(Conflict("The upload to TikTok has started, so the post can no longer be cancelled.")),
+            (_, Event::Cancel | Event::CancelFor(_)) => return Err(Conflict("The upload to TikTok has started, so the post can no longer be cancelled.")),
             (_, Event::Reschedule(_)) => return Err(Conflict("The upload to TikTok has started, so the time can no longer change.")),
             (_, Event::Retry) => return Err(Conflict("Only a failed post whose video is stored can be retried.")),
             // Anything else is a stale or repeated step (alarms are at-least-once): ignore it.

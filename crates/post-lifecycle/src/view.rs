@@ -91,7 +91,8 @@ pub struct PostBody {
     pub post: PostView,
 }
 
-/// `{"posts": [Post], "next_cursor"}`.
+/// `{"posts": [Post], "next_cursor"}`: `next_cursor` asks for the next page (`history`), null
+/// on the last one and for a window or ids.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PostsBody {

@@ -48,14 +48,14 @@ fn post_now_one_chunk_to_published_with_the_public_url() {
     ok(&mut p, Event::Sending(0), T0);
     assert!(p.final_sent, "the last chunk is marked before it is sent");
     ok(&mut p, Event::ChunkOk(0), T0 + 100);
-    assert_eq!((p.state, p.uploaded_bytes, p.final_accepted_at_ms), (State::Processing, SMALL, Some(T0 + 100)));
+    assert_eq!((p.state(), p.uploaded_bytes, p.final_accepted_at_ms), (State::Processing, SMALL, Some(T0 + 100)));
     assert_eq!(p.next(T0 + 100), Action::WakeAt(T0 + 2_100));
     assert_eq!(p.next(T0 + 2_100), Action::FetchStatus);
     ok(&mut p, status(PublishStatus::ProcessingUpload, SMALL, None), T0 + 2_100);
-    assert_eq!(p.state, State::Processing);
+    assert_eq!(p.state(), State::Processing);
     assert_eq!(p.next(T0 + 2_100), Action::WakeAt(T0 + 5_100), "polls back off");
     ok(&mut p, status(PublishStatus::PublishComplete, SMALL, None), T0 + 5_100);
-    assert_eq!((p.state, p.published_at_ms), (State::Published, Some(T0 + 5_100)));
+    assert_eq!((p.state(), p.published_at_ms), (State::Published, Some(T0 + 5_100)));
     assert!(matches!(p.next(T0 + 60_000), Action::FetchStatus), "public: ask again for the post id");
     ok(&mut p, status(PublishStatus::PublishComplete, SMALL, Some(7)), T0 + 60_000);
     assert_eq!(p.post_url.as_deref(), Some("https://www.tiktok.com/@ana/video/7"));
@@ -70,7 +70,7 @@ fn a_private_post_is_done_at_publish_complete() {
         ok(&mut p, e, T0);
     }
     ok(&mut p, status(PublishStatus::PublishComplete, SMALL, None), T0 + 3_000);
-    assert_eq!((p.state, p.next(T0 + 60_000)), (State::Published, Action::Idle));
+    assert_eq!((p.state(), p.next(T0 + 60_000)), (State::Published, Action::Idle));
 }
 
 #[test]
@@ -87,14 +87,14 @@ fn a_public_post_without_an_id_stops_asking_after_a_while() {
             other => panic!("{other:?}"),
         }
     }
-    assert_eq!((p.state, p.next(now), p.post_url.clone()), (State::Published, Action::Idle, None));
+    assert_eq!((p.state(), p.next(now), p.post_url.clone()), (State::Published, Action::Idle, None));
     // A failed status call while only the id is missing changes nothing else.
     let mut q = initialised(SMALL);
     for e in [Event::Sending(0), Event::ChunkOk(0), status(PublishStatus::PublishComplete, SMALL, None)] {
         ok(&mut q, e, T0);
     }
     ok(&mut q, Event::Failed(net()), T0);
-    assert_eq!(q.state, State::Published);
+    assert_eq!(q.state(), State::Published);
 }
 
 #[test]
@@ -102,7 +102,7 @@ fn a_scheduled_post_uploads_ahead_but_sends_the_last_chunk_at_its_time() {
     let due = T0 + 600_000;
     let mut p = post(TWO_CHUNKS, Some(due), PrivacyLevel::PublicToEveryone);
     ok(&mut p, Event::MediaStaged, T0);
-    assert_eq!(p.state, State::Scheduled);
+    assert_eq!(p.state(), State::Scheduled);
     let start = due - 40_000; // 30 s margin + 20 MB at 2 MB/s
     assert_eq!(p.next(T0), Action::WakeAt(start));
     assert_eq!(p.next(start), Action::StartUpload);
@@ -112,12 +112,12 @@ fn a_scheduled_post_uploads_ahead_but_sends_the_last_chunk_at_its_time() {
     ok(&mut p, Event::Sending(0), start);
     assert!(!p.final_sent);
     ok(&mut p, Event::ChunkOk(0), start + 5_000);
-    assert_eq!((p.state, p.uploaded_bytes), (State::Uploading, 20_000_000));
+    assert_eq!((p.state(), p.uploaded_bytes), (State::Uploading, 20_000_000));
     assert_eq!(p.next(start + 5_000), Action::WakeAt(due), "nothing final before the time");
     assert_eq!(p.next(due), Action::SendChunk(1));
     ok(&mut p, Event::Sending(1), due);
     ok(&mut p, Event::ChunkOk(1), due + 800);
-    assert_eq!((p.state, p.uploaded_bytes), (State::Processing, TWO_CHUNKS));
+    assert_eq!((p.state(), p.uploaded_bytes), (State::Processing, TWO_CHUNKS));
 }
 
 #[test]
@@ -152,7 +152,7 @@ fn the_last_chunks_lost_answer_is_settled_by_status_never_by_a_second_upload() {
     let mut p = initialised(SMALL);
     ok(&mut p, Event::Sending(0), T0);
     ok(&mut p, Event::Failed(net()), T0);
-    assert_eq!(p.state, State::Uploading);
+    assert_eq!(p.state(), State::Uploading);
     assert_eq!(p.next(T0), Action::WakeAt(T0 + 1_000));
     assert_eq!(p.next(T0 + 1_000), Action::FetchStatus, "not Init, not SendChunk");
     // Transient failures of the status call keep asking status.
@@ -160,7 +160,7 @@ fn the_last_chunks_lost_answer_is_settled_by_status_never_by_a_second_upload() {
     assert_eq!(p.next(T0 + 10_000), Action::FetchStatus);
     // TikTok has every byte: it is processing.
     ok(&mut p, status(PublishStatus::ProcessingUpload, SMALL, None), T0 + 10_000);
-    assert_eq!(p.state, State::Processing);
+    assert_eq!(p.state(), State::Processing);
     // An init answer arriving late (a repeated alarm) is ignored once the last chunk went.
     let before = p.clone();
     ok(&mut p, init_ok(T0 + 11_000), T0 + 11_000);
@@ -175,7 +175,7 @@ fn a_last_chunk_that_never_arrived_is_sent_again() {
     }
     assert_eq!(p.next(T0 + 1_000), Action::FetchStatus);
     ok(&mut p, status(PublishStatus::ProcessingUpload, 20_000_000, None), T0 + 1_000);
-    assert_eq!((p.state, p.final_sent), (State::Uploading, false));
+    assert_eq!((p.state(), p.final_sent), (State::Uploading, false));
     assert_eq!(p.next(T0 + 1_000), Action::SendChunk(1));
 }
 
@@ -201,11 +201,11 @@ fn too_many_transient_failures_fail_the_post_with_the_reason() {
     ok(&mut p, Event::MediaStaged, T0);
     ok(&mut p, Event::StartUpload, T0);
     let mut now = T0;
-    while p.state == State::Uploading {
+    while p.state() == State::Uploading {
         now += 60_000;
         ok(&mut p, Event::Failed(net()), now);
     }
-    assert_eq!(p.state, State::Failed);
+    assert_eq!(p.state(), State::Failed);
     assert_eq!(p.error.as_ref().unwrap().code, "network");
     assert!(p.error.as_ref().unwrap().message.contains("retry"));
 }
@@ -227,12 +227,12 @@ fn a_lost_middle_chunk_is_resent_and_tiktoks_count_wins() {
     // A count that matches no chunk boundary cannot be resumed.
     let mut q = initialised(TWO_CHUNKS);
     ok(&mut q, Event::RangeMismatch { received: 123 }, T0);
-    assert_eq!(q.state, State::Failed);
+    assert_eq!(q.state(), State::Failed);
     // A 416 saying everything arrived means processing.
     let mut r = initialised(SMALL);
     ok(&mut r, Event::Sending(0), T0);
     ok(&mut r, Event::RangeMismatch { received: SMALL }, T0);
-    assert_eq!(r.state, State::Processing);
+    assert_eq!(r.state(), State::Processing);
 }
 
 #[test]
@@ -257,7 +257,7 @@ fn tiktoks_refusals_fail_the_post_with_a_sentence() {
     ok(&mut p, Event::StartUpload, T0);
     ok(&mut p, Event::Failed(TikTokError::new(403, "spam_risk_too_many_posts", "cap")), T0);
     let e = p.error.clone().unwrap();
-    assert_eq!((p.state, e.code.as_str()), (State::Failed, "spam_risk_too_many_posts"));
+    assert_eq!((p.state(), e.code.as_str()), (State::Failed, "spam_risk_too_many_posts"));
     assert!(e.message.contains("daily"), "{}", e.message);
     assert_eq!(p.next(T0), Action::Idle);
 
@@ -281,9 +281,9 @@ fn a_lost_connection_fails_with_reconnect_and_retry_starts_again() {
     ok(&mut p, Event::MediaStaged, T0);
     ok(&mut p, Event::StartUpload, T0);
     ok(&mut p, Event::Failed(TikTokError::new(401, "access_token_invalid", "x")), T0);
-    assert_eq!((p.state, p.error.clone().unwrap().code.as_str()), (State::Failed, "reconnect_needed"));
+    assert_eq!((p.state(), p.error.clone().unwrap().code.as_str()), (State::Failed, "reconnect_needed"));
     ok(&mut p, Event::Retry, T0 + 5_000);
-    assert_eq!((p.state, p.error.clone(), p.due_at_ms), (State::Scheduled, None, Some(T0 + 5_000)));
+    assert_eq!((p.state(), p.error.clone(), p.due_at_ms), (State::Scheduled, None, Some(T0 + 5_000)));
     assert_eq!(p.next(T0 + 5_000), Action::StartUpload);
 }
 
@@ -292,9 +292,9 @@ fn retry_after_the_last_chunk_may_have_gone_asks_status_instead_of_uploading() {
     let mut p = initialised(SMALL);
     ok(&mut p, Event::Sending(0), T0);
     ok(&mut p, Event::Failed(TikTokError::new(401, "access_token_invalid", "x")), T0);
-    assert_eq!(p.state, State::Failed);
+    assert_eq!(p.state(), State::Failed);
     ok(&mut p, Event::Retry, T0 + 1_000);
-    assert_eq!((p.state, p.publish_id.as_deref()), (State::Uploading, Some("pub-1")));
+    assert_eq!((p.state(), p.publish_id.as_deref()), (State::Uploading, Some("pub-1")));
     assert_eq!(p.next(T0 + 1_000), Action::FetchStatus);
     // But after TikTok's own FAILED, a retry uploads anew.
     let mut q = initialised(SMALL);
@@ -305,7 +305,7 @@ fn retry_after_the_last_chunk_may_have_gone_asks_status_instead_of_uploading() {
         StatusResponse { status: PublishStatus::Failed, fail_reason: Some("internal".into()), publicaly_available_post_id: vec![], uploaded_bytes: SMALL };
     ok(&mut q, Event::Status(failed), T0);
     ok(&mut q, Event::Retry, T0);
-    assert_eq!((q.state, q.publish_id.clone()), (State::Scheduled, None));
+    assert_eq!((q.state(), q.publish_id.clone()), (State::Scheduled, None));
 }
 
 #[test]
@@ -322,24 +322,24 @@ fn cancel_and_reschedule_only_before_the_upload_starts() {
     assert_eq!(p.due_at_ms, Some(T0 + 10), "rescheduled to now");
     let mut c = p.clone();
     ok(&mut c, Event::Cancel, T0);
-    assert_eq!((c.state, c.next(T0)), (State::Cancelled, Action::Idle));
+    assert_eq!((c.state(), c.next(T0)), (State::Cancelled, Action::Idle));
     assert!(c.apply(Event::Retry, T0).is_err());
     let mut a = post(SMALL, None, PrivacyLevel::PublicToEveryone);
     ok(&mut a, Event::Cancel, T0);
-    assert_eq!(a.state, State::Cancelled);
+    assert_eq!(a.state(), State::Cancelled);
 
     ok(&mut p, Event::StartUpload, T0 + 10);
     assert!(p.apply(Event::Cancel, T0).is_err());
     assert!(p.apply(Event::Reschedule(Some(due)), T0).is_err());
     assert!(p.apply(Event::Retry, T0).is_err(), "only failed posts are retried");
-    assert_eq!(p.state, State::Uploading);
+    assert_eq!(p.state(), State::Uploading);
 }
 
 #[test]
 fn refused_media_fails_the_post_and_cannot_be_retried() {
     let mut p = post(SMALL, None, PrivacyLevel::PublicToEveryone);
     ok(&mut p, Event::MediaRefused(PostError::new("unsupported_format", "not a video")), T0);
-    assert_eq!(p.state, State::Failed);
+    assert_eq!(p.state(), State::Failed);
     assert!(p.apply(Event::Retry, T0).is_err());
 }
 
@@ -353,7 +353,7 @@ fn repeated_and_stale_steps_change_nothing() {
     assert_eq!(p, before);
     let mut q = initialised(SMALL);
     ok(&mut q, Event::MediaStaged, T0);
-    assert_eq!(q.state, State::Uploading);
+    assert_eq!(q.state(), State::Uploading);
 }
 
 #[test]
@@ -376,7 +376,7 @@ fn housekeeping_aborts_stale_staging_and_deletes_old_media() {
     let mut p = post(SMALL, None, PrivacyLevel::PublicToEveryone);
     assert_eq!(p.housekeeping_at(WEEK), Some(T0 + 86_400_000));
     ok(&mut p, Event::StagingAbandoned, T0 + 86_400_000);
-    assert_eq!((p.state, p.error.clone().unwrap().code.as_str()), (State::Failed, "staging_abandoned"));
+    assert_eq!((p.state(), p.error.clone().unwrap().code.as_str()), (State::Failed, "staging_abandoned"));
 
     let mut q = initialised(SMALL);
     for e in [Event::Sending(0), Event::ChunkOk(0)] {
@@ -449,7 +449,7 @@ fn draft_uploaded(publish_at: Option<u64>) -> Post {
     for e in [init_ok(T0), Event::Sending(0), Event::ChunkOk(0)] {
         ok(&mut p, e, T0);
     }
-    assert_eq!(p.state, State::Processing);
+    assert_eq!(p.state(), State::Processing);
     p
 }
 
@@ -458,8 +458,8 @@ fn a_draft_ends_in_the_inbox_and_becomes_published_when_the_creator_posts_it() {
     assert!(matches!(initialised(SMALL).init_request(), Init::Direct(_)));
     let mut p = draft_uploaded(None);
     ok(&mut p, status(PublishStatus::SendToUserInbox, SMALL, None), T0 + 2_000);
-    assert_eq!((p.state, p.sent_to_inbox_at_ms), (State::SentToInbox, Some(T0 + 2_000)));
-    assert!(p.state.is_final(), "LetsPost's part is done");
+    assert_eq!((p.state(), p.sent_to_inbox_at_ms), (State::SentToInbox, Some(T0 + 2_000)));
+    assert!(p.state().is_final(), "LetsPost's part is done");
     assert_eq!(p.view().state, State::SentToInbox);
     // It keeps asking, soon at first, then less often.
     assert_eq!(p.next(T0 + 2_000), Action::WakeAt(T0 + 7_000));
@@ -468,10 +468,10 @@ fn a_draft_ends_in_the_inbox_and_becomes_published_when_the_creator_posts_it() {
     assert_eq!(p.next(T0 + 7_000), Action::WakeAt(T0 + 17_000));
     // A failed question is asked again later; the draft stays in the inbox.
     ok(&mut p, Event::Failed(net()), T0 + 17_000);
-    assert_eq!(p.state, State::SentToInbox);
+    assert_eq!(p.state(), State::SentToInbox);
     // The creator posts it in the app (publicly): published, then its link.
     ok(&mut p, status(PublishStatus::PublishComplete, SMALL, None), T0 + 60_000);
-    assert_eq!((p.state, p.published_at_ms), (State::Published, Some(T0 + 60_000)));
+    assert_eq!((p.state(), p.published_at_ms), (State::Published, Some(T0 + 60_000)));
     assert_eq!(p.next(T0 + 62_000), Action::FetchStatus, "a draft's privacy is unknown: ask for a post id");
     ok(&mut p, status(PublishStatus::PublishComplete, SMALL, Some(8)), T0 + 62_000);
     assert_eq!(p.post_url.as_deref(), Some("https://www.tiktok.com/@ana/video/8"));
@@ -491,7 +491,7 @@ fn a_draft_left_in_the_inbox_is_asked_about_until_the_deadline_then_left_alone()
         polls += 1;
         assert!(polls < 1_000);
     }
-    assert_eq!(p.state, State::SentToInbox, "still in the inbox: a final state");
+    assert_eq!(p.state(), State::SentToInbox, "still in the inbox: a final state");
     assert!(now >= T0 + post_lifecycle::timing::INBOX_POLL_DEADLINE_MS - 3_600_000, "asked for a week");
     assert!((150..250).contains(&polls), "{polls} polls in a week");
     const DAY: u64 = 86_400_000;
@@ -509,7 +509,7 @@ fn a_draft_deleted_in_the_app_is_cancelled_with_a_sentence() {
         uploaded_bytes: SMALL,
     };
     ok(&mut p, Event::Status(deleted), T0 + 60_000);
-    assert_eq!(p.state, State::Cancelled);
+    assert_eq!(p.state(), State::Cancelled);
     assert_eq!(p.error.unwrap().message, "The draft was deleted in the TikTok app, so it was not posted.");
 }
 
@@ -522,7 +522,7 @@ fn a_draft_whose_last_chunk_answer_was_lost_learns_from_status_that_it_is_in_the
     ok(&mut p, Event::Failed(net()), T0);
     assert_eq!(p.next(T0 + 5_000), Action::FetchStatus, "never a second upload");
     ok(&mut p, status(PublishStatus::SendToUserInbox, SMALL, None), T0 + 5_000);
-    assert_eq!((p.state, p.uploaded_bytes), (State::SentToInbox, SMALL));
+    assert_eq!((p.state(), p.uploaded_bytes), (State::SentToInbox, SMALL));
 }
 
 #[test]
@@ -532,7 +532,7 @@ fn tiktoks_pending_share_limit_fails_a_draft_with_the_sentence() {
         ok(&mut p, e, T0);
     }
     ok(&mut p, Event::Failed(TikTokError::new(403, "spam_risk_too_many_pending_share", "5 pending")), T0);
-    assert_eq!(p.state, State::Failed);
+    assert_eq!(p.state(), State::Failed);
     assert!(p.error.unwrap().message.starts_with("Your TikTok inbox already has 5 drafts"));
 }
 
@@ -543,14 +543,48 @@ fn a_post_holds_its_time_only_while_on_its_way() {
     assert_eq!(p.time_held(), Some(due), "awaiting media");
     ok(&mut p, Event::Reschedule(Some(due + 60_000)), T0);
     ok(&mut p, Event::MediaStaged, T0);
-    assert_eq!((p.state, p.time_held()), (State::Scheduled, Some(due + 60_000)));
+    assert_eq!((p.state(), p.time_held()), (State::Scheduled, Some(due + 60_000)));
     let mut c = p.clone();
     ok(&mut c, Event::Cancel, T0);
     assert_eq!(c.time_held(), None, "cancelling frees the time");
     ok(&mut p, Event::StartUpload, due);
-    assert_eq!((p.state, p.time_held()), (State::Uploading, Some(due + 60_000)));
+    assert_eq!((p.state(), p.time_held()), (State::Uploading, Some(due + 60_000)));
     let mut refused = post(SMALL, Some(due), PrivacyLevel::PublicToEveryone);
     ok(&mut refused, Event::MediaRefused(PostError::new("unsupported_format", "not a video")), T0);
     assert_eq!(refused.time_held(), None, "a failed post frees it");
     assert_eq!(post(SMALL, None, PrivacyLevel::PublicToEveryone).time_held(), None, "post now holds no slot");
+}
+
+#[test]
+fn a_finished_post_is_shed_only_once_its_video_is_gone_and_nothing_is_left_to_ask() {
+    const RETAIN: u64 = 15_000;
+    let mut p = post(1_000_000, None, PrivacyLevel::SelfOnly);
+    assert_eq!(p.shed_at(RETAIN), None, "awaiting its video");
+    ok(&mut p, Event::MediaStaged, T0 + 1_000);
+    ok(&mut p, Event::StartUpload, T0 + 1_000);
+    ok(&mut p, init_ok(T0 + 1_000), T0 + 1_000);
+    ok(&mut p, Event::Sending(0), T0 + 1_000);
+    ok(&mut p, Event::ChunkOk(0), T0 + 1_000);
+    ok(&mut p, status(PublishStatus::PublishComplete, 1_000_000, None), T0 + 2_000);
+    assert_eq!(p.state(), State::Published);
+    assert_eq!(p.shed_at(RETAIN), None, "its video is still kept");
+    ok(&mut p, Event::MediaDeleted, T0 + 2_000 + RETAIN);
+    assert_eq!(p.shed_at(RETAIN), Some(T0 + 2_000 + 2 * RETAIN));
+    let mut c = post(1_000_000, Some(T0 + 50_000), PrivacyLevel::SelfOnly);
+    ok(&mut c, Event::Cancel, T0 + 3_000);
+    assert_eq!(c.shed_at(RETAIN), None, "the half-staged upload is aborted first");
+    ok(&mut c, Event::MediaDeleted, T0 + 3_000);
+    assert_eq!(c.shed_at(RETAIN), Some(T0 + 3_000 + RETAIN));
+}
+
+#[test]
+fn a_cancel_for_a_reason_says_that_reason() {
+    let mut p = post(SMALL, Some(T0 + 60_000), PrivacyLevel::SelfOnly);
+    let why = PostError::new("account_disconnected", "The TikTok account was disconnected, so this post was cancelled.");
+    ok(&mut p, Event::CancelFor(why.clone()), T0);
+    assert_eq!((p.state(), p.error), (State::Cancelled, Some(why.clone())));
+    let mut up = initialised(SMALL);
+    assert!(up.apply(Event::CancelFor(why), T0).is_err(), "not once uploading");
+    let d = post(SMALL, None, PrivacyLevel::SelfOnly).deployed(true, 5_000);
+    assert_eq!((d.pushed, d.upload_lead_margin_ms), (true, 5_000));
 }

@@ -24,7 +24,7 @@ fn uploaded(settings: Settings) -> Post {
     for e in [Event::MediaStaged, Event::StartUpload, init, Event::Sending(0), Event::ChunkOk(0)] {
         ok(&mut p, e, T0);
     }
-    assert_eq!(p.state, State::Processing);
+    assert_eq!(p.state(), State::Processing);
     p
 }
 
@@ -46,7 +46,7 @@ fn a_pushed_post_asks_tiktok_nothing_when_its_webhooks_arrive() {
     let mut p = uploaded(public());
     assert_eq!(p.next(T0), Action::WakeAt(T0 + 15_000), "the fallback poll waits past TikTok's usual processing");
     ok(&mut p, fact(Pushed::Complete, T0 + 3_000), T0 + 3_050);
-    assert_eq!((p.state, p.published_at_ms), (State::Published, Some(T0 + 3_050)));
+    assert_eq!((p.state(), p.published_at_ms), (State::Published, Some(T0 + 3_050)));
     assert_eq!(p.next(T0 + 3_050), Action::WakeAt(T0 + 18_050), "the post id is awaited from its webhook first");
     ok(&mut p, fact(Pushed::PubliclyAvailable(Some(7_602_997_517_160_123_666)), T0 + 4_000), T0 + 4_010);
     assert_eq!(p.post_url.as_deref(), Some("https://www.tiktok.com/@ana/video/7602997517160123666"));
@@ -71,7 +71,7 @@ fn a_lost_webhook_is_covered_by_the_rare_poll() {
             other => panic!("{other:?}"),
         }
     }
-    assert_eq!((p.state, p.post_id, polls), (State::Published, Some(9), 1), "one poll: complete, with the id");
+    assert_eq!((p.state(), p.post_id, polls), (State::Published, Some(9), 1), "one poll: complete, with the id");
     assert_eq!(p.published_at_ms, Some(T0 + 15_000), "late by the fallback's delay, never lost");
 }
 
@@ -87,10 +87,10 @@ fn duplicates_and_reordering_end_in_the_same_state() {
         }
         if start == 3 {
             // A failure that arrives before any completion is TikTok's verdict.
-            assert_eq!(p.state, State::Failed, "rotation {start}");
+            assert_eq!(p.state(), State::Failed, "rotation {start}");
             continue;
         }
-        assert_eq!((p.state, p.post_id, p.published_at_ms), (State::Published, Some(5), Some(T0 + 5_000)), "rotation {start}");
+        assert_eq!((p.state(), p.post_id, p.published_at_ms), (State::Published, Some(5), Some(T0 + 5_000)), "rotation {start}");
     }
 }
 
@@ -113,7 +113,7 @@ fn a_takedown_keeps_the_link_and_an_older_fact_never_undoes_it() {
     ok(&mut q, fact(Pushed::NoLongerPublic(Some(6)), T0 + 9_000), T0 + 9_000);
     ok(&mut q, fact(Pushed::PubliclyAvailable(Some(6)), T0 + 4_000), T0 + 9_100);
     ok(&mut q, fact(Pushed::Complete, T0 + 3_000), T0 + 9_200);
-    assert_eq!((q.state, q.post_id, q.no_longer_public_at_ms), (State::Published, Some(6), Some(T0 + 9_000)));
+    assert_eq!((q.state(), q.post_id, q.no_longer_public_at_ms), (State::Published, Some(6), Some(T0 + 9_000)));
 }
 
 #[test]
@@ -126,25 +126,25 @@ fn facts_about_another_publish_change_nothing() {
     // A failure after publishing never moves the post back.
     ok(&mut p, fact(Pushed::Complete, T0), T0 + 2);
     ok(&mut p, fact(Pushed::Failed("internal_error".into()), T0), T0 + 3);
-    assert_eq!(p.state, State::Published);
+    assert_eq!(p.state(), State::Published);
 }
 
 #[test]
 fn a_draft_reaches_the_inbox_and_is_published_or_deleted_by_webhook() {
     let mut d = uploaded(Settings::draft("note".into()));
     ok(&mut d, fact(Pushed::InboxDelivered, T0 + 1_000), T0 + 1_000);
-    assert_eq!((d.state, d.sent_to_inbox_at_ms), (State::SentToInbox, Some(T0 + 1_000)));
+    assert_eq!((d.state(), d.sent_to_inbox_at_ms), (State::SentToInbox, Some(T0 + 1_000)));
     assert_eq!(d.next(T0 + 1_000), Action::WakeAt(T0 + 61_000), "the inbox fallback poll is rare too");
     ok(&mut d, fact(Pushed::InboxDelivered, T0 + 1_000), T0 + 2_000);
     assert_eq!(d.sent_to_inbox_at_ms, Some(T0 + 1_000), "a duplicate changes nothing");
     let mut gone = d.clone();
     ok(&mut d, fact(Pushed::Complete, T0 + 30_000), T0 + 30_000);
-    assert_eq!(d.state, State::Published);
+    assert_eq!(d.state(), State::Published);
     ok(&mut gone, fact(Pushed::Failed("publish_cancelled".into()), T0 + 30_000), T0 + 30_000);
-    assert_eq!(gone.state, State::Cancelled);
+    assert_eq!(gone.state(), State::Cancelled);
     assert_eq!(gone.error.unwrap().message, "The draft was deleted in the TikTok app, so it was not posted.");
     // A direct post ignores an inbox fact.
     let mut p = uploaded(public());
     ok(&mut p, fact(Pushed::InboxDelivered, T0), T0 + 1);
-    assert_eq!(p.state, State::Processing);
+    assert_eq!(p.state(), State::Processing);
 }

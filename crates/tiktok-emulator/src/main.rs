@@ -84,8 +84,11 @@ async fn main() -> std::io::Result<()> {
     config.seed = a.seed;
     let emu = Arc::new(Emulator::new(config)?);
     eprintln!("tiktok-emulator listening on http://{bound}{}", if emu.config.test_hooks { " (test hooks on)" } else { "" });
+    // Ctrl-C or SIGTERM: stop, and let `Emulator`'s drop remove a temporary upload folder.
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {
         r = tiktok_emulator::serve(listener, emu.clone()) => r,
         _ = tokio::signal::ctrl_c() => Ok(()),
+        _ = term.recv() => Ok(()),
     }
 }

@@ -160,7 +160,8 @@ impl Emulator {
                 (dir.join("uploads"), saved.unwrap_or_default())
             }
             None => {
-                let dir = std::env::temp_dir().join(format!("tiktok-emulator-{}-{}", std::process::id(), random_token("")));
+                sweep_orphans(&std::env::temp_dir());
+                let dir = std::env::temp_dir().join(format!("{TEMP_PREFIX}{}-{}", std::process::id(), random_token("")));
                 std::fs::create_dir_all(&dir)?;
                 (dir, State::default())
             }
@@ -202,6 +203,29 @@ impl Emulator {
     }
 }
 
+/// An emulator without a state folder keeps its uploads in `<temp>/tiktok-emulator-<pid>-…`.
+const TEMP_PREFIX: &str = "tiktok-emulator-";
+
+/// Remove the upload folders of emulators that are gone: one killed (SIGKILL, as test
+/// harnesses stop it) never runs its own clean-up, and a 287.6 MB upload a run filled the disk.
+fn sweep_orphans(temp: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(temp) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if let Some(pid) = orphan_pid(&name)
+            && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+            && std::path::Path::new("/proc/self").exists()
+        {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+/// The process id in an emulator's temp folder name.
+fn orphan_pid(name: &str) -> Option<u32> {
+    name.strip_prefix(TEMP_PREFIX)?.split_once('-')?.0.parse().ok()
+}
+
 impl Drop for Emulator {
     fn drop(&mut self) {
         if self.config.state_dir.is_none() {
@@ -227,5 +251,29 @@ impl State {
         }
         q.push_back(now);
         true
+    }
+}
+
+#[cfg(test)]
+mod temp_tests {
+    use super::*;
+
+    #[test]
+    fn only_folders_of_dead_emulators_are_swept() {
+        assert_eq!(orphan_pid("tiktok-emulator-4242-abcd"), Some(4242));
+        assert_eq!(orphan_pid("tiktok-emulator-x-abcd"), None);
+        assert_eq!(orphan_pid("other-4242-abcd"), None);
+        let temp = std::env::temp_dir().join(format!("sweep-test-{}", std::process::id()));
+        let alive = temp.join(format!("{TEMP_PREFIX}{}-a", std::process::id()));
+        // No process has pid 4,194,304 or more on Linux (pid_max's ceiling).
+        let dead = temp.join(format!("{TEMP_PREFIX}4194304-b"));
+        let other = temp.join("something-else");
+        for d in [&alive, &dead, &other] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        sweep_orphans(&temp);
+        assert!(alive.exists() && other.exists());
+        assert!(!dead.exists());
+        std::fs::remove_dir_all(&temp).unwrap();
     }
 }

@@ -104,7 +104,7 @@ fn moov_size(path: &Path) -> u64 {
     0
 }
 
-/// `cargo xtask bench [probe|pipeline|webhooks|sweep|web]` (probe and pipeline by default;
+/// `cargo xtask bench [probe|pipeline|webhooks|sweep|history|web]` (probe and pipeline by default;
 /// `webhooks` is pipeline's last part alone).
 pub fn run(args: &[String]) -> Result {
     crate::procs::stop_services_on_signal()?;
@@ -114,8 +114,9 @@ pub fn run(args: &[String]) -> Result {
         Some("pipeline") if args.len() == 1 => pipeline(),
         Some("webhooks") if args.len() == 1 => webhooks(),
         Some("sweep") if args.len() == 1 => sweep(),
+        Some("history") if args.len() == 1 => history(),
         Some("web") if args.len() == 1 => web(),
-        _ => Err(format!("xtask bench takes probe, pipeline, webhooks, sweep or web, got {args:?}")),
+        _ => Err(format!("xtask bench takes probe, pipeline, webhooks, sweep, history or web, got {args:?}")),
     }
 }
 
@@ -155,6 +156,18 @@ fn sweep() -> Result {
         false,
         "sweep-bench",
         "sweep figures (N = 100, 1,000, 5,000 posts; 200 accounts; 20 lost alarms each)",
+    )
+}
+
+/// The queue's cost against the length of a creator's history: one account's index with N =
+/// 100, 1,000 and 10,000 posts (tests/src/bin/history-bench.rs prints the table).
+fn history() -> Result {
+    against_services(
+        &["--test-hooks"],
+        (Some("BENCH_ROUTES"), "target/bench-history-state"),
+        false,
+        "history-bench",
+        "history figures (N = 100, 1,000, 10,000 posts in one account's index)",
     )
 }
 

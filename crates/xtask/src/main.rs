@@ -44,8 +44,9 @@ fn usage() -> String {
             `cargo xtask test webkit::schedule`; --clock WHEN [--tz ZONE] runs them on another day\n  \
      build  build the front end and the Worker in release, for deploy (no test or bench route);\n         \
             build --worker-out DIR builds only the Worker so, into worker/DIR\n  \
-     bench  measure [probe|pipeline|webhooks|sweep|web]: the video probe (native, ffprobe, 3 browsers), the\n         \
-            post pipeline (and polling vs webhooks), the cron's cost against the number of posts, Lighthouse on a phone\n  \
+     bench  measure [probe|pipeline|webhooks|sweep|history|web]: the video probe (native, ffprobe, 3 browsers), the\n         \
+            post pipeline (and polling vs webhooks), the cron's cost against the number of posts, the queue's cost\n         \
+            against a creator's history, Lighthouse on a phone\n  \
      fuzz   fuzz [probe|link|webhook] [SECONDS, default 300]: the video probe, the share-link decoder or\n         \
             the webhook check and parser\n  \
      soak   soak [--seed N] [--posts N] [--accounts N] [--kills N] [--spread SECS]: 200 posts under\n         \

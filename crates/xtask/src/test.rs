@@ -65,11 +65,8 @@ const E2E_JOBS: usize = 4;
 /// libtest threads per e2e binary.
 const TEST_THREADS: u32 = 2;
 /// The flows that depend on the day, hour or month, run again on `clock::hard_days` in every
-/// full run: the week view's "next week" and the Worker's slots. Not `ui_queue` (its month
-/// calendar) yet: on Sun 2026-12-13 22:30 its retried post showed "Published" but never its
-/// "View on TikTok" link in 3 of 3 full runs, while it passes alone on that day (8 s); not
-/// understood yet (DEVELOPERS.md).
-const DATE_FLOWS: [&str; 2] = ["drag_a_post_to_another_day", "worker_schedule"];
+/// full run: the week view's "next week", the queue's month calendar and the Worker's slots.
+const DATE_FLOWS: [&str; 3] = ["drag_a_post_to_another_day", "ui_queue", "worker_schedule"];
 
 pub fn run(args: &[String]) -> Result {
     let started = Instant::now();

@@ -61,15 +61,23 @@ pub fn cron(worker_url: String) -> tokio::task::JoinHandle<()> {
 pub async fn worker_posts(sessions: &[Session]) -> Option<HashMap<String, InWorker>> {
     let mut all = HashMap::new();
     for s in sessions {
-        let a = s.try_send_with(reqwest::Method::GET, "/api/posts", None, |r| r).await.ok()?;
-        if a.status != 200 {
-            return None;
+        // Page by page, as the queue does (`next_cursor` until null).
+        let mut path = "/api/posts?limit=200".to_string();
+        loop {
+            let a = s.try_send_with(reqwest::Method::GET, &path, None, |r| r).await.ok()?;
+            if a.status != 200 {
+                return None;
+            }
+            all.extend(a.body["posts"].as_array()?.iter().map(|p| {
+                let id = p["id"].as_str().unwrap_or_default().to_string();
+                let error = p["error"]["message"].as_str().map(str::to_string);
+                (id, InWorker { state: p["state"].as_str().unwrap_or_default().to_string(), error })
+            }));
+            match a.body["next_cursor"].as_str() {
+                Some(c) => path = format!("/api/posts?limit=200&cursor={c}"),
+                None => break,
+            }
         }
-        all.extend(a.body["posts"].as_array()?.iter().map(|p| {
-            let id = p["id"].as_str().unwrap_or_default().to_string();
-            let error = p["error"]["message"].as_str().map(str::to_string);
-            (id, InWorker { state: p["state"].as_str().unwrap_or_default().to_string(), error })
-        }));
     }
     Some(all)
 }

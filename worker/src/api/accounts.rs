@@ -5,15 +5,16 @@
 use crate::api::limits;
 use crate::api::session::{account_holds, current, holder, holds};
 use crate::base::reply;
-use crate::objects::schedule::Window;
-use crate::objects::session::{HolderSeen, OpenId};
-use crate::objects::{self, ACCOUNTS, SESSIONS};
+use crate::objects::account::AccountOp;
+use crate::objects::holders::HolderOp;
+use crate::objects::schedule::{ScheduleOp, Window};
+use crate::objects::session::{HolderSeen, OpenId, SessionOp};
 use letspost_core::api::{Account, AccountBody, AccountsBody, ApiError, DeviceSession, ErrorBody, SessionsBody};
 use letspost_core::limits::{Client, WRITES};
 use letspost_core::session::{Holder, valid_public_id};
 use letspost_core::time_fmt::{parse_rfc3339_ms, rfc3339_utc};
 use posting_schedule::ScheduleBody;
-use worker::{Env, Method, Request, Response, Result};
+use worker::{Env, Request, Response, Result};
 
 /// A write to `open_id`: the session holding it (404 otherwise), within its rate limit.
 async fn writer(env: &Env, req: &Request, open_id: &str) -> Result<std::result::Result<String, Response>> {
@@ -34,7 +35,7 @@ pub async fn list(req: Request, env: Env) -> Result<Response> {
                 // Disconnected, signed out from another browser, or evicted: not this session's.
                 continue;
             }
-            let mut resp = objects::get(&env, ACCOUNTS, &open_id, "account").await?;
+            let mut resp = AccountOp::Get.send(&env, &open_id).await?;
             if resp.status_code() == 200 {
                 accounts.push(resp.json::<AccountBody>().await?.account);
             }
@@ -47,7 +48,7 @@ pub async fn list(req: Request, env: Env) -> Result<Response> {
 /// marked `current`.
 pub async fn sessions(req: Request, env: Env, open_id: &str) -> Result<Response> {
     let Some(me) = holder(&env, &req, open_id).await? else { return reply::not_found("account") };
-    let holders: Vec<Holder> = objects::get(&env, ACCOUNTS, open_id, "holders").await?.json().await?;
+    let holders: Vec<Holder> = AccountOp::Holder(HolderOp::List).send(&env, open_id).await?.json().await?;
     let sessions = holders
         .into_iter()
         .map(|h| DeviceSession {
@@ -70,12 +71,12 @@ pub async fn sign_out_session(req: Request, env: Env, open_id: &str, id: &str) -
     if !valid_public_id(id) {
         return reply::not_found("session");
     }
-    let drop = objects::call(&env, ACCOUNTS, open_id, Method::Post, "holder/drop", Some(&HolderSeen { id: id.to_string(), last_seen_ms: 0 })).await?;
+    let drop = AccountOp::Holder(HolderOp::Drop(HolderSeen { id: id.to_string(), last_seen_ms: 0 })).send(&env, open_id).await?;
     if drop.status_code() != 204 {
         return reply::not_found("session");
     }
     // Tidy the session's own list (the Account's word already counts).
-    objects::call(&env, SESSIONS, id, Method::Post, "remove", Some(&OpenId { open_id: open_id.to_string() })).await?;
+    SessionOp::Remove(OpenId { open_id: open_id.to_string() }).send(&env, id).await?;
     Ok(Response::empty()?.with_status(204))
 }
 
@@ -84,7 +85,7 @@ pub async fn creator_info(req: Request, env: Env, open_id: &str) -> Result<Respo
     if !holds(&env, &req, open_id).await? {
         return reply::not_found("account");
     }
-    objects::get(&env, ACCOUNTS, open_id, "creator-info").await
+    AccountOp::CreatorInfo { reuse: false }.send(&env, open_id).await
 }
 
 /// `DELETE /api/accounts/{open_id}`: revoke at TikTok, forget the tokens and every session's
@@ -93,9 +94,9 @@ pub async fn disconnect(req: Request, env: Env, open_id: &str) -> Result<Respons
     if let Err(refused) = writer(&env, &req, open_id).await? {
         return Ok(refused);
     }
-    let posts: Vec<String> = objects::get(&env, ACCOUNTS, open_id, "posts").await?.json().await.unwrap_or_default();
+    let posts = crate::objects::post_index::cancellable(&env, open_id).await?;
     let keys = crate::api::keys::naming(&env, open_id).await?;
-    let resp = objects::call::<()>(&env, ACCOUNTS, open_id, Method::Post, "disconnect", None).await?;
+    let resp = AccountOp::Disconnect.send(&env, open_id).await?;
     if resp.status_code() != 204 {
         return Ok(resp);
     }
@@ -105,7 +106,7 @@ pub async fn disconnect(req: Request, env: Env, open_id: &str) -> Result<Respons
     crate::api::posts::cancel_all(&env, &posts).await?;
     // The Account forgot its holders with everything else; this session's list is tidied too.
     if let Some(c) = current(&env, &req).await? {
-        objects::call(&env, SESSIONS, &c.id, Method::Post, "remove", Some(&OpenId { open_id: open_id.to_string() })).await?;
+        SessionOp::Remove(OpenId { open_id: open_id.to_string() }).send(&env, &c.id).await?;
     }
     Ok(Response::empty()?.with_status(204))
 }
@@ -115,7 +116,7 @@ pub async fn schedule(req: Request, env: Env, open_id: &str) -> Result<Response>
     if !holds(&env, &req, open_id).await? {
         return reply::not_found("account");
     }
-    objects::get(&env, ACCOUNTS, open_id, "schedule").await
+    AccountOp::Schedule(ScheduleOp::Get).send(&env, open_id).await
 }
 
 /// `PUT /api/accounts/{open_id}/schedule`: checked here (422 naming `time_zone` or `slots`),
@@ -136,7 +137,7 @@ pub async fn put_schedule(mut req: Request, env: Env, open_id: &str) -> Result<R
         }
     };
     let canonical = ScheduleBody { schedule: checked.to_schedule() };
-    objects::call(&env, ACCOUNTS, open_id, Method::Put, "schedule", Some(&canonical)).await
+    AccountOp::Schedule(ScheduleOp::Put(canonical)).send(&env, open_id).await
 }
 
 /// `GET /api/accounts/{open_id}/queue`: the time "Add to queue" would give a post now.
@@ -144,7 +145,7 @@ pub async fn next_free(req: Request, env: Env, open_id: &str) -> Result<Response
     if !holds(&env, &req, open_id).await? {
         return reply::not_found("account");
     }
-    objects::get(&env, ACCOUNTS, open_id, "queue").await
+    AccountOp::Schedule(ScheduleOp::NextFree).send(&env, open_id).await
 }
 
 /// `GET /api/accounts/{open_id}/slots?from=&to=` (RFC 3339): the free slots in that window
@@ -158,5 +159,5 @@ pub async fn free_slots(req: Request, env: Env, open_id: &str) -> Result<Respons
     if !holds(&env, &req, open_id).await? {
         return reply::not_found("account");
     }
-    objects::call(&env, ACCOUNTS, open_id, Method::Post, "slots", Some(&Window { from_ms, to_ms })).await
+    AccountOp::Schedule(ScheduleOp::Slots(Window { from_ms, to_ms })).send(&env, open_id).await
 }

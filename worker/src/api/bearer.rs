@@ -8,7 +8,7 @@
 
 use crate::api::limits;
 use crate::base::reply;
-use crate::objects::{self, API_KEYS};
+use crate::objects::api_key::ApiKeyOp;
 use letspost_core::api_key::{self, KeyRecord, PRINCIPAL_PREFIX, codes};
 use letspost_core::limits::{Client, KEYS};
 use std::cell::RefCell;
@@ -65,7 +65,7 @@ pub async fn admit(env: &Env, req: &Request, method: &Method, segments: &[&str])
     if let Some(refused) = limits::check(env, &KEYS, "request", &Client::Session(&principal)).await? {
         return Ok(Err(refused));
     }
-    let mut found = objects::call::<()>(env, API_KEYS, &id, Method::Post, "use", None).await?;
+    let mut found = ApiKeyOp::Use.send(env, &id).await?;
     if found.status_code() != 200 {
         return Ok(Err(invalid()?));
     }

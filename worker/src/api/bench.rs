@@ -7,6 +7,10 @@
 //! `{"etag"}` (the request's stream straight into `upload_part`); `POST …/{key}/{upload_id}`
 //! with `[[part, etag]…]` completes; `POST /api/bench/push` `{"key", "upload_url",
 //! "content_type"}` sends the object's TikTok chunks straight from R2.
+//!
+//! `cargo xtask bench history`: `POST /api/bench/history` `Fill` writes lightweight posts (index
+//! rows only) into an account's index; `GET /api/bench/drafts-check/{open_id}` runs a draft
+//! create's pending-drafts check alone → `{"pending"}`.
 
 use crate::base::config::MEDIA_BUCKET;
 use crate::base::reply;
@@ -60,6 +64,17 @@ pub async fn handle(mut req: Request, env: Env, segments: &[&str]) -> Result<Res
                 }
             }
             Response::from_json(&json!({ "chunks": plan.total_chunk_count }))
+        }
+        (Method::Post, ["history"]) => {
+            let f: crate::objects::post_index_bench::Fill = req.json().await?;
+            let account = f.account.clone();
+            crate::objects::expect_ok(crate::objects::call(&env, crate::objects::ACCOUNTS, &account, Method::Post, "test/index-fill", Some(&f)).await?)
+        }
+        (Method::Get, ["drafts-check", open_id]) => {
+            use crate::objects::post_index::{self, Ask};
+            let now = crate::base::rand::now_ms();
+            let posts = post_index::ask(&env, open_id, None, Ask::Drafts { since_ms: post_index::drafts_since(now) }).await?.unwrap_or_default();
+            Response::from_json(&json!({ "pending": post_lifecycle::drafts::pending_at(&posts, now, now) }))
         }
         _ => reply::not_found("bench route"),
     }

@@ -7,16 +7,18 @@ use crate::api::limits;
 use crate::api::session::{current, held, no_session};
 use crate::base::rand::{bytes, now_ms};
 use crate::base::{log, reply};
-use crate::objects::account_keys::KeyId;
-use crate::objects::{self, ACCOUNTS, API_KEYS};
+use crate::objects;
+use crate::objects::account::AccountOp;
+use crate::objects::account_keys::{KeyId, KeyOp};
+use crate::objects::api_key::ApiKeyOp;
 use letspost_core::api::ErrorBody;
 use letspost_core::api_key::{self, KeyCreated, KeyRecord, KeysBody, NewKey, SECRET_BYTES};
 use letspost_core::limits::{Client, WRITES};
-use worker::{Env, Method, Request, Response, Result};
+use worker::{Env, Request, Response, Result};
 
 async fn drop_from(env: &Env, accounts: &[String], id: &str) -> Result<()> {
     for open_id in accounts {
-        objects::call(env, ACCOUNTS, open_id, Method::Post, "key/drop", Some(&KeyId { id: id.to_string() })).await?;
+        AccountOp::Key(KeyOp::Drop(KeyId { id: id.to_string() })).send(env, open_id).await?;
     }
     Ok(())
 }
@@ -45,7 +47,7 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
     // nothing, and listing drops such ids; the reverse would leave an object no list names.
     let mut added: Vec<String> = Vec::new();
     for open_id in &new.accounts {
-        let answer = objects::call(&env, ACCOUNTS, open_id, Method::Post, "key/add", Some(&KeyId { id: id.clone() })).await?;
+        let answer = AccountOp::Key(KeyOp::Add(KeyId { id: id.clone() })).send(&env, open_id).await?;
         if answer.status_code() != 204 {
             drop_from(&env, &added, &id).await?;
             return if answer.status_code() == 409 { Ok(answer) } else { reply::not_found("account") };
@@ -53,7 +55,7 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
         added.push(open_id.clone());
     }
     let record = KeyRecord { id: id.clone(), name: new.name, accounts: new.accounts, created_ms: now_ms(), last_used_ms: None };
-    objects::expect_ok(objects::call(&env, API_KEYS, &id, Method::Post, "create", Some(&record)).await?)?;
+    objects::expect_ok(ApiKeyOp::Create(record.clone()).send(&env, &id).await?)?;
     log::info("api_key_created", &[("key", &id), ("accounts", &record.accounts.len().to_string())]);
     reply::json(201, &KeyCreated { key: record.view(&mine), secret })
 }
@@ -67,7 +69,7 @@ pub async fn list(req: Request, env: Env) -> Result<Response> {
             if keys.iter().any(|k| k.id == id) {
                 continue;
             }
-            let mut found = objects::get(&env, API_KEYS, &id, "key").await?;
+            let mut found = ApiKeyOp::Get.send(&env, &id).await?;
             if found.status_code() == 200 {
                 keys.push(found.json().await?);
             } else {
@@ -89,7 +91,7 @@ pub async fn revoke(req: Request, env: Env, id: &str) -> Result<Response> {
     if !api_key::valid_id(id) {
         return reply::not_found("key");
     }
-    let mut found = objects::get(&env, API_KEYS, id, "key").await?;
+    let mut found = ApiKeyOp::Get.send(&env, id).await?;
     if found.status_code() != 200 {
         return reply::not_found("key");
     }
@@ -99,7 +101,7 @@ pub async fn revoke(req: Request, env: Env, id: &str) -> Result<Response> {
         return reply::not_found("key");
     }
     // The key's object first: from here on, no request finds the key.
-    objects::call::<()>(&env, API_KEYS, id, Method::Post, "revoke", None).await?;
+    ApiKeyOp::Revoke.send(&env, id).await?;
     drop_from(&env, &record.accounts, id).await?;
     log::info("api_key_revoked", &[("key", id)]);
     Ok(Response::empty()?.with_status(204))
@@ -107,15 +109,14 @@ pub async fn revoke(req: Request, env: Env, id: &str) -> Result<Response> {
 
 /// The ids of the keys naming `open_id`, as its Account object lists them.
 pub async fn naming(env: &Env, open_id: &str) -> Result<Vec<String>> {
-    Ok(objects::get(env, ACCOUNTS, open_id, "keys").await?.json().await.unwrap_or_default())
+    Ok(AccountOp::Key(KeyOp::List).send(env, open_id).await?.json().await.unwrap_or_default())
 }
 
 /// An account was disconnected: its keys (`ids`, listed before) forget it, and a key left
 /// with none is deleted.
 pub async fn forget_account(env: &Env, open_id: &str, ids: &[String]) -> Result<()> {
-    let gone = crate::objects::session::OpenId { open_id: open_id.to_string() };
     for id in ids {
-        objects::call(env, API_KEYS, id, Method::Post, "forget", Some(&gone)).await?;
+        ApiKeyOp::Forget(crate::objects::session::OpenId { open_id: open_id.to_string() }).send(env, id).await?;
     }
     Ok(())
 }

@@ -31,6 +31,7 @@ mod webhooks;
 
 use crate::base::config::{self, Config};
 use crate::base::reply;
+use crate::objects::post::ops::{CancelBody, PostOp};
 use letspost_core::api::codes;
 use letspost_core::session::write_allowed;
 use serde_json::json;
@@ -90,14 +91,14 @@ async fn route(req: Request, env: Env, app_origin: String) -> Result<Response> {
         (Method::Delete, ["keys", id]) => keys::revoke(req, env, id).await,
         (Method::Post, ["posts"]) => posts::create(req, env).await,
         (Method::Get, ["posts"]) => posts::list(req, env).await,
-        (Method::Get, ["posts", id]) => posts::forward(req, env, id, Method::Get, "post", None).await,
+        (Method::Get, ["posts", id]) => posts::forward(req, env, id, PostOp::Get).await,
         (Method::Patch, ["posts", id]) => posts::reschedule(req, env, id).await,
-        (Method::Delete, ["posts", id]) => posts::write(req, env, id, "cancel", Some(json!({}))).await,
+        (Method::Delete, ["posts", id]) => posts::write(req, env, id, PostOp::Cancel(CancelBody::default())).await,
         (Method::Post, ["posts", id, "retry"]) => posts::retry(req, env, id).await,
         (Method::Put, ["posts", id, "media"]) => posts::put_media(req, env, id).await,
-        (Method::Get, ["posts", id, "media"]) => posts::forward(req, env, id, Method::Get, "media", None).await,
+        (Method::Get, ["posts", id, "media"]) => posts::forward(req, env, id, PostOp::Received).await,
         // The probe's report of the staged video, re-read from R2.
-        (Method::Get, ["posts", id, "check"]) => posts::forward(req, env, id, Method::Get, "check", None).await,
+        (Method::Get, ["posts", id, "check"]) => posts::forward(req, env, id, PostOp::Check).await,
         #[cfg(feature = "test-routes")]
         (_, ["bench", rest @ ..]) if bench::enabled(&env) => bench::handle(req, env, rest).await,
         #[cfg(feature = "test-routes")]
@@ -142,7 +143,7 @@ async fn health(env: &Env) -> Result<Response> {
 /// The last cron run's report, as the cron's own object keeps it. Each isolate asks at most every
 /// few seconds: every page view calls health, and one object must not take every visitor.
 async fn last_sweep(env: &Env) -> Option<letspost_core::api::SweepReport> {
-    use crate::objects::{self, SWEEP, sweep_state};
+    use crate::objects::sweep_state;
     use std::cell::RefCell;
     const FRESH_MS: u64 = 5_000;
     thread_local! {
@@ -152,7 +153,7 @@ async fn last_sweep(env: &Env) -> Option<letspost_core::api::SweepReport> {
     if let Some(r) = CACHED.with(|c| c.borrow().as_ref().filter(|(at, _)| now < at + FRESH_MS).map(|(_, r)| r.clone())) {
         return Some(r);
     }
-    let report: letspost_core::api::SweepReport = objects::get(env, SWEEP, sweep_state::NAME, "report").await.ok()?.json().await.ok()?;
+    let report: letspost_core::api::SweepReport = sweep_state::SweepOp::Report.send(env).await.ok()?.json().await.ok()?;
     CACHED.with(|c| *c.borrow_mut() = Some((now, report.clone())));
     Some(report)
 }

@@ -12,11 +12,12 @@ use crate::api::session::{current, host};
 use crate::base::config::Config;
 use crate::base::rand::{bytes, now_ms};
 use crate::base::reply;
-use crate::objects::holders::AddHolder;
-use crate::objects::oauth_start::Take;
-use crate::objects::schedule::TimeZoneOf;
-use crate::objects::session::Start;
-use crate::objects::{self, ACCOUNTS, OAUTH_STARTS, SESSIONS};
+use crate::objects;
+use crate::objects::account::AccountOp;
+use crate::objects::holders::{AddHolder, HolderOp};
+use crate::objects::oauth_start::{StartOp, Take};
+use crate::objects::schedule::{ScheduleOp, TimeZoneOf};
+use crate::objects::session::{SessionOp, Start};
 use crate::tiktok::TikTok;
 use letspost_core::api::{AccountBody, OAuthConfig, OAuthStart, TokenExchange, codes};
 use letspost_core::limits::{Client, OAUTH};
@@ -25,7 +26,7 @@ use letspost_core::session::{self, Holder, redirect_uri_is_ours};
 use tiktok_rules::error::codes as tt;
 use tiktok_rules::oauth::{SCOPES, check_code, missing_scopes};
 use tiktok_rules::pkce::{check_challenge, check_verifier};
-use worker::{Env, Method, Request, Response, Result};
+use worker::{Env, Request, Response, Result};
 
 pub fn oauth_config(env: &Env) -> Result<Response> {
     let cfg = Config::from_env(env);
@@ -64,7 +65,7 @@ pub async fn start(mut req: Request, env: Env) -> Result<Response> {
         Some(c) => c,
         None => session::new_id(&bytes::<{ oauth_start::ID_BYTES }>()?),
     };
-    objects::expect_ok(objects::call(&env, OAUTH_STARTS, &session::public_id(&cookie), Method::Post, "add", Some(&body)).await?)?;
+    objects::expect_ok(StartOp::Add(body).send(&env, &session::public_id(&cookie)).await?)?;
     let mut resp = Response::empty()?.with_status(204);
     resp.headers_mut().set("Set-Cookie", &oauth_start::set_cookie(&cookie, &host(&req)))?;
     Ok(resp)
@@ -98,7 +99,7 @@ pub async fn exchange(mut req: Request, env: Env, app_origin: &str) -> Result<Re
     let bound = match start_cookie(&req) {
         Some(cookie) => {
             let take = Take { state: body.state.clone(), code_verifier: body.code_verifier.clone(), pkce: cfg.pkce };
-            objects::call(&env, OAUTH_STARTS, &session::public_id(&cookie), Method::Post, "take", Some(&take)).await?.status_code() == 204
+            StartOp::Take(take).send(&env, &session::public_id(&cookie)).await?.status_code() == 204
         }
         None => false,
     };
@@ -122,14 +123,14 @@ pub async fn exchange(mut req: Request, env: Env, app_origin: &str) -> Result<Re
         return reply::error(403, codes::MISSING_SCOPES, &msg);
     }
     let open_id = answer.open_id.clone();
-    let mut connected = objects::call(&env, ACCOUNTS, &open_id, Method::Post, "connect", Some(&answer)).await?;
+    let mut connected = AccountOp::Connect(Box::new(answer)).send(&env, &open_id).await?;
     if connected.status_code() != 200 {
         return Ok(connected);
     }
     let account: AccountBody = connected.json().await?;
     // A new account's posting schedule starts in this browser's zone (kept if it has one).
     let zone = TimeZoneOf { time_zone: body.time_zone.clone().unwrap_or_default() };
-    objects::call(&env, ACCOUNTS, &open_id, Method::Post, "schedule/default", Some(&zone)).await?;
+    AccountOp::Schedule(ScheduleOp::Default(zone)).send(&env, &open_id).await?;
     // Signing in issues a fresh session id every time; the session it replaces (if the server
     // knows it) hands over its accounts and ends at once, so its old id opens nothing.
     let previous = current(&env, &req).await?;
@@ -142,17 +143,17 @@ pub async fn exchange(mut req: Request, env: Env, app_origin: &str) -> Result<Re
     if let Some(p) = &previous {
         for carried in p.state.accounts.iter().filter(|o| **o != open_id) {
             let add = AddHolder { holder: holder(), replaces: Some(p.id.clone()), only_if_held: true };
-            if objects::call(&env, ACCOUNTS, carried, Method::Post, "holder/add", Some(&add)).await?.status_code() == 204 {
+            if AccountOp::Holder(HolderOp::Add(add)).send(&env, carried).await?.status_code() == 204 {
                 accounts.push(carried.clone());
             }
         }
     }
     let _dropped = session::add_account(&mut accounts, &open_id);
     let add = AddHolder { holder: holder(), replaces: previous.as_ref().map(|p| p.id.clone()), only_if_held: false };
-    objects::expect_ok(objects::call(&env, ACCOUNTS, &open_id, Method::Post, "holder/add", Some(&add)).await?)?;
-    objects::expect_ok(objects::call(&env, SESSIONS, &id, Method::Post, "start", Some(&Start { id: id.clone(), user_agent, accounts })).await?)?;
+    objects::expect_ok(AccountOp::Holder(HolderOp::Add(add)).send(&env, &open_id).await?)?;
+    objects::expect_ok(SessionOp::Start(Start { id: id.clone(), user_agent, accounts }).send(&env, &id).await?)?;
     if let Some(p) = &previous {
-        objects::call::<()>(&env, SESSIONS, &p.id, Method::Post, "end", None).await?;
+        SessionOp::End.send(&env, &p.id).await?;
     }
     let mut resp = Response::from_json(&account)?;
     resp.headers_mut().set("Set-Cookie", &session::set_cookie(&cookie, &host(&req)))?;

@@ -4,16 +4,16 @@
 //! against its session's rate limit (`letspost_core::limits`), and a create against its
 //! account's caps (`post_lifecycle::caps`).
 
-use crate::api::session::{Current, account_holds, current, held, idempotency_scope, no_session};
+use crate::api::session::{Current, account_holds, current, idempotency_scope, no_session};
 use crate::api::{body, limits, media_part, test_hooks};
 use crate::base::config::{self, MEDIA_BUCKET};
 use crate::base::rand::{bytes, now_ms};
 use crate::base::reply;
-use crate::objects::account::PostId;
-use crate::objects::post::{CancelBody, Create, PartBegin, PartDone, PartTicket, Replay, RetryBody, Schedule};
-use crate::objects::schedule::{HoldOf, QueueAsk, Queued};
-use crate::objects::usage::{UsageAsk, UsageOf};
-use crate::objects::{self, ACCOUNTS, POSTS};
+use crate::objects::account::AccountOp;
+use crate::objects::post::ops::{CancelBody, Create, PartBegin, PartDone, PartTicket, PostOp, Replay, RetryBody, Schedule};
+use crate::objects::post_index::{self, Ask};
+use crate::objects::schedule::{HoldOf, QueueAsk, Queued, ScheduleOp};
+use crate::objects::usage::{UsageAsk, UsageOf, UsageOp};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use letspost_core::api::{ApiError, CreatorInfoBody, ErrorBody, codes};
@@ -21,9 +21,10 @@ use letspost_core::limits::{Client, PARTS, WRITES};
 use letspost_core::request;
 use post_lifecycle::create::Reschedule;
 use post_lifecycle::create::check_publish_at;
+use post_lifecycle::history::{BadQuery, Query, Row, merge_pages, newest_first};
 use post_lifecycle::staging::StagingPlan;
 use post_lifecycle::{CreatePost, CreatedBody, FieldError, Mode, Post, PostBody, PostView, PostsBody, UploadTarget};
-use worker::{Env, Method, Request, Response, Result};
+use worker::{Env, Request, Response, Result};
 
 /// 128 random bits: post ids (and so R2 keys) can't be guessed.
 const ID_BYTES: usize = 16;
@@ -36,18 +37,41 @@ fn field_error(e: FieldError) -> Result<Response> {
     reply::json(422, &ErrorBody { error: ApiError { code: e.code.into(), message: e.message, field: Some(e.field.into()) } })
 }
 
+/// A post a session can see: from its object, or, once a finished post was shed (`Post::shed_at`),
+/// only its row in the account's index.
+enum Seen {
+    Live(PostView),
+    Shed(PostView),
+}
+
 /// The post, if session `me` holds its account.
-async fn post_for(env: &Env, me: &Current, id: &str) -> Result<Option<PostView>> {
+async fn post_for(env: &Env, me: &Current, id: &str) -> Result<Option<Seen>> {
     if !valid_id(id) {
         return Ok(None);
     }
-    let mut resp = objects::get(env, POSTS, id, "post").await?;
+    let mut resp = PostOp::Get.send(env, id).await?;
     if resp.status_code() != 200 {
+        // Shed, or never made: the session's accounts' indexes know (one call each).
+        for account in &me.state.accounts {
+            if let Some(view) = post_index::ask(env, account, Some(&me.id), Ask::Ids(vec![id.to_string()])).await?.and_then(|v| v.into_iter().next()) {
+                return Ok(Some(Seen::Shed(view)));
+            }
+        }
         return Ok(None);
     }
     let view = resp.json::<PostBody>().await?.post;
     let held = me.state.accounts.contains(&view.account) && account_holds(env, &view.account, &me.id).await?;
-    Ok(held.then_some(view))
+    Ok(held.then_some(Seen::Live(view)))
+}
+
+/// What a finished post no longer kept by its object answers to anything but a read.
+fn shed_answer(op: &PostOp) -> Result<Response> {
+    match op {
+        PostOp::Received | PostOp::Check | PostOp::MediaBegin(_) => {
+            reply::error(404, codes::NOT_FOUND, "This post's video is no longer kept: LetsPost deletes it once the post is finished.")
+        }
+        _ => reply::error(409, "conflict", "This post is finished and its video is no longer kept, so it can't change."),
+    }
 }
 
 /// A write's gate: the request's session (none: 404, as for a post it can't see, with no
@@ -87,7 +111,7 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
             let fingerprint = request::fingerprint(&serde_json::to_vec(&body)?);
             // Asked again: the first request's post, before any check that its own existence
             // (a pending draft, a time now past) would change.
-            let replay = objects::call(&env, POSTS, &id, Method::Post, "replay", Some(&Replay { fingerprint: fingerprint.clone() })).await?;
+            let replay = PostOp::Replay(Replay { fingerprint: fingerprint.clone() }).send(&env, &id).await?;
             if replay.status_code() != 404 {
                 return created_answer(&env, &id, replay).await;
             }
@@ -97,7 +121,7 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
     };
     // The creator's options now, not when the composer opened (or, if TikTok stumbles right
     // now, as they were a few minutes ago: the post is not lost to a hiccup).
-    let mut info = objects::get(&env, ACCOUNTS, &body.account, "creator-info-for-post").await?;
+    let mut info = AccountOp::CreatorInfo { reuse: true }.send(&env, &body.account).await?;
     if info.status_code() != 200 {
         return Ok(info);
     }
@@ -110,14 +134,14 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
     // The account's caps (waiting posts, staged bytes): this post's share is reserved in the
     // same request that checks them, so two creates can't both take the last room.
     let reserve = UsageAsk { id: id.clone(), bytes: body.video_size };
-    let reserved = objects::call(&env, ACCOUNTS, &body.account, Method::Post, "usage/reserve", Some(&reserve)).await?;
+    let reserved = AccountOp::Usage(UsageOp::Reserve(reserve)).send(&env, &body.account).await?;
     if reserved.status_code() != 204 {
         return Ok(reserved);
     }
     if body.queue {
         // The account picks the slot and holds it for this post id: serialized per account,
         // and a keyed create asked again gets the same slot.
-        let mut picked = objects::call(&env, ACCOUNTS, &body.account, Method::Post, "queue", Some(&QueueAsk { id: id.clone() })).await?;
+        let mut picked = AccountOp::Schedule(ScheduleOp::Queue(QueueAsk { id: id.clone() })).send(&env, &body.account).await?;
         if picked.status_code() != 200 {
             release(&env, &body.account, &id, false).await?;
             return Ok(picked);
@@ -125,18 +149,19 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
         publish_at_ms = Some(picked.json::<Queued>().await?.publish_at_ms);
     }
     if body.mode == Mode::Draft {
-        // TikTok's 5-pending-drafts limit, foreseen: refused before a byte is uploaded.
-        let posts = account_posts(&env, &body.account).await?;
+        // TikTok's 5-pending-drafts limit, foreseen: refused before a byte is uploaded. The
+        // account's index answers with the drafts that may hold a slot, not every post.
+        let since_ms = post_index::drafts_since(now);
+        let posts = post_index::ask(&env, &body.account, None, Ask::Drafts { since_ms }).await?.unwrap_or_default();
         if let Err(e) = post_lifecycle::drafts::check_room(&posts, publish_at_ms, now) {
             release(&env, &body.account, &id, body.queue).await?;
             return field_error(e);
         }
     }
-    let mut post = Post::new(id.clone(), body.account.clone(), creator.creator_username.clone(), settings, publish_at_ms, body.video_size, now);
-    post.pushed = config::webhooks_on(&env);
-    post.upload_lead_margin_ms = config::upload_lead_margin_ms(&env);
+    let post = Post::new(id.clone(), body.account.clone(), creator.creator_username.clone(), settings, publish_at_ms, body.video_size, now)
+        .deployed(config::webhooks_on(&env), config::upload_lead_margin_ms(&env));
     let create = Create { post, max_duration_sec: creator.max_video_post_duration_sec, fingerprint };
-    let made = objects::call(&env, POSTS, &id, Method::Post, "create", Some(&create)).await?;
+    let made = PostOp::Create(Box::new(create)).send(&env, &id).await?;
     let answer = created_answer(&env, &id, made).await?;
     if !(200..300).contains(&answer.status_code()) && answer.status_code() != 409 {
         release(&env, &body.account, &id, body.queue).await?;
@@ -151,23 +176,23 @@ pub async fn create(mut req: Request, env: Env) -> Result<Response> {
 /// once (else the reservations lapse in two minutes, `post_lifecycle::caps::RESERVATION_MS`
 /// and `posting_schedule::RESERVATION_MS`). Only reservations go, never what a post confirmed.
 async fn release(env: &Env, account: &str, id: &str, queued: bool) -> Result<()> {
-    objects::call(env, ACCOUNTS, account, Method::Post, "usage", Some(&UsageOf { id: id.to_string(), usage: None, reservation_only: true })).await?;
+    AccountOp::Usage(UsageOp::Report(UsageOf { id: id.to_string(), usage: None, reservation_only: true })).send(env, account).await?;
     if queued {
         let hold = HoldOf { id: id.to_string(), at_ms: None, reservation_only: true };
-        objects::call(env, ACCOUNTS, account, Method::Post, "hold", Some(&hold)).await?;
+        AccountOp::Schedule(ScheduleOp::Hold(hold)).send(env, account).await?;
     }
     Ok(())
 }
 
 /// The answer to a create, first or replayed: the post object's refusal as it is, or 201 with
-/// the post and where its video goes, once the post is in its account's list (again, for a
-/// replay: the first request may have stopped before that).
+/// the post and where its video goes, once the post is in its account's index (again, for a
+/// replay: the first request may have stopped before that; an older row never replaces a newer).
 async fn created_answer(env: &Env, id: &str, mut made: Response) -> Result<Response> {
     if !(200..300).contains(&made.status_code()) {
         return Ok(made);
     }
     let view = made.json::<PostBody>().await?.post;
-    objects::call(env, ACCOUNTS, &view.account, Method::Post, "posts", Some(&PostId { id: id.to_string() })).await?;
+    post_index::put_row(env, &view.account.clone(), &Row::of(view.clone())).await?;
     let plan = StagingPlan::for_size(view.video_size);
     let upload = UploadTarget { url: format!("/api/posts/{id}/media"), chunk_size: plan.part_size, total_chunk_count: plan.part_count };
     reply::json(201, &CreatedBody { post: view, upload })
@@ -179,7 +204,11 @@ pub async fn put_media(req: Request, env: Env, id: &str) -> Result<Response> {
         Ok(me) => me,
         Err(refused) => return Ok(refused),
     };
-    let Some(post) = post_for(&env, &me, id).await? else { return reply::not_found("post") };
+    let post = match post_for(&env, &me, id).await? {
+        Some(Seen::Live(p)) => p,
+        Some(Seen::Shed(_)) => return shed_answer(&PostOp::Received),
+        None => return reply::not_found("post"),
+    };
     if test_hooks::FAIL_NEXT_MEDIA_PUT.fires(&env, &post.settings.caption) {
         return reply::error(503, "injected_fault", "The upload was interrupted. Resume from received_bytes.");
     }
@@ -190,7 +219,7 @@ pub async fn put_media(req: Request, env: Env, id: &str) -> Result<Response> {
         let code = if bad.status == 411 { "length_required" } else { letspost_core::api::codes::BAD_REQUEST };
         return reply::error(bad.status, code, &bad.message);
     }
-    let mut begun = objects::call(&env, POSTS, id, Method::Post, "media/begin", Some(&PartBegin { content_range })).await?;
+    let mut begun = PostOp::MediaBegin(PartBegin { content_range }).send(&env, id).await?;
     if begun.status_code() != 200 {
         return Ok(begun);
     }
@@ -203,34 +232,40 @@ pub async fn put_media(req: Request, env: Env, id: &str) -> Result<Response> {
         return reply::error(408, codes::REQUEST_TIMEOUT, message);
     };
     let done = PartDone { part_number: part.part_number(), etag: part.etag(), first: ticket.first, last: ticket.last };
-    objects::call(&env, POSTS, id, Method::Post, "media/part", Some(&done)).await
+    PostOp::MediaPart(done).send(&env, id).await
 }
 
 /// A post-scoped read: 404 unless the session holds the post's account.
-pub async fn forward(req: Request, env: Env, id: &str, method: Method, op: &str, body: Option<serde_json::Value>) -> Result<Response> {
+pub async fn forward(req: Request, env: Env, id: &str, op: PostOp) -> Result<Response> {
     let Some(me) = current(&env, &req).await? else { return reply::not_found("post") };
-    if post_for(&env, &me, id).await?.is_none() {
-        return reply::not_found("post");
+    match post_for(&env, &me, id).await? {
+        None => reply::not_found("post"),
+        Some(Seen::Shed(view)) if matches!(op, PostOp::Get) => Response::from_json(&PostBody { post: view }),
+        Some(Seen::Shed(_)) => shed_answer(&op),
+        Some(Seen::Live(_)) => op.send(&env, id).await,
     }
-    objects::call(&env, POSTS, id, method, op, body.as_ref()).await
 }
 
 /// A post-scoped write (cancel, reschedule, retry): the session, its rate limit, then the post.
-pub async fn write(req: Request, env: Env, id: &str, op: &str, body: Option<serde_json::Value>) -> Result<Response> {
+pub async fn write(req: Request, env: Env, id: &str, op: PostOp) -> Result<Response> {
     let me = match writer(&env, &req, &WRITES, "write").await? {
         Ok(me) => me,
         Err(refused) => return Ok(refused),
     };
-    let Some(post) = post_for(&env, &me, id).await? else { return reply::not_found("post") };
-    if op == "retry" {
+    let post = match post_for(&env, &me, id).await? {
+        Some(Seen::Live(p)) => p,
+        Some(Seen::Shed(_)) => return shed_answer(&op),
+        None => return reply::not_found("post"),
+    };
+    if matches!(op, PostOp::Retry(_)) {
         // A retried post waits again: it must fit the account's caps beside the others.
         let ask = UsageAsk { id: id.to_string(), bytes: post.video_size };
-        let room = objects::call(&env, ACCOUNTS, &post.account, Method::Post, "usage/check", Some(&ask)).await?;
+        let room = AccountOp::Usage(UsageOp::Check(ask)).send(&env, &post.account).await?;
         if room.status_code() != 204 {
             return Ok(room);
         }
     }
-    objects::call(&env, POSTS, id, Method::Post, op, body.as_ref()).await
+    op.send(&env, id).await
 }
 
 /// `POST /api/posts/{id}/retry`: once per `Idempotency-Key` (the same key again answers with
@@ -240,8 +275,7 @@ pub async fn retry(req: Request, env: Env, id: &str) -> Result<Response> {
         Ok(k) => k,
         Err(refused) => return Ok(refused),
     };
-    let body = serde_json::to_value(RetryBody { key })?;
-    write(req, env, id, "retry", Some(body)).await
+    write(req, env, id, PostOp::Retry(RetryBody { key })).await
 }
 
 /// `PATCH /api/posts/{id}` `{"publish_at"}`.
@@ -254,41 +288,60 @@ pub async fn reschedule(mut req: Request, env: Env, id: &str) -> Result<Response
         Ok(at) => at,
         Err(e) => return field_error(e),
     };
-    let schedule = serde_json::to_value(Schedule { publish_at_ms })?;
-    write(req, env, id, "schedule", Some(schedule)).await
+    write(req, env, id, PostOp::Reschedule(Schedule { publish_at_ms })).await
 }
 
-/// Every post of one account.
-async fn account_posts(env: &Env, account: &str) -> Result<Vec<PostView>> {
-    let mut posts = Vec::new();
-    let ids: Vec<String> = objects::get(env, ACCOUNTS, account, "posts").await?.json().await.unwrap_or_default();
-    for id in ids {
-        let mut resp = objects::get(env, POSTS, &id, "post").await?;
-        if resp.status_code() == 200 {
-            posts.push(resp.json::<PostBody>().await?.post);
+/// `GET /api/posts`: a page (`?limit&cursor`), a window (`?from&to`) or some posts (`?ids`) of
+/// the session's accounts, newest first (`post_lifecycle::history`). One call per account
+/// (its index, which also checks the holding) plus the session's, whatever the history holds.
+pub async fn list(req: Request, env: Env) -> Result<Response> {
+    let url = req.url()?;
+    let pairs: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let query = match Query::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+        Ok(q) => q,
+        Err(BadQuery(message)) => return reply::bad_request(&message),
+    };
+    let Some(me) = current(&env, &req).await? else { return Response::from_json(&PostsBody::default()) };
+    let ask = |a: &str| {
+        let ask = match &query {
+            Query::Page { limit, after } => Ask::Page { limit: limit + 1, after: after.clone() },
+            Query::Window { from_ms, to_ms } => Ask::Window { from_ms: *from_ms, to_ms: *to_ms },
+            Query::Ids(ids) => Ask::Ids(ids.clone()),
+        };
+        let (env, me, a) = (&env, &me, a.to_string());
+        async move { post_index::ask(env, &a, Some(&me.id), ask).await }
+    };
+    if matches!(&query, Query::Ids(ids) if ids.is_empty()) {
+        return Response::from_json(&PostsBody::default());
+    }
+    // Side by side: an agency's page waits for its slowest account, not for all in a row.
+    let answers = futures_util::future::join_all(me.state.accounts.iter().map(|a| ask(a))).await;
+    let mut held = Vec::new();
+    for a in answers {
+        // `None`: the account no longer counts this session among its holders.
+        if let Some(posts) = a? {
+            held.push(posts);
         }
     }
-    Ok(posts)
+    let body = match query {
+        Query::Page { limit, .. } => {
+            let (posts, next_cursor) = merge_pages(held, limit);
+            PostsBody { posts, next_cursor }
+        }
+        _ => PostsBody { posts: newest_first(held), next_cursor: None },
+    };
+    Response::from_json(&body)
 }
 
-/// `GET /api/posts`: every post of the session's accounts, newest first.
-pub async fn list(req: Request, env: Env) -> Result<Response> {
-    let mut posts: Vec<PostView> = Vec::new();
-    for account in held(&env, &req).await? {
-        posts.extend(account_posts(&env, &account).await?);
-    }
-    posts.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
-    Response::from_json(&PostsBody { posts, next_cursor: None })
-}
-
-/// Disconnecting an account cancels its pending posts, each with that reason.
+/// Disconnecting an account cancels its pending posts (the ones its index lists as still
+/// cancellable), each with that reason.
 pub async fn cancel_all(env: &Env, ids: &[String]) -> Result<()> {
     let reason = post_lifecycle::PostError::new("account_disconnected", "The TikTok account was disconnected, so this post was cancelled.");
     for id in ids {
         let body = CancelBody { reason: Some(reason.clone()) };
         // Posts already uploading answer 409 and run on; they fail with "reconnect" if TikTok
         // no longer takes the revoked token.
-        objects::call(env, POSTS, id, Method::Post, "cancel", Some(&body)).await?;
+        PostOp::Cancel(body).send(env, id).await?;
     }
     Ok(())
 }

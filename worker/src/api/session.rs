@@ -10,11 +10,12 @@
 //! decides, as it does for a session. A cookie sent beside a key is never read.
 
 use crate::base::reply;
-use crate::objects::account_keys::KeyId;
-use crate::objects::session::{HolderSeen, SessionState};
-use crate::objects::{self, ACCOUNTS, SESSIONS};
+use crate::objects::account::AccountOp;
+use crate::objects::account_keys::{KeyId, KeyOp};
+use crate::objects::holders::HolderOp;
+use crate::objects::session::{HolderSeen, SessionOp, SessionState};
 use letspost_core::session::{self, Lifetime};
-use worker::{Env, Method, Request, Response, Result};
+use worker::{Env, Request, Response, Result};
 
 /// The request's host (no port), for the cookie's name and flags.
 pub fn host(req: &Request) -> String {
@@ -53,7 +54,7 @@ pub async fn current(env: &Env, req: &Request) -> Result<Option<Current>> {
     }
     let Some(cookie) = session_id(req) else { return Ok(None) };
     let id = session::public_id(&cookie);
-    let mut resp = objects::get(env, SESSIONS, &id, "state").await?;
+    let mut resp = SessionOp::State.send(env, &id).await?;
     if resp.status_code() != 200 {
         return Ok(None);
     }
@@ -64,13 +65,13 @@ pub async fn current(env: &Env, req: &Request) -> Result<Option<Current>> {
 pub async fn account_holds(env: &Env, open_id: &str, id: &str) -> Result<bool> {
     if let Some(key) = id.strip_prefix(letspost_core::api_key::PRINCIPAL_PREFIX) {
         let ask = KeyId { id: key.to_string() };
-        return Ok(objects::call(env, ACCOUNTS, open_id, Method::Post, "key/check", Some(&ask)).await?.status_code() == 204);
+        return Ok(AccountOp::Key(KeyOp::Check(ask)).send(env, open_id).await?.status_code() == 204);
     }
     let ask = HolderSeen { id: id.to_string(), last_seen_ms: 0 };
-    Ok(objects::call(env, ACCOUNTS, open_id, Method::Post, "holder/check", Some(&ask)).await?.status_code() == 204)
+    Ok(AccountOp::Holder(HolderOp::Check(ask)).send(env, open_id).await?.status_code() == 204)
 }
 
-/// The accounts the request's session holds (none without a session).
+/// The accounts the request's session holds (none without a session): one call per account.
 pub async fn held(env: &Env, req: &Request) -> Result<Vec<String>> {
     let Some(c) = current(env, req).await? else { return Ok(Vec::new()) };
     let mut out = Vec::new();
@@ -99,7 +100,7 @@ pub async fn holds(env: &Env, req: &Request, open_id: &str) -> Result<bool> {
 /// its storage is deleted) and the cookie is cleared. Without a session, the same answer.
 pub async fn logout(req: Request, env: Env) -> Result<Response> {
     if let Some(cookie) = session_id(&req) {
-        objects::call::<()>(&env, SESSIONS, &session::public_id(&cookie), Method::Post, "end", None).await?;
+        SessionOp::End.send(&env, &session::public_id(&cookie)).await?;
     }
     let mut resp = Response::empty()?.with_status(204);
     resp.headers_mut().set("Set-Cookie", &session::clear_cookie(&host(&req)))?;

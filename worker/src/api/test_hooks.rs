@@ -34,12 +34,16 @@
 //!   counted against the account's caps as any post.
 //! - `POST /api/test/posts/stall` `{"ids", "overdue_ms"}`: each post's alarm deleted and its
 //!   index entry dated `overdue_ms` ago, as a lost alarm looks to the cron.
-//! - `GET /api/test/posts/{id}/alarm` → `{"alarm_ms"}`.
+//! - `GET /api/test/posts/{id}/alarm` → `{"alarm_ms"}`; `GET /api/test/posts/{id}/stored` →
+//!   `{"stored"}`: whether the post's object still keeps it (a finished post is shed).
+//! - `POST /api/test/legacy-post-ids` `{"account", "ids"}`: the account as before its post index
+//!   (issue 35): these ids in its old list, their rows gone. `GET
+//!   /api/test/accounts/{open_id}/legacy-post-ids` → `{"ids"}` (null once moved over).
 //! - `POST /api/test/legacy-registry` `{"kind": "posts" | "accounts", "id"}`: an entry in the old
 //!   Registry, as a deployment before the sharded index wrote it, and the drain marked undone.
 
 use crate::objects::session::Age;
-use crate::objects::{self, POSTS, REGISTRY, SESSIONS, SWEEP, post::Stall, sweep_state};
+use crate::objects::{self, ACCOUNTS, POSTS, REGISTRY, SESSIONS, SWEEP, post::ops::Stall, sweep_state};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -139,6 +143,12 @@ struct AgeBy {
 }
 
 #[derive(Deserialize)]
+struct LegacyIds {
+    account: String,
+    ids: Vec<String>,
+}
+
+#[derive(Deserialize)]
 struct Legacy {
     kind: String,
     id: String,
@@ -196,6 +206,12 @@ pub async fn handle(mut req: Request, env: Env, segments: &[&str]) -> Result<Res
             Ok(Response::empty()?.with_status(204))
         }
         (Method::Get, ["posts", id, "alarm"]) => objects::get(&env, POSTS, id, "test/alarm").await,
+        (Method::Get, ["posts", id, "stored"]) => objects::get(&env, POSTS, id, "test/stored").await,
+        (Method::Post, ["legacy-post-ids"]) => {
+            let l: LegacyIds = req.json().await?;
+            objects::expect_ok(objects::call(&env, ACCOUNTS, &l.account, Method::Post, "test/legacy-posts", Some(&l.ids)).await?)
+        }
+        (Method::Get, ["accounts", open_id, "legacy-post-ids"]) => objects::get(&env, ACCOUNTS, open_id, "test/legacy-posts").await,
         (Method::Post, ["legacy-registry"]) => {
             let l: Legacy = req.json().await?;
             objects::expect_ok(objects::call(&env, REGISTRY, objects::registry::NAME, Method::Post, &l.kind, Some(&json!({ "id": l.id }))).await?)?;

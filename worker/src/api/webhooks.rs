@@ -11,10 +11,10 @@ use crate::base::config::{CLIENT_SECRET, secret, webhook_tolerance_secs};
 use crate::base::rand::now_ms;
 use crate::base::reply;
 use crate::objects::account::AccountFact;
-use crate::objects::{self, ACCOUNTS};
+use crate::objects::account::AccountOp;
 use post_lifecycle::Pushed;
 use tiktok_rules::webhook::{self, MAX_BODY_BYTES, Refusal, WebhookEvent};
-use worker::{Env, Method, Request, Response, Result};
+use worker::{Env, Request, Response, Result};
 
 fn refused(r: Refusal) -> Result<Response> {
     let (code, message) = r.code_and_message();
@@ -54,7 +54,7 @@ pub async fn receive(mut req: Request, env: Env) -> Result<Response> {
     if hook.user_openid.is_empty() {
         return received(false);
     }
-    let resp = objects::call(&env, ACCOUNTS, &hook.user_openid, Method::Post, "webhook", Some(&fact)).await?;
+    let resp = AccountOp::Webhook(fact).send(&env, &hook.user_openid).await?;
     match resp.status_code() {
         200 => received(true),
         // An account or post LetsPost doesn't know (another app's, or deleted).

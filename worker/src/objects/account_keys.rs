@@ -3,13 +3,13 @@
 //! `letspost_core::api_key::MAX_PER_ACCOUNT` ids (~70 B each); a disconnect deletes them with
 //! the rest of the account, so a later connection is reached by no earlier key.
 //!
-//! Internal operations: `POST /key/add` `{id}` → 204 (404 when the account is not connected,
-//! 409 when it has as many keys as it may); `POST /key/check` `{id}` → 204 / 404;
-//! `POST /key/drop` `{id}` → 204 / 404; `GET /keys` → `[id]`.
+//! Operations (`KeyOp`, through `AccountOp::Key`): `Add` → 204 (404 when the account is not
+//! connected, 409 when it has as many keys as it may); `Check` → 204 / 404; `Drop` → 204 / 404;
+//! `List` → `[id]`.
 
 use letspost_core::api_key::{MAX_PER_ACCOUNT, codes};
 use serde::{Deserialize, Serialize};
-use worker::{Method, Request, Response, Result, Storage};
+use worker::{Response, Result, Storage};
 
 const KEYS: &str = "api_keys";
 
@@ -18,8 +18,22 @@ pub struct KeyId {
     pub id: String,
 }
 
+/// The key list's operations (`account::AccountOp::Key`).
+#[derive(Serialize, Deserialize)]
+pub enum KeyOp {
+    Add(KeyId),
+    Check(KeyId),
+    Drop(KeyId),
+    List,
+}
+
 async fn list(storage: &Storage) -> Result<Vec<String>> {
     Ok(storage.get(KEYS).await?.unwrap_or_default())
+}
+
+/// Does key `id` name this account?
+pub async fn names(storage: &Storage, id: &str) -> Result<bool> {
+    Ok(list(storage).await?.iter().any(|k| k == id))
 }
 
 /// Every key loses the account (TikTok removed the authorization and someone connected it again).
@@ -27,16 +41,15 @@ pub async fn forget_all(storage: &Storage) -> Result<()> {
     storage.delete(KEYS).await.map(|_| ())
 }
 
-fn status(code: u16) -> Result<Option<Response>> {
-    Ok(Some(Response::empty()?.with_status(code)))
+fn status(code: u16) -> Result<Response> {
+    Ok(Response::empty()?.with_status(code))
 }
 
-/// Answers the key operations; `None` for any other. `connected`: whether the account has a
-/// connection now (a key is never added to an account that is gone).
-pub async fn handle(storage: &Storage, req: &mut Request, connected: bool) -> Result<Option<Response>> {
-    match (req.method(), req.path().as_str()) {
-        (Method::Post, "/key/add") => {
-            let KeyId { id } = req.json().await?;
+/// Answers a key operation. `connected`: whether the account has a connection now (a key is
+/// never added to an account that is gone).
+pub async fn handle(storage: &Storage, op: KeyOp, connected: bool) -> Result<Response> {
+    match op {
+        KeyOp::Add(KeyId { id }) => {
             if !connected {
                 return status(404);
             }
@@ -44,19 +57,15 @@ pub async fn handle(storage: &Storage, req: &mut Request, connected: bool) -> Re
             if !ids.contains(&id) {
                 if ids.len() >= MAX_PER_ACCOUNT {
                     let message = format!("This account already has {MAX_PER_ACCOUNT} API keys. Revoke one you no longer use first.");
-                    return Ok(Some(crate::base::reply::error(409, codes::TOO_MANY_KEYS, &message)?));
+                    return crate::base::reply::error(409, codes::TOO_MANY_KEYS, &message);
                 }
                 ids.push(id);
                 storage.put(KEYS, &ids).await?;
             }
             status(204)
         }
-        (Method::Post, "/key/check") => {
-            let KeyId { id } = req.json().await?;
-            status(if list(storage).await?.contains(&id) { 204 } else { 404 })
-        }
-        (Method::Post, "/key/drop") => {
-            let KeyId { id } = req.json().await?;
+        KeyOp::Check(KeyId { id }) => status(if names(storage, &id).await? { 204 } else { 404 }),
+        KeyOp::Drop(KeyId { id }) => {
             let mut ids = list(storage).await?;
             let before = ids.len();
             ids.retain(|k| *k != id);
@@ -66,7 +75,6 @@ pub async fn handle(storage: &Storage, req: &mut Request, connected: bool) -> Re
             storage.put(KEYS, &ids).await?;
             status(204)
         }
-        (Method::Get, "/keys") => Ok(Some(Response::from_json(&list(storage).await?)?)),
-        _ => Ok(None),
+        KeyOp::List => Response::from_json(&list(storage).await?),
     }
 }

@@ -4,15 +4,33 @@
 //! the secret. Whether the key still reaches an account is the Account object's word
 //! (`account_keys.rs`): a disconnect ends it there at once.
 //!
-//! Internal operations: `POST /create` `KeyRecord` → 204 (409 if the id is taken);
-//! `GET /key` → `KeyRecord` (404: no key); `POST /use` → `KeyRecord`, noting the use (at most
-//! one write a minute); `POST /revoke` → `KeyRecord`, then nothing is left;
-//! `POST /forget` `{open_id}` → 204 (a key left with no account is deleted).
+//! Operations (`ApiKeyOp`): `Create` → 204 (409 if the id is taken); `Get` → `KeyRecord` (404:
+//! no key); `Use` → `KeyRecord`, noting the use (at most one write a minute); `Revoke` →
+//! `KeyRecord`, then nothing is left; `Forget` → 204 (a key left with no account is deleted).
 
 use crate::base::rand::now_ms;
 use crate::objects::session::OpenId;
+use crate::objects::{self, API_KEYS};
 use letspost_core::api_key::KeyRecord;
-use worker::{DurableObject, Env, Method, Request, Response, Result, State, durable_object};
+use serde::{Deserialize, Serialize};
+use worker::{DurableObject, Env, Request, Response, Result, State, durable_object};
+
+/// What is asked of a key's object.
+#[derive(Serialize, Deserialize)]
+pub enum ApiKeyOp {
+    Create(KeyRecord),
+    Get,
+    Use,
+    Revoke,
+    Forget(OpenId),
+}
+
+impl ApiKeyOp {
+    /// This operation, to key `id`'s object.
+    pub async fn send(&self, env: &Env, id: &str) -> Result<Response> {
+        objects::send(env, API_KEYS, id, self).await
+    }
+}
 
 const KEY: &str = "key";
 
@@ -35,33 +53,31 @@ impl DurableObject for ApiKey {
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let storage = self.state.storage();
         let record: Option<KeyRecord> = storage.get(KEY).await?;
-        match (req.method(), req.path().as_str()) {
-            (Method::Post, "/create") => {
+        match req.json::<ApiKeyOp>().await? {
+            ApiKeyOp::Create(r) => {
                 if record.is_some() {
                     return status(409);
                 }
-                let r: KeyRecord = req.json().await?;
                 storage.put(KEY, &r).await?;
                 status(204)
             }
-            (Method::Get, "/key") => match record {
+            ApiKeyOp::Get => match record {
                 Some(r) => Response::from_json(&r),
                 None => status(404),
             },
-            (Method::Post, "/use") => {
+            ApiKeyOp::Use => {
                 let Some(mut r) = record else { return status(404) };
                 if r.used(now_ms()) {
                     storage.put(KEY, &r).await?;
                 }
                 Response::from_json(&r)
             }
-            (Method::Post, "/revoke") => {
+            ApiKeyOp::Revoke => {
                 let Some(r) = record else { return status(404) };
                 storage.delete_all().await?;
                 Response::from_json(&r)
             }
-            (Method::Post, "/forget") => {
-                let OpenId { open_id } = req.json().await?;
+            ApiKeyOp::Forget(OpenId { open_id }) => {
                 let Some(mut r) = record else { return status(204) };
                 r.accounts.retain(|a| *a != open_id);
                 if r.accounts.is_empty() {
@@ -71,7 +87,6 @@ impl DurableObject for ApiKey {
                 }
                 status(204)
             }
-            _ => status(404),
         }
     }
 }

@@ -3,11 +3,28 @@
 //! SQLite with an index on that time, so the cron's one question per run, "what is overdue,
 //! oldest first", reads only the overdue rows.
 //!
-//! Operations: `PUT /entry` `{id, watch_at_ms}`, `DELETE /entry` `{id}`, `POST /overdue`
-//! `{before_ms, limit}` → `{count, entries: [{id, watch_at_ms}]}` (count: all overdue rows).
+//! Operations: `DueOp`.
 
+use crate::objects::{self, DUE};
 use serde::{Deserialize, Serialize};
-use worker::{DurableObject, Env, Method, Request, Response, Result, SqlStorage, SqlStorageValue, State, durable_object};
+use worker::{DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue, State, durable_object};
+
+/// What is asked of one shard (named by `post_lifecycle::watch::shard_name`).
+#[derive(Serialize, Deserialize)]
+pub enum DueOp {
+    /// A post's entry, written or moved → 204.
+    Put(Entry),
+    /// A post leaves the index → 204.
+    Delete(EntryId),
+    /// → `Overdue`: `count` all overdue rows, `entries` the oldest `limit`.
+    Overdue(OverdueAsk),
+}
+
+impl DueOp {
+    pub async fn send(&self, env: &Env, shard: &str) -> Result<Response> {
+        objects::send(env, DUE, shard, self).await
+    }
+}
 
 #[derive(Serialize, Deserialize)]
 pub struct Entry {
@@ -71,22 +88,19 @@ impl DurableObject for DueIndex {
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let sql = self.sql();
-        match (req.method(), req.path().as_str()) {
-            (Method::Put, "/entry") => {
-                let e: Entry = req.json().await?;
+        match serde_json::from_str::<DueOp>(&req.text().await?)? {
+            DueOp::Put(e) => {
                 sql.exec(
                     "INSERT INTO due (id, watch_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET watch_at = excluded.watch_at",
                     vec![e.id.into(), ms(e.watch_at_ms)],
                 )?;
                 Ok(Response::empty()?.with_status(204))
             }
-            (Method::Delete, "/entry") => {
-                let EntryId { id } = req.json().await?;
+            DueOp::Delete(EntryId { id }) => {
                 sql.exec("DELETE FROM due WHERE id = ?", vec![id.into()])?;
                 Ok(Response::empty()?.with_status(204))
             }
-            (Method::Post, "/overdue") => {
-                let ask: OverdueAsk = req.json().await?;
+            DueOp::Overdue(ask) => {
                 let count = sql.exec("SELECT COUNT(*) AS n FROM due WHERE watch_at < ?", vec![ms(ask.before_ms)])?.one::<Count>()?.n as u64;
                 let rows: Vec<Row> = sql
                     .exec(
@@ -97,7 +111,6 @@ impl DurableObject for DueIndex {
                 let entries = rows.into_iter().map(|r| Entry { id: r.id, watch_at_ms: r.watch_at as u64 }).collect();
                 Response::from_json(&Overdue { count, entries })
             }
-            _ => Response::error("no such index operation", 404),
         }
     }
 }

@@ -4,19 +4,28 @@
 //! `authorization.removed` the next connection replaces them all: no earlier session holds a
 //! later connection.
 //!
-//! Internal operations: `POST /holder/add` `{holder, replaces?, only_if_held}`;
-//! `POST /holder/check` `{id}` → 204 / 404; `POST /holder/seen` `{id, last_seen_ms}`;
-//! `POST /holder/drop` `{id}` → 204 / 404; `GET /holders` → `[Holder]`, most recently seen first.
+//! Operations (`HolderOp`): `Add` → 204 (404 when `only_if_held` and it was not); `Check` →
+//! 204 / 404; `Seen`; `Drop` → 204 / 404; `List` → `[Holder]`, most recently seen first.
 
 use crate::base::rand::now_ms;
 use crate::objects::session::HolderSeen;
 use letspost_core::session::{Holder, hold};
 use serde::{Deserialize, Serialize};
-use worker::{Method, Request, Response, Result, Storage};
+use worker::{Response, Result, Storage};
 
 const HOLDERS: &str = "holders";
 
-/// What `/holder/add` takes.
+/// The holders' operations (`account::AccountOp::Holder`).
+#[derive(Serialize, Deserialize)]
+pub enum HolderOp {
+    Add(AddHolder),
+    Check(HolderSeen),
+    Seen(HolderSeen),
+    Drop(HolderSeen),
+    List,
+}
+
+/// What `Add` takes.
 #[derive(Serialize, Deserialize)]
 pub struct AddHolder {
     pub holder: Holder,
@@ -40,15 +49,14 @@ pub async fn until_reconnect(storage: &Storage) -> Result<()> {
     storage.put(UNTIL_RECONNECT, true).await
 }
 
-fn status(code: u16) -> Result<Option<Response>> {
-    Ok(Some(Response::empty()?.with_status(code)))
+fn status(code: u16) -> Result<Response> {
+    Ok(Response::empty()?.with_status(code))
 }
 
-/// Answers the holder operations; `None` for any other.
-pub async fn handle(storage: &Storage, req: &mut Request) -> Result<Option<Response>> {
-    match (req.method(), req.path().as_str()) {
-        (Method::Post, "/holder/add") => {
-            let AddHolder { holder, replaces, only_if_held } = req.json().await?;
+/// The answer to one of the holder operations.
+pub async fn handle(storage: &Storage, op: HolderOp) -> Result<Response> {
+    match op {
+        HolderOp::Add(AddHolder { holder, replaces, only_if_held }) => {
             let mut hs = list(storage).await?;
             if !only_if_held && storage.get::<bool>(UNTIL_RECONNECT).await?.unwrap_or(false) {
                 // A new connection after TikTok's removal: no earlier session holds it.
@@ -68,20 +76,15 @@ pub async fn handle(storage: &Storage, req: &mut Request) -> Result<Option<Respo
             storage.put(HOLDERS, &hs).await?;
             status(204)
         }
-        (Method::Post, "/holder/check") => {
-            let HolderSeen { id, .. } = req.json().await?;
-            status(if list(storage).await?.iter().any(|h| h.id == id) { 204 } else { 404 })
-        }
-        (Method::Post, "/holder/seen") => {
-            let HolderSeen { id, last_seen_ms } = req.json().await?;
+        HolderOp::Check(HolderSeen { id, .. }) => status(if list(storage).await?.iter().any(|h| h.id == id) { 204 } else { 404 }),
+        HolderOp::Seen(HolderSeen { id, last_seen_ms }) => {
             let mut hs = list(storage).await?;
             let Some(h) = hs.iter_mut().find(|h| h.id == id) else { return status(404) };
             h.last_seen_ms = h.last_seen_ms.max(last_seen_ms);
             storage.put(HOLDERS, &hs).await?;
             status(204)
         }
-        (Method::Post, "/holder/drop") => {
-            let HolderSeen { id, .. } = req.json().await?;
+        HolderOp::Drop(HolderSeen { id, .. }) => {
             let mut hs = list(storage).await?;
             let before = hs.len();
             hs.retain(|h| h.id != id);
@@ -91,11 +94,10 @@ pub async fn handle(storage: &Storage, req: &mut Request) -> Result<Option<Respo
             storage.put(HOLDERS, &hs).await?;
             status(204)
         }
-        (Method::Get, "/holders") => {
+        HolderOp::List => {
             let mut hs = list(storage).await?;
             hs.sort_by_key(|h| std::cmp::Reverse(h.last_seen_ms));
-            Ok(Some(Response::from_json(&hs)?))
+            Response::from_json(&hs)
         }
-        _ => Ok(None),
     }
 }

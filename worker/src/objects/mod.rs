@@ -1,11 +1,14 @@
 //! Calling the Durable Objects: one Account per TikTok `open_id`, one Session per browser
-//! session. Requests to them are internal (`https://object/<op>`); only the Worker's routes
-//! decide what reaches the browser.
+//! session. Requests to them are internal: each object's operations are one enum both sides
+//! share (`PostOp`, `AccountOp`, `SessionOp`, `DueOp`, `SweepOp`, `StartOp`, `RegistryOp`),
+//! sent whole as JSON by `send`; only the test hooks' stay paths (`https://object/test/…`).
+//! Only the Worker's routes decide what reaches the browser.
 //!
 //! The objects themselves are this folder's modules: `account` (with `schedule`, its posting
-//! schedule and the times its posts hold, `usage`, what its posts count against its caps, and
-//! `holders`, the sessions holding it, and `account_keys`, the API keys naming it), `api_key`
-//! (one per personal API key), `session`, `post` (with
+//! schedule and the times its posts hold, `usage`, what its posts count against its caps,
+//! `holders`, the sessions holding it, `account_keys`, the API keys naming it, and
+//! `post_index`, its posts as the queue shows them), `api_key` (one per personal API key),
+//! `session`, `post` (with
 //! `media_probe`, its video probe over R2), `due_index` (the cron's index, sharded),
 //! `sweep_state` (the cron's lease and last report), `oauth_start` (a browser's sign-ins under
 //! way) and `registry` (the old single index, kept only until upgrades have drained it). They import from `tiktok` and `base`,
@@ -19,6 +22,9 @@ pub mod holders;
 mod media_probe;
 pub mod oauth_start;
 pub mod post;
+pub mod post_index;
+#[cfg(feature = "test-routes")]
+pub mod post_index_bench;
 pub mod registry;
 pub mod schedule;
 pub mod session;
@@ -51,7 +57,15 @@ pub async fn call<B: Serialize>(env: &Env, binding: &str, name: &str, method: Me
     stub.fetch_with_request(Request::new_with_init(&format!("https://object/{op}"), &init)?).await
 }
 
-/// A call without a body.
+/// A typed operation (`post::ops::PostOp`…): one JSON body whose enum both sides share, so
+/// an operation can't be misspelled or left unhandled.
+pub async fn send<O: Serialize>(env: &Env, binding: &str, name: &str, op: &O) -> Result<Response> {
+    call(env, binding, name, Method::Post, "op", Some(op)).await
+}
+
+/// A test hook's call without a body (`/test/*` paths: the test operations stay out of the
+/// objects' operation enums, compiled only into test builds).
+#[cfg(feature = "test-routes")]
 pub async fn get(env: &Env, binding: &str, name: &str, op: &str) -> Result<Response> {
     call::<()>(env, binding, name, Method::Get, op, None).await
 }

@@ -3,20 +3,36 @@
 //! It holds at most a few starts, each for ten minutes; its alarm deletes everything once the
 //! last has lapsed, so nothing outlives a sign-in.
 //!
-//! Internal operations: `POST /add` `{state, code_challenge}` → 204; `POST /take`
-//! `{state, code_verifier, pkce}` → 204 when one live start matches (and is used up), 403
-//! otherwise (a start with that state is used up either way).
+//! Operations: `StartOp`.
 
 use crate::base::rand::now_ms;
+use crate::objects::{self, OAUTH_STARTS};
 use letspost_core::api::OAuthStart as Start;
 use letspost_core::oauth_start::{self, Started};
 use serde::{Deserialize, Serialize};
 use tiktok_rules::pkce::ChallengeEncoding;
-use worker::{DurableObject, Env, Method, Request, Response, Result, ScheduledTime, State, durable_object};
+use worker::{DurableObject, Env, Request, Response, Result, ScheduledTime, State, durable_object};
+
+/// What is asked of a browser's sign-ins object.
+#[derive(Serialize, Deserialize)]
+pub enum StartOp {
+    /// A sign-in begins → 204.
+    Add(Start),
+    /// → 204 when one live start matches (and is used up), 403 otherwise (a start with that
+    /// state is used up either way).
+    Take(Take),
+}
+
+impl StartOp {
+    /// This operation, to the sign-ins object of the browser whose cookie hashes to `name`.
+    pub async fn send(&self, env: &Env, name: &str) -> Result<Response> {
+        objects::send(env, OAUTH_STARTS, name, self).await
+    }
+}
 
 const PENDING: &str = "pending";
 
-/// `POST /take`.
+/// `Take`: the start this code exchange claims.
 #[derive(Serialize, Deserialize)]
 pub struct Take {
     pub state: String,
@@ -58,22 +74,19 @@ impl DurableObject for OAuthStart {
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let now = now_ms();
-        match (req.method(), req.path().as_str()) {
-            (Method::Post, "/add") => {
-                let Start { state, code_challenge } = req.json().await?;
+        match serde_json::from_str::<StartOp>(&req.text().await?)? {
+            StartOp::Add(Start { state, code_challenge }) => {
                 let mut pending = self.pending().await?;
                 oauth_start::add(&mut pending, Started { state, code_challenge, at_ms: now }, now);
                 self.keep(&pending).await?;
                 Ok(Response::empty()?.with_status(204))
             }
-            (Method::Post, "/take") => {
-                let Take { state, code_verifier, pkce } = req.json().await?;
+            StartOp::Take(Take { state, code_verifier, pkce }) => {
                 let mut pending = self.pending().await?;
                 let matched = oauth_start::take(&mut pending, &state, &code_verifier, pkce, now);
                 self.keep(&pending).await?;
                 Ok(Response::empty()?.with_status(if matched { 204 } else { 403 }))
             }
-            _ => Response::error("no such operation", 404),
         }
     }
 

@@ -7,8 +7,8 @@
 //! object's input gate delivers no other request in between, so two creates at the same
 //! moment get two different slots without a lock.
 //!
-//! Operations (`/schedule`, `/schedule/default`, `/queue`, `/hold`, `/slots`) are routed here by
-//! `account.rs`; the Worker's routes check the session and the schedule's shape first.
+//! Operations (`ScheduleOp`) are routed here by `account.rs`; the Worker's routes check the
+//! session and the schedule's shape first.
 
 use crate::base::rand::now_ms;
 use crate::base::reply;
@@ -16,12 +16,29 @@ use letspost_core::api::{ApiError, ErrorBody};
 use letspost_core::time_fmt::rfc3339_utc;
 use posting_schedule::{FreeSlotsBody, Hold, NextFreeBody, QueueError, Schedule, ScheduleBody, Weekly};
 use serde::{Deserialize, Serialize};
-use worker::{ListOptions, Method, Request, Response, Result, Storage};
+use worker::{ListOptions, Response, Result, Storage};
 
 const SCHEDULE: &str = "schedule";
 const HOLD_PREFIX: &str = "hold:";
 
-/// `POST /hold`: the post's time now (`None`: it holds none any more).
+/// The schedule's operations (`account::AccountOp::Schedule`).
+#[derive(Serialize, Deserialize)]
+pub enum ScheduleOp {
+    Get,
+    /// Checked by the Worker first; stored as the check left it.
+    Put(ScheduleBody),
+    /// A new connection's browser zone, unless the account has a schedule.
+    Default(TimeZoneOf),
+    /// Pick (or, asked again for the same post, repeat) its slot: `Queued` or 422.
+    Queue(QueueAsk),
+    /// The next free time, for the composer: `NextFreeBody`.
+    NextFree,
+    Hold(HoldOf),
+    /// Free slots in a window: `FreeSlotsBody`.
+    Slots(Window),
+}
+
+/// `Hold`: the post's time now (`None`: it holds none any more).
 #[derive(Serialize, Deserialize)]
 pub struct HoldOf {
     pub id: String,
@@ -32,7 +49,7 @@ pub struct HoldOf {
     pub reservation_only: bool,
 }
 
-/// `POST /queue`: pick (or, asked again for the same post, repeat) its slot.
+/// `Queue`: pick (or, asked again for the same post, repeat) its slot.
 #[derive(Serialize, Deserialize)]
 pub struct QueueAsk {
     pub id: String,
@@ -43,13 +60,13 @@ pub struct Queued {
     pub publish_at_ms: u64,
 }
 
-/// `POST /schedule/default`: a new connection's browser zone.
+/// `Default`: a new connection's browser zone.
 #[derive(Serialize, Deserialize)]
 pub struct TimeZoneOf {
     pub time_zone: String,
 }
 
-/// `POST /slots`: a window of the week view.
+/// `Slots`: a window of the week view.
 #[derive(Serialize, Deserialize)]
 pub struct Window {
     pub from_ms: u64,
@@ -95,29 +112,26 @@ fn queue_refusal(e: QueueError) -> Result<Response> {
     reply::json(422, &ErrorBody { error })
 }
 
-/// The answer to an operation of this module, `None` for any other.
-pub async fn handle(storage: &Storage, req: &mut Request, lead_ms: u64) -> Result<Option<Response>> {
+/// The answer to one of this module's operations.
+pub async fn handle(storage: &Storage, op: ScheduleOp, lead_ms: u64) -> Result<Response> {
     let now = now_ms();
-    let answer = match (req.method(), req.path().as_str()) {
-        (Method::Get, "/schedule") => Response::from_json(&ScheduleBody { schedule: stored(storage).await? }),
-        (Method::Put, "/schedule") => {
-            let body: ScheduleBody = req.json().await?;
+    match op {
+        ScheduleOp::Get => Response::from_json(&ScheduleBody { schedule: stored(storage).await? }),
+        ScheduleOp::Put(body) => {
             storage.put(SCHEDULE, &body.schedule).await?;
             Response::from_json(&body)
         }
-        (Method::Post, "/schedule/default") => {
-            let TimeZoneOf { time_zone } = req.json().await?;
+        ScheduleOp::Default(TimeZoneOf { time_zone }) => {
             if storage.get::<Schedule>(SCHEDULE).await?.is_none() {
                 storage.put(SCHEDULE, Schedule::for_new_account(&time_zone)).await?;
             }
             Ok(Response::empty()?.with_status(204))
         }
-        (Method::Post, "/queue") => {
-            let QueueAsk { id } = req.json().await?;
+        ScheduleOp::Queue(QueueAsk { id }) => {
             let key = format!("{HOLD_PREFIX}{id}");
             // The same post asked again (a retried keyed create): the slot it was given.
             if let Some(hold) = storage.get::<Hold>(&key).await?.filter(|h| h.counts(now)) {
-                return Ok(Some(Response::from_json(&Queued { publish_at_ms: hold.at_ms })?));
+                return Response::from_json(&Queued { publish_at_ms: hold.at_ms });
             }
             let holds = holds(storage, now).await?;
             match weekly(&stored(storage).await?)?.next_free(now, lead_ms, &taken(&holds, now, &id)) {
@@ -128,7 +142,7 @@ pub async fn handle(storage: &Storage, req: &mut Request, lead_ms: u64) -> Resul
                 Err(e) => queue_refusal(e),
             }
         }
-        (Method::Get, "/queue") => {
+        ScheduleOp::NextFree => {
             let schedule = stored(storage).await?;
             let holds = holds(storage, now).await?;
             let next = weekly(&schedule)?.next_free(now, lead_ms, &taken(&holds, now, ""));
@@ -139,8 +153,7 @@ pub async fn handle(storage: &Storage, req: &mut Request, lead_ms: u64) -> Resul
                 message: next.err().map(|e| e.message().into()),
             })
         }
-        (Method::Post, "/hold") => {
-            let HoldOf { id, at_ms, reservation_only } = req.json().await?;
+        ScheduleOp::Hold(HoldOf { id, at_ms, reservation_only }) => {
             let key = format!("{HOLD_PREFIX}{id}");
             match at_ms {
                 Some(at) => storage.put(&key, Hold::confirmed(at)).await?,
@@ -155,15 +168,12 @@ pub async fn handle(storage: &Storage, req: &mut Request, lead_ms: u64) -> Resul
             }
             Ok(Response::empty()?.with_status(204))
         }
-        (Method::Post, "/slots") => {
-            let Window { from_ms, to_ms } = req.json().await?;
+        ScheduleOp::Slots(Window { from_ms, to_ms }) => {
             let schedule = stored(storage).await?;
             let holds = holds(storage, now).await?;
             // A time already past is not free: nothing can be posted then.
             let free = weekly(&schedule)?.free_slots(from_ms.max(now), to_ms, &taken(&holds, now, ""));
             Response::from_json(&FreeSlotsBody { time_zone: schedule.time_zone, free: free.into_iter().map(rfc3339_utc).collect() })
         }
-        _ => return Ok(None),
-    };
-    answer.map(Some)
+    }
 }

@@ -7,22 +7,44 @@
 //! still holds it). Its alarm sits at the session's end: there, or on `/end`, it tells its
 //! accounts to let go and deletes its storage, so ended sessions leave nothing behind.
 //!
-//! Internal operations: `POST /start` `{id, user_agent, accounts}`; `GET /state` →
-//! `{accounts}` (404 once ended; marks the session seen, at most one write an hour);
-//! `POST /remove` `{open_id}`; `POST /end`; test hooks `POST /test/age`, `GET /test/stored`.
+//! Operations: `SessionOp`; test hooks `POST /test/age`, `GET /test/stored`.
 
 use crate::base::rand::now_ms;
-use crate::objects::{self, ACCOUNTS};
+use crate::objects::account::AccountOp;
+use crate::objects::holders::HolderOp;
+use crate::objects::{self, SESSIONS};
 use letspost_core::session::{Lifetime, MAX_ACCOUNTS};
 use serde::{Deserialize, Serialize};
-use worker::{DurableObject, Env, Method, Request, Response, Result, ScheduledTime, State, durable_object};
+#[cfg(feature = "test-routes")]
+use worker::Method;
+use worker::{DurableObject, Env, Request, Response, Result, ScheduledTime, State, durable_object};
+
+/// What is asked of a session's object.
+#[derive(Serialize, Deserialize)]
+pub enum SessionOp {
+    /// A new session → 204.
+    Start(Start),
+    /// → `SessionState` (404 once ended); marks the session seen, at most one write an hour.
+    State,
+    /// The session no longer lists this account → 204.
+    Remove(OpenId),
+    /// Its accounts let it go, its storage goes → 204.
+    End,
+}
+
+impl SessionOp {
+    /// This operation, to the session (by public id).
+    pub async fn send(&self, env: &Env, id: &str) -> Result<Response> {
+        objects::send(env, SESSIONS, id, self).await
+    }
+}
 
 #[derive(Serialize, Deserialize)]
 pub struct OpenId {
     pub open_id: String,
 }
 
-/// What `/start` takes.
+/// What `Start` takes.
 #[derive(Serialize, Deserialize)]
 pub struct Start {
     /// The session's public id (the object's own name).
@@ -31,7 +53,7 @@ pub struct Start {
     pub accounts: Vec<String>,
 }
 
-/// What `/state` answers.
+/// What `State` answers.
 #[derive(Serialize, Deserialize)]
 pub struct SessionState {
     pub accounts: Vec<String>,
@@ -39,8 +61,8 @@ pub struct SessionState {
     pub user_agent: String,
 }
 
-/// Tells an account that a holder was seen (`/holder/seen`) or let go (`/holder/drop`).
-#[derive(Serialize, Deserialize)]
+/// Tells an account that a holder was seen (`HolderOp::Seen`) or let go (`HolderOp::Drop`).
+#[derive(Clone, Serialize, Deserialize)]
 pub struct HolderSeen {
     pub id: String,
     pub last_seen_ms: u64,
@@ -87,7 +109,7 @@ impl Session {
             let gone = HolderSeen { id: r.id.clone(), last_seen_ms: 0 };
             for open_id in &r.accounts {
                 // An account already gone answers 404: nothing to let go of.
-                objects::call(&self.env, ACCOUNTS, open_id, Method::Post, "holder/drop", Some(&gone)).await?;
+                AccountOp::Holder(HolderOp::Drop(gone.clone())).send(&self.env, open_id).await?;
             }
         }
         self.state.storage().delete_all().await?;
@@ -115,52 +137,38 @@ impl DurableObject for Session {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        match (req.method(), req.path().as_str()) {
-            (Method::Post, "/start") => {
-                let Start { id, user_agent, mut accounts } = req.json().await?;
+        #[cfg(feature = "test-routes")]
+        if req.path().starts_with("/test/") {
+            return self.test_op(&mut req).await;
+        }
+        match serde_json::from_str::<SessionOp>(&req.text().await?)? {
+            SessionOp::Start(Start { id, user_agent, mut accounts }) => {
                 accounts.truncate(MAX_ACCOUNTS);
                 self.save(&Record { id, lifetime: Lifetime::new(now_ms()), user_agent, accounts }).await?;
                 Ok(Response::empty()?.with_status(204))
             }
-            (Method::Get, "/state") => {
+            SessionOp::State => {
                 let Some(mut r) = self.live().await? else { return no_session() };
                 if r.lifetime.seen(now_ms()) {
                     self.save(&r).await?;
                     let seen = HolderSeen { id: r.id.clone(), last_seen_ms: r.lifetime.last_seen_ms };
                     for open_id in &r.accounts {
-                        objects::call(&self.env, ACCOUNTS, open_id, Method::Post, "holder/seen", Some(&seen)).await?;
+                        AccountOp::Holder(HolderOp::Seen(seen.clone())).send(&self.env, open_id).await?;
                     }
                 }
                 Response::from_json(&SessionState { accounts: r.accounts, lifetime: r.lifetime, user_agent: r.user_agent })
             }
-            (Method::Post, "/remove") => {
-                let OpenId { open_id } = req.json().await?;
+            SessionOp::Remove(OpenId { open_id }) => {
                 let Some(mut r) = self.live().await? else { return no_session() };
                 r.accounts.retain(|o| *o != open_id);
                 self.save(&r).await?;
                 Ok(Response::empty()?.with_status(204))
             }
-            (Method::Post, "/end") => {
+            SessionOp::End => {
                 let r = self.record().await?;
                 self.end(r).await?;
                 Ok(Response::empty()?.with_status(204))
             }
-            #[cfg(feature = "test-routes")]
-            (Method::Post, "/test/age") => {
-                let Age { created_by_ms, seen_by_ms } = req.json().await?;
-                let Some(mut r) = self.record().await? else { return no_session() };
-                r.lifetime.created_ms = r.lifetime.created_ms.saturating_sub(created_by_ms);
-                r.lifetime.last_seen_ms = r.lifetime.last_seen_ms.saturating_sub(seen_by_ms);
-                // An alarm in the past fires at once.
-                self.save(&r).await?;
-                Ok(Response::empty()?.with_status(204))
-            }
-            #[cfg(feature = "test-routes")]
-            (Method::Get, "/test/stored") => {
-                let stored = self.record().await?.is_some() || self.state.storage().get_alarm().await?.is_some();
-                Response::from_json(&serde_json::json!({ "stored": stored }))
-            }
-            _ => Response::error("no such session operation", 404),
         }
     }
 
@@ -176,5 +184,28 @@ impl DurableObject for Session {
             let _ = self.state.storage().set_alarm(ScheduledTime::new(js_sys::Date::new(&((now_ms() + 600_000) as f64).into()))).await;
         }
         Response::empty()
+    }
+}
+
+/// The test hooks' operations (`/test/*`, only in test builds).
+#[cfg(feature = "test-routes")]
+impl Session {
+    async fn test_op(&self, req: &mut Request) -> Result<Response> {
+        match (req.method(), req.path().as_str()) {
+            (Method::Post, "/test/age") => {
+                let Age { created_by_ms, seen_by_ms } = req.json().await?;
+                let Some(mut r) = self.record().await? else { return no_session() };
+                r.lifetime.created_ms = r.lifetime.created_ms.saturating_sub(created_by_ms);
+                r.lifetime.last_seen_ms = r.lifetime.last_seen_ms.saturating_sub(seen_by_ms);
+                // An alarm in the past fires at once.
+                self.save(&r).await?;
+                Ok(Response::empty()?.with_status(204))
+            }
+            (Method::Get, "/test/stored") => {
+                let stored = self.record().await?.is_some() || self.state.storage().get_alarm().await?.is_some();
+                Response::from_json(&serde_json::json!({ "stored": stored }))
+            }
+            _ => Response::error("no such session operation", 404),
+        }
     }
 }

@@ -3,13 +3,32 @@
 //! `GET /api/health`. Only the cron writes it, twice a minute; nothing a post or an account
 //! does reaches it.
 //!
-//! Operations: `POST /begin` `{now_ms}` → `{granted, legacy_done}`; `POST /end` `{report,
-//! legacy_done}`; `GET /report` → the last `SweepReport`.
+//! Operations: `SweepOp`; the test hook `POST /test/undrain`.
 
+use crate::objects::{self, SWEEP};
 use letspost_core::api::SweepReport;
 use post_lifecycle::watch::LEASE_MS;
 use serde::{Deserialize, Serialize};
-use worker::{DurableObject, Env, Method, Request, Response, Result, State, durable_object};
+#[cfg(feature = "test-routes")]
+use worker::Method;
+use worker::{DurableObject, Env, Request, Response, Result, State, durable_object};
+
+/// What is asked of the cron's state object (`NAME`).
+#[derive(Serialize, Deserialize)]
+pub enum SweepOp {
+    /// A run begins: `Granted` (the lease, unless another run holds it).
+    Begin(Begin),
+    /// A run ends: its report, the lease freed → 204.
+    End(End),
+    /// The last run's `SweepReport`.
+    Report,
+}
+
+impl SweepOp {
+    pub async fn send(&self, env: &Env) -> Result<Response> {
+        objects::send(env, SWEEP, NAME, self).await
+    }
+}
 
 pub const NAME: &str = "cron";
 const LEASE: &str = "lease_until_ms";
@@ -53,10 +72,17 @@ impl DurableObject for SweepState {
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let storage = self.state.storage();
-        match (req.method(), req.path().as_str()) {
+        // The e2e suite plays an upgrade: the old Registry has entries again.
+        #[cfg(feature = "test-routes")]
+        if (req.method(), req.path().as_str()) == (Method::Post, "/test/undrain") {
+            let generation: u64 = storage.get(LEGACY_GENERATION).await?.unwrap_or(0);
+            storage.put(LEGACY_GENERATION, generation + 1).await?;
+            storage.put(LEGACY_DONE, false).await?;
+            return Ok(Response::empty()?.with_status(204));
+        }
+        match serde_json::from_str::<SweepOp>(&req.text().await?)? {
             // One request at a time reaches an object, so the check and the take are atomic.
-            (Method::Post, "/begin") => {
-                let Begin { now_ms } = req.json().await?;
+            SweepOp::Begin(Begin { now_ms }) => {
                 let until: u64 = storage.get(LEASE).await?.unwrap_or(0);
                 let legacy_done = storage.get(LEGACY_DONE).await?.unwrap_or(false);
                 let legacy_generation = storage.get(LEGACY_GENERATION).await?.unwrap_or(0);
@@ -66,8 +92,7 @@ impl DurableObject for SweepState {
                 }
                 Response::from_json(&Granted { granted, legacy_done, legacy_generation })
             }
-            (Method::Post, "/end") => {
-                let end: End = req.json().await?;
+            SweepOp::End(end) => {
                 storage.put(REPORT, serde_json::to_string(&end.report)?).await?;
                 let generation: u64 = storage.get(LEGACY_GENERATION).await?.unwrap_or(0);
                 if end.legacy_done == Some(true) && end.legacy_generation == generation {
@@ -79,22 +104,13 @@ impl DurableObject for SweepState {
                 }
                 Ok(Response::empty()?.with_status(204))
             }
-            // The e2e suite plays an upgrade: the old Registry has entries again.
-            #[cfg(feature = "test-routes")]
-            (Method::Post, "/test/undrain") => {
-                let generation: u64 = storage.get(LEGACY_GENERATION).await?.unwrap_or(0);
-                storage.put(LEGACY_GENERATION, generation + 1).await?;
-                storage.put(LEGACY_DONE, false).await?;
-                Ok(Response::empty()?.with_status(204))
-            }
-            (Method::Get, "/report") => {
+            SweepOp::Report => {
                 let report = match storage.get::<String>(REPORT).await? {
                     Some(text) => serde_json::from_str(&text)?,
                     None => SweepReport::default(),
                 };
                 Response::from_json(&report)
             }
-            _ => Response::error("no such cron operation", 404),
         }
     }
 }

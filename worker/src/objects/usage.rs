@@ -3,27 +3,35 @@
 //! reservation before its post exists (`post_lifecycle::caps` decides). The list is bounded by
 //! the caps themselves: at most 500 waiting posts, and those whose videos R2 still keeps.
 //!
-//! Operations (routed here by `account.rs`): `POST /usage/reserve` `{id, bytes}` → 204, or 422
-//! naming the cap; `POST /usage/check` (the same, nothing written: a retry); `POST /usage`
-//! `{id, usage, reservation_only}` (a post's report, or a refused create's release).
+//! Operations (`UsageOp`, routed here by `account.rs`): `Reserve` → 204, or 422 naming the cap;
+//! `Check` (the same, nothing written: a retry); `Report` (a post's, or a refused create's
+//! release) → 204.
 
 use crate::base::rand::now_ms;
 use crate::base::reply;
 use letspost_core::api::{ApiError, ErrorBody};
 use post_lifecycle::caps::{self, Usage};
 use serde::{Deserialize, Serialize};
-use worker::{ListOptions, Method, Request, Response, Result, Storage};
+use worker::{ListOptions, Response, Result, Storage};
 
 const PREFIX: &str = "use:";
 
-/// `POST /usage/reserve` and `/usage/check`: room for post `id` waiting with `bytes`?
+/// The caps' operations (`account::AccountOp::Usage`).
+#[derive(Serialize, Deserialize)]
+pub enum UsageOp {
+    Reserve(UsageAsk),
+    Check(UsageAsk),
+    Report(UsageOf),
+}
+
+/// `Reserve` and `Check`: room for post `id` waiting with `bytes`?
 #[derive(Serialize, Deserialize)]
 pub struct UsageAsk {
     pub id: String,
     pub bytes: u64,
 }
 
-/// `POST /usage`: what post `id` counts now (`None`: nothing).
+/// `Report`: what post `id` counts now (`None`: nothing).
 #[derive(Serialize, Deserialize)]
 pub struct UsageOf {
     pub id: String,
@@ -64,14 +72,13 @@ async fn room(storage: &Storage, ask: &UsageAsk, now: u64) -> Result<std::result
     }
 }
 
-/// The answer to an operation of this module, `None` for any other.
-pub async fn handle(storage: &Storage, req: &mut Request) -> Result<Option<Response>> {
+/// The answer to one of this module's operations.
+pub async fn handle(storage: &Storage, op: UsageOp) -> Result<Response> {
     let now = now_ms();
-    let answer = match (req.method(), req.path().as_str()) {
-        (Method::Post, "/usage/reserve") => {
-            let ask: UsageAsk = req.json().await?;
+    match op {
+        UsageOp::Reserve(ask) => {
             if let Err(refused) = room(storage, &ask, now).await? {
-                return Ok(Some(refused));
+                return Ok(refused);
             }
             // A keyed create asked again finds its post's own entry: it stays as it is.
             let key = format!("{PREFIX}{}", ask.id);
@@ -80,15 +87,11 @@ pub async fn handle(storage: &Storage, req: &mut Request) -> Result<Option<Respo
             }
             Response::empty().map(|r| r.with_status(204))
         }
-        (Method::Post, "/usage/check") => {
-            let ask: UsageAsk = req.json().await?;
-            match room(storage, &ask, now).await? {
-                Ok(()) => Response::empty().map(|r| r.with_status(204)),
-                Err(refused) => Ok(refused),
-            }
-        }
-        (Method::Post, "/usage") => {
-            let UsageOf { id, usage, reservation_only } = req.json().await?;
+        UsageOp::Check(ask) => match room(storage, &ask, now).await? {
+            Ok(()) => Response::empty().map(|r| r.with_status(204)),
+            Err(refused) => Ok(refused),
+        },
+        UsageOp::Report(UsageOf { id, usage, reservation_only }) => {
             let key = format!("{PREFIX}{id}");
             match usage {
                 Some(u) => storage.put(&key, u).await?,
@@ -103,7 +106,5 @@ pub async fn handle(storage: &Storage, req: &mut Request) -> Result<Option<Respo
             }
             Response::empty().map(|r| r.with_status(204))
         }
-        _ => return Ok(None),
-    };
-    answer.map(Some)
+    }
 }
