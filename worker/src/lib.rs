@@ -49,9 +49,9 @@ async fn answer(req: Request, env: Env) -> Result<Response> {
 /// A test build also says how many Durable Object calls the request made.
 #[cfg(feature = "test-routes")]
 async fn answer(req: Request, env: Env) -> Result<Response> {
-    use base::object_calls::{Counted, HEADER};
+    use base::object_calls::{HEADER, counted};
     let calls = std::rc::Rc::new(std::cell::Cell::new(0));
-    let mut resp = answered(Counted::new(api::handle(req, env), calls.clone()).await)?;
+    let mut resp = answered(counted(api::handle(req, env), calls.clone()).await)?;
     resp.headers_mut().set(HEADER, &calls.get().to_string())?;
     Ok(resp)
 }

@@ -8,14 +8,13 @@
 
 use crate::api::limits;
 use crate::base::reply;
+use crate::base::request_local::WithLocal;
 use crate::objects::api_key::ApiKeyOp;
 use letspost_core::api_key::{self, KeyRecord, PRINCIPAL_PREFIX, codes};
 use letspost_core::limits::{Client, KEYS};
 use std::cell::RefCell;
 use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
 use worker::{Env, Method, Request, Response, Result};
 
 /// The key a request was admitted with.
@@ -73,24 +72,6 @@ pub async fn admit(env: &Env, req: &Request, method: &Method, segments: &[&str])
 }
 
 /// `inner`, with `key` as the current key while it runs.
-pub struct Scoped<F> {
-    inner: Pin<Box<F>>,
-    key: Rc<Key>,
-}
-
-impl<F> Scoped<F> {
-    pub fn new(inner: F, key: Rc<Key>) -> Scoped<F> {
-        Scoped { inner: Box::pin(inner), key }
-    }
-}
-
-impl<F: Future> Future for Scoped<F> {
-    type Output = F::Output;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let previous = CURRENT.with(|c| c.replace(Some(self.key.clone())));
-        let out = self.inner.as_mut().poll(cx);
-        CURRENT.with(|c| *c.borrow_mut() = previous);
-        out
-    }
+pub fn scoped<F: Future>(inner: F, key: Rc<Key>) -> impl Future<Output = F::Output> {
+    WithLocal::new(inner, &CURRENT, key)
 }

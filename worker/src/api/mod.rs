@@ -58,7 +58,7 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
             Ok(k) => k,
             Err(refused) => return Ok(refused),
         };
-        return bearer::Scoped::new(route(req, env, app_origin), key).await;
+        return bearer::scoped(route(req, env, app_origin), key).await;
     }
     if !write_allowed(req.method().as_ref(), header("Origin").as_deref(), header("Sec-Fetch-Site").as_deref(), &app_origin) {
         return reply::error(403, codes::FORBIDDEN_ORIGIN, "This request came from another site, so LetsPost refused it.");

@@ -7,3 +7,4 @@ pub mod log;
 pub mod object_calls;
 pub mod rand;
 pub mod reply;
+pub mod request_local;

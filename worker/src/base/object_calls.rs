@@ -4,11 +4,10 @@
 //! is the current one only while that future is being polled (wasm has one thread, and a call
 //! is counted when it is made, inside a poll).
 
+use crate::base::request_local::WithLocal;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
 
 pub const HEADER: &str = "X-LetsPost-Object-Calls";
 
@@ -26,24 +25,6 @@ pub fn count() {
 }
 
 /// `inner`, counting the object calls made while it runs into `calls`.
-pub struct Counted<F> {
-    inner: Pin<Box<F>>,
-    calls: Rc<Cell<u32>>,
-}
-
-impl<F> Counted<F> {
-    pub fn new(inner: F, calls: Rc<Cell<u32>>) -> Counted<F> {
-        Counted { inner: Box::pin(inner), calls }
-    }
-}
-
-impl<F: Future> Future for Counted<F> {
-    type Output = F::Output;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let previous = CURRENT.with(|c| c.replace(Some(self.calls.clone())));
-        let out = self.inner.as_mut().poll(cx);
-        CURRENT.with(|c| *c.borrow_mut() = previous);
-        out
-    }
+pub fn counted<F: Future>(inner: F, calls: Rc<Cell<u32>>) -> impl Future<Output = F::Output> {
+    WithLocal::new(inner, &CURRENT, calls)
 }
