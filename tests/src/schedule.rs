@@ -187,22 +187,18 @@ pub async fn move_in_the_week_view(engine: Engine, touch: bool) {
     let before = publish_at(&s, &id).await;
     let v = c.execute(js, vec![json!(chip), json!(rfc3339_utc(before))]).await.unwrap();
     let (day, want) = (v[0].as_str().unwrap().to_string(), v[1].as_f64().unwrap() as u64);
-    let from = c.find(Locator::Css(&grip)).await.unwrap();
-    let to = c.find(Locator::Css(&format!("[data-drop-day='{day}'] h3"))).await.unwrap();
-    drag(&c, from, to, false).await;
+    drag(&c, &grip, &format!("[data-drop-day='{day}'] h3"), false).await;
     let said = wait_text(&c, "[data-testid=week-status]", |t| t.starts_with("Moved")).await;
     assert!(said.contains("week view"), "{said}");
     wait_until(|| async { publish_at(&s, &id).await == want }, "the dragged post's new time").await;
 
     // Onto the free slot, by touch where the engine's driver has touch.
     if touch {
-        let from = c.wait().for_element(Locator::Css(&grip)).await.unwrap();
         let free = format!("[data-drop-at='{}']", rfc3339_utc(free_at));
-        let to = c.wait().for_element(Locator::Css(&free)).await.unwrap();
         let log = "window.__ev = []; for (const t of ['pointerdown', 'pointerup', 'pointercancel']) document.addEventListener(t, e => \
                    window.__ev.push(`${t} ${e.pointerType} ${Math.round(e.clientX)},${Math.round(e.clientY)} ${e.target.className}`), true)";
         c.execute(log, vec![]).await.unwrap();
-        drag(&c, from, to, true).await;
+        drag(&c, &grip, &free, true).await;
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         while publish_at(&s, &id).await != free_at {
             if tokio::time::Instant::now() > deadline {
@@ -258,14 +254,33 @@ pub async fn next_week_instants<const N: usize>(c: &Client, at: [(u32, u32, u32)
 }
 
 /// Press on `from`, move in steps onto `to`, let go: a person's drag, by mouse or by finger.
-async fn drag(c: &Client, from: fantoccini::elements::Element, to: fantoccini::elements::Element, touch: bool) {
+/// The week re-renders its chips when it fetches the posts again after a move, so an element
+/// found a moment before may be gone when the driver reaches it: then find both again and drag
+/// anew (the aborted gesture never reached a drop target).
+async fn drag(c: &Client, from: &str, to: &str, touch: bool) {
+    for attempt in 1.. {
+        let from_el = c.wait().for_element(Locator::Css(from)).await.unwrap();
+        let to_el = c.wait().for_element(Locator::Css(to)).await.unwrap();
+        let done = drag_once(c, from_el, to_el, touch).await;
+        c.release_actions().await.unwrap();
+        match done {
+            Ok(()) => return,
+            Err(fantoccini::error::CmdError::Standard(e)) if e.error == fantoccini::error::ErrorStatus::StaleElementReference && attempt < 5 => {
+                tokio::time::sleep(Duration::from_millis(300)).await
+            }
+            Err(e) => panic!("drag {from} onto {to}: {e}"),
+        }
+    }
+}
+
+async fn drag_once(c: &Client, from: fantoccini::elements::Element, to: fantoccini::elements::Element, touch: bool) -> Result<(), fantoccini::error::CmdError> {
     let step =
         |element: fantoccini::elements::Element, ms: u64| PointerAction::MoveToElement { element, duration: Some(Duration::from_millis(ms)), x: 0.0, y: 0.0 };
     let moves = [
-        step(from.clone(), 0),
+        step(from, 0),
         PointerAction::Down { button: MOUSE_BUTTON_LEFT },
         PointerAction::MoveBy { duration: Some(Duration::from_millis(100)), x: 12.0, y: 12.0 },
-        step(to.clone(), 300),
+        step(to, 300),
         PointerAction::Pause { duration: Duration::from_millis(100) },
         PointerAction::Up { button: MOUSE_BUTTON_LEFT },
     ];
@@ -274,15 +289,14 @@ async fn drag(c: &Client, from: fantoccini::elements::Element, to: fantoccini::e
         for m in moves {
             a = a.then(m);
         }
-        c.perform_actions(a).await.unwrap();
+        c.perform_actions(a).await
     } else {
         let mut a = MouseActions::new("mouse".into());
         for m in moves {
             a = a.then(m);
         }
-        c.perform_actions(a).await.unwrap();
+        c.perform_actions(a).await
     }
-    c.release_actions().await.unwrap();
 }
 
 /// Three files at once, one of them refused: two posts in the two next slots, each with its
