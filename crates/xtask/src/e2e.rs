@@ -32,10 +32,17 @@ struct Outcome {
 const LAST: &str = "service_logs";
 /// The binaries that take longest, started first.
 const LONGEST_FIRST: [&str; 5] = ["ui_engines", "ui_compose", "ui_queue", "ui_connect", "ui_schedule"];
-/// Binaries run as several jobs side by side, each with libtest filters (any of them matches),
-/// when the whole suite runs: Firefox's flows and WebKit's take minutes each.
-const SPLIT: [(&str, &str, &[&str]); 2] =
-    [("ui_engines", "firefox", &["firefox::"]), ("ui_engines", "webkit", &["webkit::", "a_browser_that_exits_under_a_flow_runs_it_once_more"])];
+/// Firefox's flows that wait on a clock (a slot, a schedule, TikTok's inbox): one job of their
+/// own, so Firefox's 17 flows (415 s in one job, the run's longest) end with the rest.
+const FIREFOX_CLOCK_FLOWS: &[&str] = &["firefox::schedule_", "firefox::send_a_draft", "firefox::batch_add", "firefox::move_in"];
+/// Binaries run as several jobs side by side when the whole suite runs, each with libtest
+/// filters (any of them matches) and skips: Firefox's flows and WebKit's take minutes each.
+/// A part that skips names another part's filters, so every test runs in exactly one part.
+const SPLIT: [(&str, &str, &[&str], &[&str]); 3] = [
+    ("ui_engines", "firefox clock", FIREFOX_CLOCK_FLOWS, &[]),
+    ("ui_engines", "firefox", &["firefox::"], FIREFOX_CLOCK_FLOWS),
+    ("ui_engines", "webkit", &["webkit::", "a_browser_that_exits_under_a_flow_runs_it_once_more"], &[]),
+];
 
 /// A job of xtask's own that runs in the pool beside the binaries and passes or fails whole
 /// (the short soak, the flows on another day), its output in `target/<tag>-out/<name>.log`
@@ -47,7 +54,7 @@ pub struct Task {
 
 /// What the pool runs.
 enum Job<'a> {
-    Binary { bin: &'a Binary, name: String, filters: Vec<String> },
+    Binary { bin: &'a Binary, name: String, filters: Vec<String>, skips: Vec<String> },
     Task(Task),
 }
 
@@ -129,7 +136,7 @@ pub fn run(tools: &Tools, env: &[(&str, std::ffi::OsString)], args: &[String], f
             let log = out_dir.join(format!("{}.log", job.name().replace([' ', '(', ')', '[', ']'], "")));
             let tx = tx.clone();
             match job {
-                Job::Binary { bin, name, filters } => {
+                Job::Binary { bin, name, filters, skips } => {
                     let mut cmd = tools.command(&bin.path);
                     // As cargo runs them: from the package's folder. `--report-time` (libtest,
                     // unstable: RUSTC_BOOTSTRAP) gives each test's time for the table.
@@ -137,6 +144,7 @@ pub fn run(tools: &Tools, env: &[(&str, std::ffi::OsString)], args: &[String], f
                         .args(args)
                         .args(["-Zunstable-options", "--report-time"])
                         .args(&filters)
+                        .args(skips.iter().flat_map(|s| ["--skip", s.as_str()]))
                         .env("RUSTC_BOOTSTRAP", "1")
                         .env("LETSPOST_E2E_FAILURES", &failures_dir)
                         .env("LETSPOST_CLI", root().join("target/debug/letspost"))
@@ -187,14 +195,19 @@ pub fn run(tools: &Tools, env: &[(&str, std::ffi::OsString)], args: &[String], f
 fn as_jobs<'a>(bins: Vec<&'a Binary>, filters: &[String]) -> Vec<Job<'a>> {
     bins.into_iter()
         .flat_map(|bin| {
-            let parts: Vec<_> = SPLIT.iter().filter(|(b, _, _)| filters.is_empty() && *b == bin.name).collect();
+            let parts: Vec<_> = SPLIT.iter().filter(|(b, ..)| filters.is_empty() && *b == bin.name).collect();
             if parts.is_empty() {
                 let whole = filters.iter().any(|f| bin.name.contains(f.as_str()));
-                vec![Job::Binary { bin, name: bin.name.clone(), filters: if whole { Vec::new() } else { filters.to_vec() } }]
+                vec![Job::Binary { bin, name: bin.name.clone(), filters: if whole { Vec::new() } else { filters.to_vec() }, skips: Vec::new() }]
             } else {
                 parts
                     .into_iter()
-                    .map(|(_, part, f)| Job::Binary { bin, name: format!("{} [{part}]", bin.name), filters: f.iter().map(|s| s.to_string()).collect() })
+                    .map(|(_, part, f, skip)| Job::Binary {
+                        bin,
+                        name: format!("{} [{part}]", bin.name),
+                        filters: f.iter().map(|s| s.to_string()).collect(),
+                        skips: skip.iter().map(|s| s.to_string()).collect(),
+                    })
                     .collect()
             }
         })
