@@ -1,8 +1,9 @@
 //! A creator's day through the real app in headless Chromium, photographed for the README's
 //! tour: the home page, an account connected through TikTok's consent page with a posting
 //! schedule, the composer with a video checked, and the queue with its month and week views.
-//! The PNGs go to docs/img/, 1280 px wide, so the README shows the app as it is today. Each
-//! picture waits for the text it is meant to show; nothing here depends on the day or the time.
+//! The PNGs go to docs/img/, 1280 px wide, so the README shows the app as it is today; the same
+//! pages 390 px wide (a phone) go to target/tour-390/, to be looked at. Each picture waits for
+//! the text it is meant to show; nothing here depends on the day or the time.
 
 use fantoccini::Client;
 use fantoccini::actions::{InputSource, MouseActions, PointerAction};
@@ -16,26 +17,29 @@ use letspost_e2e::{app_url, browser, wait_text};
 use serde_json::json;
 use std::time::Duration;
 
-/// The whole page, 1280 px wide, as docs/img/<name>.png.
+/// The whole page, 1280 px wide, as docs/img/<name>.png, and 390 px wide as
+/// target/tour-390/<name>.png.
 async fn shoot(c: &Client, name: &str) {
     // No focus ring or hover on the last button pressed: blur it, and the mouse to a corner.
     c.execute("document.activeElement && document.activeElement.blur()", vec![]).await.unwrap();
     let away = MouseActions::new("mouse".into()).then(PointerAction::MoveTo { duration: None, x: 0.0, y: 0.0 });
     c.perform_actions(away).await.unwrap();
-    // The viewport at 1280 × the page's height (measured in a short window, as a page is never
-    // shorter than its window), so one picture holds the whole page and nothing more.
     let js = "return [window.outerWidth, window.outerHeight, window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight]";
     let v = c.execute(js, vec![]).await.unwrap();
     let n = |i: usize| v[i].as_u64().unwrap_or(0) as u32;
-    let (width, chrome) = (1280 + n(2), n(3));
-    c.set_window_size(width, 400 + chrome).await.unwrap();
-    settle(c).await;
-    let h = c.execute("return Math.ceil(document.documentElement.scrollHeight)", vec![]).await.unwrap().as_u64().unwrap_or(900) as u32;
-    c.set_window_size(width, h.min(3_000) + chrome).await.unwrap();
-    settle(c).await;
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/img");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(format!("{name}.png")), c.screenshot().await.unwrap()).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for (width, dir) in [(1280, root.join("docs/img")), (390, root.join("target/tour-390"))] {
+        // The viewport at this width × the page's height (measured in a short window, as a page
+        // is never shorter than its window), so one picture holds the whole page and no more.
+        let (width, chrome) = (width + n(2), n(3));
+        c.set_window_size(width, 400 + chrome).await.unwrap();
+        settle(c).await;
+        let h = c.execute("return Math.ceil(document.documentElement.scrollHeight)", vec![]).await.unwrap().as_u64().unwrap_or(900) as u32;
+        c.set_window_size(width, h.min(3_000) + chrome).await.unwrap();
+        settle(c).await;
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), c.screenshot().await.unwrap()).unwrap();
+    }
     c.set_window_size(n(0), n(1)).await.unwrap();
 }
 

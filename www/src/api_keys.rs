@@ -83,9 +83,11 @@ pub fn ApiKeys(accounts: Vec<Account>) -> impl IntoView {
                 })}
             </Suspense>
             <form class="new-key-form" on:submit=create data-testid="new-key-form">
-                <label for="key-name">"Name"</label>
-                <input id="key-name" type="text" maxlength="64" required placeholder="Render farm"
-                    prop:value=move || name.get() on:input=move |ev| set_name.set(event_target_value(&ev))/>
+                <label class="field" for="key-name">
+                    <span>"Name"</span>
+                    <input id="key-name" type="text" maxlength="64" required placeholder="Render farm"
+                        prop:value=move || name.get() on:input=move |ev| set_name.set(event_target_value(&ev))/>
+                </label>
                 <fieldset>
                     <legend>"Accounts it may post to"</legend>
                     {names.get_value().into_iter().map(|(open_id, h)| {

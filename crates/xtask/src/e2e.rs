@@ -31,7 +31,8 @@ struct Outcome {
 /// The binary that runs after all others (tests/tests/service_logs.rs).
 const LAST: &str = "service_logs";
 /// The binaries that take longest, started first.
-const LONGEST_FIRST: [&str; 5] = ["ui_engines", "ui_compose", "ui_queue", "ui_connect", "ui_schedule"];
+/// (`api_schema` and `worker_limits`, a minute or more each, started last would end the run alone.)
+const LONGEST_FIRST: [&str; 7] = ["ui_engines", "ui_compose", "ui_queue", "ui_connect", "ui_schedule", "api_schema", "worker_limits"];
 /// Firefox's flows that wait on a clock (a slot, a schedule, TikTok's inbox): one job of their
 /// own, so Firefox's 17 flows (415 s in one job, the run's longest) end with the rest.
 const FIREFOX_CLOCK_FLOWS: &[&str] = &["firefox::schedule_", "firefox::send_a_draft", "firefox::batch_add", "firefox::move_in"];
