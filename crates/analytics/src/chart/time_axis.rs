@@ -2,11 +2,9 @@
 //! month), the finest step that gives at most a few of them, so a chart of a post's first day
 //! says `06:00 12:00 18:00` and one of a year `Jan 2027 Apr 2027 …`.
 
-use super::text;
-use crate::zone;
+use super::{Zone, text};
 use jiff::ToSpan;
 use jiff::civil::{Date, DateTime, date};
-use jiff::tz::TimeZone;
 
 /// A tick: its instant and its label.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +56,7 @@ const MONDAY: Date = date(1970, 1, 5);
 
 /// At most `max_ticks` ticks within `[from_ms, to_ms]` in `zone`, on the finest step that
 /// fits; none when even the coarsest has no round time in the range.
-pub fn ticks(from_ms: u64, to_ms: u64, zone: &TimeZone, max_ticks: usize) -> Vec<TimeTick> {
+pub fn ticks<Z: Zone + ?Sized>(from_ms: u64, to_ms: u64, zone: &Z, max_ticks: usize) -> Vec<TimeTick> {
     let span = to_ms.saturating_sub(from_ms);
     for step in STEPS {
         if span / step.min_ms() > 2 * max_ticks as u64 + 2 {
@@ -73,8 +71,8 @@ pub fn ticks(from_ms: u64, to_ms: u64, zone: &TimeZone, max_ticks: usize) -> Vec
 }
 
 /// The round times of `step` in the range, stopping after `limit`.
-fn walk(step: Step, from_ms: u64, to_ms: u64, zone: &TimeZone, limit: usize) -> Vec<TimeTick> {
-    let Some(first) = zone::local(zone, from_ms) else { return Vec::new() };
+fn walk<Z: Zone + ?Sized>(step: Step, from_ms: u64, to_ms: u64, zone: &Z, limit: usize) -> Vec<TimeTick> {
+    let Some(first) = zone.local(from_ms) else { return Vec::new() };
     let start = match step {
         Step::Hours(_) => first.date().at(first.hour(), 0, 0, 0),
         Step::Days(_) => first.date().at(0, 0, 0, 0),
@@ -87,7 +85,7 @@ fn walk(step: Step, from_ms: u64, to_ms: u64, zone: &TimeZone, limit: usize) -> 
             Step::Days(_) => start.checked_add(k.days()),
             Step::Months(_) => start.checked_add(k.months()),
         };
-        let Some(at) = local.ok().and_then(|l| zone::instant(zone, l).map(|at| (l, at))) else { break };
+        let Some(at) = local.ok().and_then(|l| zone.instant(l).map(|at| (l, at))) else { break };
         let (local, at_ms) = at;
         if at_ms > to_ms || out.len() >= limit {
             break;
@@ -120,6 +118,7 @@ fn label(step: Step, local: DateTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jiff::tz::TimeZone;
 
     /// 2027-01-04T00:00:00Z, a Monday.
     const MON: u64 = 1_799_020_800_000;
