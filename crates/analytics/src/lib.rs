@@ -20,7 +20,7 @@ pub mod first_day;
 pub mod refresh;
 mod zone;
 
-pub use account_stats::StatsSample;
+pub use account_stats::{StatsBody, StatsPoint, StatsSample};
 pub use batch::{QueryBatch, batches};
 pub use best_times::{BestSlot, BestTimesBody, PostResult, best_times};
 pub use chart::{LineChart, line_chart};
