@@ -5,23 +5,22 @@
 //! on seeing the line. Times are in the browser's own zone, through its `Date`: no time-zone database is
 //! shipped for a chart.
 
-use analytics::chart::{DateTime, LineChart, Zone, line_chart_in};
+use analytics::chart::{Civil, LineChart, Zone, line_chart_in};
 use leptos::prelude::*;
 
 /// The browser's time zone, as JavaScript's `Date` knows it.
 pub struct BrowserZone;
 
 impl Zone for BrowserZone {
-    fn local(&self, ms: u64) -> Option<DateTime> {
+    fn local(&self, ms: u64) -> Option<Civil> {
         let d = js_sys::Date::new(&(ms as f64).into());
         if !d.get_time().is_finite() {
             return None;
         }
-        let year = i16::try_from(d.get_full_year()).ok()?;
-        DateTime::new(year, d.get_month() as i8 + 1, d.get_date() as i8, d.get_hours() as i8, d.get_minutes() as i8, d.get_seconds() as i8, 0).ok()
+        Civil::new(d.get_full_year() as i32, d.get_month() as u8 + 1, d.get_date() as u8, d.get_hours() as u8, d.get_minutes() as u8)
     }
 
-    fn instant(&self, l: DateTime) -> Option<u64> {
+    fn instant(&self, l: Civil) -> Option<u64> {
         // `Date`'s local constructor: a skipped time moves forward, a repeated one is the first.
         let d = js_sys::Date::new_with_year_month_day_hr_min_sec(
             u32::try_from(l.year()).ok()?,
@@ -29,7 +28,7 @@ impl Zone for BrowserZone {
             i32::from(l.day()),
             i32::from(l.hour()),
             i32::from(l.minute()),
-            i32::from(l.second()),
+            0,
         );
         let t = d.get_time();
         (t.is_finite() && t >= 0.0).then_some(t as u64)

@@ -12,12 +12,13 @@
 //! whatever the caller knows ([`line_chart_in`]): the front end passes the browser's own zone
 //! (its `Date`), so no page carries a time-zone database for its charts.
 
+pub mod civil;
 pub mod text;
 pub mod time_axis;
 pub mod value_axis;
 
 use crate::zone;
-pub use jiff::civil::DateTime;
+pub use civil::Civil;
 use jiff::tz::TimeZone;
 
 pub const WIDTH: u32 = 360;
@@ -84,18 +85,20 @@ pub struct LineChart {
 /// A time zone as a chart needs it: an instant's local date and time, and back.
 pub trait Zone {
     /// The local date and time of a Unix ms instant; `None` outside the zone's years.
-    fn local(&self, ms: u64) -> Option<DateTime>;
+    fn local(&self, ms: u64) -> Option<Civil>;
     /// The instant of a local date and time: a skipped time moves forward by the gap, a
     /// repeated one is its first occurrence (as jiff's `compatible` and JavaScript's `Date`).
-    fn instant(&self, local: DateTime) -> Option<u64>;
+    fn instant(&self, local: Civil) -> Option<u64>;
 }
 
 impl Zone for TimeZone {
-    fn local(&self, ms: u64) -> Option<DateTime> {
-        zone::local(self, ms)
+    fn local(&self, ms: u64) -> Option<Civil> {
+        let l = zone::local(self, ms)?;
+        Civil::new(i32::from(l.year()), l.month() as u8, l.day() as u8, l.hour() as u8, l.minute() as u8)
     }
-    fn instant(&self, local: DateTime) -> Option<u64> {
-        zone::instant(self, local)
+    fn instant(&self, local: Civil) -> Option<u64> {
+        let date = jiff::civil::Date::new(i16::try_from(local.year()).ok()?, local.month() as i8, local.day() as i8).ok()?;
+        zone::instant(self, date.at(local.hour() as i8, local.minute() as i8, 0, 0))
     }
 }
 
@@ -257,11 +260,11 @@ mod tests {
     struct PlusOneHour;
 
     impl Zone for PlusOneHour {
-        fn local(&self, ms: u64) -> Option<DateTime> {
-            TimeZone::UTC.local(ms + H)
+        fn local(&self, ms: u64) -> Option<Civil> {
+            Civil::of_utc_ms(i64::try_from(ms + H).ok()?)
         }
-        fn instant(&self, local: DateTime) -> Option<u64> {
-            TimeZone::UTC.instant(local)?.checked_sub(H)
+        fn instant(&self, local: Civil) -> Option<u64> {
+            u64::try_from(local.as_utc_ms()).ok()?.checked_sub(H)
         }
     }
 
