@@ -13,6 +13,7 @@ use letspost_core::api::{Analytics, paths};
 use letspost_core::time_fmt::parse_rfc3339_ms;
 use post_lifecycle::{PostBody, PostView, State};
 use tiktok_rules::privacy::PrivacyLevel;
+use wasm_bindgen::JsCast;
 
 /// What a published post can show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,6 +143,14 @@ pub fn NumbersPanel(post: PostView, note: RwSignal<Option<Note>>, busy: RwSignal
                 Ok(b) => {
                     note.set(Some(Note { post: id.clone(), text: "Numbers refreshed from TikTok just now.".into(), problem: false }));
                     learn.run(b.post);
+                    // The row is drawn again with the new numbers: the focus goes back to its
+                    // button rather than to the top of the page.
+                    let button = format!("refresh-{}", id.chars().filter(char::is_ascii_alphanumeric).collect::<String>());
+                    request_animation_frame(move || {
+                        if let Some(b) = document().get_element_by_id(&button) {
+                            let _ = b.unchecked_into::<web_sys::HtmlElement>().focus();
+                        }
+                    });
                 }
                 Err(r) if r.status == 429 => {
                     let wait = r.retry_after_secs.map_or_else(|| "a few minutes".to_string(), minutes);

@@ -192,11 +192,10 @@ pub fn PostingSchedule(open_id: String, #[prop(optional)] suggestions: bool) -> 
                             }).collect_view())}
                             {move || proposal.get().map(|p| p.into_iter().filter(|(x, _)| x.day == day).map(|(slot, score)| {
                                 let text = short_time(&slot.time);
-                                let name = format!("Suggested: {label} {text}, {}", score_text(score));
-                                let tip = name.clone();
+                                let why = format!(" (suggested: {})", score_text(score));
                                 view! {
-                                    <li class="slot suggested" data-time=slot.time.clone() data-suggested="true" title=tip>
-                                        <span aria-label=name>{text}" ★"</span>
+                                    <li class="slot suggested" data-time=slot.time.clone() data-suggested="true">
+                                        <span>{text}<span class="visually-hidden">{why}</span><span aria-hidden="true">" ★"</span></span>
                                     </li>
                                 }
                             }).collect_view())}
