@@ -7,12 +7,12 @@
 //! (`target/e2e-out/analytics-*.png`).
 
 use crate::api::{Session, emulator_patch_account};
-use crate::cron::test_hook;
-use crate::schedule::put_schedule;
 use crate::axe::assert_accessible;
 use crate::consent::click_button;
+use crate::cron::test_hook;
 use crate::flows::{connect_at, session_of};
 use crate::posts::{caption, new_post, unique_video};
+use crate::schedule::put_schedule;
 use crate::{Engine, app_url, browser_in, emulator_url, http, wait_text};
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};

@@ -115,7 +115,13 @@ pub struct Note {
 /// `note` and `busy` live in the page, so a row drawn again keeps them; `learn` takes the
 /// refreshed post.
 #[component]
-pub fn NumbersPanel(post: PostView, note: RwSignal<Option<Note>>, busy: RwSignal<Option<String>>, learn: Callback<PostView>, close: Callback<()>) -> impl IntoView {
+pub fn NumbersPanel(
+    post: PostView,
+    note: RwSignal<Option<Note>>,
+    busy: RwSignal<Option<String>>,
+    learn: Callback<PostView>,
+    close: Callback<()>,
+) -> impl IntoView {
     let id = post.id.clone();
     let key: String = id.chars().filter(char::is_ascii_alphanumeric).collect();
     let heading = format!("numbers-{key}");
@@ -157,7 +163,11 @@ pub fn NumbersPanel(post: PostView, note: RwSignal<Option<Note>>, busy: RwSignal
                     note.set(Some(Note { post: id, text: format!("TikTok was asked a moment ago: try again in {wait}."), problem: true }));
                 }
                 Err(r) if r.status == 409 => {
-                    note.set(Some(Note { post: id, text: "Waiting for TikTok: it hasn't named this post yet, so there are no numbers to read.".into(), problem: true }));
+                    note.set(Some(Note {
+                        post: id,
+                        text: "Waiting for TikTok: it hasn't named this post yet, so there are no numbers to read.".into(),
+                        problem: true,
+                    }));
                 }
                 Err(r) => note.set(Some(Note { post: id, text: r.error.message, problem: true })),
             }

@@ -5,15 +5,15 @@
 
 use crate::api;
 use crate::calendar::Calendar;
-use wasm_bindgen::JsCast;
+use crate::post_numbers::{Note, NumbersLine, NumbersPanel, Shown, shown};
 use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use crate::post_numbers::{Note, NumbersLine, NumbersPanel, Shown, shown};
 use letspost_core::api::{AccountsBody, Analytics, ApiError, paths};
 use post_lifecycle::{Mode, PostBody, PostView, PostsBody, State};
 use std::collections::BTreeSet;
 use std::time::Duration;
+use wasm_bindgen::JsCast;
 
 /// Posts a page of the list holds (the API's default).
 const PAGE: u32 = 50;
@@ -250,7 +250,14 @@ struct Numbers {
 }
 
 #[component]
-fn PostRow(post: PostView, who: String, warning: Option<String>, act: impl Fn(Request) + Copy + Send + Sync + 'static, analytics: Analytics, numbers: Numbers) -> impl IntoView {
+fn PostRow(
+    post: PostView,
+    who: String,
+    warning: Option<String>,
+    act: impl Fn(Request) + Copy + Send + Sync + 'static,
+    analytics: Analytics,
+    numbers: Numbers,
+) -> impl IntoView {
     let id = StoredValue::new(post.id.clone());
     let has_numbers = shown(&post, analytics) == Shown::Numbers;
     let key: String = post.id.chars().filter(char::is_ascii_alphanumeric).collect();

@@ -7,10 +7,10 @@
 //! or discards them.
 
 use crate::api;
+use analytics::BestTimesBody;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use letspost_core::api::paths;
-use analytics::BestTimesBody;
 use posting_schedule::{Schedule, ScheduleBody, Slot};
 use wasm_bindgen::JsCast;
 

@@ -183,7 +183,13 @@ fn web() -> Result {
     }
     // Browsers: only Chromium is used, but this is the one step that installs it.
     ensure(Need::Browser)?;
-    against_services(&["--test-hooks"], (None, "target/bench-web-state"), false, "web-bench", "Lighthouse, mobile: /, /compose, /posts and /accounts, 3 runs each")
+    against_services(
+        &["--test-hooks"],
+        (None, "target/bench-web-state"),
+        false,
+        "web-bench",
+        "Lighthouse, mobile: /, /compose, /posts and /accounts, 3 runs each",
+    )
 }
 
 /// Build, start the emulator (with `emulator` flags) and the Worker (with `routes.0` = "1" if

@@ -103,7 +103,8 @@ async fn main() {
     // A published post with its numbers read, for /posts; /accounts charts the account's
     // followers (a snapshot taken when it connected).
     let (id, tiktok_id) = letspost_e2e::analytics_ui::published_post(&session, &open_id, "Lighthouse's published post").await;
-    letspost_e2e::analytics_ui::set_counts(&tiktok_id, serde_json::json!({ "view_count": 12_345, "like_count": 678, "comment_count": 90, "share_count": 12 })).await;
+    letspost_e2e::analytics_ui::set_counts(&tiktok_id, serde_json::json!({ "view_count": 12_345, "like_count": 678, "comment_count": 90, "share_count": 12 }))
+        .await;
     let read = session.post(&format!("/api/posts/{id}/metrics/refresh"), serde_json::json!({})).await;
     assert_eq!(read.status, 200, "{}", read.body);
     let dir = root().join("target/web-bench");

@@ -61,7 +61,7 @@ pub fn date_time(dt: Civil) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    
+
     #[test]
     fn grouped_thousands() {
         assert_eq!(grouped(0), "0");
