@@ -74,7 +74,9 @@ async fn route(req: Request, env: Env, app_origin: String) -> Result<Response> {
         (Method::Get, ["health"]) => health(&env).await,
         (Method::Get, ["oauth", "config"]) => oauth::oauth_config(&env),
         (Method::Get, ["openapi.json"]) => openapi(),
-        (Method::Get, ["settings"]) => Response::from_json(&letspost_core::api::AppSettings { preselect_public: config::preselect_public(&env), analytics: config::analytics_on(&env) }),
+        (Method::Get, ["settings"]) => {
+            Response::from_json(&letspost_core::api::AppSettings { preselect_public: config::preselect_public(&env), analytics: config::analytics_on(&env) })
+        }
         (Method::Post, ["oauth", "start"]) => oauth::start(req, env).await,
         (Method::Post, ["oauth", "token"]) => oauth::exchange(req, env, &app_origin).await,
         (Method::Get, ["accounts"]) => accounts::list(req, env).await,

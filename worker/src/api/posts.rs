@@ -11,8 +11,6 @@ use crate::base::rand::{bytes, now_ms};
 use crate::base::reply;
 use crate::objects::account::AccountOp;
 use crate::objects::account::analytics::{AnalyticsOp, RefreshAsk};
-use post_lifecycle::Metrics;
-use std::collections::BTreeMap;
 use crate::objects::post::ops::{CancelBody, Create, PartBegin, PartDone, PartTicket, PostOp, Replay, RetryBody, Schedule};
 use crate::objects::post_index::{self, Ask};
 use crate::objects::schedule::{HoldOf, QueueAsk, Queued, ScheduleOp};
@@ -22,11 +20,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use letspost_core::api::{ApiError, CreatorInfoBody, ErrorBody, codes};
 use letspost_core::limits::{Client, PARTS, WRITES};
 use letspost_core::request;
+use post_lifecycle::Metrics;
 use post_lifecycle::create::Reschedule;
 use post_lifecycle::create::check_publish_at;
 use post_lifecycle::history::{BadQuery, Query, Row, merge_pages, newest_first};
 use post_lifecycle::staging::StagingPlan;
 use post_lifecycle::{CreatePost, CreatedBody, FieldError, Mode, Post, PostBody, PostView, PostsBody, UploadTarget};
+use std::collections::BTreeMap;
 use worker::{Env, Request, Response, Result};
 
 /// 128 random bits: post ids (and so R2 keys) can't be guessed.

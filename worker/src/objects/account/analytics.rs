@@ -105,6 +105,13 @@ pub(crate) fn table(storage: &Storage) -> Result<SqlStorage> {
     Ok(sql)
 }
 
+/// A new connection: its grant, and no round for a minute (the connection takes its first
+/// snapshot itself; an alarm armed meanwhile must not take a second).
+pub(crate) async fn connecting(storage: &Storage, scope: &str) -> Result<()> {
+    storage.put(SCOPES, scope).await?;
+    storage.put(NOT_BEFORE, now_ms() + ROUND_GAP_MS).await
+}
+
 /// Does this connection let LetsPost read the numbers `scope` needs?
 pub(crate) async fn granted(storage: &Storage, scope: &str) -> Result<bool> {
     let scopes: String = storage.get(SCOPES).await?.unwrap_or_default();
@@ -156,8 +163,7 @@ pub(crate) async fn wake_for(storage: &Storage, env: &worker::Env, at: u64) -> R
 /// `metrics` (null when none yet) and `tiktok_post_id` present (rows written before it existed).
 pub(crate) fn with_metrics(storage: &Storage, views: String) -> Result<String> {
     let mut views: Vec<serde_json::Value> = serde_json::from_str(&views)?;
-    let ids: Vec<String> =
-        views.iter().filter(|v| v["state"] == "published").filter_map(|v| v["id"].as_str().map(str::to_string)).collect();
+    let ids: Vec<String> = views.iter().filter(|v| v["state"] == "published").filter_map(|v| v["id"].as_str().map(str::to_string)).collect();
     let mut found = metrics_of(storage, &ids)?;
     for v in views.iter_mut() {
         let Some(obj) = v.as_object_mut() else { continue };

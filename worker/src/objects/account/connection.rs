@@ -15,7 +15,7 @@ impl Account {
         let now = now_ms();
         // What this connection granted decides what its numbers may read (before `save` arms
         // the alarm for them).
-        self.state.storage().put(super::analytics::SCOPES, &answer.scope).await?;
+        super::analytics::connecting(&self.state.storage(), &answer.scope).await?;
         let tokens = Tokens::from_response(answer, now);
         let previous = self.record().await?;
         let tiktok = TikTok::new(&self.env);
