@@ -177,6 +177,27 @@ pub async fn numbers_and_charts(engine: Engine) {
     wait_text(&c, &format!("{account} [data-testid=schedule-status]"), |t| t.starts_with("Added 1 suggested time")).await;
     wait_text(&c, &format!("{account} [data-testid=posting-schedule] li[data-day=wed] li.slot[data-time='18:00']"), |t| t.contains("18:00")).await;
     assert_eq!(s.get(&path).await.body["schedule"]["slots"], json!([{ "day": "wed", "time": "18:00" }]));
+
+    // A second account whose creator didn't allow the numbers (connected with the posting
+    // scopes only): its card says how to allow them, and "Allow analytics" is the connect flow
+    // again, asking TikTok for them.
+    let refused = crate::api::new_account(&format!("{label}no"), "creator").await;
+    assert_eq!(s.connect(&refused).await.status, 200);
+    c.refresh().await.unwrap();
+    let card = format!("[data-testid=account][data-open-id='{refused}']");
+    let banner = wait_text(&c, &format!("{card} [data-testid=allow-analytics]"), |t| t.contains("Allow analytics")).await;
+    assert!(banner.contains("Posting works either way"), "{banner}");
+    assert!(c.find(Locator::Css(&format!("{card} [data-testid=account-numbers]"))).await.is_err(), "no chart without the numbers");
+    if engine == Engine::Chromium {
+        assert_accessible(&c, "/accounts (an account whose numbers weren't allowed)").await;
+    }
+    c.find(Locator::Css(&format!("{card} [data-testid=allow-analytics] button"))).await.unwrap().click().await.unwrap();
+    wait_text(&c, "h1", |t| t.contains("LetsPost wants")).await;
+    let scope = c.find(Locator::Css("input[name=scope]")).await.unwrap().attr("value").await.unwrap().unwrap_or_default();
+    assert!(scope.contains("video.list") && scope.contains("user.info.stats"), "{scope}");
+    crate::consent::decide(&c, &refused, "approve").await;
+    wait_text(&c, &format!("{card} [data-testid=account-numbers] h2"), |t| t == "Followers").await;
+    assert_eq!(s.account(&refused).await.unwrap()["analytics"], "on");
     c.close().await.unwrap();
 }
 
