@@ -72,14 +72,8 @@ async fn a_published_posts_numbers_follow_tiktoks_counts_and_its_19_digit_id_rou
     let listed = s.get(&format!("/api/posts?ids={id}")).await.body["posts"][0].clone();
     assert_eq!((listed["metrics"].clone(), listed["tiktok_post_id"].clone()), (got["metrics"].clone(), json!(tiktok_id)), "{listed}");
     // The same id at TikTok: the emulator knows it by that string.
-    let at_tiktok: Value = letspost_e2e::http()
-        .get(format!("{}/__emulator/videos/{tiktok_id}", letspost_e2e::emulator_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let at_tiktok: Value =
+        letspost_e2e::http().get(format!("{}/__emulator/videos/{tiktok_id}", letspost_e2e::emulator_url())).send().await.unwrap().json().await.unwrap();
     assert_eq!(at_tiktok["view_count"].as_u64(), Some(views), "{at_tiktok}");
 
     // Asked again within 5 minutes of a reading: 429 with Retry-After.
@@ -165,7 +159,10 @@ async fn an_accounts_counts_are_snapshotted_at_connect_and_then_daily() {
     assert_eq!(first.status, 200, "{}", first.body);
     let stats = first.body["stats"].as_array().unwrap().clone();
     assert_eq!(stats.len(), 1, "{}", first.body);
-    assert_eq!((stats[0]["followers"].as_u64(), stats[0]["following"].as_u64(), stats[0]["likes"].as_u64(), stats[0]["videos"].as_u64()), (Some(100), Some(7), Some(900), Some(3)));
+    assert_eq!(
+        (stats[0]["followers"].as_u64(), stats[0]["following"].as_u64(), stats[0]["likes"].as_u64(), stats[0]["videos"].as_u64()),
+        (Some(100), Some(7), Some(900), Some(3))
+    );
     // Within the day: no new one. A day on: the next.
     assert_eq!(pass(&account, HOUR_MS).await["snapshots"], 0);
     letspost_e2e::api::emulator_patch_account(&account, json!({ "follower_count": 150 })).await;

@@ -56,10 +56,8 @@ impl StatsBody {
             let secs = i64::try_from(ms / 1000).unwrap_or(i64::MAX);
             jiff::Timestamp::from_second(secs).map(|t| t.to_string()).unwrap_or_default()
         };
-        let stats = history
-            .iter()
-            .map(|s| StatsPoint { at: at(s.at_ms), followers: s.followers, following: s.following, likes: s.likes, videos: s.videos })
-            .collect();
+        let stats =
+            history.iter().map(|s| StatsPoint { at: at(s.at_ms), followers: s.followers, following: s.following, likes: s.likes, videos: s.videos }).collect();
         StatsBody { stats }
     }
 }
