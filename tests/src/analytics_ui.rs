@@ -4,7 +4,7 @@
 //! followers chart on `/accounts`, and "Use suggested times" in the posting-schedule editor.
 //! TikTok's side is the emulator's: its counts are set through its test hook, so nothing waits
 //! for real hours. In Chromium the same states pass axe and are photographed at 1280 and 390 px
-//! (`target/e2e-out/analytics-*.png`).
+//! (`target/analytics-shots/*.png`).
 
 use crate::api::{Session, emulator_patch_account};
 use crate::axe::assert_accessible;
@@ -58,12 +58,16 @@ async fn assert_chart(c: &Client, scope: &str, rows: usize) -> String {
     c.execute(js, vec![json!(format!("{scope} table[data-testid=chart-numbers]"))]).await.unwrap().as_str().unwrap_or_default().to_string()
 }
 
-/// The chart fits the window: nothing wider than the page.
+/// The page fits the window: nothing wider than it (else the elements that stick out).
 async fn assert_fits(c: &Client, what: &str) {
-    let js = "return [document.documentElement.scrollWidth, window.innerWidth]";
+    let js = r#"const w = window.innerWidth;
+        const out = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 0.5)
+            .filter(e => !e.closest('.visually-hidden'))
+            .slice(0, 8).map(e => e.tagName.toLowerCase() + (e.className && e.className.baseVal === undefined ? '.' + e.className : '') + ' ' + Math.round(e.getBoundingClientRect().right));
+        return [document.documentElement.scrollWidth, w, out.join(', ')]"#;
     let v = c.execute(js, vec![]).await.unwrap();
     let (scroll, inner) = (v[0].as_u64().unwrap_or(0), v[1].as_u64().unwrap_or(0));
-    assert!(scroll <= inner, "{what}: the page is {scroll} px wide in a {inner} px window");
+    assert!(scroll <= inner, "{what}: the page is {scroll} px wide in a {inner} px window; sticking out: {}", v[2]);
 }
 
 /// Photograph the page at `width` (the whole page's height), to target/e2e-out/<name>.png.
@@ -75,13 +79,14 @@ pub async fn shoot(c: &Client, name: &str, width: u32) {
     let (w, chrome) = (width + n(2), n(3));
     c.set_window_size(w, 400 + chrome).await.unwrap();
     settle(c).await;
-    assert_fits(c, name).await;
     let h = c.execute("return Math.ceil(document.documentElement.scrollHeight)", vec![]).await.unwrap().as_u64().unwrap_or(900) as u32;
     c.set_window_size(w, h.min(4_000) + chrome).await.unwrap();
     settle(c).await;
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-out");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/analytics-shots");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(format!("{name}.png")), c.screenshot().await.unwrap()).unwrap();
+    let fits = assert_fits(c, name);
+    fits.await;
     c.set_window_size(n(0), n(1)).await.unwrap();
     settle(c).await;
 }
@@ -183,6 +188,15 @@ pub async fn numbers_and_charts(engine: Engine) {
     // again, asking TikTok for them.
     let refused = crate::api::new_account(&format!("{label}no"), "creator").await;
     assert_eq!(s.connect(&refused).await.status, 200);
+    // A sign-in hands out a new session cookie: the browser takes it, as its own sign-in would.
+    let fresh = s.cookie().expect("a session cookie");
+    let value = fresh.split_once('=').map_or("", |(_, v)| v).to_string();
+    let mut mine = c.get_named_cookie(letspost_core::session::COOKIE).await.expect("a session cookie");
+    if mine.value() != value {
+        mine.set_value(value);
+        c.delete_cookie(letspost_core::session::COOKIE).await.unwrap();
+        c.add_cookie(mine).await.unwrap();
+    }
     c.refresh().await.unwrap();
     let card = format!("[data-testid=account][data-open-id='{refused}']");
     let banner = wait_text(&c, &format!("{card} [data-testid=allow-analytics]"), |t| t.contains("Allow analytics")).await;
