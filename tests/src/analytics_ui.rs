@@ -211,7 +211,7 @@ pub async fn numbers_and_charts(engine: Engine) {
     assert!(scope.contains("video.list") && scope.contains("user.info.stats"), "{scope}");
     crate::consent::decide(&c, &refused, "approve").await;
     wait_text(&c, &format!("{card} [data-testid=account-numbers] h2"), |t| t == "Followers").await;
-    assert_eq!(s.account(&refused).await.unwrap()["analytics"], "on");
+    assert_eq!(session_of(&c).await.account(&refused).await.unwrap()["analytics"], "on");
     c.close().await.unwrap();
 }
 
