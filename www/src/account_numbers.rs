@@ -35,13 +35,12 @@ fn Followers(open_id: String, who: String) -> impl IntoView {
         async move { api::get::<analytics::StatsBody>(&p).await }
     });
     let key: String = open_id.chars().filter(char::is_ascii_alphanumeric).collect();
-    let heading = format!("followers-{key}");
-    let labelled_by = heading.clone();
     let chart_id = format!("followers-chart-{key}");
     let title = format!("Followers of {who}");
+    let name = title.clone();
     view! {
-        <section class="account-numbers" aria-labelledby=labelled_by data-testid="account-numbers">
-            <h2 id=heading>"Followers"</h2>
+        <section class="account-numbers" aria-label=name data-testid="account-numbers">
+            <h2>"Followers"</h2>
             <Suspense fallback=|| view! { <p class="muted">"Loading numbers…"</p> }>
                 {move || stats.get().map(|r| match r {
                     Err(e) => view! { <p class="issue error" role="alert">{e.message}</p> }.into_any(),

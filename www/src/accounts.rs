@@ -143,7 +143,7 @@ fn AccountCard(account: Account, on_change: impl Fn() + Copy + Send + Sync + 'st
             </Show>
             {move || error.get().map(|e| view! { <p class="issue error" role="alert">{e.message}</p> })}
             <AccountNumbers open_id=account.open_id.clone() who=who.clone() analytics=account.analytics/>
-            <PostingSchedule open_id=account.open_id.clone() suggestions={account.analytics == letspost_core::api::Analytics::On}/>
+            <PostingSchedule open_id=account.open_id.clone() who=who.clone() suggestions={account.analytics == letspost_core::api::Analytics::On}/>
             <Devices open_id=account.open_id.clone() who=who.clone() on_change=on_change/>
         </li>
     }

@@ -42,7 +42,7 @@ fn score_text(score: u32) -> String {
 
 /// `suggestions`: the account's numbers are read, so it may have best times.
 #[component]
-pub fn PostingSchedule(open_id: String, #[prop(optional)] suggestions: bool) -> impl IntoView {
+pub fn PostingSchedule(open_id: String, who: String, #[prop(optional)] suggestions: bool) -> impl IntoView {
     let path = StoredValue::new(format!("{}/{open_id}/schedule", paths::ACCOUNTS));
     let best_path = StoredValue::new(format!("{}/{open_id}/best-times", paths::ACCOUNTS));
     let schedule = RwSignal::new(None::<Schedule>);
@@ -71,7 +71,6 @@ pub fn PostingSchedule(open_id: String, #[prop(optional)] suggestions: bool) -> 
     };
     let uid = open_id.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>();
     let heading = format!("schedule-{uid}");
-    let labelled_by = heading.clone();
     let zones_id = format!("zones-{uid}");
     let zones = StoredValue::new(Vec::<String>::new());
     let zone_input = RwSignal::new(String::new());
@@ -156,7 +155,7 @@ pub fn PostingSchedule(open_id: String, #[prop(optional)] suggestions: bool) -> 
     };
 
     view! {
-        <section class="posting-schedule" aria-labelledby=labelled_by data-testid="posting-schedule">
+        <section class="posting-schedule" aria-label=format!("Posting schedule for {who}") data-testid="posting-schedule">
             <h2 id=heading>"Posting schedule"</h2>
             <p class="muted">"“Add to queue” posts at the next of these times that is free."</p>
             <label class="field zone">
