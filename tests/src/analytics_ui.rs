@@ -210,7 +210,7 @@ pub async fn numbers_and_charts(engine: Engine) {
     let scope = c.find(Locator::Css("input[name=scope]")).await.unwrap().attr("value").await.unwrap().unwrap_or_default();
     assert!(scope.contains("video.list") && scope.contains("user.info.stats"), "{scope}");
     crate::consent::decide(&c, &refused, "approve").await;
-    wait_text(&c, &format!("{card} [data-testid=account-numbers] h2"), |t| t == "Followers").await;
+    wait_text(&c, &format!("{card} [data-testid=account-numbers] h2"), |t| t == "On TikTok").await;
     assert_eq!(session_of(&c).await.account(&refused).await.unwrap()["analytics"], "on");
     c.close().await.unwrap();
 }

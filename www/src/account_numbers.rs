@@ -40,7 +40,7 @@ fn Followers(open_id: String, who: String) -> impl IntoView {
     let name = title.clone();
     view! {
         <section class="account-numbers" aria-label=name data-testid="account-numbers">
-            <h2>"Followers"</h2>
+            <h2>"On TikTok"</h2>
             <Suspense fallback=|| view! { <p class="muted">"Loading numbers…"</p> }>
                 {move || stats.get().map(|r| match r {
                     Err(e) => view! { <p class="issue error" role="alert">{e.message}</p> }.into_any(),
