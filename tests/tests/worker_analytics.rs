@@ -210,3 +210,21 @@ async fn best_times_come_from_the_creators_own_twelve_posts() {
     assert_eq!(best["slots"].as_array().unwrap().len(), 1, "{best}");
     assert_eq!(Session::new().get(&path).await.status, 404);
 }
+
+#[tokio::test]
+async fn a_private_post_is_never_read_and_says_so() {
+    let (s, account) = creator("private", &with_analytics()).await;
+    let video = unique_video(2_000);
+    let mut body = new_post(&account, &caption("only me"), video.len());
+    body["privacy_level"] = json!("SELF_ONLY");
+    let (created, staged) = s.post_video(body, &video).await;
+    assert_eq!(staged.status, 201, "{}", staged.body);
+    let id = created.body["post"]["id"].as_str().unwrap().to_string();
+    let post = s.wait_state(&id, &["published"], Duration::from_secs(60)).await;
+    assert_eq!(post["metrics"], Value::Null, "{post}");
+    let round = pass(&account, 2 * HOUR_MS).await;
+    assert_eq!(round["video_queries"], 0, "{round}");
+    let refused = s.post(&format!("/api/posts/{id}/metrics/refresh"), json!({})).await;
+    assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (409, Some("conflict")), "{}", refused.body);
+    assert_eq!(video_queries(&account).await, 0);
+}
