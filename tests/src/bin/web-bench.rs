@@ -4,7 +4,6 @@
 //! (the followers chart), served by the Worker in workerd. Each page runs `RUNS` times; the run
 //! with the median performance score is printed, with the goals beside it.
 
-use letspost_e2e::api::connected_creator;
 use letspost_e2e::app_url;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -98,7 +97,11 @@ fn verdict(ok: bool) -> &'static str {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let (session, open_id) = connected_creator("webbench").await;
+    // Connected with the analytics scopes granted, as the consent page does by default.
+    let open_id = letspost_e2e::api::new_account("webbench", "creator").await;
+    let session = letspost_e2e::api::Session::new();
+    let connected = session.connect_granting(&open_id, &letspost_e2e::analytics_api::with_analytics()).await;
+    assert_eq!(connected.status, 200, "{}", connected.body);
     let cookie = session.cookie().expect("the Worker set a session cookie");
     // A published post with its numbers read, for /posts; /accounts charts the account's
     // followers (a snapshot taken when it connected).
