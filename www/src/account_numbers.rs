@@ -41,7 +41,7 @@ fn Followers(open_id: String, who: String) -> impl IntoView {
     view! {
         <section class="account-numbers" aria-label=name data-testid="account-numbers">
             <h2>"On TikTok"</h2>
-            <Suspense fallback=|| view! { <p class="muted">"Loading numbers…"</p> }>
+            <Suspense fallback=|| view! { <div class="numbers-room" aria-busy="true"><p class="numbers muted">"Loading numbers…"</p><div class="chart-room"></div></div> }>
                 {move || stats.get().map(|r| match r {
                     Err(e) => view! { <p class="issue error" role="alert">{e.message}</p> }.into_any(),
                     Ok(b) if b.stats.is_empty() => view! {

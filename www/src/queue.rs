@@ -207,6 +207,10 @@ pub fn QueuePage() -> impl IntoView {
                 <h1>"Your posts"</h1>
                 <a class="button" href="/compose">"New post"</a>
             </div>
+            // The same sentence as the page's shell (index.html), painted before the wasm.
+            <p class="lede">
+                "Every post of your accounts, newest first, with its state and time; once TikTok has published one, its views, likes, comments and shares. Open its numbers for a chart."
+            </p>
             {move || error.get().map(|e| view! { <p class="issue error" role="alert">{e.message}</p> })}
             {move || match loaded.get() {
                 None => view! { <p class="muted">"Loading your posts…"</p> }.into_any(),
