@@ -52,14 +52,18 @@ pub struct StatsBody {
 
 impl StatsBody {
     pub fn of(history: &[StatsSample]) -> StatsBody {
-        let at = |ms: u64| {
-            let secs = i64::try_from(ms / 1000).unwrap_or(i64::MAX);
-            jiff::Timestamp::from_second(secs).map(|t| t.to_string()).unwrap_or_default()
-        };
-        let stats =
-            history.iter().map(|s| StatsPoint { at: at(s.at_ms), followers: s.followers, following: s.following, likes: s.likes, videos: s.videos }).collect();
+        let stats = history
+            .iter()
+            .map(|s| StatsPoint { at: rfc3339(s.at_ms), followers: s.followers, following: s.following, likes: s.likes, videos: s.videos })
+            .collect();
         StatsBody { stats }
     }
+}
+
+/// An instant (ms) as RFC 3339 UTC, to the second (the API's times).
+pub(crate) fn rfc3339(ms: u64) -> String {
+    let secs = i64::try_from(ms / 1000).unwrap_or(i64::MAX);
+    jiff::Timestamp::from_second(secs).map(|t| t.to_string()).unwrap_or_default()
 }
 
 /// When to take the next snapshot: now if there is none or the last is a day old.
