@@ -55,6 +55,20 @@ pub async fn set_counts(post_id: &str, counts: Value) {
     assert!(r.status().is_success(), "patch video {post_id}: {}", r.status());
 }
 
+/// `GET /api/posts/{id}/metrics`'s readings as `(views, likes, comments, shares, at)`, oldest
+/// first (asserting a 200).
+pub async fn readings_of(s: &Session, id: &str) -> Vec<(u64, u64, u64, u64, String)> {
+    let r = s.get(&format!("/api/posts/{id}/metrics")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let n = |x: &Value, k: &str| x[k].as_u64().unwrap_or_else(|| panic!("{k} in {x}"));
+    r.body["readings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{}", r.body))
+        .iter()
+        .map(|x| (n(x, "views"), n(x, "likes"), n(x, "comments"), n(x, "shares"), x["at"].as_str().unwrap().to_string()))
+        .collect()
+}
+
 /// Move the account's analytics clock `by_ms` back (as if that long had passed), then run its
 /// alarm's round now: `{"video_queries", "posts_read", "snapshots"}`.
 pub async fn pass(open_id: &str, by_ms: u64) -> Value {

@@ -1,12 +1,13 @@
 //! A creator's numbers (issue 33) through the Worker and the emulator: a published post's
 //! metrics follow TikTok's counts, read in batches of 20 per account by the account's own
 //! alarm; the 19-digit post id stays a string; refused scopes still post and read nothing;
-//! daily stats; best times from the creator's own posts; the manual refresh's 200/429/409.
+//! a post's readings over time (`GET /api/posts/{id}/metrics`, oldest first); daily stats; best
+//! times from the creator's own posts; the manual refresh's 200/429/409.
 //!
 //! Time passes through the Worker's analytics test hook (`…/analytics/shift`: every time the
 //! account keeps moves back, then its alarm's round runs now), never by sleeping.
 
-use letspost_e2e::analytics_api::{calls_of, pass, set_counts, tiktok_video, track, video_queries, with_analytics, without_analytics};
+use letspost_e2e::analytics_api::{calls_of, pass, readings_of, set_counts, tiktok_video, track, video_queries, with_analytics, without_analytics};
 use letspost_e2e::api::{Session, new_account};
 use letspost_e2e::posts::{caption, in_secs, new_post, now_ms, unique_video};
 use serde_json::{Value, json};
@@ -58,6 +59,7 @@ async fn a_published_posts_numbers_follow_tiktoks_counts_and_its_19_digit_id_rou
     assert!(tiktok_id.parse::<u64>().unwrap() > 1 << 53);
     assert!(post["post_url"].as_str().unwrap().ends_with(&format!("/video/{tiktok_id}")), "{post}");
     assert_eq!(post["metrics"], Value::Null, "not read before its first step (1 h)");
+    assert!(readings_of(&s, &id).await.is_empty(), "no readings yet");
 
     // TikTok's counts move; an hour on, the account's round reads them (one call for one post).
     let views = (1u64 << 53) + 1;
@@ -66,6 +68,10 @@ async fn a_published_posts_numbers_follow_tiktoks_counts_and_its_19_digit_id_rou
     assert_eq!((round["video_queries"].as_u64(), round["posts_read"].as_u64()), (Some(1), Some(1)), "{round}");
     let got = s.get(&format!("/api/posts/{id}")).await.body["post"].clone();
     assert_eq!(metrics(&got), (views, 12, 3, 4), "an int64 count exactly: {got}");
+    let history = readings_of(&s, &id).await;
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!((history[0].0, history[0].1, history[0].2, history[0].3), (views, 12, 3, 4), "the reading, exactly");
+    assert_eq!(history[0].4, got["metrics"]["at"].as_str().unwrap(), "the reading is the post's latest");
     assert!(got["metrics"]["at"].as_str().unwrap().ends_with('Z'));
     assert_eq!(got["tiktok_post_id"], tiktok_id.as_str());
     // The queue's list shows the same numbers (from the account's index).
@@ -91,6 +97,19 @@ async fn a_published_posts_numbers_follow_tiktoks_counts_and_its_19_digit_id_rou
     assert_eq!(metrics(&fresh.body["post"]), (5_000, 40, 3, 4));
     assert_eq!(video_queries(&account).await, before + 1);
     assert_eq!(s.post(&refresh, json!({})).await.status, 429);
+    // The history holds both readings, oldest first; the 429 added none.
+    let history = readings_of(&s, &id).await;
+    let counts: Vec<_> = history.iter().map(|r| (r.0, r.1, r.2, r.3)).collect();
+    assert_eq!(counts, [(views, 12, 3, 4), (5_000, 40, 3, 4)], "{history:?}");
+    assert!(history[0].4 < history[1].4, "{history:?}");
+    assert_eq!(history[1].4, fresh.body["post"]["metrics"]["at"].as_str().unwrap());
+    // The 6 h step reads TikTok's counts again: a third reading, newest last.
+    set_counts(&tiktok_id, json!({ "view_count": 7_000, "share_count": 9 })).await;
+    assert_eq!(pass(&account, 5 * HOUR_MS).await["posts_read"], 1);
+    let counts: Vec<_> = readings_of(&s, &id).await.iter().map(|r| (r.0, r.1, r.2, r.3)).collect();
+    assert_eq!(counts, [(views, 12, 3, 4), (5_000, 40, 3, 4), (7_000, 40, 3, 9)]);
+    // Another session: 404, as for the post itself.
+    assert_eq!(Session::new().get(&format!("/api/posts/{id}/metrics")).await.status, 404);
 
     // A post TikTok has no id for yet (scheduled): 409. Someone else's post: 404.
     let video = unique_video(1_000);
@@ -100,6 +119,7 @@ async fn a_published_posts_numbers_follow_tiktoks_counts_and_its_19_digit_id_rou
     assert_eq!(scheduled.status, 201, "{}", scheduled.body);
     let conflict = s.post(&format!("/api/posts/{}/metrics/refresh", scheduled.body["post"]["id"].as_str().unwrap()), json!({})).await;
     assert_eq!((conflict.status, conflict.body["error"]["code"].as_str()), (409, Some("conflict")), "{}", conflict.body);
+    assert!(readings_of(&s, scheduled.body["post"]["id"].as_str().unwrap()).await.is_empty(), "no TikTok id: no readings, not an error");
     assert_eq!(Session::new().post(&refresh, json!({})).await.status, 404);
 }
 
@@ -226,5 +246,6 @@ async fn a_private_post_is_never_read_and_says_so() {
     assert_eq!(round["video_queries"], 0, "{round}");
     let refused = s.post(&format!("/api/posts/{id}/metrics/refresh"), json!({})).await;
     assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (409, Some("conflict")), "{}", refused.body);
+    assert!(readings_of(&s, &id).await.is_empty(), "a private post's readings: an empty list");
     assert_eq!(video_queries(&account).await, 0);
 }

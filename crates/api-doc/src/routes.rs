@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use analytics::{BestSlot, BestTimesBody, StatsBody, StatsPoint};
+use analytics::{BestSlot, BestTimesBody, ReadingPoint, ReadingsBody, StatsBody, StatsPoint};
 use letspost_core::api::{
     Account, AccountBody, AccountStatus, AccountsBody, Analytics, ApiError, AppSettings, CreatorInfoBody, DeviceSession, ErrorBody, OAuthConfig, OAuthStart,
     SessionsBody, SweepReport, TokenExchange,
@@ -52,6 +52,7 @@ use utoipa::OpenApi;
         reschedule_post,
         cancel_post,
         retry_post,
+        post_readings,
         refresh_metrics,
         put_media,
         get_media,
@@ -65,6 +66,7 @@ use utoipa::OpenApi;
         Analytics,
         Metrics,
         StatsPoint,
+        ReadingPoint,
         BestSlot,
         ApiError,
         SweepReport,
@@ -301,6 +303,13 @@ fn cancel_post() {}
         (status = 422, description = "`field` `account`: it would wait again past the account's caps.", body = ErrorBody),
     ))]
 fn retry_post() {}
+
+#[utoipa::path(get, path = "/api/posts/{id}/metrics", tag = "analytics", params(("id" = String, Path, description = POST_ID)),
+    responses(
+        (status = 200, description = "The post's numbers over time, as each reading found them, oldest first (newest last): the decaying schedule's readings and each refresh, at most 48 (past that, the middle reading closest to its neighbours is dropped; the first and the newest always stay). Empty until the first reading, and always for a post TikTok has not named or a private one.", body = ReadingsBody),
+        (status = 404, description = "No such post here.", body = ErrorBody),
+    ))]
+fn post_readings() {}
 
 #[utoipa::path(post, path = "/api/posts/{id}/metrics/refresh", tag = "analytics", params(("id" = String, Path, description = POST_ID)),
     responses(

@@ -79,6 +79,7 @@ pub fn key_may(method: &str, segments: &[&str]) -> bool {
             | ("GET" | "POST", ["posts"])
             | ("GET" | "PATCH" | "DELETE", ["posts", _])
             | ("POST", ["posts", _, "retry"])
+            | ("GET", ["posts", _, "metrics"])
             | ("POST", ["posts", _, "metrics", "refresh"])
             | ("GET" | "PUT", ["posts", _, "media"])
             | ("GET", ["posts", _, "check"])
@@ -215,7 +216,7 @@ mod tests {
         assert!(key_may("GET", &["accounts", "o", "queue"]));
         assert!(key_may("GET", &["accounts"]));
         assert!(key_may("GET", &["accounts", "o", "stats"]) && key_may("GET", &["accounts", "o", "best-times"]));
-        assert!(key_may("POST", &["posts", "x", "metrics", "refresh"]));
+        assert!(key_may("POST", &["posts", "x", "metrics", "refresh"]) && key_may("GET", &["posts", "x", "metrics"]));
         for (m, p) in [
             ("POST", &["keys"][..]),
             ("GET", &["keys"][..]),

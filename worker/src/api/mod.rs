@@ -100,6 +100,7 @@ async fn route(req: Request, env: Env, app_origin: String) -> Result<Response> {
         (Method::Patch, ["posts", id]) => posts::reschedule(req, env, id).await,
         (Method::Delete, ["posts", id]) => posts::write(req, env, id, PostOp::Cancel(CancelBody::default())).await,
         (Method::Post, ["posts", id, "retry"]) => posts::retry(req, env, id).await,
+        (Method::Get, ["posts", id, "metrics"]) => posts::readings(req, env, id).await,
         (Method::Post, ["posts", id, "metrics", "refresh"]) => posts::refresh_metrics(req, env, id).await,
         (Method::Put, ["posts", id, "media"]) => posts::put_media(req, env, id).await,
         (Method::Get, ["posts", id, "media"]) => posts::forward(req, env, id, PostOp::Received).await,

@@ -321,6 +321,21 @@ pub async fn refresh_metrics(req: Request, env: Env, id: &str) -> Result<Respons
     Response::from_json(&PostBody { post: view })
 }
 
+/// `GET /api/posts/{id}/metrics` → `{"readings"}`, the post's numbers over time, oldest first
+/// (kept by its account, which outlives the post's object): empty for a post TikTok has not
+/// named or a private one (never read). A read: 404 as for `GET /api/posts/{id}`.
+pub async fn readings(req: Request, env: Env, id: &str) -> Result<Response> {
+    let Some(me) = current(&env, &req).await? else { return reply::not_found("post") };
+    let view = match post_for(&env, &me, id).await? {
+        Some(Seen::Live(v) | Seen::Shed(v)) => v,
+        None => return reply::not_found("post"),
+    };
+    if view.tiktok_post_id.is_none() || view.settings.privacy_level == Some(tiktok_rules::privacy::PrivacyLevel::SelfOnly) {
+        return Response::from_json(&analytics::ReadingsBody::default());
+    }
+    AccountOp::Analytics(AnalyticsOp::Readings(view.id.clone())).send(&env, &view.account).await
+}
+
 /// `PATCH /api/posts/{id}` `{"publish_at"}`.
 pub async fn reschedule(mut req: Request, env: Env, id: &str) -> Result<Response> {
     let body: Reschedule = match body::json(&mut req, "JSON with publish_at").await? {

@@ -5,6 +5,10 @@
 //! - One SQLite row per public post with a TikTok id (`post_metrics`, ~250 B: the ids, when it
 //!   went out, when last read, when next, the last counts and its first-day reading), added when
 //!   the post's index row first carries its id. Private posts are never tracked.
+//! - Each reading of a tracked post is kept too (`post_readings`, one ~100 B row a reading, an
+//!   index on the post and its time), at most `analytics::readings::MAX_READINGS` a post: a
+//!   reading past that drops the one `analytics::readings::thin` names. Rows from before it
+//!   existed simply have no readings yet (a table of its own: nothing to migrate).
 //! - The account's own alarm wakes at the earliest `next_at` (an index on it), reads what is due
 //!   then (and what is due within 15 minutes) in `video/query` calls of at most 20 ids, and sets
 //!   each row's next reading; no cron visits posts, and a round costs calls for what is due only.
@@ -19,6 +23,7 @@ use crate::base::rand::now_ms;
 use crate::base::reply;
 use crate::tiktok::TikTok;
 use analytics::account_stats::{self, StatsBody, StatsSample};
+use analytics::readings::{self, Reading, ReadingsBody};
 use analytics::{Measurement, PostResult, Tracked, batches, best_times, due, first_day, manual_refresh, next_refresh_at};
 use letspost_core::api::Analytics;
 use post_lifecycle::{Metrics, PostView};
@@ -52,6 +57,8 @@ pub enum AnalyticsOp {
     Metrics(Vec<String>),
     /// A creator asks for a post's numbers now → 200 `Metrics`, 429 with `Retry-After`, 409.
     Refresh(RefreshAsk),
+    /// A post's readings (a LetsPost id) → `ReadingsBody`, oldest first.
+    Readings(String),
     /// → `StatsBody`.
     Stats,
     /// → `BestTimesBody`.
@@ -102,6 +109,10 @@ pub(crate) fn table(storage: &Storage) -> Result<SqlStorage> {
     )?;
     sql.exec("CREATE INDEX IF NOT EXISTS post_metrics_by_next ON post_metrics (next_at)", None)?;
     sql.exec("CREATE INDEX IF NOT EXISTS post_metrics_by_published ON post_metrics (published_at)", None)?;
+    // A post's readings: its counts as JSON `[views, likes, comments, shares]` (text, so
+    // counts past 2^53 stay exact; SQLite's integers reach the Worker as JS numbers).
+    sql.exec("CREATE TABLE IF NOT EXISTS post_readings (id TEXT NOT NULL, at INTEGER NOT NULL, counts TEXT NOT NULL)", None)?;
+    sql.exec("CREATE INDEX IF NOT EXISTS post_readings_by_post ON post_readings (id, at)", None)?;
     Ok(sql)
 }
 
@@ -190,6 +201,36 @@ pub(crate) fn metrics_of(storage: &Storage, ids: &[String]) -> Result<BTreeMap<S
     Ok(rows.into_iter().filter_map(|r| Some((r.id, serde_json::from_str(r.metrics.as_deref()?).ok()?))).collect())
 }
 
+#[derive(Deserialize)]
+struct ReadingRow {
+    at: f64,
+    counts: String,
+}
+
+/// A post's readings, oldest first.
+fn readings_of(sql: &SqlStorage, id: &str) -> Result<Vec<Reading>> {
+    let rows: Vec<ReadingRow> = sql.exec("SELECT at, counts FROM post_readings WHERE id = ? ORDER BY at", vec![id.to_string().into()])?.to_array()?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let [views, likes, comments, shares]: [u64; 4] = serde_json::from_str(&r.counts).ok()?;
+            Some(Reading { at_ms: r.at as u64, views, likes, comments, shares })
+        })
+        .collect())
+}
+
+/// Keep a new reading of post `id`, and drop what `analytics::readings::thin` says is one too
+/// many.
+fn keep_reading(sql: &SqlStorage, id: &str, m: &Metrics, at_ms: u64) -> Result<()> {
+    let counts = serde_json::to_string(&[m.views, m.likes, m.comments, m.shares])?;
+    sql.exec("INSERT INTO post_readings (id, at, counts) VALUES (?, ?, ?)", vec![id.to_string().into(), ms(at_ms), counts.into()])?;
+    let ats: Vec<u64> = readings_of(sql, id)?.iter().map(|r| r.at_ms).collect();
+    for i in readings::thin(&ats) {
+        sql.exec("DELETE FROM post_readings WHERE id = ? AND at = ?", vec![id.to_string().into(), ms(ats[i])])?;
+    }
+    Ok(())
+}
+
 /// The earliest reading still to come (the account's alarm wakes for it).
 fn next_reading(storage: &Storage) -> Result<Option<u64>> {
     let rows: Vec<Next> = table(storage)?.exec("SELECT MIN(next_at) AS next_at FROM post_metrics", None)?.to_array()?;
@@ -222,7 +263,11 @@ pub(crate) async fn next_wake(storage: &Storage, env: &worker::Env, tokens_held:
 fn read_row(sql: &SqlStorage, row: &Row, video: Option<&Video>, now: u64) -> Result<()> {
     let published = row.published_at as u64;
     let metrics = match video {
-        Some(v) => Some(serde_json::to_string(&Metrics::read(v, now))?),
+        Some(v) => {
+            let read = Metrics::read(v, now);
+            keep_reading(sql, &row.id, &read, now)?;
+            Some(serde_json::to_string(&read)?)
+        }
         None => row.metrics.clone(),
     };
     let kept: Option<Measurement> = row.first_day.as_deref().and_then(|t| serde_json::from_str(t).ok());
@@ -354,6 +399,7 @@ impl Account {
         let storage = self.state.storage();
         match op {
             AnalyticsOp::Metrics(ids) => Response::from_json(&metrics_of(&storage, &ids)?),
+            AnalyticsOp::Readings(id) => Response::from_json(&ReadingsBody::of(&readings_of(&table(&storage)?, &id)?)),
             AnalyticsOp::Stats => Response::from_json(&StatsBody::of(&history(&storage).await?)),
             AnalyticsOp::BestTimes => {
                 #[derive(Deserialize)]
@@ -463,6 +509,7 @@ pub mod test_ops {
                         "UPDATE post_metrics SET published_at = published_at - ?, last_read = last_read - ?, next_at = next_at - ?",
                         vec![by.into(), by.into(), by.into()],
                     )?;
+                    sql.exec("UPDATE post_readings SET at = at - ?", vec![by.into()])?;
                     let rows: Vec<Row> = sql.exec("SELECT id, tiktok_id, published_at, last_read, metrics, first_day FROM post_metrics", None)?.to_array()?;
                     for r in rows {
                         if let Some(mut m) = r.first_day.as_deref().and_then(|t| serde_json::from_str::<Measurement>(t).ok()) {
