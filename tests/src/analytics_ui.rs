@@ -79,8 +79,14 @@ pub async fn shoot(c: &Client, name: &str, width: u32) {
     let (w, chrome) = (width + n(2), n(3));
     c.set_window_size(w, 400 + chrome).await.unwrap();
     settle(c).await;
-    let h = c.execute("return Math.ceil(document.documentElement.scrollHeight)", vec![]).await.unwrap().as_u64().unwrap_or(900) as u32;
-    c.set_window_size(w, h.min(4_000) + chrome).await.unwrap();
+    // The whole page in one window, seen from its top (the main area fills the window, so
+    // the page's height is measured again once the window has it).
+    for _ in 0..2 {
+        let h = c.execute("return Math.ceil(document.documentElement.scrollHeight)", vec![]).await.unwrap().as_u64().unwrap_or(900) as u32;
+        c.set_window_size(w, h.min(4_000) + chrome).await.unwrap();
+        settle(c).await;
+    }
+    c.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
     settle(c).await;
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/analytics-shots");
     std::fs::create_dir_all(&dir).unwrap();
