@@ -6,7 +6,9 @@
 
 use crate::api;
 use crate::chart::{Chart, in_browser_zone};
+use analytics::ReadingsBody;
 use analytics::chart::text::grouped;
+use analytics::readings::ReadingPoint;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use letspost_core::api::{Analytics, paths};
@@ -88,17 +90,23 @@ pub fn NumbersLine(post: PostView, analytics: Analytics) -> impl IntoView {
 }
 
 /// The readings a chart can draw: the post had none of anything when it was published, then
-/// each reading LetsPost holds. (The API gives a post's latest reading; the line joins
-/// publishing to it.)
-fn series(p: &PostView, pick: impl Fn(&post_lifecycle::Metrics) -> u64) -> Vec<(u64, u64)> {
+/// each reading LetsPost keeps (`GET /api/posts/{id}/metrics`, oldest first), and the post's
+/// latest numbers if they are newer than those.
+fn series(p: &PostView, history: &[ReadingPoint], pick: impl Fn(u64, u64, u64, u64) -> u64) -> Vec<(u64, u64)> {
     let mut points = Vec::new();
     if let Some(at) = p.published_at.as_deref().and_then(parse_rfc3339_ms) {
         points.push((at, 0));
     }
+    for r in history {
+        if let Some(at) = parse_rfc3339_ms(&r.at) {
+            points.push((at, pick(r.views, r.likes, r.comments, r.shares)));
+        }
+    }
     if let Some(m) = &p.metrics
         && let Some(at) = parse_rfc3339_ms(&m.at)
+        && points.iter().all(|(t, _)| *t < at)
     {
-        points.push((at, pick(m)));
+        points.push((at, pick(m.views, m.likes, m.comments, m.shares)));
     }
     points
 }
@@ -127,15 +135,29 @@ pub fn NumbersPanel(
     let heading = format!("numbers-{key}");
     let labelled_by = heading.clone();
     let read_at = post.metrics.as_ref().map(|m| crate::queue::local_time(&m.at));
-    let charts = [("Views", "views"), ("Likes", "likes"), ("Comments", "comments"), ("Shares", "shares")].map(|(title, what)| {
-        let points = series(&post, |m| match what {
-            "views" => m.views,
-            "likes" => m.likes,
-            "comments" => m.comments,
-            _ => m.shares,
-        });
-        (title, format!("{what}-{key}"), in_browser_zone(title, &points))
+    let readings_path = format!("{}/{}/metrics", paths::POSTS, post.id);
+    let readings = LocalResource::new(move || {
+        let p = readings_path.clone();
+        async move { api::get::<ReadingsBody>(&p).await }
     });
+    let shown_post = StoredValue::new(post.clone());
+    let chart_key = key.clone();
+    let charts = move || {
+        // Until the readings arrive (or if they can't be had), what the post itself carries.
+        let history = readings.get().and_then(Result::ok).map(|b| b.readings).unwrap_or_default();
+        let post = shown_post.get_value();
+        [("Views", "views"), ("Likes", "likes"), ("Comments", "comments"), ("Shares", "shares")]
+            .map(|(title, what)| {
+                let points = series(&post, &history, |v, l, c, s| match what {
+                    "views" => v,
+                    "likes" => l,
+                    "comments" => c,
+                    _ => s,
+                });
+                view! { <Chart title=title.to_string() id=format!("{what}-{chart_key}") chart=in_browser_zone(title, &points)/> }
+            })
+            .collect_view()
+    };
     let refresh_id = StoredValue::new(id.clone());
     let refresh = move |_| {
         let id = refresh_id.get_value();
@@ -184,12 +206,12 @@ pub fn NumbersPanel(
             </div>
             <p class="muted" data-testid="numbers-read-at">
                 {match read_at {
-                    Some(t) => format!("Read from TikTok {t}. The line runs from publishing (no views yet) to the latest reading LetsPost holds."),
+                    Some(t) => format!("Read from TikTok {t}. Each line runs from publishing (no views yet) through every reading LetsPost keeps."),
                     None => "TikTok hasn't been asked for this post's numbers yet.".to_string(),
                 }}
             </p>
             <div class="charts">
-                {charts.into_iter().map(|(title, id, chart)| view! { <Chart title=title.to_string() id=id chart=chart/> }).collect_view()}
+                {charts}
             </div>
             <p class="actions">
                 <button class="button" id=format!("refresh-{key}") data-testid="refresh-numbers" on:click=refresh disabled=is_busy>
