@@ -58,6 +58,22 @@ async fn assert_chart(c: &Client, scope: &str, rows: usize) -> String {
     c.execute(js, vec![json!(format!("{scope} table[data-testid=chart-numbers]"))]).await.unwrap().as_str().unwrap_or_default().to_string()
 }
 
+/// The (visually hidden) table's text of the chart in `scope` once `pred` holds: the panel asks
+/// for the post's readings after it is drawn.
+async fn chart_text_when(c: &Client, scope: &str, pred: impl Fn(&str) -> bool) -> String {
+    let js = "const t = document.querySelector(arguments[0]); return t ? t.textContent : ''";
+    let css = format!("{scope} table[data-testid=chart-numbers]");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = c.execute(js, vec![json!(css)]).await.unwrap().as_str().unwrap_or_default().to_string();
+        if pred(&text) {
+            return text;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{css}: {text:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// The page fits the window: nothing wider than it (else the elements that stick out).
 async fn assert_fits(c: &Client, what: &str) {
     let js = r#"const w = window.innerWidth;
@@ -147,6 +163,23 @@ pub async fn numbers_and_charts(engine: Engine) {
     click_button(&c, "Refresh numbers").await;
     let note = wait_text(&c, &format!("{row} [data-testid=refresh-note]"), |t| t.contains("try again in")).await;
     assert!(note.contains("minute"), "{note}");
+    // Six minutes on (the Worker's analytics clock moved back) TikTok counts more views: a
+    // second refresh adds a reading, and the charts draw every reading the post has (asked of
+    // GET /api/posts/{id}/metrics when the panel is drawn), not only the latest.
+    set_counts(&tiktok_id, json!({ "view_count": 20_000 })).await;
+    test_hook(&format!("accounts/{open_id}/analytics/shift"), json!({ "by_ms": 6 * 60_000 })).await;
+    click_button(&c, "Refresh numbers").await;
+    wait_text(&c, &format!("{row} [data-testid=numbers]"), |t| t.contains("20,000 views")).await;
+    let views_chart = format!("{row} [data-chart^=views]");
+    let both = chart_text_when(&c, &views_chart, |t| t.contains("12,345") && t.contains("20,000")).await;
+    // Publishing (0), then the two readings, oldest first, each as text.
+    assert_eq!(assert_chart(&c, &views_chart, 3).await, both);
+    assert!(both.find("12,345") < both.find("20,000"), "oldest first: {both:?}");
+    let likes = assert_chart(&c, &format!("{row} [data-chart^=likes]"), 3).await;
+    assert_eq!(likes.matches("678").count(), 2, "both readings' likes: {likes:?}");
+    let kept = s.get(&format!("/api/posts/{id}/metrics")).await.body;
+    let views: Vec<u64> = kept["readings"].as_array().unwrap().iter().map(|r| r["views"].as_u64().unwrap()).collect();
+    assert_eq!(views, [12_345, 20_000], "{kept}");
     if engine == Engine::Chromium {
         assert_accessible(&c, "/posts (a published post's numbers and charts, a refresh refused)").await;
         shoot(&c, "analytics-posts-1280", 1280).await;
