@@ -65,6 +65,8 @@ pub fn fail_if_the_browser_is_gone(e: &fantoccini::error::CmdError, waiting_on: 
     }
 }
 
+pub mod analytics_api;
+pub mod analytics_ui;
 pub mod api;
 pub mod axe;
 pub mod consent;

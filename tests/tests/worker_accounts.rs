@@ -244,5 +244,5 @@ async fn the_browser_gets_what_it_needs_to_start_oauth() {
     assert_eq!(r.body, json!({ "client_key": "letspost-local", "auth_base": emulator_url(), "pkce": "base64url" }));
     assert!(app_url().starts_with("http://127.0.0.1:"));
     let settings = Session::new().get("/api/settings").await;
-    assert_eq!(settings.body, json!({ "preselect_public": true }), "wrangler.toml's PRESELECT_PUBLIC");
+    assert_eq!(settings.body, json!({ "preselect_public": true, "analytics": true }), "wrangler.toml's PRESELECT_PUBLIC and ANALYTICS");
 }

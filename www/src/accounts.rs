@@ -1,7 +1,9 @@
 //! `/accounts`: the TikTok accounts this browser connected, with what each needs (reconnect,
 //! a business-account warning), its posting schedule (`schedule_editor.rs`), and disconnecting
-//! (asked once), and the personal API keys for them (`api_keys.rs`).
+//! (asked once), its followers over time or "Allow analytics" (`account_numbers.rs`), and the
+//! personal API keys for them (`api_keys.rs`).
 
+use crate::account_numbers::AccountNumbers;
 use crate::api;
 use crate::api_keys::ApiKeys;
 use crate::connect::ConnectButton;
@@ -140,7 +142,8 @@ fn AccountCard(account: Account, on_change: impl Fn() + Copy + Send + Sync + 'st
                 </div>
             </Show>
             {move || error.get().map(|e| view! { <p class="issue error" role="alert">{e.message}</p> })}
-            <PostingSchedule open_id=account.open_id.clone()/>
+            <AccountNumbers open_id=account.open_id.clone() who=who.clone() analytics=account.analytics/>
+            <PostingSchedule open_id=account.open_id.clone() who=who.clone() suggestions={account.analytics == letspost_core::api::Analytics::On}/>
             <Devices open_id=account.open_id.clone() who=who.clone() on_change=on_change/>
         </li>
     }

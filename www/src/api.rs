@@ -119,3 +119,21 @@ pub async fn post_empty(path: &str) -> Result<(), ApiError> {
     }
     answer::<serde_json::Value>(resp).await.map(|_| ())
 }
+
+/// A refusal with what the answer's headers add: its status, and `Retry-After` in seconds
+/// (a rate limit's back-off).
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    pub error: ApiError,
+    pub status: u16,
+    pub retry_after_secs: Option<u64>,
+}
+
+/// `POST` without a body whose refusal keeps its status and `Retry-After` (asking TikTok for a
+/// post's numbers again).
+pub async fn post_for<T: DeserializeOwned>(path: &str) -> Result<T, Refusal> {
+    let resp = Request::post(path).send().await.map_err(|e| Refusal { error: unreachable(e), status: 0, retry_after_secs: None })?;
+    let status = resp.status();
+    let retry_after_secs = resp.headers().get("retry-after").and_then(|v| v.trim().parse().ok());
+    answer(resp).await.map_err(|error| Refusal { error, status, retry_after_secs })
+}

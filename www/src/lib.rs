@@ -2,17 +2,20 @@
 //! comes from `tiktok-rules`, every API shape from `letspost-core`; the browser code here only
 //! renders and moves bytes.
 
+mod account_numbers;
 mod accounts;
 mod api;
 mod api_keys;
 mod app;
 mod calendar;
+mod chart;
 mod compose;
 mod connect;
 mod health;
 mod lapse;
 mod oauth;
 mod pages;
+mod post_numbers;
 mod probe_blob;
 mod queue;
 mod routes;

@@ -9,10 +9,10 @@
 
 use crate::api;
 use js_sys::Uint8Array;
-use letspost_core::api::{AccountBody, ApiError, OAuthConfig, OAuthStart, TokenExchange, paths};
+use letspost_core::api::{AccountBody, ApiError, AppSettings, OAuthConfig, OAuthStart, TokenExchange, paths};
 use serde::{Deserialize, Serialize};
 use tiktok_rules::error::user_message;
-use tiktok_rules::oauth::{AuthorizeRequest, Callback, authorize_url, check_code, parse_callback};
+use tiktok_rules::oauth::{AuthorizeRequest, Callback, authorize_url_with_scopes, check_code, parse_callback, scopes};
 use tiktok_rules::pkce::{VERIFIER_ENTROPY_BYTES, challenge_from_digest, verifier_from_bytes};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
@@ -53,6 +53,9 @@ fn session_storage() -> Result<web_sys::Storage, String> {
 #[leptos::lazy]
 pub async fn start(share: Option<String>) -> Result<(), String> {
     let cfg: OAuthConfig = api::get(paths::OAUTH_CONFIG).await.map_err(|e| e.message)?;
+    // Where the deployment reads creators' numbers, TikTok is asked for those scopes too (the
+    // creator may untick them: posting works without).
+    let analytics = api::get::<AppSettings>(paths::SETTINGS).await.map_err(|e| e.message)?.analytics;
     let crypto = window().crypto().map_err(js_err)?;
     let verifier = random_text(&crypto)?;
     let state = random_text(&crypto)?;
@@ -60,9 +63,10 @@ pub async fn start(share: Option<String>) -> Result<(), String> {
     let challenge = challenge_from_digest(&Uint8Array::new(&digest).to_vec(), cfg.pkce);
     let origin = window().location().origin().map_err(js_err)?;
     let redirect_uri = format!("{origin}{}", paths::CALLBACK);
-    let url = authorize_url(
+    let url = authorize_url_with_scopes(
         &cfg.auth_base,
         &AuthorizeRequest { client_key: &cfg.client_key, redirect_uri: &redirect_uri, state: &state, code_challenge: &challenge },
+        &scopes(analytics),
     );
     // The exchange is refused unless this browser announced this sign-in first.
     let announced = OAuthStart { state: state.clone(), code_challenge: challenge };

@@ -5,13 +5,15 @@
 
 use crate::api;
 use crate::calendar::Calendar;
+use crate::post_numbers::{Note, NumbersLine, NumbersPanel, Shown, shown};
 use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use letspost_core::api::{AccountsBody, ApiError, paths};
+use letspost_core::api::{AccountsBody, Analytics, ApiError, paths};
 use post_lifecycle::{Mode, PostBody, PostView, PostsBody, State};
 use std::collections::BTreeSet;
 use std::time::Duration;
+use wasm_bindgen::JsCast;
 
 /// Posts a page of the list holds (the API's default).
 const PAGE: u32 = 50;
@@ -62,7 +64,7 @@ pub fn state_label(s: State) -> &'static str {
 }
 
 /// RFC 3339 → the browser's local date and time.
-fn local_time(rfc3339: &str) -> String {
+pub(crate) fn local_time(rfc3339: &str) -> String {
     let d = js_sys::Date::new(&rfc3339.into());
     String::from(d.to_locale_string("default", &js_sys::Object::new()))
 }
@@ -153,6 +155,16 @@ pub fn QueuePage() -> impl IntoView {
     });
     // A post moved on the calendar: ask again for those still on their way (it is one).
     let on_change = Callback::new(move |_| spawn_local(async move { refresh(known, on_their_way(&known.get_untracked(), false)).await }));
+    // A post's numbers: which panel is open, and a refresh under way or its outcome.
+    let numbers = Numbers {
+        open: RwSignal::new(None),
+        note: RwSignal::new(None),
+        busy: RwSignal::new(None),
+        learn: Callback::new(move |p: PostView| learn(known, vec![p])),
+    };
+    let analytics_of = move |open_id: &str| {
+        accounts.get().and_then(Result::ok).and_then(|b| b.accounts.into_iter().find(|a| a.open_id == open_id)).map_or(Analytics::Off, |a| a.analytics)
+    };
     let name_of = move |open_id: &str| {
         accounts
             .get()
@@ -195,6 +207,10 @@ pub fn QueuePage() -> impl IntoView {
                 <h1>"Your posts"</h1>
                 <a class="button" href="/compose">"New post"</a>
             </div>
+            // The same sentence as the page's shell (index.html), painted before the wasm.
+            <p class="lede">
+                "Every post of your accounts, newest first, with its state and time; once TikTok has published one, its views, likes, comments and shares. Open its numbers for a chart."
+            </p>
             {move || error.get().map(|e| view! { <p class="issue error" role="alert">{e.message}</p> })}
             {move || match loaded.get() {
                 None => view! { <p class="muted">"Loading your posts…"</p> }.into_any(),
@@ -202,7 +218,9 @@ pub fn QueuePage() -> impl IntoView {
                 Some(Ok(())) if list.with(Vec::is_empty) => view! { <p class="empty" data-testid="no-posts">"No posts yet."</p> }.into_any(),
                 Some(Ok(())) => view! {
                     <ul class="posts">
-                        {move || list.get().into_iter().map(|p| view! { <PostRow post=p.clone() who=name_of(&p.account) warning=warning_of(&p) act=act/> }).collect_view()}
+                        {move || list.get().into_iter().map(|p| view! {
+                            <PostRow post=p.clone() who=name_of(&p.account) warning=warning_of(&p) act=act analytics=analytics_of(&p.account) numbers=numbers/>
+                        }).collect_view()}
                     </ul>
                     <Show when=move || next.with(Option::is_some)>
                         <p class="actions">
@@ -225,9 +243,43 @@ pub fn QueuePage() -> impl IntoView {
 /// A request from a row's button; the page shows its error or refreshes the list.
 type Request = std::pin::Pin<Box<dyn std::future::Future<Output = Result<PostBody, ApiError>>>>;
 
+/// The page's hold on posts' numbers: rows are drawn again whenever a post changes, so an
+/// open panel and a refresh's outcome live here.
+#[derive(Clone, Copy)]
+struct Numbers {
+    open: RwSignal<Option<String>>,
+    note: RwSignal<Option<Note>>,
+    busy: RwSignal<Option<String>>,
+    learn: Callback<PostView>,
+}
+
 #[component]
-fn PostRow(post: PostView, who: String, warning: Option<String>, act: impl Fn(Request) + Copy + Send + Sync + 'static) -> impl IntoView {
+fn PostRow(
+    post: PostView,
+    who: String,
+    warning: Option<String>,
+    act: impl Fn(Request) + Copy + Send + Sync + 'static,
+    analytics: Analytics,
+    numbers: Numbers,
+) -> impl IntoView {
     let id = StoredValue::new(post.id.clone());
+    let has_numbers = shown(&post, analytics) == Shown::Numbers;
+    let key: String = post.id.chars().filter(char::is_ascii_alphanumeric).collect();
+    let panel_id = format!("panel-{key}");
+    let is_open = move || numbers.open.with(|o| o.as_deref() == Some(id.get_value().as_str()));
+    let toggle = move |_| numbers.open.set(if is_open() { None } else { Some(id.get_value()) });
+    // Closing gives the focus back to the button that opened it.
+    let toggle_id = format!("open-{key}");
+    let close = Callback::new({
+        let toggle_id = toggle_id.clone();
+        move |()| {
+            numbers.open.set(None);
+            if let Some(b) = document().get_element_by_id(&toggle_id) {
+                let _ = b.unchecked_into::<web_sys::HtmlElement>().focus();
+            }
+        }
+    });
+    let panel_post = post.clone();
     let when = post.publish_at.clone().map_or_else(|| format!("Posted now · created {}", local_time(&post.created_at)), |t| local_time(&t));
     let movable = matches!(post.state, State::AwaitingMedia | State::Scheduled);
     let new_time = RwSignal::new(String::new());
@@ -258,6 +310,18 @@ fn PostRow(post: PostView, who: String, warning: Option<String>, act: impl Fn(Re
             {post.error.clone().filter(|_| post.state == State::Failed).map(|e| view! { <p class="issue error">{e.message}</p> })}
             {warning.map(|w| view! { <p class="issue warn" data-testid="lapse-warning">{w}</p> })}
             {post.post_url.clone().map(|u| view! { <p><a href=u target="_blank" rel="noopener">"View on TikTok"</a></p> })}
+            <NumbersLine post=post.clone() analytics=analytics/>
+            {has_numbers.then(|| view! {
+                <p class="actions">
+                    <button class="button secondary" id=toggle_id data-testid="open-numbers" aria-expanded=move || if is_open() { "true" } else { "false" }
+                        aria-controls=panel_id on:click=toggle>
+                        {move || if is_open() { "Hide numbers" } else { "Numbers and chart" }}
+                    </button>
+                </p>
+            })}
+            <Show when=is_open>
+                <NumbersPanel post=panel_post.clone() note=numbers.note busy=numbers.busy learn=numbers.learn close=close/>
+            </Show>
             {post.no_longer_public_at.is_some().then(|| view! { <p class="issue warn" data-testid="no-longer-public">"No longer public on TikTok"</p> })}
             <p class="actions" class:hidden=move || !movable && post.state != State::Failed>
                 <Show when=move || movable>

@@ -29,6 +29,43 @@ impl StatsSample {
     }
 }
 
+/// One snapshot as the API shows it (`GET /api/accounts/{open_id}/stats`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatsPoint {
+    /// When it was taken, RFC 3339 UTC.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
+    pub at: String,
+    pub followers: u64,
+    pub following: u64,
+    /// Likes all the account's videos received.
+    pub likes: u64,
+    pub videos: u64,
+}
+
+/// `{"stats": [StatsPoint]}`, oldest first (newest last), a year at most.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatsBody {
+    pub stats: Vec<StatsPoint>,
+}
+
+impl StatsBody {
+    pub fn of(history: &[StatsSample]) -> StatsBody {
+        let stats = history
+            .iter()
+            .map(|s| StatsPoint { at: rfc3339(s.at_ms), followers: s.followers, following: s.following, likes: s.likes, videos: s.videos })
+            .collect();
+        StatsBody { stats }
+    }
+}
+
+/// An instant (ms) as RFC 3339 UTC, to the second (the API's times).
+pub(crate) fn rfc3339(ms: u64) -> String {
+    let secs = i64::try_from(ms / 1000).unwrap_or(i64::MAX);
+    jiff::Timestamp::from_second(secs).map(|t| t.to_string()).unwrap_or_default()
+}
+
 /// When to take the next snapshot: now if there is none or the last is a day old.
 pub fn next_snapshot_at(last_at_ms: Option<u64>, now_ms: u64) -> u64 {
     last_at_ms.map_or(now_ms, |last| last.saturating_add(EVERY_MS).max(now_ms))
@@ -90,6 +127,14 @@ mod tests {
         }
         assert_eq!(h.len(), MAX_SAMPLES);
         assert_eq!(h.last().unwrap().followers, 999);
+    }
+
+    #[test]
+    fn the_api_shape_has_rfc3339_times_newest_last() {
+        let body = StatsBody::of(&[sample(T0, 5), sample(T0 + DAY_MS + 1_500, 6)]);
+        let v = serde_json::to_value(&body).unwrap();
+        assert_eq!(v["stats"][0], serde_json::json!({"at": "2027-01-15T08:00:00Z", "followers": 5, "following": 1, "likes": 2, "videos": 3}));
+        assert_eq!(v["stats"][1]["at"], "2027-01-16T08:00:01Z");
     }
 
     #[test]

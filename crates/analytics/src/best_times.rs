@@ -43,6 +43,7 @@ pub struct PostResult {
 /// The answer: `{"time_zone", "slots": [{"day", "time", "score", "posts"}], "based_on",
 /// "message"}`; `message` says why `slots` is empty.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BestTimesBody {
     pub time_zone: String,
     pub slots: Vec<BestSlot>,
@@ -56,6 +57,7 @@ pub struct BestTimesBody {
 /// percentage of the account's typical post (180: 1.8 times as many views), `posts` how many
 /// posts went out in that hour.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BestSlot {
     pub day: String,
     pub time: String,

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 /// nothing at all for CSP reports).
 const OWN_CHECKS: [&str; 2] = ["/api/webhooks/tiktok", "/api/csp-report"];
 /// Routes whose answer comes from a call to TikTok with the account's tokens.
-const ASKS_TIKTOK: [&str; 3] = ["oauth_token", "creator_info", "create_post"];
+const ASKS_TIKTOK: [&str; 4] = ["oauth_token", "creator_info", "create_post", "refresh_metrics"];
 /// Routes anyone may call: a key is not needed (but, when sent, must be valid).
 const PUBLIC: [&str; 5] = ["health", "openapi_json", "settings", "oauth_config", "oauth_start"];
 

@@ -3,13 +3,14 @@
 
 #![allow(dead_code)]
 
+use analytics::{BestSlot, BestTimesBody, ReadingPoint, ReadingsBody, StatsBody, StatsPoint};
 use letspost_core::api::{
-    Account, AccountBody, AccountStatus, AccountsBody, ApiError, AppSettings, CreatorInfoBody, DeviceSession, ErrorBody, OAuthConfig, OAuthStart, SessionsBody,
-    SweepReport, TokenExchange,
+    Account, AccountBody, AccountStatus, AccountsBody, Analytics, ApiError, AppSettings, CreatorInfoBody, DeviceSession, ErrorBody, OAuthConfig, OAuthStart,
+    SessionsBody, SweepReport, TokenExchange,
 };
 use letspost_core::api_key::{ApiKey, KeyCreated, KeysBody, NewKey};
 use post_lifecycle::create::Reschedule;
-use post_lifecycle::{CreatePost, CreatedBody, MediaProgress, Mode, PostBody, PostError, PostView, PostsBody, State, UploadTarget};
+use post_lifecycle::{CreatePost, CreatedBody, MediaProgress, Metrics, Mode, PostBody, PostError, PostView, PostsBody, State, UploadTarget};
 use posting_schedule::{FreeSlotsBody, NextFreeBody, Schedule, ScheduleBody, Slot};
 use tiktok_rules::api::CreatorInfo;
 use tiktok_rules::pkce::ChallengeEncoding;
@@ -40,6 +41,8 @@ use utoipa::OpenApi;
         put_schedule,
         next_free,
         free_slots,
+        account_stats,
+        best_times,
         create_key,
         list_keys,
         revoke_key,
@@ -49,6 +52,8 @@ use utoipa::OpenApi;
         reschedule_post,
         cancel_post,
         retry_post,
+        post_readings,
+        refresh_metrics,
         put_media,
         get_media,
         check_media,
@@ -58,6 +63,11 @@ use utoipa::OpenApi;
     components(schemas(
         Account,
         AccountStatus,
+        Analytics,
+        Metrics,
+        StatsPoint,
+        ReadingPoint,
+        BestSlot,
         ApiError,
         SweepReport,
         DeviceSession,
@@ -195,6 +205,20 @@ fn next_free() {}
     ))]
 fn free_slots() {}
 
+#[utoipa::path(get, path = "/api/accounts/{open_id}/stats", tag = "analytics", params(("open_id" = String, Path, description = OPEN_ID)),
+    responses(
+        (status = 200, description = "The account's counts, snapshotted when it connected and then daily, newest last, a year at most (empty while the account's `analytics` is not `on`).", body = StatsBody),
+        (status = 404, description = "Not an account this session or key holds.", body = ErrorBody),
+    ))]
+fn account_stats() {}
+
+#[utoipa::path(get, path = "/api/accounts/{open_id}/best-times", tag = "analytics", params(("open_id" = String, Path, description = OPEN_ID)),
+    responses(
+        (status = 200, description = "The weekly hours (in the account's schedule's zone) whose posts did best in their first day, relative to the account's posts around them; best first, at most 5. Empty, with a `message`, until 10 posts with a first-day reading back it. `based_on`: the posts scored (the newest 1,000 at most).", body = BestTimesBody),
+        (status = 404, description = "Not an account this session or key holds.", body = ErrorBody),
+    ))]
+fn best_times() {}
+
 #[utoipa::path(post, path = "/api/keys", tag = "keys", request_body = NewKey,
     responses(
         (status = 201, description = "The key and its secret, shown in this answer only.", body = KeyCreated),
@@ -279,6 +303,22 @@ fn cancel_post() {}
         (status = 422, description = "`field` `account`: it would wait again past the account's caps.", body = ErrorBody),
     ))]
 fn retry_post() {}
+
+#[utoipa::path(get, path = "/api/posts/{id}/metrics", tag = "analytics", params(("id" = String, Path, description = POST_ID)),
+    responses(
+        (status = 200, description = "The post's numbers over time, as each reading found them, oldest first (newest last): the decaying schedule's readings and each refresh, at most 48 (past that, the middle reading closest to its neighbours is dropped; the first and the newest always stay). Empty until the first reading, and always for a post TikTok has not named or a private one.", body = ReadingsBody),
+        (status = 404, description = "No such post here.", body = ErrorBody),
+    ))]
+fn post_readings() {}
+
+#[utoipa::path(post, path = "/api/posts/{id}/metrics/refresh", tag = "analytics", params(("id" = String, Path, description = POST_ID)),
+    responses(
+        (status = 200, description = "The post with `metrics` read from TikTok now.", body = PostBody),
+        (status = 404, description = "No such post here.", body = ErrorBody),
+        (status = 409, description = "`conflict`: TikTok has not given the post its id yet (or the post is private: TikTok gives no numbers for it); `analytics_not_allowed`: the account did not allow its numbers to be read, or this deployment reads none.", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: the numbers were read less than 5 minutes ago; `Retry-After` says when to ask again.", body = ErrorBody),
+    ))]
+fn refresh_metrics() {}
 
 #[utoipa::path(put, path = "/api/posts/{id}/media", tag = "posts",
     params(

@@ -90,6 +90,8 @@ impl Record {
             refresh_expires_at: rfc3339_utc(self.refresh_expires_at_ms),
             business_account: self.business_account,
             reconnect_reason: self.reconnect_reason.clone().filter(|_| self.status(now_ms) == AccountStatus::ReconnectNeeded),
+            // The Account object sets it: it knows the granted scopes and the deployment.
+            analytics: crate::api::Analytics::Off,
         }
     }
 }

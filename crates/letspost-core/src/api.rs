@@ -108,6 +108,10 @@ pub struct AppSettings {
     /// Preselect "Public" in the composer where the creator allows it (LetsPost's product
     /// default); `PRESELECT_PUBLIC = "false"` turns it off, as TikTok's audit asks.
     pub preselect_public: bool,
+    /// The deployment reads creators' numbers (`ANALYTICS = "on"`): connecting asks for
+    /// `video.list` and `user.info.stats` too (`tiktok_rules::oauth::scopes(true)`).
+    #[serde(default)]
+    pub analytics: bool,
 }
 
 /// `POST /api/oauth/start` body: what the authorize URL carries, kept server-side for the
@@ -161,6 +165,34 @@ pub struct Account {
     /// With `reconnect_needed` after TikTok removed the access: why, as a sentence; else null.
     #[serde(default)]
     pub reconnect_reason: Option<String>,
+    /// Its numbers (issue 33): `on` (the creator allowed `video.list` and `user.info.stats`
+    /// and the deployment has analytics), `not_allowed` (the creator refused them: connecting
+    /// again and allowing them turns it on; posting works either way), `off` (the deployment
+    /// has `ANALYTICS = "off"`).
+    #[serde(default)]
+    pub analytics: Analytics,
+}
+
+/// Whether LetsPost reads an account's numbers (`Account.analytics`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Analytics {
+    On,
+    NotAllowed,
+    #[default]
+    Off,
+}
+
+impl Analytics {
+    /// From the deployment's switch and whether the connection granted every analytics scope.
+    pub fn of(deployment_on: bool, scopes_granted: bool) -> Analytics {
+        match (deployment_on, scopes_granted) {
+            (false, _) => Analytics::Off,
+            (true, true) => Analytics::On,
+            (true, false) => Analytics::NotAllowed,
+        }
+    }
 }
 
 /// `POST /api/oauth/token` answer.
@@ -224,9 +256,12 @@ mod tests {
             refresh_expires_at: "2027-11-25T10:00:00Z".into(),
             business_account: false,
             reconnect_reason: None,
+            analytics: Analytics::NotAllowed,
         };
         let v = serde_json::to_value(&a).unwrap();
-        for k in ["open_id", "display_name", "username", "avatar_url", "status", "refresh_expires_at"] {
+        assert_eq!(v["analytics"], "not_allowed");
+        assert_eq!([Analytics::of(true, true), Analytics::of(true, false), Analytics::of(false, true)], [Analytics::On, Analytics::NotAllowed, Analytics::Off]);
+        for k in ["open_id", "display_name", "username", "avatar_url", "status", "refresh_expires_at", "analytics"] {
             assert!(v.get(k).is_some(), "{k}");
         }
         assert_eq!(v["status"], "reconnect_needed");

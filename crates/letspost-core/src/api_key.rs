@@ -74,11 +74,13 @@ pub fn key_may(method: &str, segments: &[&str]) -> bool {
         (method, segments),
         ("GET", ["health" | "settings" | "openapi.json"])
             | ("GET", ["accounts"])
-            | ("GET", ["accounts", _, "creator-info" | "schedule" | "queue" | "slots"])
+            | ("GET", ["accounts", _, "creator-info" | "schedule" | "queue" | "slots" | "stats" | "best-times"])
             | ("PUT", ["accounts", _, "schedule"])
             | ("GET" | "POST", ["posts"])
             | ("GET" | "PATCH" | "DELETE", ["posts", _])
             | ("POST", ["posts", _, "retry"])
+            | ("GET", ["posts", _, "metrics"])
+            | ("POST", ["posts", _, "metrics", "refresh"])
             | ("GET" | "PUT", ["posts", _, "media"])
             | ("GET", ["posts", _, "check"])
     )
@@ -213,6 +215,8 @@ mod tests {
         assert!(key_may("PUT", &["posts", "x", "media"]));
         assert!(key_may("GET", &["accounts", "o", "queue"]));
         assert!(key_may("GET", &["accounts"]));
+        assert!(key_may("GET", &["accounts", "o", "stats"]) && key_may("GET", &["accounts", "o", "best-times"]));
+        assert!(key_may("POST", &["posts", "x", "metrics", "refresh"]) && key_may("GET", &["posts", "x", "metrics"]));
         for (m, p) in [
             ("POST", &["keys"][..]),
             ("GET", &["keys"][..]),

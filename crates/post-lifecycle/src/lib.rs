@@ -20,4 +20,4 @@ pub mod watch;
 pub use create::{CreatePost, FieldError};
 pub use machine::{Action, Conflict, Event, Init, Mode, Post, PostError, Settings, State};
 pub use pushed::Pushed;
-pub use view::{CreatedBody, MediaProgress, PostBody, PostView, PostsBody, UploadTarget};
+pub use view::{CreatedBody, MediaProgress, Metrics, PostBody, PostView, PostsBody, UploadTarget};

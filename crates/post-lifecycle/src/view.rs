@@ -3,6 +3,8 @@
 use crate::machine::{Mode, Post, PostError, Settings, State};
 use letspost_core::time_fmt::{parse_rfc3339_ms, rfc3339_utc};
 use serde::{Deserialize, Serialize};
+use tiktok_rules::PostId;
+use tiktok_rules::display::Video;
 use tiktok_rules::privacy::PrivacyLevel;
 
 /// How long a page keeps asking for a public post's link once TikTok has published it: the
@@ -41,6 +43,42 @@ pub struct PostView {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub no_longer_public_at: Option<String>,
+    /// TikTok's id of the public post (`publicaly_available_post_id`, what `video/query`
+    /// takes): 19 digits, always a JSON string (a JavaScript number would round it); null
+    /// until TikTok gives it (after moderation; never for a private post).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = "^[0-9]{1,20}$", example = "7234567890123456789"))]
+    pub tiktok_post_id: Option<PostId>,
+    /// The post's numbers on TikTok as last read; null until the first reading (and always for
+    /// a private post, whose numbers TikTok does not give).
+    #[serde(default)]
+    pub metrics: Option<Metrics>,
+}
+
+/// A published post's numbers on TikTok (`video/query`'s counts) and when they were read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Metrics {
+    pub views: u64,
+    pub likes: u64,
+    pub comments: u64,
+    pub shares: u64,
+    /// When they were read, RFC 3339 UTC.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
+    pub at: String,
+}
+
+impl Metrics {
+    /// A `video/query` video's counts read at `at_ms` (a count TikTok left out reads 0).
+    pub fn read(video: &Video, at_ms: u64) -> Metrics {
+        Metrics {
+            views: video.view_count.unwrap_or(0),
+            likes: video.like_count.unwrap_or(0),
+            comments: video.comment_count.unwrap_or(0),
+            shares: video.share_count.unwrap_or(0),
+            at: rfc3339_utc(at_ms),
+        }
+    }
 }
 
 impl PostView {
@@ -80,6 +118,10 @@ impl Post {
             published_at: self.published_at_ms.map(rfc3339_utc),
             sent_to_inbox_at: self.sent_to_inbox_at_ms.map(rfc3339_utc),
             no_longer_public_at: self.no_longer_public_at_ms.map(rfc3339_utc),
+            tiktok_post_id: self.post_id.map(PostId),
+            // The account's object keeps the numbers (`post_lifecycle::PostView` is filled
+            // from there when asked).
+            metrics: None,
         }
     }
 }
@@ -150,6 +192,21 @@ mod tests {
         assert!(!linked.still_changing(NOW));
         let taken_down = PostView { no_longer_public_at: Some(rfc3339_utc(NOW)), ..p };
         assert!(!taken_down.still_changing(NOW));
+    }
+
+    #[test]
+    fn the_post_id_is_a_string_of_all_19_digits_and_numbers_read_from_tiktok() {
+        let mut post = Post::new("p".into(), "a".into(), "maya".into(), Settings::draft("c".into()), None, 10, NOW);
+        post.post_id = Some(7_234_567_890_123_456_789);
+        let v = serde_json::to_value(post.view()).unwrap();
+        assert_eq!(v["tiktok_post_id"], "7234567890123456789");
+        assert_eq!(v["metrics"], serde_json::Value::Null);
+        let back: PostView = serde_json::from_value(v).unwrap();
+        assert_eq!(back.tiktok_post_id, Some(PostId(7_234_567_890_123_456_789)));
+        let video = Video { view_count: Some(i64::MAX as u64), like_count: Some(3), ..Video::default() };
+        let m = Metrics::read(&video, NOW);
+        assert_eq!((m.views, m.likes, m.comments, m.shares), (i64::MAX as u64, 3, 0, 0));
+        assert_eq!(serde_json::to_value(&m).unwrap()["at"], "2027-01-15T08:00:00Z");
     }
 
     #[test]

@@ -186,6 +186,16 @@ async fn peek(body: Body, limit: usize) -> (Option<Bytes>, Body) {
 pub async fn inject(S(emu): S<Arc<Emulator>>, req: Request, next: Next) -> Response {
     let Some(endpoint) = endpoint_of(req.uri().path()) else { return next.run(req).await };
     emu.with(|s| *s.calls.entry(endpoint).or_default() += 1);
+    // Per account too, by the Bearer token (whatever its scopes or life): a test counts the
+    // calls made for its own account, refused ones included.
+    let token = crate::oauth::bearer_token(req.headers()).to_string();
+    if !token.is_empty() {
+        emu.with(|s| {
+            if let Some(open_id) = s.access.get(&token).map(|g| g.open_id.clone()) {
+                *s.account_calls.entry(open_id).or_default().entry(endpoint).or_default() += 1;
+            }
+        });
+    }
     // Work out the account only when a fault for this endpoint names one: otherwise the
     // request passes as it came.
     let scoped = emu.with(|s| s.faults.iter().any(|f| f.open_id.is_some() && aims_at(f, endpoint)));

@@ -38,11 +38,17 @@ pub fn router() -> Router<Arc<Emulator>> {
         .route("/accounts/{open_id}/videos", post(seed_video))
         .route("/videos/{post_id}", get(video_counts).patch(set_video_counts))
         .route("/calls/token", get(token_calls))
+        .route("/calls/accounts/{open_id}", get(account_calls))
 }
 
 /// How many calls each endpoint had (e.g. `{"status": 12, "upload": 40}`).
 async fn calls(S(emu): S<Arc<Emulator>>) -> Json<std::collections::BTreeMap<&'static str, u64>> {
     Json(emu.with(|s| s.calls.clone()))
+}
+
+/// How many calls each endpoint had with one account's tokens (e.g. `{"video_query": 3}`).
+async fn account_calls(S(emu): S<Arc<Emulator>>, Path(open_id): Path<String>) -> Json<std::collections::BTreeMap<&'static str, u64>> {
+    Json(emu.with(|s| s.account_calls.get(&open_id).cloned().unwrap_or_default()))
 }
 
 #[derive(serde::Deserialize)]

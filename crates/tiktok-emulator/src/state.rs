@@ -115,6 +115,10 @@ pub struct State {
     /// Calls per endpoint name (`faults::endpoint_of`), for benches: `GET /__emulator/calls`.
     #[serde(skip)]
     pub calls: BTreeMap<&'static str, u64>,
+    /// open_id → calls per endpoint made with that account's tokens:
+    /// `GET /__emulator/calls/accounts/{open_id}`.
+    #[serde(skip)]
+    pub account_calls: BTreeMap<String, BTreeMap<&'static str, u64>>,
     /// The codes presented at the token endpoint, newest last (at most `CODES_KEPT`): a test
     /// counts its own by prefix (`GET /__emulator/calls/token?code_prefix=`).
     #[serde(skip)]

@@ -171,7 +171,8 @@ fn history() -> Result {
     )
 }
 
-/// Lighthouse on a phone: `/` and `/compose` (connected) through the release build the Worker
+/// Lighthouse on a phone: `/`, and connected `/compose`, `/posts` (a post with its numbers) and
+/// `/accounts` (the followers chart), through the release build the Worker
 /// serves (tests/src/bin/web-bench.rs prints the table). Lighthouse is installed here only, from
 /// tests/web-bench's lockfile, so `cargo xtask test` never downloads it.
 fn web() -> Result {
@@ -182,7 +183,13 @@ fn web() -> Result {
     }
     // Browsers: only Chromium is used, but this is the one step that installs it.
     ensure(Need::Browser)?;
-    against_services(&["--test-hooks"], (None, "target/bench-web-state"), false, "web-bench", "Lighthouse, mobile: / and /compose, 3 runs each")
+    against_services(
+        &["--test-hooks"],
+        (None, "target/bench-web-state"),
+        false,
+        "web-bench",
+        "Lighthouse, mobile: /, /compose, /posts and /accounts, 3 runs each",
+    )
 }
 
 /// Build, start the emulator (with `emulator` flags) and the Worker (with `routes.0` = "1" if

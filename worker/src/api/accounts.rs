@@ -6,6 +6,7 @@ use crate::api::limits;
 use crate::api::session::{account_holds, current, holder, holds};
 use crate::base::reply;
 use crate::objects::account::AccountOp;
+use crate::objects::account::analytics::AnalyticsOp;
 use crate::objects::holders::HolderOp;
 use crate::objects::schedule::{ScheduleOp, Window};
 use crate::objects::session::{HolderSeen, OpenId, SessionOp};
@@ -160,4 +161,13 @@ pub async fn free_slots(req: Request, env: Env, open_id: &str) -> Result<Respons
         return reply::not_found("account");
     }
     AccountOp::Schedule(ScheduleOp::Slots(Window { from_ms, to_ms })).send(&env, open_id).await
+}
+
+/// `GET /api/accounts/{open_id}/stats` (`{"stats"}`, newest last) and `/best-times`: read from
+/// the account's own object (its snapshots; its posts' first-day readings, the newest 1,000).
+pub async fn numbers(req: Request, env: Env, open_id: &str, op: AnalyticsOp) -> Result<Response> {
+    if !holds(&env, &req, open_id).await? {
+        return reply::not_found("account");
+    }
+    AccountOp::Analytics(op).send(&env, open_id).await
 }

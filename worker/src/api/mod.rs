@@ -31,6 +31,7 @@ mod webhooks;
 
 use crate::base::config::{self, Config};
 use crate::base::reply;
+use crate::objects::account::analytics::AnalyticsOp;
 use crate::objects::post::ops::{CancelBody, PostOp};
 use letspost_core::api::codes;
 use letspost_core::session::write_allowed;
@@ -73,7 +74,9 @@ async fn route(req: Request, env: Env, app_origin: String) -> Result<Response> {
         (Method::Get, ["health"]) => health(&env).await,
         (Method::Get, ["oauth", "config"]) => oauth::oauth_config(&env),
         (Method::Get, ["openapi.json"]) => openapi(),
-        (Method::Get, ["settings"]) => Response::from_json(&letspost_core::api::AppSettings { preselect_public: config::preselect_public(&env) }),
+        (Method::Get, ["settings"]) => {
+            Response::from_json(&letspost_core::api::AppSettings { preselect_public: config::preselect_public(&env), analytics: config::analytics_on(&env) })
+        }
         (Method::Post, ["oauth", "start"]) => oauth::start(req, env).await,
         (Method::Post, ["oauth", "token"]) => oauth::exchange(req, env, &app_origin).await,
         (Method::Get, ["accounts"]) => accounts::list(req, env).await,
@@ -86,6 +89,8 @@ async fn route(req: Request, env: Env, app_origin: String) -> Result<Response> {
         (Method::Put, ["accounts", open_id, "schedule"]) => accounts::put_schedule(req, env, open_id).await,
         (Method::Get, ["accounts", open_id, "queue"]) => accounts::next_free(req, env, open_id).await,
         (Method::Get, ["accounts", open_id, "slots"]) => accounts::free_slots(req, env, open_id).await,
+        (Method::Get, ["accounts", open_id, "stats"]) => accounts::numbers(req, env, open_id, AnalyticsOp::Stats).await,
+        (Method::Get, ["accounts", open_id, "best-times"]) => accounts::numbers(req, env, open_id, AnalyticsOp::BestTimes).await,
         (Method::Post, ["keys"]) => keys::create(req, env).await,
         (Method::Get, ["keys"]) => keys::list(req, env).await,
         (Method::Delete, ["keys", id]) => keys::revoke(req, env, id).await,
@@ -95,6 +100,8 @@ async fn route(req: Request, env: Env, app_origin: String) -> Result<Response> {
         (Method::Patch, ["posts", id]) => posts::reschedule(req, env, id).await,
         (Method::Delete, ["posts", id]) => posts::write(req, env, id, PostOp::Cancel(CancelBody::default())).await,
         (Method::Post, ["posts", id, "retry"]) => posts::retry(req, env, id).await,
+        (Method::Get, ["posts", id, "metrics"]) => posts::readings(req, env, id).await,
+        (Method::Post, ["posts", id, "metrics", "refresh"]) => posts::refresh_metrics(req, env, id).await,
         (Method::Put, ["posts", id, "media"]) => posts::put_media(req, env, id).await,
         (Method::Get, ["posts", id, "media"]) => posts::forward(req, env, id, PostOp::Received).await,
         // The probe's report of the staged video, re-read from R2.

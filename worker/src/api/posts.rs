@@ -10,6 +10,7 @@ use crate::base::config::{self, MEDIA_BUCKET};
 use crate::base::rand::{bytes, now_ms};
 use crate::base::reply;
 use crate::objects::account::AccountOp;
+use crate::objects::account::analytics::{AnalyticsOp, RefreshAsk};
 use crate::objects::post::ops::{CancelBody, Create, PartBegin, PartDone, PartTicket, PostOp, Replay, RetryBody, Schedule};
 use crate::objects::post_index::{self, Ask};
 use crate::objects::schedule::{HoldOf, QueueAsk, Queued, ScheduleOp};
@@ -19,11 +20,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use letspost_core::api::{ApiError, CreatorInfoBody, ErrorBody, codes};
 use letspost_core::limits::{Client, PARTS, WRITES};
 use letspost_core::request;
+use post_lifecycle::Metrics;
 use post_lifecycle::create::Reschedule;
 use post_lifecycle::create::check_publish_at;
 use post_lifecycle::history::{BadQuery, Query, Row, merge_pages, newest_first};
 use post_lifecycle::staging::StagingPlan;
 use post_lifecycle::{CreatePost, CreatedBody, FieldError, Mode, Post, PostBody, PostView, PostsBody, UploadTarget};
+use std::collections::BTreeMap;
 use worker::{Env, Request, Response, Result};
 
 /// 128 random bits: post ids (and so R2 keys) can't be guessed.
@@ -242,6 +245,17 @@ pub async fn forward(req: Request, env: Env, id: &str, op: PostOp) -> Result<Res
         None => reply::not_found("post"),
         Some(Seen::Shed(view)) if matches!(op, PostOp::Get) => Response::from_json(&PostBody { post: view }),
         Some(Seen::Shed(_)) => shed_answer(&op),
+        // The post's numbers are its account's (the object that reads them in batches).
+        Some(Seen::Live(mut view)) if matches!(op, PostOp::Get) => {
+            if view.state == post_lifecycle::State::Published && view.tiktok_post_id.is_some() {
+                let ask = AccountOp::Analytics(AnalyticsOp::Metrics(vec![view.id.clone()]));
+                let mut r = ask.send(&env, &view.account).await?;
+                if r.status_code() == 200 {
+                    view.metrics = r.json::<BTreeMap<String, Metrics>>().await?.remove(&view.id);
+                }
+            }
+            Response::from_json(&PostBody { post: view })
+        }
         Some(Seen::Live(_)) => op.send(&env, id).await,
     }
 }
@@ -276,6 +290,50 @@ pub async fn retry(req: Request, env: Env, id: &str) -> Result<Response> {
         Err(refused) => return Ok(refused),
     };
     write(req, env, id, PostOp::Retry(RetryBody { key })).await
+}
+
+/// `POST /api/posts/{id}/metrics/refresh` → `{"post"}` with its numbers read from TikTok now;
+/// 409 until TikTok has given the post its id (and for a private post, whose numbers TikTok
+/// does not give); 429 with `Retry-After` within 5 minutes of the last reading. A write: the
+/// session's rate limit counts it.
+pub async fn refresh_metrics(req: Request, env: Env, id: &str) -> Result<Response> {
+    let me = match writer(&env, &req, &WRITES, "write").await? {
+        Ok(me) => me,
+        Err(refused) => return Ok(refused),
+    };
+    let mut view = match post_for(&env, &me, id).await? {
+        Some(Seen::Live(v) | Seen::Shed(v)) => v,
+        None => return reply::not_found("post"),
+    };
+    let Some(tiktok_post_id) = view.tiktok_post_id else {
+        return reply::error(409, "conflict", "TikTok has not given this post its id yet (it does once the post is public), so it has no numbers to read yet.");
+    };
+    if view.settings.privacy_level == Some(tiktok_rules::privacy::PrivacyLevel::SelfOnly) {
+        return reply::error(409, "conflict", "TikTok gives no numbers for a private post.");
+    }
+    let published_at_ms = view.published_at.as_deref().and_then(letspost_core::time_fmt::parse_rfc3339_ms).unwrap_or_else(now_ms);
+    let ask = RefreshAsk { id: view.id.clone(), tiktok_post_id, published_at_ms };
+    let mut r = AccountOp::Analytics(AnalyticsOp::Refresh(ask)).send(&env, &view.account).await?;
+    if r.status_code() != 200 {
+        return Ok(r);
+    }
+    view.metrics = r.json::<Option<Metrics>>().await?;
+    Response::from_json(&PostBody { post: view })
+}
+
+/// `GET /api/posts/{id}/metrics` → `{"readings"}`, the post's numbers over time, oldest first
+/// (kept by its account, which outlives the post's object): empty for a post TikTok has not
+/// named or a private one (never read). A read: 404 as for `GET /api/posts/{id}`.
+pub async fn readings(req: Request, env: Env, id: &str) -> Result<Response> {
+    let Some(me) = current(&env, &req).await? else { return reply::not_found("post") };
+    let view = match post_for(&env, &me, id).await? {
+        Some(Seen::Live(v) | Seen::Shed(v)) => v,
+        None => return reply::not_found("post"),
+    };
+    if view.tiktok_post_id.is_none() || view.settings.privacy_level == Some(tiktok_rules::privacy::PrivacyLevel::SelfOnly) {
+        return Response::from_json(&analytics::ReadingsBody::default());
+    }
+    AccountOp::Analytics(AnalyticsOp::Readings(view.id.clone())).send(&env, &view.account).await
 }
 
 /// `PATCH /api/posts/{id}` `{"publish_at"}`.

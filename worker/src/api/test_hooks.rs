@@ -39,6 +39,12 @@
 //! - `POST /api/test/legacy-post-ids` `{"account", "ids"}`: the account as before its post index
 //!   (issue 35): these ids in its old list, their rows gone. `GET
 //!   /api/test/accounts/{open_id}/legacy-post-ids` → `{"ids"}` (null once moved over).
+//! - Analytics (`tests/worker_analytics.rs`): `POST /api/test/accounts/{open_id}/analytics/shift`
+//!   `{"by_ms"}`: every time the account's numbers keep moves back by `by_ms` (as if that long
+//!   had passed), then its alarm's round runs now → `{"video_queries", "posts_read",
+//!   "snapshots"}`; `…/analytics/round` (`{}`): the round alone; `…/analytics/track`
+//!   `[{"id", "tiktok_post_id", "published_at_ms", "first_day_views"?}]`: posts followed as if
+//!   published then (a history for best times, or many posts for one round).
 //! - `POST /api/test/legacy-registry` `{"kind": "posts" | "accounts", "id"}`: an entry in the old
 //!   Registry, as a deployment before the sharded index wrote it, and the drain marked undone.
 
@@ -212,6 +218,10 @@ pub async fn handle(mut req: Request, env: Env, segments: &[&str]) -> Result<Res
             objects::expect_ok(objects::call(&env, ACCOUNTS, &l.account, Method::Post, "test/legacy-posts", Some(&l.ids)).await?)
         }
         (Method::Get, ["accounts", open_id, "legacy-post-ids"]) => objects::get(&env, ACCOUNTS, open_id, "test/legacy-posts").await,
+        (Method::Post, ["accounts", open_id, "analytics", hook @ ("shift" | "round" | "track")]) => {
+            let body: serde_json::Value = req.json().await.unwrap_or(serde_json::Value::Null);
+            objects::call(&env, ACCOUNTS, open_id, Method::Post, &format!("test/analytics/{hook}"), Some(&body)).await
+        }
         (Method::Post, ["legacy-registry"]) => {
             let l: Legacy = req.json().await?;
             objects::expect_ok(objects::call(&env, REGISTRY, objects::registry::NAME, Method::Post, &l.kind, Some(&json!({ "id": l.id }))).await?)?;

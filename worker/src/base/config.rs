@@ -88,3 +88,10 @@ pub fn queue_lead_ms(env: &Env) -> u64 {
 pub fn upload_lead_margin_ms(env: &Env) -> u64 {
     var(env, "UPLOAD_LEAD_MARGIN_SECS", "").parse::<u64>().map(|s| s * 1000).unwrap_or(post_lifecycle::timing::LEAD_MARGIN_MS)
 }
+
+/// `ANALYTICS` (default "on"): connecting asks for `video.list` and `user.info.stats` too, and
+/// accounts that granted them have their posts' numbers read and their counts snapshotted
+/// daily (issue 33). "off" asks for neither and reads nothing.
+pub fn analytics_on(env: &Env) -> bool {
+    var(env, "ANALYTICS", "on") != "off"
+}

@@ -12,6 +12,7 @@
 
 use crate::base::reply;
 use crate::objects::account::AccountOp;
+use crate::objects::account::analytics;
 use crate::objects::expect_ok;
 use crate::objects::post::ops::PostOp;
 use futures_util::StreamExt as _;
@@ -190,6 +191,10 @@ pub async fn handle(storage: &Storage, env: &Env, op: IndexOp) -> Result<Respons
             // reports after the account's storage is gone, and must not come back with it.
             if storage.get::<serde_json::Value>(crate::objects::account::RECORD).await?.is_some() {
                 upsert(&table(storage)?, &row)?;
+                // A public post TikTok gave its id: its numbers are followed from now on.
+                if let Some(at) = analytics::track(storage, &row.view, crate::base::rand::now_ms())? {
+                    analytics::wake_for(storage, env, at).await?;
+                }
             }
             Response::empty().map(|r| r.with_status(204))
         }
@@ -203,7 +208,7 @@ pub async fn handle(storage: &Storage, env: &Env, op: IndexOp) -> Result<Respons
                 // The rest moves over on the account's alarm, soon.
                 crate::objects::account::soon(storage).await?;
             }
-            let mut r = Response::ok(answer(&table(storage)?, &ask)?)?;
+            let mut r = Response::ok(analytics::with_metrics(storage, answer(&table(storage)?, &ask)?)?)?;
             r.headers_mut().set("Content-Type", "application/json")?;
             Ok(r)
         }

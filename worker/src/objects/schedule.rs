@@ -78,6 +78,11 @@ async fn stored(storage: &Storage) -> Result<Schedule> {
     Ok(storage.get::<Schedule>(SCHEDULE).await?.unwrap_or_else(|| Schedule::for_new_account("UTC")))
 }
 
+/// The account's time zone (its schedule's), for best times.
+pub async fn time_zone(storage: &Storage) -> Result<String> {
+    Ok(stored(storage).await?.time_zone)
+}
+
 fn weekly(s: &Schedule) -> Result<Weekly> {
     s.check().map_err(|e| worker::Error::RustError(format!("stored schedule: {}", e.message)))
 }

@@ -7,6 +7,7 @@ use crate::base::config::{CLIENT_SECRET, Config, secret};
 use post_lifecycle::Init;
 use serde::de::DeserializeOwned;
 use tiktok_rules::api::{CreatorInfo, InitResponse, StatusRequest, StatusResponse, UserInfo, paths};
+use tiktok_rules::display::{self, UserStats, VideoField, VideoQueryData, VideoQueryRequest};
 use tiktok_rules::error::{TikTokError, parse_oauth, parse_v2};
 use tiktok_rules::oauth::TokenResponse;
 use wasm_bindgen::JsValue;
@@ -86,6 +87,26 @@ impl TikTok {
         let h = headers(&[("Authorization", &format!("Bearer {access_token}"))]);
         let (status, bytes) = send(&url, Method::Get, h, None).await?;
         parse_v2::<Data>(status, &bytes).map(|d| d.user)
+    }
+
+    /// `user/info`'s counts (scope `user.info.stats`; ask only when it was granted).
+    pub async fn user_stats(&self, access_token: &str) -> Result<UserStats, TikTokError> {
+        #[derive(serde::Deserialize)]
+        struct Data {
+            user: UserStats,
+        }
+        let url = self.url(&format!("{}?fields={}", paths::USER_INFO, display::stats_fields_param()));
+        let h = headers(&[("Authorization", &format!("Bearer {access_token}"))]);
+        let (status, bytes) = send(&url, Method::Get, h, None).await?;
+        parse_v2::<Data>(status, &bytes).map(|d| d.user)
+    }
+
+    /// `video/query` for up to 20 of the account's post ids, with the counts (scope
+    /// `video.list`; ask only when it was granted). Posts TikTok no longer shows are left out.
+    pub async fn video_query(&self, access_token: &str, req: &VideoQueryRequest) -> Result<VideoQueryData, TikTokError> {
+        let path = format!("{}?fields={}", paths::VIDEO_QUERY, display::fields_param(&VideoField::METRICS));
+        let body = serde_json::to_string(req).map_err(|e| TikTokError::new(0, "bad_request", e.to_string()))?;
+        self.v2_post(access_token, &path, body).await
     }
 
     /// A v2 `POST` with a JSON body and the bearer token.

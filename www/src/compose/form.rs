@@ -245,7 +245,7 @@ pub enum Timing {
 #[derive(Clone, Debug)]
 pub enum Outcome {
     Uploading { sent: u64, total: u64, bytes_per_sec: f64, note: Option<String> },
-    Following(PostView),
+    Following(Box<PostView>),
     Failed(String),
 }
 
@@ -275,15 +275,16 @@ pub fn OutcomeView(outcome: Outcome, retry: RwSignal<Option<Outcome>>) -> impl I
             .into_any()
         }
         Outcome::Following(p) => {
+            let state = p.state;
             let id = p.id.clone();
             let url = p.post_url.clone();
             view! {
-                <div class="status-box" data-testid="post-status" data-state=format!("{:?}", p.state)>
-                    <p class="state"><strong>{crate::queue::state_label(p.state)}</strong></p>
-                    <Show when=move || !p.state.is_final()>
+                <div class="status-box" data-testid="post-status" data-state=format!("{:?}", state)>
+                    <p class="state"><strong>{crate::queue::state_label(state)}</strong></p>
+                    <Show when=move || !state.is_final()>
                         <p class="muted">"TikTok may take a few minutes to process your video."</p>
                     </Show>
-                    <Show when=move || p.state == State::SentToInbox>
+                    <Show when=move || state == State::SentToInbox>
                         <p class="muted" data-testid="inbox-hint">"Open the TikTok app and tap the notification to finish and post it."</p>
                     </Show>
                     {url.map(|u| view! { <p><a href=u.clone() target="_blank" rel="noopener" data-testid="post-link">"View on TikTok"</a></p> })}

@@ -147,7 +147,7 @@ async fn follow(id: String, outcome: RwSignal<Option<Outcome>>) {
         match api::get::<PostBody>(&format!("/api/posts/{id}")).await {
             Ok(b) => {
                 let changing = b.post.still_changing(js_sys::Date::now() as u64);
-                outcome.set(Some(Outcome::Following(b.post)));
+                outcome.set(Some(Outcome::Following(Box::new(b.post))));
                 if !changing {
                     return;
                 }

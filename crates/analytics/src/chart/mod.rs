@@ -7,12 +7,18 @@
 //! Geometry is whole units of a 360 × 180 view box: 360 fits a 390 px phone with its margins,
 //! and at that scale a unit is about a CSS pixel, finer than a line needs. No floats: their
 //! formatting would weigh on every page's wasm.
+//!
+//! Local time comes through [`Zone`]: jiff's bundled zones by IANA name ([`line_chart`]), or
+//! whatever the caller knows ([`line_chart_in`]): the front end passes the browser's own zone
+//! (its `Date`), so no page carries a time-zone database for its charts.
 
+pub mod civil;
 pub mod text;
 pub mod time_axis;
 pub mod value_axis;
 
 use crate::zone;
+pub use civil::Civil;
 use jiff::tz::TimeZone;
 
 pub const WIDTH: u32 = 360;
@@ -76,10 +82,34 @@ pub struct LineChart {
     pub rows: Vec<Row>,
 }
 
+/// A time zone as a chart needs it: an instant's local date and time, and back.
+pub trait Zone {
+    /// The local date and time of a Unix ms instant; `None` outside the zone's years.
+    fn local(&self, ms: u64) -> Option<Civil>;
+    /// The instant of a local date and time: a skipped time moves forward by the gap, a
+    /// repeated one is its first occurrence (as jiff's `compatible` and JavaScript's `Date`).
+    fn instant(&self, local: Civil) -> Option<u64>;
+}
+
+impl Zone for TimeZone {
+    fn local(&self, ms: u64) -> Option<Civil> {
+        let l = zone::local(self, ms)?;
+        Civil::new(i32::from(l.year()), l.month() as u8, l.day() as u8, l.hour() as u8, l.minute() as u8)
+    }
+    fn instant(&self, local: Civil) -> Option<u64> {
+        let date = jiff::civil::Date::new(i16::try_from(local.year()).ok()?, local.month() as i8, local.day() as i8).ok()?;
+        zone::instant(self, date.at(local.hour() as i8, local.minute() as i8, 0, 0))
+    }
+}
+
 /// The chart of `points` (Unix ms, value), named `label` (`Views`), with times in
 /// `time_zone` (an IANA name; unknown reads as UTC). Points in any order.
 pub fn line_chart(label: &str, points: &[(u64, u64)], time_zone: &str) -> LineChart {
-    let tz = zone::by_name(time_zone);
+    line_chart_in(label, points, &zone::by_name(time_zone))
+}
+
+/// [`line_chart`] with times in `tz`.
+pub fn line_chart_in<Z: Zone + ?Sized>(label: &str, points: &[(u64, u64)], tz: &Z) -> LineChart {
     let mut points = points.to_vec();
     points.sort_by_key(|p| p.0);
     let (first_ms, last_ms) = (points.first().map_or(0, |p| p.0), points.last().map_or(0, |p| p.0));
@@ -93,11 +123,11 @@ pub fn line_chart(label: &str, points: &[(u64, u64)], time_zone: &str) -> LineCh
         dots.iter().enumerate().map(|(i, d)| format!("{}{} {}", if i == 0 { 'M' } else { 'L' }, d.x, d.y)).collect()
     };
     let y_ticks = value_axis::ticks(step, top).into_iter().map(|v| Tick { pos: y_of(v, top), label: text::compact(v) }).collect();
-    let on_time_axis = if points.is_empty() { Vec::new() } else { time_axis::ticks(first_ms, last_ms, &tz, TIME_TICKS) };
+    let on_time_axis = if points.is_empty() { Vec::new() } else { time_axis::ticks(first_ms, last_ms, tz, TIME_TICKS) };
     let mut x_ticks: Vec<Tick> = on_time_axis.into_iter().map(|t| Tick { pos: x_of(t.at_ms), label: t.label }).collect();
     if x_ticks.is_empty() && !points.is_empty() {
         // No round time inside a short range: name the first reading's day.
-        x_ticks.push(Tick { pos: x_of(first_ms), label: zone::local(&tz, first_ms).map(text::day_month).unwrap_or_default() });
+        x_ticks.push(Tick { pos: x_of(first_ms), label: tz.local(first_ms).map(text::day_month).unwrap_or_default() });
     }
     LineChart {
         view_box: format!("0 0 {WIDTH} {HEIGHT}"),
@@ -106,8 +136,8 @@ pub fn line_chart(label: &str, points: &[(u64, u64)], time_zone: &str) -> LineCh
         dots,
         y_ticks,
         x_ticks,
-        summary: summary(label, &points, &tz),
-        rows: points.iter().map(|&(at, v)| Row { when: when(&tz, at), value: text::grouped(u128::from(v)) }).collect(),
+        summary: summary(label, &points, tz),
+        rows: points.iter().map(|&(at, v)| Row { when: when(tz, at), value: text::grouped(u128::from(v)) }).collect(),
     }
 }
 
@@ -129,13 +159,13 @@ fn y_of(value: u128, top: u128) -> u32 {
     PLOT.bottom - up as u32
 }
 
-fn when(tz: &TimeZone, at: u64) -> String {
-    zone::local(tz, at).map(text::date_time).unwrap_or_default()
+fn when<Z: Zone + ?Sized>(tz: &Z, at: u64) -> String {
+    tz.local(at).map(text::date_time).unwrap_or_default()
 }
 
 /// `Views from 4 Jan 2027, 10:00 to 2 Feb 2027, 10:00: 120 at first, 12,345 at last; highest
 /// 12,345 on 2 Feb 2027, 10:00.`
-fn summary(label: &str, points: &[(u64, u64)], tz: &TimeZone) -> String {
+fn summary<Z: Zone + ?Sized>(label: &str, points: &[(u64, u64)], tz: &Z) -> String {
     let n = |v: u64| text::grouped(u128::from(v));
     match points {
         [] => format!("{label}: no numbers yet."),
@@ -223,6 +253,29 @@ mod tests {
         assert_eq!(c.rows.iter().map(|r| r.value.as_str()).collect::<Vec<_>>(), ["5", "10", "10"]);
         assert!(c.summary.ends_with("highest 10 on 4 Jan 2027, 01:00."), "{}", c.summary);
         assert!(c.dots.windows(2).all(|w| w[0].x < w[1].x));
+    }
+
+    /// A zone the caller brings (the front end's is the browser's `Date`): one hour ahead of
+    /// UTC all year, by arithmetic.
+    struct PlusOneHour;
+
+    impl Zone for PlusOneHour {
+        fn local(&self, ms: u64) -> Option<Civil> {
+            Civil::of_utc_ms(i64::try_from(ms + H).ok()?)
+        }
+        fn instant(&self, local: Civil) -> Option<u64> {
+            u64::try_from(local.as_utc_ms()).ok()?.checked_sub(H)
+        }
+    }
+
+    #[test]
+    fn a_zone_of_the_callers_own_gives_the_same_chart_as_its_iana_name() {
+        let points = [(MON + 10 * H, 0), (MON + 11 * H, 120), (MON + 16 * H, 900), (MON + 34 * H, 1_500)];
+        let by_name = line_chart("Views", &points, "Etc/GMT-1");
+        assert_eq!(line_chart_in("Views", &points, &PlusOneHour), by_name);
+        assert_eq!(by_name.rows[0].when, "4 Jan 2027, 11:00");
+        let x: Vec<&str> = by_name.x_ticks.iter().map(|t| t.label.as_str()).collect();
+        assert_eq!(x, ["12:00", "18:00", "5 Jan", "06:00"]);
     }
 
     #[test]

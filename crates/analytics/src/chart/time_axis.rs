@@ -2,11 +2,7 @@
 //! month), the finest step that gives at most a few of them, so a chart of a post's first day
 //! says `06:00 12:00 18:00` and one of a year `Jan 2027 Apr 2027 …`.
 
-use super::text;
-use crate::zone;
-use jiff::ToSpan;
-use jiff::civil::{Date, DateTime, date};
-use jiff::tz::TimeZone;
+use super::{Civil, Zone, text};
 
 /// A tick: its instant and its label.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,12 +49,12 @@ impl Step {
     }
 }
 
-/// A Monday, so weekly ticks fall on Mondays.
-const MONDAY: Date = date(1970, 1, 5);
+/// 1970-01-05, a Monday (days since 1970-01-01), so weekly ticks fall on Mondays.
+const MONDAY: i64 = 4;
 
 /// At most `max_ticks` ticks within `[from_ms, to_ms]` in `zone`, on the finest step that
 /// fits; none when even the coarsest has no round time in the range.
-pub fn ticks(from_ms: u64, to_ms: u64, zone: &TimeZone, max_ticks: usize) -> Vec<TimeTick> {
+pub fn ticks<Z: Zone + ?Sized>(from_ms: u64, to_ms: u64, zone: &Z, max_ticks: usize) -> Vec<TimeTick> {
     let span = to_ms.saturating_sub(from_ms);
     for step in STEPS {
         if span / step.min_ms() > 2 * max_ticks as u64 + 2 {
@@ -73,21 +69,22 @@ pub fn ticks(from_ms: u64, to_ms: u64, zone: &TimeZone, max_ticks: usize) -> Vec
 }
 
 /// The round times of `step` in the range, stopping after `limit`.
-fn walk(step: Step, from_ms: u64, to_ms: u64, zone: &TimeZone, limit: usize) -> Vec<TimeTick> {
-    let Some(first) = zone::local(zone, from_ms) else { return Vec::new() };
+fn walk<Z: Zone + ?Sized>(step: Step, from_ms: u64, to_ms: u64, zone: &Z, limit: usize) -> Vec<TimeTick> {
+    let Some(first) = zone.local(from_ms) else { return Vec::new() };
     let start = match step {
-        Step::Hours(_) => first.date().at(first.hour(), 0, 0, 0),
-        Step::Days(_) => first.date().at(0, 0, 0, 0),
-        Step::Months(_) => first.date().first_of_month().at(0, 0, 0, 0),
+        Step::Hours(_) => first.at(first.hour(), 0),
+        Step::Days(_) => first.at(0, 0),
+        Step::Months(_) => Some(first.first_of_month()),
     };
+    let Some(start) = start else { return Vec::new() };
     let mut out: Vec<TimeTick> = Vec::new();
     for k in 0.. {
         let local = match step {
-            Step::Hours(_) => start.checked_add(k.hours()),
-            Step::Days(_) => start.checked_add(k.days()),
-            Step::Months(_) => start.checked_add(k.months()),
+            Step::Hours(_) => start.add_hours(k),
+            Step::Days(_) => start.add_days(k),
+            Step::Months(_) => start.add_months(k),
         };
-        let Some(at) = local.ok().and_then(|l| zone::instant(zone, l).map(|at| (l, at))) else { break };
+        let Some(at) = local.and_then(|l| zone.instant(l).map(|at| (l, at))) else { break };
         let (local, at_ms) = at;
         if at_ms > to_ms || out.len() >= limit {
             break;
@@ -99,15 +96,15 @@ fn walk(step: Step, from_ms: u64, to_ms: u64, zone: &TimeZone, limit: usize) -> 
     out
 }
 
-fn is_round(step: Step, local: DateTime) -> bool {
+fn is_round(step: Step, local: Civil) -> bool {
     match step {
         Step::Hours(h) => i64::from(local.hour()) % h == 0,
-        Step::Days(d) => MONDAY.until(local.date()).is_ok_and(|s| i64::from(s.get_days()).rem_euclid(d) == 0),
+        Step::Days(d) => (local.days() - MONDAY).rem_euclid(d) == 0,
         Step::Months(m) => (i64::from(local.year()) * 12 + i64::from(local.month()) - 1) % m == 0,
     }
 }
 
-fn label(step: Step, local: DateTime) -> String {
+fn label(step: Step, local: Civil) -> String {
     match step {
         Step::Hours(_) if local.hour() == 0 => text::day_month(local),
         Step::Hours(_) => text::clock(local),
@@ -120,6 +117,7 @@ fn label(step: Step, local: DateTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jiff::tz::TimeZone;
 
     /// 2027-01-04T00:00:00Z, a Monday.
     const MON: u64 = 1_799_020_800_000;

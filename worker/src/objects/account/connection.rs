@@ -13,6 +13,9 @@ impl Account {
     /// Store a new connection (or restore one in place) and learn who the account is.
     pub(super) async fn store_connection(&self, answer: TokenResponse) -> std::result::Result<AccountBody, Failure> {
         let now = now_ms();
+        // What this connection granted decides what its numbers may read (before `save` arms
+        // the alarm for them).
+        super::analytics::connecting(&self.state.storage(), &answer.scope).await?;
         let tokens = Tokens::from_response(answer, now);
         let previous = self.record().await?;
         let tiktok = TikTok::new(&self.env);
@@ -39,7 +42,12 @@ impl Account {
         let mut rec = Record::connected(profile, &tokens, self.seal(&tokens)?, now);
         rec.business_account = business;
         self.save(&rec).await?;
-        Ok(AccountBody { account: rec.view(now) })
+        // The first snapshot of its counts, now (then daily, by the alarm).
+        if let Err(e) = self.snapshot(Some(&tokens.access_token)).await {
+            crate::base::log::error("stats_snapshot_failed", &[("error", &e.to_string())]);
+        }
+        self.arm_upkeep(&rec, false).await?;
+        Ok(AccountBody { account: self.view(&rec).await? })
     }
 
     /// Revoke at TikTok, then forget everything about the account.

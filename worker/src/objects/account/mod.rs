@@ -9,6 +9,7 @@
 //! (`holders.rs`), its caps (`usage.rs`), its post index (`post_index.rs`) and the API keys
 //! naming it (`account_keys.rs`).
 
+pub mod analytics;
 mod connection;
 pub mod ops;
 mod tokens;
@@ -41,6 +42,13 @@ impl Account {
         self.state.storage().get(RECORD).await
     }
 
+    /// The account as the API shows it, with whether its numbers are read.
+    pub(super) async fn view(&self, rec: &Record) -> Result<letspost_core::api::Account> {
+        let mut account = rec.view(now_ms());
+        account.analytics = analytics::status(&self.state.storage(), &self.env).await?;
+        Ok(account)
+    }
+
     /// Store the record and arm the account's own upkeep alarm to match it: no cron visits
     /// accounts, each looks after its tokens itself.
     pub(super) async fn save(&self, r: &Record) -> Result<()> {
@@ -50,9 +58,13 @@ impl Account {
 
     /// `now`: look at once (an account moved over from the old Registry may be inside its
     /// notice window already).
+    /// The same alarm wakes for the account's numbers (`analytics::next_wake`): whichever is
+    /// first.
     pub(super) async fn arm_upkeep(&self, r: &Record, now: bool) -> Result<()> {
         let t = now_ms();
-        let at = if now && upkeep_refresh_due(r, t) { Some(t) } else { upkeep_at(r, t) };
+        let upkeep = if now && upkeep_refresh_due(r, t) { Some(t) } else { upkeep_at(r, t) };
+        let numbers = analytics::next_wake(&self.state.storage(), &self.env, r.sealed_tokens.is_some()).await?;
+        let at = [upkeep, numbers].into_iter().flatten().min();
         match at {
             Some(at) => self.state.storage().set_alarm(ScheduledTime::new(js_sys::Date::new(&(at as f64).into()))).await,
             None => self.state.storage().delete_alarm().await,
@@ -60,7 +72,7 @@ impl Account {
     }
 
     /// The upkeep alarm: inside the notice window, refresh (TikTok may extend a rotated
-    /// token's life; a refused refresh marks the account), then arm the next look.
+    /// token's life; a refused refresh marks the account); the numbers due; then arm the next look.
     pub(super) async fn upkeep(&self) -> Result<()> {
         let Some(rec) = self.record().await? else { return Ok(()) };
         if upkeep_refresh_due(&rec, now_ms())
@@ -68,6 +80,11 @@ impl Account {
         {
             // A transient failure leaves the tokens as they were; the next look is tomorrow.
             let _ = self.refresh(&t.access_token).await;
+        }
+        if rec.sealed_tokens.is_some()
+            && let Err(e) = self.analytics_round().await
+        {
+            crate::base::log::error("analytics_round_failed", &[("error", &e.to_string())]);
         }
         match self.record().await? {
             Some(rec) => self.arm_upkeep(&rec, false).await,
@@ -97,6 +114,10 @@ impl DurableObject for Account {
         if let Some(answer) = crate::objects::post_index::test_op(&storage, &mut req).await? {
             return Ok(answer);
         }
+        #[cfg(feature = "test-routes")]
+        if let Some(answer) = self.analytics_test_op(&mut req).await? {
+            return Ok(answer);
+        }
         // From the text: a webhook's post id exceeds 2^53, which JSON.parse would round.
         match serde_json::from_str::<AccountOp>(&req.text().await?)? {
             AccountOp::Connect(answer) => match self.store_connection(*answer).await {
@@ -104,9 +125,15 @@ impl DurableObject for Account {
                 Err(f) => f.respond(),
             },
             AccountOp::Get => match self.record().await? {
-                Some(rec) => Response::from_json(&AccountBody { account: rec.view(now_ms()) }),
+                Some(rec) => Response::from_json(&AccountBody { account: self.view(&rec).await? }),
                 None => reply::not_found("account"),
             },
+            AccountOp::Analytics(op) => {
+                if self.record().await?.is_none() {
+                    return reply::not_found("account");
+                }
+                self.analytics(op).await
+            }
             // The composer asks TikTok each time (TikTok's rule, and its rate limit shows as
             // such); creating a post may fall back on a recent answer (see `creator_info`).
             AccountOp::CreatorInfo { reuse } => {

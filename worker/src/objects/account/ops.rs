@@ -41,6 +41,8 @@ pub enum AccountOp {
     Index(IndexOp),
     /// The API keys naming it.
     Key(KeyOp),
+    /// Its numbers (issue 33): posts' metrics, stats, best times, a creator's refresh.
+    Analytics(crate::objects::account::analytics::AnalyticsOp),
 }
 
 impl AccountOp {
