@@ -47,20 +47,10 @@ pub fn thin_to(ats: &[u64], max: usize) -> Vec<usize> {
     dropped
 }
 
-/// One reading as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ReadingPoint {
-    pub views: u64,
-    pub likes: u64,
-    pub comments: u64,
-    pub shares: u64,
-    /// When they were read, RFC 3339 UTC.
-    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
-    pub at: String,
-}
+/// One reading as the API shows it: the same shape as a post's latest numbers.
+pub type ReadingPoint = post_lifecycle::Metrics;
 
-/// `GET /api/posts/{id}/metrics`: `{"readings": [ReadingPoint]}`, oldest first (newest last),
+/// `GET /api/posts/{id}/metrics`: `{"readings": [Metrics]}`, oldest first (newest last),
 /// at most [`MAX_READINGS`]; empty while a post has none (not read yet, private, no TikTok id).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

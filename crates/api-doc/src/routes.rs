@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use analytics::{BestSlot, BestTimesBody, ReadingPoint, ReadingsBody, StatsBody, StatsPoint};
+use analytics::{BestSlot, BestTimesBody, ReadingsBody, StatsBody, StatsPoint};
 use letspost_core::api::{
     Account, AccountBody, AccountStatus, AccountsBody, Analytics, ApiError, AppSettings, CreatorInfoBody, DeviceSession, ErrorBody, OAuthConfig, OAuthStart,
     SessionsBody, SweepReport, TokenExchange,
@@ -66,7 +66,6 @@ use utoipa::OpenApi;
         Analytics,
         Metrics,
         StatsPoint,
-        ReadingPoint,
         BestSlot,
         ApiError,
         SweepReport,
