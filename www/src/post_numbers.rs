@@ -91,10 +91,12 @@ pub fn NumbersLine(post: PostView, analytics: Analytics) -> impl IntoView {
 
 /// The readings a chart can draw: the post had none of anything when it was published, then
 /// each reading LetsPost keeps (`GET /api/posts/{id}/metrics`, oldest first), and the post's
-/// latest numbers if they are newer than those; in time order (a reading never comes before
-/// publishing, but a clock that says so must not draw a line back in time).
+/// latest numbers if they are newer than those.
 fn series(p: &PostView, history: &[ReadingPoint], pick: impl Fn(u64, u64, u64, u64) -> u64) -> Vec<(u64, u64)> {
     let mut points = Vec::new();
+    if let Some(at) = p.published_at.as_deref().and_then(parse_rfc3339_ms) {
+        points.push((at, 0));
+    }
     for r in history {
         if let Some(at) = parse_rfc3339_ms(&r.at) {
             points.push((at, pick(r.views, r.likes, r.comments, r.shares)));
@@ -105,12 +107,6 @@ fn series(p: &PostView, history: &[ReadingPoint], pick: impl Fn(u64, u64, u64, u
         && points.iter().all(|(t, _)| *t < at)
     {
         points.push((at, pick(m.views, m.likes, m.comments, m.shares)));
-    }
-    points.sort_by_key(|(t, _)| *t);
-    if let Some(at) = p.published_at.as_deref().and_then(parse_rfc3339_ms)
-        && points.first().is_none_or(|(t, _)| at < *t)
-    {
-        points.insert(0, (at, 0));
     }
     points
 }
