@@ -64,13 +64,14 @@ async fn chart_text_when(c: &Client, scope: &str, pred: impl Fn(&str) -> bool) -
     let js = "const t = document.querySelector(arguments[0]); return t ? t.textContent : ''";
     let css = format!("{scope} table[data-testid=chart-numbers]");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let poll = crate::poll::Poll::new();
     loop {
         let text = c.execute(js, vec![json!(css)]).await.unwrap().as_str().unwrap_or_default().to_string();
         if pred(&text) {
             return text;
         }
         assert!(tokio::time::Instant::now() < deadline, "{css}: {text:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        poll.pause().await;
     }
 }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 pub async fn decide(c: &Client, open_id: &str, button: &str) {
     let radio = format!("input[name=open_id][value='{open_id}']");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let poll = crate::poll::Poll::new();
     loop {
         match c.find(Locator::Css(&radio)).await {
             Ok(el) => {
@@ -17,7 +18,7 @@ pub async fn decide(c: &Client, open_id: &str, button: &str) {
             Err(e) => crate::fail_if_the_browser_is_gone(&e, &radio),
         }
         assert!(tokio::time::Instant::now() < deadline, "no consent page for {open_id}; at {:?}", c.current_url().await);
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        poll.pause().await;
     }
     c.find(Locator::Id(button)).await.unwrap().click().await.unwrap();
 }
@@ -26,6 +27,7 @@ pub async fn decide(c: &Client, open_id: &str, button: &str) {
 pub async fn click_button(c: &Client, label: &str) {
     let xpath = format!("//button[normalize-space(.)='{label}']");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let poll = crate::poll::Poll::new();
     loop {
         match c.find(Locator::XPath(&xpath)).await {
             Ok(el) => match el.click().await {
@@ -35,6 +37,6 @@ pub async fn click_button(c: &Client, label: &str) {
             Err(e) => crate::fail_if_the_browser_is_gone(&e, &xpath),
         }
         assert!(tokio::time::Instant::now() < deadline, "no button {label:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        poll.pause().await;
     }
 }

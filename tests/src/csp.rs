@@ -38,9 +38,10 @@ pub async fn guard(c: &Client, engine: Engine) {
     let js = "const i = new Image(); i.alt = ''; i.src = arguments[0]; document.body.appendChild(i);";
     c.execute(js, vec![Value::String(src.clone())]).await.unwrap();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let poll = crate::poll::Poll::new();
     while !reports().await.iter().any(|r| r["blocked"] == src.as_str()) {
         assert!(tokio::time::Instant::now() < deadline, "{engine:?} sent no report for {src}: is the policy in force?");
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        poll.pause().await;
     }
 }
 

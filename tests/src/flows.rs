@@ -228,6 +228,7 @@ pub async fn compose_and_post_now(engine: Engine) {
 async fn assert_preview_plays_or_says_why(c: &Client) {
     let js = "const v = document.querySelector('[data-testid=preview] video'); return v.error ? -v.error.code : v.readyState";
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let poll = crate::poll::Poll::new();
     loop {
         let state = c.execute(js, vec![]).await.unwrap().as_i64().unwrap_or(0);
         if state < 0 {
@@ -240,7 +241,7 @@ async fn assert_preview_plays_or_says_why(c: &Client) {
             return;
         }
         assert!(tokio::time::Instant::now() < deadline, "the preview neither loaded nor failed");
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        poll.pause().await;
     }
 }
 
@@ -323,13 +324,14 @@ async fn share_link(c: &Client) -> String {
 async fn wait_value(c: &Client, label: &str, want: &str) {
     let el = control(c, label).await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let poll = crate::poll::Poll::new();
     loop {
         let now = el.prop("value").await.unwrap().unwrap_or_default();
         if now == want {
             return;
         }
         assert!(tokio::time::Instant::now() < deadline, "{label} is {now:?}, never {want:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        poll.pause().await;
     }
 }
 
@@ -370,9 +372,10 @@ pub async fn share_link_survives_connecting(engine: Engine) {
     assert_eq!(control(&fresh, "Allow Comment").await.prop("checked").await.unwrap().as_deref(), Some("false"));
     // Used once: gone from the address, so a reload starts from an empty composer.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let poll = crate::poll::Poll::new();
     while fresh.current_url().await.unwrap().fragment().is_some() {
         assert!(tokio::time::Instant::now() < deadline, "the link stayed in the address: {}", fresh.current_url().await.unwrap());
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        poll.pause().await;
     }
     fresh.refresh().await.unwrap();
     wait_text(&fresh, "[data-testid=creator]", |t| t.starts_with("Posting as")).await;
@@ -587,10 +590,11 @@ pub async fn every_page_runs_under_the_csp(engine: Engine) {
 /// Wait until `css` matches nothing (an element signed out, a list emptied).
 async fn wait_gone(c: &Client, css: &str) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let poll = crate::poll::Poll::new();
     // An element may go stale while the list re-renders (WebKit): look again.
     while !c.find_all(Locator::Css(css)).await.is_ok_and(|found| found.is_empty()) {
         assert!(tokio::time::Instant::now() < deadline, "{css} is still on the page");
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        poll.pause().await;
     }
 }
 

@@ -38,6 +38,7 @@ pub async fn wait_text(c: &Client, css: &str, pred: impl Fn(&str) -> bool) -> St
 /// once and says so: polling a dead browser for 20 s and reporting "not found" hid it.
 pub async fn wait_text_within(c: &Client, css: &str, pred: impl Fn(&str) -> bool, within: Duration) -> String {
     let deadline = tokio::time::Instant::now() + within;
+    let poll = poll::Poll::new();
     let mut last;
     loop {
         match c.find(fantoccini::Locator::Css(css)).await {
@@ -53,7 +54,7 @@ pub async fn wait_text_within(c: &Client, css: &str, pred: impl Fn(&str) -> bool
             }
         }
         assert!(tokio::time::Instant::now() < deadline, "timed out waiting on {css}; last text: {last:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        poll.pause().await;
     }
 }
 
@@ -78,6 +79,7 @@ pub mod evidence;
 pub mod flows;
 pub mod local_r2;
 pub mod own_worker;
+pub mod poll;
 pub mod posts;
 pub mod schedule;
 pub mod soak;

@@ -116,6 +116,7 @@ impl Session {
     /// Wait until `done` holds for the post; the post.
     pub async fn wait_post(&self, id: &str, within: Duration, what: &str, done: impl Fn(&Value) -> bool) -> Value {
         let deadline = tokio::time::Instant::now() + within;
+        let poll = crate::poll::Poll::new();
         let mut last = Value::Null;
         while tokio::time::Instant::now() < deadline {
             let a = self.get(&format!("/api/posts/{id}")).await;
@@ -124,7 +125,7 @@ impl Session {
             if done(&last) {
                 return last;
             }
-            tokio::time::sleep(Duration::from_millis(250)).await;
+            poll.pause().await;
         }
         panic!("post {id} never {what}; last: {last}");
     }

@@ -145,9 +145,10 @@ where
     Fut: std::future::Future<Output = bool>,
 {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let poll = crate::poll::Poll::new();
     while !check().await {
         assert!(tokio::time::Instant::now() < deadline, "not within 20 s: {what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        poll.pause().await;
     }
 }
 
@@ -200,12 +201,13 @@ pub async fn move_in_the_week_view(engine: Engine, touch: bool) {
         c.execute(log, vec![]).await.unwrap();
         drag(&c, &grip, &free, true).await;
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        let poll = crate::poll::Poll::new();
         while publish_at(&s, &id).await != free_at {
             if tokio::time::Instant::now() > deadline {
                 let seen = c.execute("return [window.__ev, document.querySelector('[data-testid=week-status]').textContent, (document.querySelector('[data-testid=week-error]') || {}).textContent]", vec![]).await.unwrap();
                 panic!("the post is not on the free slot {free}: {seen}");
             }
-            tokio::time::sleep(Duration::from_millis(200)).await;
+            poll.pause().await;
         }
         wait_text(&c, "[data-testid=week-status]", |t| t.starts_with("Moved")).await;
     }

@@ -21,6 +21,7 @@ async fn connected(c: &Client, open_id: &str) -> Session {
 async fn row_text(c: &Client, id: &str, pred: impl Fn(&str) -> bool) -> String {
     let css = format!("[data-testid=post][data-id='{id}']");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+    let poll = letspost_e2e::poll::Poll::new();
     loop {
         if let Ok(el) = c.find(Locator::Css(&css)).await
             && let Ok(t) = el.text().await
@@ -29,7 +30,7 @@ async fn row_text(c: &Client, id: &str, pred: impl Fn(&str) -> bool) -> String {
             return t;
         }
         assert!(tokio::time::Instant::now() < deadline, "row {id} never matched");
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        poll.pause().await;
     }
 }
 

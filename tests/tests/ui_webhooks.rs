@@ -29,13 +29,14 @@ async fn a_takedown_and_a_removal_in_tiktok_show_on_posts_and_accounts() {
     assert_eq!(staged.status, 201, "{}", staged.body);
     let id = created.body["post"]["id"].as_str().unwrap().to_string();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let poll = letspost_e2e::poll::Poll::new();
     let publish_id = loop {
         let p = s.get(&format!("/api/posts/{id}")).await.body["post"].clone();
         if p["post_url"].is_string() {
             break p["publish_id"].as_str().unwrap().to_string();
         }
         assert!(tokio::time::Instant::now() < deadline, "never linked: {p}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        poll.pause().await;
     };
     let r = http().post(format!("{}/__emulator/posts/{publish_id}/takedown", emulator_url())).send().await.unwrap();
     assert_eq!(r.status(), 204);

@@ -35,9 +35,10 @@ async fn published(s: &Session, account: &str, label: &str) -> Value {
     let post = s.wait_linked(&id, Duration::from_secs(60)).await;
     // The post tells its account's index (where its numbers are followed from) right after.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let poll = letspost_e2e::poll::Poll::new();
     while s.get(&format!("/api/posts?ids={id}")).await.body["posts"][0]["tiktok_post_id"].is_null() {
         assert!(tokio::time::Instant::now() < deadline, "the index never got the post's id");
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        poll.pause().await;
     }
     post
 }
