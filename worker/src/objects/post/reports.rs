@@ -73,35 +73,35 @@ impl PostObject {
     /// Tell the account what this post counts against its caps when that changed. The first
     /// report confirms the create's reservation.
     pub(super) async fn keep_usage(&self, p: &Post) -> Result<()> {
-        let storage = self.state.storage();
         let want = p.usage();
-        let told: Option<post_lifecycle::caps::Usage> = storage.get(USED).await?;
-        if told == want {
-            return Ok(());
-        }
-        let of = UsageOf { id: p.id.clone(), usage: want, reservation_only: false };
-        expect_ok(AccountOp::Usage(UsageOp::Report(of)).send(&self.env, &p.account).await?)?;
-        match want {
-            Some(u) => storage.put(USED, u).await,
-            None => storage.delete(USED).await.map(|_| ()),
-        }
+        self.tell_if_changed(USED, want, &p.account, AccountOp::Usage(UsageOp::Report(UsageOf { id: p.id.clone(), usage: want, reservation_only: false })))
+            .await
     }
 
     /// Tell the account which time this post holds in its posting schedule when that changed:
     /// made, rescheduled, cancelled, failed or gone to TikTok. A post that never held a time
     /// tells nothing.
     pub(super) async fn keep_hold(&self, p: &Post) -> Result<()> {
-        let storage = self.state.storage();
         let want = p.time_held();
-        let told: Option<u64> = storage.get(HELD).await?;
+        self.tell_if_changed(HELD, want, &p.account, AccountOp::Schedule(ScheduleOp::Hold(HoldOf { id: p.id.clone(), at_ms: want, reservation_only: false })))
+            .await
+    }
+
+    /// Send `op` to the account when `want` differs from what the post last told it (kept
+    /// under `key`), then keep `want` as told.
+    async fn tell_if_changed<T>(&self, key: &str, want: Option<T>, account: &str, op: AccountOp) -> Result<()>
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned + PartialEq,
+    {
+        let storage = self.state.storage();
+        let told: Option<T> = storage.get(key).await?;
         if told == want {
             return Ok(());
         }
-        let hold = HoldOf { id: p.id.clone(), at_ms: want, reservation_only: false };
-        expect_ok(AccountOp::Schedule(ScheduleOp::Hold(hold)).send(&self.env, &p.account).await?)?;
+        expect_ok(op.send(&self.env, account).await?)?;
         match want {
-            Some(at) => storage.put(HELD, at).await,
-            None => storage.delete(HELD).await.map(|_| ()),
+            Some(v) => storage.put(key, v).await,
+            None => storage.delete(key).await.map(|_| ()),
         }
     }
 
