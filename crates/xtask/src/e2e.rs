@@ -30,27 +30,23 @@ struct Outcome {
 
 /// The binary that runs after all others (tests/tests/service_logs.rs).
 const LAST: &str = "service_logs";
-/// The order binaries start in, the longest first (the rest follow, the UI's first): the two
-/// first are the longest, with the tasks right after them; then the Worker's binaries that
-/// mostly wait on its clocks, so that their waits overlap the browsers' work instead of
-/// ending the run as a tail of waits at a fraction of the CPU (measured: ~60 s at the end).
-const LONGEST_FIRST: [&str; 16] = [
-    "ui_engines",
-    "ui_compose",
-    "ui_schedule",
+/// The order binaries start in, longest first within each kind (the rest follow by name):
+/// the browser flows' two longest binaries, then the tasks, then a UI binary and a Worker one
+/// in turn. The Worker's binaries mostly wait on its clocks and the UI's use the CPU: in turn,
+/// one's waits overlap the other's work. All the Worker's binaries after the UI's left the CPU
+/// 35–70 % idle for two minutes (measured); all of them at the end, a tail of waits.
+const UI_FIRST: [&str; 8] = ["ui_engines", "ui_compose", "ui_schedule", "ui_connect", "ui_drafts", "ui_analytics", "ui_accessibility", "ui_security"];
+const OTHERS_FIRST: [&str; 10] = [
     "api_schema",
     "worker_limits",
     "worker_posts_faults",
     "worker_schedule",
     "worker_cron",
     "worker_history",
-    "worker_crash",
     "worker_posts",
+    "worker_crash",
     "worker_webhooks",
     "worker_drafts",
-    "ui_connect",
-    "ui_drafts",
-    "ui_analytics",
 ];
 /// Firefox's flows that wait on a clock (a slot, a schedule, TikTok's inbox): one job of their
 /// own, so Firefox's 17 flows (415 s in one job, the run's longest) end with the rest.
@@ -136,14 +132,17 @@ pub fn run(tools: &Tools, env: &[(&str, std::ffi::OsString)], args: &[String], f
     let _ = std::fs::remove_dir_all(&out_dir);
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
     let (last, mut first): (Vec<&Binary>, Vec<&Binary>) = bins.iter().partition(|b| b.name == LAST);
-    // The longest first, so the pool ends together: the browser flows, then the Worker's.
-    first.sort_by_key(|b| (LONGEST_FIRST.iter().position(|n| *n == b.name).unwrap_or(LONGEST_FIRST.len()), !b.name.starts_with("ui_"), b.name.clone()));
-    let mut first = as_jobs(first, filters);
-    // The tasks after the two longest binaries (ui_engines' parts and ui_compose).
-    let longest = first.iter().take_while(|j| matches!(j, Job::Binary { bin, .. } if LONGEST_FIRST[..2].contains(&bin.name.as_str()))).count();
-    let rest = first.split_off(longest);
+    first.sort_by_key(|b| {
+        let rank = |order: &[&str]| order.iter().position(|n| *n == b.name).unwrap_or(order.len());
+        (rank(&UI_FIRST), rank(&OTHERS_FIRST), b.name.clone())
+    });
+    let (ui, others): (Vec<&Binary>, Vec<&Binary>) = first.into_iter().partition(|b| b.name.starts_with("ui_"));
+    let (mut ui, others) = (as_jobs(ui, filters).into_iter(), as_jobs(others, filters).into_iter());
+    // The two longest (ui_engines' parts and ui_compose), then the tasks, then in turn.
+    let longest = ui.as_slice().iter().take_while(|j| matches!(j, Job::Binary { bin, .. } if UI_FIRST[..2].contains(&bin.name.as_str()))).count();
+    let mut first: Vec<Job> = ui.by_ref().take(longest).collect();
     first.extend(tasks.into_iter().map(Job::Task));
-    first.extend(rest);
+    first.extend(in_turn(ui, others));
     // A run inside a task (a hard day) is one row of the table, the task's.
     let detail = tag == "e2e";
     let mut outcomes = Vec::new();
@@ -209,6 +208,18 @@ pub fn run(tools: &Tools, env: &[(&str, std::ffi::OsString)], args: &[String], f
         }
     }
     summarize(&outcomes, &failures_dir, tag)
+}
+
+/// `a`'s and `b`'s items in turn, then what is left of the longer.
+fn in_turn<T>(a: impl Iterator<Item = T>, b: impl Iterator<Item = T>) -> Vec<T> {
+    let (mut a, mut b) = (a.fuse(), b.fuse());
+    let mut out = Vec::new();
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return out,
+            (x, y) => out.extend(x.into_iter().chain(y)),
+        }
+    }
 }
 
 /// Each binary as a job, or as its `SPLIT` parts when no filter was given.
@@ -311,7 +322,13 @@ fn summarize(outcomes: &[Outcome], failures_dir: &std::path::Path, tag: &str) ->
 
 #[cfg(test)]
 mod tests {
-    use super::count;
+    use super::{count, in_turn};
+
+    #[test]
+    fn takes_in_turn_then_the_rest() {
+        assert_eq!(in_turn([1, 3, 5, 7].into_iter(), [2, 4].into_iter()), vec![1, 2, 3, 4, 5, 7]);
+        assert_eq!(in_turn([1].into_iter(), [2, 4, 6].into_iter()), vec![1, 2, 4, 6]);
+    }
 
     #[test]
     fn reads_libtest_counts() {
