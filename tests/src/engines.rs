@@ -164,13 +164,6 @@ pub async fn browser_in(engine: Engine) -> Browser {
                         "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
                         "--no-first-run", "--window-size=1280,900",
-                        // What a page of LetsPost never uses, off: a session and five page
-                        // loads took ~15 % less CPU (7.3–7.9 → 6.2–6.7 CPU-s, measured), and
-                        // the suite is bound by the CPU. Its pages are one site, so one
-                        // renderer process serves them as site isolation would.
-                        "--disable-extensions", "--disable-component-extensions-with-background-pages",
-                        "--disable-features=Translate,OptimizationHints,MediaRouter,IsolateOrigins,site-per-process",
-                        "--disable-site-isolation-trials", "--renderer-process-limit=2", "--mute-audio",
                         format!("--user-data-dir={}", profile.display()),
                     ]
                 },

@@ -225,9 +225,12 @@ pub async fn move_in_the_week_view(engine: Engine, touch: bool) {
     // before may be replaced before the click lands, so find it again then.
     let mut tries = 0;
     loop {
-        let chip_el = c.wait().for_element(Locator::Css(&chip)).await.unwrap();
-        let clicked = match chip_el.find(Locator::XPath(".//button[normalize-space(.)='Move']")).await {
-            Ok(button) => button.click().await,
+        // WebKit may report the chip stale while finding it, mid-render, too.
+        let clicked = match c.wait().for_element(Locator::Css(&chip)).await {
+            Ok(chip_el) => match chip_el.find(Locator::XPath(".//button[normalize-space(.)='Move']")).await {
+                Ok(button) => button.click().await,
+                Err(e) => Err(e),
+            },
             Err(e) => Err(e),
         };
         match clicked {
