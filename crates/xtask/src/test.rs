@@ -351,11 +351,26 @@ fn dev_stops_on(signal: &str) -> Result {
         }
         std::thread::sleep(Duration::from_millis(100));
     };
-    std::thread::sleep(Duration::from_millis(300));
-    let still = [(&app, "the Worker"), (&emu, "the emulator")]
+    // A killed process's sockets close as the kernel reaps it: up to 3 s for the ports.
+    let listening = || {
+        [(&app, "the Worker"), (&emu, "the emulator")].into_iter().filter(|(addr, _)| std::net::TcpStream::connect(addr.as_str()).is_ok()).collect::<Vec<_>>()
+    };
+    let freed = Instant::now();
+    while !listening().is_empty() && freed.elapsed() < Duration::from_secs(3) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let still = listening()
         .into_iter()
-        .filter(|(addr, _)| std::net::TcpStream::connect(addr.as_str()).is_ok())
-        .map(|(addr, what)| format!("{what} still listens on {addr}"))
+        .map(|(addr, what)| {
+            // Who holds it, for whoever reads the failure.
+            let port = addr.rsplit(':').next().unwrap_or_default();
+            let holder = Command::new("ss")
+                .args(["-ltnpH", &format!("sport = :{port}")])
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+                .unwrap_or_default();
+            format!("{what} still listens on {addr} ({holder})")
+        })
         .collect::<Vec<_>>();
     if !still.is_empty() {
         return Err(format!("after SIG{signal} ({status}): {}", still.join("; ")));
