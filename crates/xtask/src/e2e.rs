@@ -60,49 +60,6 @@ const SPLIT: [(&str, &str, &[&str], &[&str]); 3] = [
     ("ui_engines", "webkit", &["webkit::", "a_browser_that_exits_under_a_flow_runs_it_once_more"], &[]),
 ];
 
-/// How many jobs the pool runs at once, and up to how many while the CPU sits idle.
-#[derive(Clone, Copy)]
-pub struct Jobs {
-    pub at_once: usize,
-    pub burst: usize,
-}
-
-/// The CPU's idle share over the last `EXTRA_EVERY` at which the pool starts a job beyond
-/// `jobs` (up to `burst`): measured, every job but the soak waiting on a clock at once left
-/// the CPU 85–90 % idle for 30 s, and a third of it idle for two minutes.
-const EXTRA_WHEN_IDLE: f64 = 0.4;
-const EXTRA_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// The CPU's idle share over about the last `EXTRA_EVERY`, from `/proc/stat` (0 where it
-/// cannot be read: no extra job).
-#[derive(Default)]
-struct IdleCpu {
-    seen: std::collections::VecDeque<(Instant, u64, u64)>,
-}
-
-impl IdleCpu {
-    fn sample(&mut self) -> f64 {
-        let Some((total, idle)) = std::fs::read_to_string("/proc/stat").ok().as_deref().and_then(cpu_times) else { return 0.0 };
-        let now = Instant::now();
-        self.seen.push_back((now, total, idle));
-        while self.seen.len() > 2 && now.duration_since(self.seen[1].0) >= EXTRA_EVERY {
-            self.seen.pop_front();
-        }
-        let (since, t0, i0) = self.seen[0];
-        if now.duration_since(since) < EXTRA_EVERY || total <= t0 {
-            return 0.0;
-        }
-        (idle - i0) as f64 / (total - t0) as f64
-    }
-}
-
-/// `/proc/stat`'s first line → (all jiffies, idle and iowait jiffies).
-fn cpu_times(stat: &str) -> Option<(u64, u64)> {
-    let fields: Vec<u64> = stat.lines().next()?.strip_prefix("cpu ")?.split_whitespace().filter_map(|f| f.parse().ok()).collect();
-    let idle = fields.get(3)? + fields.get(4).unwrap_or(&0);
-    Some((fields.iter().take(8).sum(), idle))
-}
-
 /// A job of xtask's own that runs in the pool beside the binaries and passes or fails whole
 /// (the short soak, the flows on another day), its output in `target/<tag>-out/<name>.log`
 /// or printed by itself.
@@ -158,18 +115,16 @@ fn build(tools: &Tools) -> Result<Vec<Binary>> {
     Ok(bins)
 }
 
-/// Build the binaries and run `jobs.at_once` of them at a time (up to `jobs.burst` while the
-/// CPU sits idle), in the order `UI_FIRST` and `OTHERS_FIRST` say (their tests wait on clocks
-/// far more than they use the CPU; the browsers they open are bounded by `LETSPOST_BROWSERS`
-/// slots inside the suite), each with `args` (`--test-threads`) and the
+/// Build the binaries and run `jobs` of them at a time, longest first (their tests wait on
+/// clocks far more than they use the CPU; the browsers they open are bounded by
+/// `LETSPOST_BROWSERS` slots inside the suite), each with `args` (`--test-threads`) and the
 /// `filters`; `tasks` start right after the longest binaries; the services' log scan (`LAST`)
 /// runs after the others. Each job's output is printed whole when it ends, then the summary;
 /// an error unless every test that ran passed and every task passed. A filter that a binary's
 /// name contains (`worker_cron`) runs that binary whole; the others go to libtest, matching
 /// test names. `tag` names the run's folders (`target/<tag>-out`, `target/<tag>-failures`)
 /// and its table rows.
-pub fn run(tools: &Tools, env: &[(&str, std::ffi::OsString)], args: &[String], filters: &[String], tag: &str, jobs: Jobs, tasks: Vec<Task>) -> Result {
-    let Jobs { at_once: jobs, burst } = jobs;
+pub fn run(tools: &Tools, env: &[(&str, std::ffi::OsString)], args: &[String], filters: &[String], tag: &str, jobs: usize, tasks: Vec<Task>) -> Result {
     let bins = build(tools)?;
     let failures_dir = root().join(format!("target/{tag}-failures"));
     let _ = std::fs::remove_dir_all(&failures_dir);
@@ -230,27 +185,11 @@ pub fn run(tools: &Tools, env: &[(&str, std::ffi::OsString)], args: &[String], f
             start_next(&mut running);
         }
         let mut count = 0;
-        let (mut cpu, mut extra_at) = (IdleCpu::default(), Instant::now());
         while running > 0 {
-            let (o, text) = match rx.recv_timeout(std::time::Duration::from_secs(1)) {
-                Ok(done) => done,
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                    // Every running job waiting on a clock leaves the CPU idle: one more job,
-                    // up to `burst`, at most one each `EXTRA_EVERY` (the last needs time to show).
-                    let idle = cpu.sample();
-                    if running < burst && idle >= EXTRA_WHEN_IDLE && extra_at.elapsed() >= EXTRA_EVERY {
-                        extra_at = Instant::now();
-                        start_next(&mut running);
-                    }
-                    continue;
-                }
-                Err(e) => return Err(format!("an end-to-end job's runner died: {e}")),
-            };
+            let (o, text) = rx.recv().map_err(|e| format!("an end-to-end job's runner died: {e}"))?;
             running -= 1;
             count += 1;
-            if running < jobs.max(1) {
-                start_next(&mut running);
-            }
+            start_next(&mut running);
             if o.passed > 0 || !o.failed.is_empty() || o.broken.is_some() || o.task {
                 eprintln!("\n     Ran {} ({tag}, {:.1} s, ended at +{:.0} s)", o.name, o.seconds, ran.elapsed().as_secs_f64());
                 print!("{text}");
@@ -384,13 +323,6 @@ fn summarize(outcomes: &[Outcome], failures_dir: &std::path::Path, tag: &str) ->
 #[cfg(test)]
 mod tests {
     use super::{count, in_turn};
-
-    #[test]
-    fn reads_the_cpu_line() {
-        let stat = "cpu  100 5 50 800 45 0 0 0 0 0\ncpu0 50 2 25 400 20 0 0 0 0 0\n";
-        assert_eq!(super::cpu_times(stat), Some((1_000, 845)));
-        assert_eq!(super::cpu_times("intr 1 2 3"), None);
-    }
 
     #[test]
     fn takes_in_turn_then_the_rest() {

@@ -62,9 +62,6 @@ const BROWSER_SLOTS: u32 = 4;
 /// late, a sign-in past 20 s) in 3 of 4 runs; at 4 the whole run took the same wall time (442 s
 /// against 425–456 s), the load peaked at 13 and it passed: the clocks, not the jobs, set the pace.
 const E2E_JOBS: usize = 4;
-/// Jobs beyond `E2E_JOBS` the pool may start while the CPU sits idle (`e2e::EXTRA_WHEN_IDLE`),
-/// when every running job waits on a clock.
-const EXTRA_JOBS: usize = 2;
 /// libtest threads per e2e binary.
 const TEST_THREADS: u32 = 2;
 /// The flows that depend on the day, hour or month, run again on `clock::hard_days` in every
@@ -124,9 +121,7 @@ fn run_with(o: &Options) -> Result {
     } else {
         Vec::new()
     };
-    let e2e = phase("e2e", "(all of it, wall)", || {
-        crate::e2e::run(&tools, &env, &test_threads(), &o.filters, "e2e", crate::e2e::Jobs { at_once: jobs, burst: jobs + EXTRA_JOBS }, tasks)
-    });
+    let e2e = phase("e2e", "(all of it, wall)", || crate::e2e::run(&tools, &env, &test_threads(), &o.filters, "e2e", jobs, tasks));
     slot_waits("e2e");
     drop(suite);
     e2e?;
@@ -151,15 +146,7 @@ fn day_task(tools: &Tools, when: &'static str, tz: Option<&'static str>) -> crat
         run: Box::new(move |_log| {
             let clock = Clock::at(when, tz)?;
             let suite = Suite::start(&tools, &tag, Some(&clock))?;
-            crate::e2e::run(
-                &tools,
-                &suite.env,
-                &test_threads(),
-                &DATE_FLOWS.map(String::from),
-                &tag,
-                crate::e2e::Jobs { at_once: DATE_FLOWS.len(), burst: DATE_FLOWS.len() },
-                Vec::new(),
-            )
+            crate::e2e::run(&tools, &suite.env, &test_threads(), &DATE_FLOWS.map(String::from), &tag, DATE_FLOWS.len(), Vec::new())
         }),
     }
 }
