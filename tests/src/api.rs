@@ -173,13 +173,14 @@ impl Session {
             req = req.header("Authorization", format!("Bearer {k}"));
         }
         let built = build(req).build().unwrap();
-        let resp = http().execute(built).await.map_err(|e| e.to_string())?;
+        let started = std::time::Instant::now();
+        let resp = http().execute(built).await.map_err(|e| crate::why_it_failed(&e, started))?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         for set in headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()) {
             self.set_cookie_pair(set);
         }
-        let text = resp.text().await.map_err(|e| e.to_string())?;
+        let text = resp.text().await.map_err(|e| crate::why_it_failed(&e, started))?;
         if self.record {
             let mut record = format!("{status} {path}\n");
             for (k, v) in &headers {

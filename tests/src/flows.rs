@@ -148,40 +148,45 @@ async fn check(c: &Client, name: &str) -> (String, String, Vec<String>) {
     (verdict, facts, codes)
 }
 
-/// A good video is ready, and only its headers were read (Blob.slice), before any upload.
-pub async fn check_a_good_video(engine: Engine) {
+/// The composer's check, in one browser: a good video (only its headers read), rotated phone
+/// footage and a letterboxed landscape file, and an image refused with a sentence; each file
+/// is picked on a freshly opened composer, before any account or upload.
+pub async fn check_videos(engine: Engine) {
     let c = browser_in(engine).await;
-    let (verdict, facts, codes) = check(&c, "moov_at_end.mp4").await;
+    a_good_video_is_ready_and_read_only_in_part(&c).await;
+    rotated_is_vertical_and_landscape_letterboxed(&c).await;
+    an_image_is_refused(&c).await;
+    c.close().await.unwrap();
+}
+
+/// A good video is ready, and only its headers were read (Blob.slice), before any upload.
+async fn a_good_video_is_ready_and_read_only_in_part(c: &Client) {
+    let (verdict, facts, codes) = check(c, "moov_at_end.mp4").await;
     assert_eq!(verdict, "Ready for TikTok");
     assert_eq!(facts, "moov_at_end.mp4 · MP4 · 16.0 s · 360×640 · H264 · 30 fps · 10.1 KB");
     assert!(codes.is_empty(), "{codes:?}");
     let result = c.find(Locator::Css("[data-testid=check-result]")).await.unwrap();
     let read: u64 = result.attr("data-bytes-read").await.unwrap().unwrap().parse().unwrap();
     assert!(read > 0 && read <= 10_060, "{read}");
-    c.close().await.unwrap();
 }
 
 /// Phone footage stored landscape with a rotation is vertical; a landscape file is letterboxed.
-pub async fn check_rotated_and_letterboxed(engine: Engine) {
-    let c = browser_in(engine).await;
-    let (verdict, facts, _) = check(&c, "rotated_90.mov").await;
+async fn rotated_is_vertical_and_landscape_letterboxed(c: &Client) {
+    let (verdict, facts, _) = check(c, "rotated_90.mov").await;
     assert_eq!(verdict, "Ready for TikTok");
     assert!(facts.contains("MOV · 15.0 s · 360×640"), "{facts}");
-    let (verdict, _, codes) = check(&c, "landscape.mp4").await;
+    let (verdict, _, codes) = check(c, "landscape.mp4").await;
     assert_eq!(verdict, "Postable, with a warning");
     assert_eq!(codes, vec!["not_vertical"]);
-    c.close().await.unwrap();
 }
 
 /// An image is refused with a sentence, before anything is uploaded.
-pub async fn check_an_image_is_refused(engine: Engine) {
-    let c = browser_in(engine).await;
-    let (verdict, _, codes) = check(&c, "image.png").await;
+async fn an_image_is_refused(c: &Client) {
+    let (verdict, _, codes) = check(c, "image.png").await;
     assert_eq!(verdict, "TikTok will refuse this video");
     assert_eq!(codes, vec!["unsupported_format"]);
     let issue = c.find(Locator::Css("[data-testid=issues] li")).await.unwrap().text().await.unwrap();
     assert_eq!(issue, "This is a PNG image. TikTok takes MP4 or MOV videos.");
-    c.close().await.unwrap();
 }
 
 /// Compose, post now, and follow it to "Published" with its TikTok link; TikTok got exactly

@@ -24,6 +24,19 @@ pub fn http() -> reqwest::Client {
     reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client")
 }
 
+/// A failed request as the whole chain of causes, after how long: reqwest's own message
+/// ("error sending request") does not say whether the answer timed out or the connection
+/// closed.
+pub fn why_it_failed(e: &reqwest::Error, started: std::time::Instant) -> String {
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        text.push_str(&format!(": {c}"));
+        cause = c.source();
+    }
+    format!("{text} (after {:.1} s)", started.elapsed().as_secs_f64())
+}
+
 /// A fresh headless Chromium session (new profile each time, so tests share no state).
 pub async fn browser() -> Browser {
     browser_in(Engine::Chromium).await

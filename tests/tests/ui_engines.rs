@@ -26,18 +26,8 @@ macro_rules! creator_flows {
             }
 
             #[tokio::test]
-            async fn check_a_good_video() {
-                once_more_if_the_browser_exits(ENGINE, || flows::check_a_good_video(ENGINE)).await;
-            }
-
-            #[tokio::test]
-            async fn check_a_refused_file() {
-                once_more_if_the_browser_exits(ENGINE, || flows::check_an_image_is_refused(ENGINE)).await;
-            }
-
-            #[tokio::test]
-            async fn check_rotated_and_landscape_videos() {
-                once_more_if_the_browser_exits(ENGINE, || flows::check_rotated_and_letterboxed(ENGINE)).await;
+            async fn check_good_refused_rotated_and_landscape_videos() {
+                once_more_if_the_browser_exits(ENGINE, || flows::check_videos(ENGINE)).await;
             }
 
             #[tokio::test]

@@ -1,6 +1,6 @@
-//! TikTok misbehaving while a post goes out: 5xx, 429, dropped connections, and the nasty
-//! `drop_after` (TikTok did the work, the answer is lost). Every post is published exactly
-//! once with the right bytes. Each test's faults name its own account, so the tests run at
+//! TikTok misbehaving while a post goes out: 5xx, 429, dropped connections, a call that never
+//! answers, and the nasty `drop_after` (TikTok did the work, the answer is lost). Every post is
+//! published exactly once with the right bytes. Each test's faults name its own account, so the tests run at
 //! once (and beside every other binary) on one emulator; each checks that every fault it
 //! counted was met.
 
@@ -52,6 +52,14 @@ async fn an_init_whose_answer_is_lost_leaves_an_orphan_never_a_second_post() {
     let all = publish_through("initlost", &[json!({ "endpoint": "init", "kind": "drop_after", "count": 1 })], 1_000).await;
     assert_eq!(all.len(), 2, "the lost init's publish_id got no bytes: {all:?}");
     assert!(all.iter().any(|p| p["bytes_received"] == 0 && p["published"] == false));
+}
+
+#[tokio::test]
+async fn an_init_that_never_answers_is_given_up_and_tried_again() {
+    // TikTok holds the init for 5 minutes, past this test's patience: only the Worker's own
+    // deadline on a TikTok call (20 s) lets the post go out, once.
+    let all = publish_through("inithangs", &[json!({ "endpoint": "init", "kind": "slow", "delay_ms": 300_000, "count": 1 })], 1_000).await;
+    assert!(all.len() <= 2, "at most the held init's orphan besides the post: {all:?}");
 }
 
 #[tokio::test]

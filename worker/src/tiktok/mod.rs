@@ -4,14 +4,16 @@
 pub mod chunk_put;
 
 use crate::base::config::{CLIENT_SECRET, Config, secret};
+use futures_util::future::Either;
 use post_lifecycle::Init;
 use serde::de::DeserializeOwned;
+use std::time::Duration;
 use tiktok_rules::api::{CreatorInfo, InitResponse, StatusRequest, StatusResponse, UserInfo, paths};
 use tiktok_rules::display::{self, UserStats, VideoField, VideoQueryData, VideoQueryRequest};
 use tiktok_rules::error::{TikTokError, parse_oauth, parse_v2};
 use tiktok_rules::oauth::TokenResponse;
 use wasm_bindgen::JsValue;
-use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
+use worker::{AbortController, Delay, Env, Fetch, Headers, Method, Request, RequestInit};
 
 pub struct TikTok {
     api_base: String,
@@ -21,14 +23,32 @@ pub struct TikTok {
 
 type Answer = Result<(u16, Vec<u8>), TikTokError>;
 
+/// How long one API call (not a chunk upload) may take, answer read included. A TikTok that
+/// never answers must not hold a creator's request, or a post's alarm, for ever: past this the
+/// call is a failed connection (`network`), which callers already treat as "may have happened".
+const CALL_DEADLINE: Duration = Duration::from_secs(20);
+
 async fn send(url: &str, method: Method, headers: Headers, body: Option<String>) -> Answer {
     let mut init = RequestInit::new();
     init.with_method(method).with_headers(headers).with_body(body.map(|b| JsValue::from_str(&b)));
     let req = Request::new_with_init(url, &init).map_err(|e| TikTokError::network(e.to_string()))?;
-    let mut resp = Fetch::Request(req).send().await.map_err(|e| TikTokError::network(e.to_string()))?;
-    let status = resp.status_code();
-    let bytes = resp.bytes().await.map_err(|e| TikTokError::network(e.to_string()))?;
-    Ok((status, bytes))
+    let controller = AbortController::default();
+    let signal = controller.signal();
+    let call = async {
+        let mut resp = Fetch::Request(req).send_with_signal(&signal).await.map_err(|e| TikTokError::network(e.to_string()))?;
+        let status = resp.status_code();
+        let bytes = resp.bytes().await.map_err(|e| TikTokError::network(e.to_string()))?;
+        Ok((status, bytes))
+    };
+    let late = Delay::from(CALL_DEADLINE);
+    futures_util::pin_mut!(call);
+    match futures_util::future::select(call, late).await {
+        Either::Left((answer, _)) => answer,
+        Either::Right(((), _)) => {
+            controller.abort();
+            Err(TikTokError::network(format!("TikTok did not answer within {} s", CALL_DEADLINE.as_secs())))
+        }
+    }
 }
 
 fn headers(pairs: &[(&str, &str)]) -> Headers {
