@@ -383,7 +383,11 @@ fn the_deploy_bundle_holds_no_test_or_bench_route() {
     // The Worker this suite runs is a test build: the check can see them.
     assert_eq!(holds(&root.join("worker/build")), markers.to_vec(), "the test build holds the test routes");
     // `cargo xtask build`'s Worker, built apart so the running one is untouched.
+    // Without the suite's RUSTC_BOOTSTRAP=1 (libtest's --report-time): proc-macro2's build
+    // script reads it, so with it cargo rebuilt xtask and its macros here (~30 CPU-s) and again
+    // in the next run's first cargo command.
     let out = std::process::Command::new(env!("CARGO"))
+        .env_remove("RUSTC_BOOTSTRAP")
         .current_dir(&root)
         .args(["xtask", "build", "--worker-out", "../target/deploy-bundle"])
         .output()
