@@ -92,11 +92,16 @@ impl Browser {
 
     fn stop_driver(&mut self) {
         crate::evidence::forget(self.watched);
-        for mut d in self.processes.drain(..) {
-            let _ = Command::new("kill").args(["-s", "KILL", "--", &format!("-{}", d.id())]).stderr(Stdio::null()).status();
-            let _ = d.kill();
-            let _ = d.wait();
-        }
+        stop(&mut self.processes);
+    }
+}
+
+/// Kill each process's group (a driver takes its browser with it) and reap it.
+fn stop(processes: &mut Vec<Child>) {
+    for mut d in processes.drain(..) {
+        let _ = Command::new("kill").args(["-s", "KILL", "--", &format!("-{}", d.id())]).stderr(Stdio::null()).status();
+        let _ = d.kill();
+        let _ = d.wait();
     }
 }
 
@@ -154,7 +159,61 @@ async fn browser_slot() -> Option<Slot> {
 /// A fresh session in `engine` (new profile, so tests share no state), 1280×900.
 pub async fn browser_in(engine: Engine) -> Browser {
     let slot = browser_slot().await;
-    let (url, caps, processes, log) = match engine {
+    let mut attempt = 1;
+    let (client, url, processes, log) = loop {
+        let (url, caps, mut processes, log) = start_for(engine).await;
+        match new_session(engine, &url, caps, log.as_deref()).await {
+            Ok(client) => break (client, url, processes, log),
+            Err(why) if attempt < 3 => {
+                eprintln!("{}: {why}; starting its driver once more (attempt {attempt})", engine.name());
+                stop(&mut processes);
+                attempt += 1;
+            }
+            Err(why) => panic!("{}: {why}, {attempt} times", engine.name()),
+        }
+    };
+    let session = client.session_id().await.ok().flatten().unwrap_or_default();
+    let watched = crate::evidence::watch(engine, &url, session, log);
+    let b = Browser { engine, client, processes, watched, slot: std::sync::Mutex::new(slot) };
+    if engine != Engine::Chromium {
+        b.set_window_size(1280, 900).await.unwrap_or_else(|e| panic!("{}: cannot size the window: {e}", engine.name()));
+    }
+    b
+}
+
+/// MiniBrowser's automation runs through an inspector server on a port WebKitWebDriver picks
+/// free and closes before MiniBrowser binds it; on a busy machine another socket can take it
+/// first, and then the session never comes (seen once in a full run: 90 s, then a failure).
+const INSPECTOR_PORT_TAKEN: &str = "Failed to start remote inspector server";
+
+/// A session from the driver at `url`, or why there is none: the driver's log says the
+/// browser cannot be automated, or nothing came within 90 s (WebKitWebDriver without a
+/// display never answers `POST /session`).
+async fn new_session(engine: Engine, url: &str, caps: serde_json::Value, log: Option<&std::path::Path>) -> Result<Client, String> {
+    let mut builder = ClientBuilder::rustls().expect("rustls");
+    let connect = builder.capabilities(object(caps)).connect(url);
+    tokio::pin!(connect);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+    loop {
+        tokio::select! {
+            made = &mut connect => return made.map_err(|e| format!("cannot start a session at {url}: {e}")),
+            () = tokio::time::sleep(Duration::from_millis(500)) => {
+                let said = log.map(|l| std::fs::read_to_string(l).unwrap_or_default()).unwrap_or_default();
+                if engine == Engine::WebKit && said.contains(INSPECTOR_PORT_TAKEN) {
+                    return Err(format!("MiniBrowser could not take its inspector port (driver at {url})"));
+                }
+                if tokio::time::Instant::now() > deadline {
+                    return Err(format!("no session within 90 s from the driver at {url} (is the display up?)"));
+                }
+            }
+        }
+    }
+}
+
+/// The driver (and display) a session in `engine` needs: Chromium's is xtask's ChromeDriver;
+/// Firefox and WebKit start their own. Their URL, capabilities, processes and the driver's log.
+async fn start_for(engine: Engine) -> (String, serde_json::Value, Vec<Child>, Option<std::path::PathBuf>) {
+    match engine {
         Engine::Chromium => {
             let profile = profiles().join(format!("letspost-chromium-{}", unique()));
             let caps = serde_json::json!({
@@ -204,22 +263,7 @@ pub async fn browser_in(engine: Engine) -> Browser {
             let (url, child, log, display) = start_driver(engine, &crate::required("WEBKITDRIVER_BIN"), |port| vec![format!("--port={port}")]).await;
             (url, caps, std::iter::once(child).chain(display).collect(), Some(log))
         }
-    };
-    let mut builder = ClientBuilder::rustls().expect("rustls");
-    let connect = builder.capabilities(object(caps)).connect(&url);
-    // Without a display WebKitWebDriver never answers POST /session: fail, don't hang.
-    let client = match tokio::time::timeout(Duration::from_secs(90), connect).await {
-        Ok(Ok(c)) => c,
-        Ok(Err(e)) => panic!("cannot start a {} session at {url}: {e}", engine.name()),
-        Err(_) => panic!("{}: no session within 90 s from the driver at {url} (is the display up?)", engine.name()),
-    };
-    let session = client.session_id().await.ok().flatten().unwrap_or_default();
-    let watched = crate::evidence::watch(engine, &url, session, log);
-    let b = Browser { engine, client, processes, watched, slot: std::sync::Mutex::new(slot) };
-    if engine != Engine::Chromium {
-        b.set_window_size(1280, 900).await.unwrap_or_else(|e| panic!("{}: cannot size the window: {e}", engine.name()));
     }
-    b
 }
 
 /// Start a WebDriver server on a free port, in its own process group, logging next to the
