@@ -169,7 +169,11 @@ pub async fn browser_in(engine: Engine) -> Browser {
                 stop(&mut processes);
                 attempt += 1;
             }
-            Err(why) => panic!("{}: {why}, {attempt} times", engine.name()),
+            Err(why) => {
+                // Not left behind: an orphaned driver kept the suite's lock file open.
+                stop(&mut processes);
+                panic!("{}: {why}, {attempt} times", engine.name())
+            }
         }
     };
     let session = client.session_id().await.ok().flatten().unwrap_or_default();
