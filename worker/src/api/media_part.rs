@@ -5,20 +5,19 @@
 //! bytes go by needs a JS `TransformStream` in the pipe, which doubled a part's time in workerd
 //! (measured, DEVELOPERS.md).
 
+use crate::base::deadline::within;
 use crate::base::rand::now_ms;
 use post_lifecycle::staging::part_deadline_ms;
 use std::time::Duration;
-use worker::{Delay, MultipartUpload, Result, UploadedPart};
+use worker::{MultipartUpload, Result, UploadedPart};
 
 /// The stored part, or `None` when it did not arrive in time (the part is abandoned; what was
 /// stored before it stays, so the browser resumes there).
 pub async fn upload(upload: &MultipartUpload, part_number: u16, body: web_sys::ReadableStream, len: u64) -> Result<Option<UploadedPart>> {
     let started = now_ms();
-    let stored = upload.upload_part(part_number, body);
-    let late = Delay::from(Duration::from_millis(part_deadline_ms(started, len) - started));
-    futures_util::pin_mut!(stored);
-    match futures_util::future::select(stored, late).await {
-        futures_util::future::Either::Left((stored, _)) => stored.map(Some),
-        futures_util::future::Either::Right(((), _stored)) => Ok(None),
+    let limit = Duration::from_millis(part_deadline_ms(started, len) - started);
+    match within(limit, upload.upload_part(part_number, body)).await {
+        Some(stored) => stored.map(Some),
+        None => Ok(None),
     }
 }

@@ -1,7 +1,8 @@
 //! The bottom layer: configuration and binding names, the answer shape, log lines, random
-//! bytes and the clock. It imports nothing from the crate but its own modules.
+//! bytes, the clock and deadlines. It imports nothing from the crate but its own modules.
 
 pub mod config;
+pub mod deadline;
 pub mod log;
 #[cfg(feature = "test-routes")]
 pub mod object_calls;

@@ -4,7 +4,7 @@
 pub mod chunk_put;
 
 use crate::base::config::{CLIENT_SECRET, Config, secret};
-use futures_util::future::Either;
+use crate::base::deadline::within;
 use post_lifecycle::Init;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
@@ -13,7 +13,7 @@ use tiktok_rules::display::{self, UserStats, VideoField, VideoQueryData, VideoQu
 use tiktok_rules::error::{TikTokError, parse_oauth, parse_v2};
 use tiktok_rules::oauth::TokenResponse;
 use wasm_bindgen::JsValue;
-use worker::{AbortController, Delay, Env, Fetch, Headers, Method, Request, RequestInit};
+use worker::{AbortController, Env, Fetch, Headers, Method, Request, RequestInit};
 
 pub struct TikTok {
     api_base: String,
@@ -40,11 +40,9 @@ async fn send(url: &str, method: Method, headers: Headers, body: Option<String>)
         let bytes = resp.bytes().await.map_err(|e| TikTokError::network(e.to_string()))?;
         Ok((status, bytes))
     };
-    let late = Delay::from(CALL_DEADLINE);
-    futures_util::pin_mut!(call);
-    match futures_util::future::select(call, late).await {
-        Either::Left((answer, _)) => answer,
-        Either::Right(((), _)) => {
+    match within(CALL_DEADLINE, call).await {
+        Some(answer) => answer,
+        None => {
             controller.abort();
             Err(TikTokError::network(format!("TikTok did not answer within {} s", CALL_DEADLINE.as_secs())))
         }
