@@ -74,8 +74,8 @@ impl PostObject {
     /// report confirms the create's reservation.
     pub(super) async fn keep_usage(&self, p: &Post) -> Result<()> {
         let want = p.usage();
-        self.tell_if_changed(USED, want, &p.account, AccountOp::Usage(UsageOp::Report(UsageOf { id: p.id.clone(), usage: want, reservation_only: false })))
-            .await
+        let op = || AccountOp::Usage(UsageOp::Report(UsageOf { id: p.id.clone(), usage: want, reservation_only: false }));
+        self.tell_if_changed(USED, want, &p.account, op).await
     }
 
     /// Tell the account which time this post holds in its posting schedule when that changed:
@@ -83,13 +83,13 @@ impl PostObject {
     /// tells nothing.
     pub(super) async fn keep_hold(&self, p: &Post) -> Result<()> {
         let want = p.time_held();
-        self.tell_if_changed(HELD, want, &p.account, AccountOp::Schedule(ScheduleOp::Hold(HoldOf { id: p.id.clone(), at_ms: want, reservation_only: false })))
-            .await
+        let op = || AccountOp::Schedule(ScheduleOp::Hold(HoldOf { id: p.id.clone(), at_ms: want, reservation_only: false }));
+        self.tell_if_changed(HELD, want, &p.account, op).await
     }
 
-    /// Send `op` to the account when `want` differs from what the post last told it (kept
-    /// under `key`), then keep `want` as told.
-    async fn tell_if_changed<T>(&self, key: &str, want: Option<T>, account: &str, op: AccountOp) -> Result<()>
+    /// Send the account `op()` when `want` differs from what the post last told it (kept under
+    /// `key`), then keep `want` as told. Most reports change nothing: the op is made only then.
+    async fn tell_if_changed<T>(&self, key: &str, want: Option<T>, account: &str, op: impl FnOnce() -> AccountOp) -> Result<()>
     where
         T: serde::Serialize + serde::de::DeserializeOwned + PartialEq,
     {
@@ -98,7 +98,7 @@ impl PostObject {
         if told == want {
             return Ok(());
         }
-        expect_ok(op.send(&self.env, account).await?)?;
+        expect_ok(op().send(&self.env, account).await?)?;
         match want {
             Some(v) => storage.put(key, v).await,
             None => storage.delete(key).await.map(|_| ()),
