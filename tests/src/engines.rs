@@ -202,8 +202,8 @@ async fn new_session(engine: Engine, url: &str, caps: serde_json::Value, log: Op
         tokio::select! {
             made = &mut connect => return made.map_err(|e| format!("cannot start a session at {url}: {e}")),
             () = tokio::time::sleep(Duration::from_millis(500)) => {
-                let said = log.map(|l| std::fs::read_to_string(l).unwrap_or_default()).unwrap_or_default();
-                if engine == Engine::WebKit && said.contains(INSPECTOR_PORT_TAKEN) {
+                let said = |l: &std::path::Path| std::fs::read_to_string(l).unwrap_or_default();
+                if engine == Engine::WebKit && log.is_some_and(|l| said(l).contains(INSPECTOR_PORT_TAKEN)) {
                     return Err(format!("MiniBrowser could not take its inspector port (driver at {url})"));
                 }
                 if tokio::time::Instant::now() > deadline {

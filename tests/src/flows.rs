@@ -314,16 +314,12 @@ pub async fn share_link_round_trip(engine: Engine) {
 /// Set a control's value by script and tell the page, as choosing it would (`event`: `input`
 /// for text and date-time fields, `change` for selects).
 /// A page that draws the control again meanwhile (the week view, once its posts arrive) leaves
-/// a stale element: it is found again, up to 5 times.
+/// a stale element: it is found again (`again_if_stale`).
 pub async fn set_value(c: &Client, label: &str, value: &str, event: &str) {
     let js = "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event(arguments[2], {bubbles: true}))";
-    for tries in 0.. {
-        match c.execute(js, vec![serde_json::to_value(control(c, label).await).unwrap(), value.into(), event.into()]).await {
-            Ok(_) => return,
-            Err(fantoccini::error::CmdError::Standard(e)) if e.error == fantoccini::error::ErrorStatus::StaleElementReference && tries < 5 => {}
-            Err(e) => panic!("setting {label:?}: {e}"),
-        }
-    }
+    crate::again_if_stale(|| async { c.execute(js, vec![serde_json::to_value(control(c, label).await).unwrap(), value.into(), event.into()]).await })
+        .await
+        .unwrap_or_else(|e| panic!("setting {label:?}: {e}"));
 }
 
 /// The composer's share link as it stands.

@@ -71,6 +71,25 @@ pub async fn wait_text_within(c: &Client, css: &str, pred: impl Fn(&str) -> bool
     }
 }
 
+/// `act` done again while the driver reports an element it found stale: a view that draws
+/// itself again when its data arrives (the week view, after a fetch) replaces the element
+/// between finding and using it. `act` finds its elements anew each time; 5 tries, 300 ms
+/// apart; any other error is returned.
+pub async fn again_if_stale<T, F: std::future::Future<Output = Result<T, fantoccini::error::CmdError>>>(
+    mut act: impl FnMut() -> F,
+) -> Result<T, fantoccini::error::CmdError> {
+    let mut tries = 1;
+    loop {
+        match act().await {
+            Err(fantoccini::error::CmdError::Standard(e)) if e.error == fantoccini::error::ErrorStatus::StaleElementReference && tries < 5 => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            done => return done,
+        }
+    }
+}
+
 /// For every polling loop: a session that is gone (its browser exited) ends the wait at once,
 /// in words `crash::says_browser_gone` knows, instead of passing for "not there yet".
 pub fn fail_if_the_browser_is_gone(e: &fantoccini::error::CmdError, waiting_on: &str) {

@@ -222,23 +222,13 @@ pub async fn move_in_the_week_view(engine: Engine, touch: bool) {
         .await
         .unwrap();
     // The week re-renders its posts when they are fetched again after a move: a chip found just
-    // before may be replaced before the click lands, so find it again then.
-    let mut tries = 0;
-    loop {
-        // WebKit may report the chip stale while finding it, mid-render, too.
-        let clicked = match c.wait().for_element(Locator::Css(&chip)).await {
-            Ok(chip_el) => match chip_el.find(Locator::XPath(".//button[normalize-space(.)='Move']")).await {
-                Ok(button) => button.click().await,
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e),
-        };
-        match clicked {
-            Ok(()) => break,
-            Err(fantoccini::error::CmdError::Standard(e)) if e.error == fantoccini::error::ErrorStatus::StaleElementReference && tries < 5 => tries += 1,
-            Err(e) => panic!("Move on the post: {e}"),
-        }
-    }
+    // before may be replaced before the click lands (or, in WebKit, while finding it), so find
+    // it again then.
+    crate::again_if_stale(|| async {
+        c.wait().for_element(Locator::Css(&chip)).await?.find(Locator::XPath(".//button[normalize-space(.)='Move']")).await?.click().await
+    })
+    .await
+    .unwrap_or_else(|e| panic!("Move on the post: {e}"));
     set_value(&c, "Move to date and time", local.as_str().unwrap(), "input").await;
     click_button(&c, "Save").await;
     wait_until(|| async { publish_at(&s, &id).await == target }, "the moved post's new time").await;
@@ -263,19 +253,15 @@ pub async fn next_week_instants<const N: usize>(c: &Client, at: [(u32, u32, u32)
 /// found a moment before may be gone when the driver reaches it: then find both again and drag
 /// anew (the aborted gesture never reached a drop target).
 async fn drag(c: &Client, from: &str, to: &str, touch: bool) {
-    for attempt in 1.. {
-        let from_el = c.wait().for_element(Locator::Css(from)).await.unwrap();
-        let to_el = c.wait().for_element(Locator::Css(to)).await.unwrap();
+    crate::again_if_stale(|| async {
+        let from_el = c.wait().for_element(Locator::Css(from)).await?;
+        let to_el = c.wait().for_element(Locator::Css(to)).await?;
         let done = drag_once(c, from_el, to_el, touch).await;
-        c.release_actions().await.unwrap();
-        match done {
-            Ok(()) => return,
-            Err(fantoccini::error::CmdError::Standard(e)) if e.error == fantoccini::error::ErrorStatus::StaleElementReference && attempt < 5 => {
-                tokio::time::sleep(Duration::from_millis(300)).await
-            }
-            Err(e) => panic!("drag {from} onto {to}: {e}"),
-        }
-    }
+        c.release_actions().await?;
+        done
+    })
+    .await
+    .unwrap_or_else(|e| panic!("drag {from} onto {to}: {e}"));
 }
 
 async fn drag_once(c: &Client, from: fantoccini::elements::Element, to: fantoccini::elements::Element, touch: bool) -> Result<(), fantoccini::error::CmdError> {

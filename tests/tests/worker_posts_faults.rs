@@ -1,8 +1,8 @@
 //! TikTok misbehaving while a post goes out: 5xx, 429, dropped connections, a call that never
 //! answers, and the nasty `drop_after` (TikTok did the work, the answer is lost). Every post is
-//! published exactly once with the right bytes. Each test's faults name its own account, so the tests run at
-//! once (and beside every other binary) on one emulator; each checks that every fault it
-//! counted was met.
+//! published exactly once with the right bytes. Each test's faults name its own account, so
+//! the tests run at once (and beside every other binary) on one emulator; each checks that
+//! every fault it counted was met.
 
 use letspost_e2e::api::{Session, new_account};
 use letspost_e2e::posts::{caption, fault, faults_of, new_post, sha256_hex, tiktok_posts, unique_video};
