@@ -223,12 +223,22 @@ pub async fn move_in_the_week_view(engine: Engine, touch: bool) {
         .unwrap();
     // The week re-renders its posts when they are fetched again after a move: a chip found just
     // before may be replaced before the click lands (or, in WebKit, while finding it), so find
-    // it again then.
-    crate::again_if_stale(|| async {
-        c.wait().for_element(Locator::Css(&chip)).await?.find(Locator::XPath(".//button[normalize-space(.)='Move']")).await?.click().await
-    })
-    .await
-    .unwrap_or_else(|e| panic!("Move on the post: {e}"));
+    // it again then. A click WebKit delivers while the chips are being replaced can reach no
+    // button (seen once: the click answered, no editor opened): as a person would, click Move
+    // again when its editor has not opened within 5 s, up to 3 times.
+    let editor = Locator::Css("[aria-label='Move to date and time']");
+    for clicks in 1.. {
+        crate::again_if_stale(|| async {
+            c.wait().for_element(Locator::Css(&chip)).await?.find(Locator::XPath(".//button[normalize-space(.)='Move']")).await?.click().await
+        })
+        .await
+        .unwrap_or_else(|e| panic!("Move on the post: {e}"));
+        match c.wait().at_most(Duration::from_secs(5)).for_element(editor).await {
+            Ok(_) => break,
+            Err(e) if clicks < 3 => eprintln!("Move's editor did not open ({e}); clicking Move again"),
+            Err(e) => panic!("Move's editor did not open after {clicks} clicks: {e}"),
+        }
+    }
     set_value(&c, "Move to date and time", local.as_str().unwrap(), "input").await;
     click_button(&c, "Save").await;
     wait_until(|| async { publish_at(&s, &id).await == target }, "the moved post's new time").await;
