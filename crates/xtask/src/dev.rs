@@ -34,6 +34,8 @@ pub fn start_worker(tools: &Tools, port: u16, vars: &[(&str, String)], persist_t
         .and_then(|mut w| w.wait_http(&format!("127.0.0.1:{port}"), "/api/health", 200, Duration::from_secs(120)).map(|()| w))
     {
         Ok(w) => Ok(w),
+        // A signal stopped it: no retry (Service::start would refuse it anyway).
+        Err(e) if crate::procs::stopping() => Err(e),
         Err(e) => {
             eprintln!("wrangler dev did not start ({e}); starting it once more");
             let mut worker = Service::start("wrangler dev", cmd)?;

@@ -81,7 +81,9 @@ fn main() -> ExitCode {
         println!("{}", usage());
         return ExitCode::SUCCESS;
     }
-    match run(&args) {
+    let outcome = run(&args);
+    procs::let_a_stop_finish();
+    match outcome {
         Some(Ok(())) => ExitCode::SUCCESS,
         Some(Err(e)) => {
             eprintln!("xtask: {e}");

@@ -9,10 +9,48 @@ use std::process::{Child, Command};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Process groups of the services running now. Each service runs in its own group (so a
-/// terminal's Ctrl-C, which reaches only the foreground group, does not reach them): on
-/// SIGINT/SIGTERM xtask stops these groups itself before it exits.
-static GROUPS: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+/// Process groups of the services running now, and whether a stop has begun. Each service runs
+/// in its own group (so a terminal's Ctrl-C, which reaches only the foreground group, does not
+/// reach them): on SIGINT/SIGTERM xtask stops these groups itself before it exits.
+static REGISTRY: Mutex<Registry> = Mutex::new(Registry { groups: Vec::new(), stopping: false });
+
+/// One lock for both, so that a service is either started before a stop reads the groups (and
+/// stopped with the rest) or not started at all: a signal that came while `xtask dev` started
+/// the Worker once more (its first try had just been stopped) left the second one running.
+struct Registry {
+    groups: Vec<u32>,
+    stopping: bool,
+}
+
+impl Registry {
+    /// Start `cmd` in a group of its own, registered before anyone can look; `None` once a stop
+    /// has begun.
+    fn spawn(&mut self, cmd: &mut Command) -> std::io::Result<Option<Child>> {
+        if self.stopping {
+            return Ok(None);
+        }
+        let child = cmd.process_group(0).spawn()?;
+        self.groups.push(child.id());
+        Ok(Some(child))
+    }
+
+    /// No service starts from now on; these are the groups to stop.
+    fn begin_stop(&mut self) -> Vec<u32> {
+        self.stopping = true;
+        self.groups.clone()
+    }
+}
+
+fn registry() -> std::sync::MutexGuard<'static, Registry> {
+    // A panic elsewhere while holding it leaves the list intact: still stop what it names.
+    REGISTRY.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A stop (SIGINT/SIGTERM/SIGHUP) has begun: the handler is stopping the services and will end
+/// the process with 130, so whatever the main thread meets meanwhile is not the outcome.
+pub fn stopping() -> bool {
+    registry().stopping
+}
 
 /// Where services started from now on also write what they print (`<name>.log`): the test run
 /// scans the Worker's and the emulator's output for secrets.
@@ -38,10 +76,19 @@ fn tee(from: impl Read + Send + 'static, file: std::sync::Arc<Mutex<std::fs::Fil
     });
 }
 
+/// If a stop has begun, wait for its handler to end the process with 130; otherwise return.
+/// Called before xtask ends on its own: a service it waited on, stopped by the handler, is no
+/// reason to exit 0 (or, if the stop refused a restart, 1) before the rest are stopped.
+pub fn let_a_stop_finish() {
+    while stopping() {
+        std::thread::park();
+    }
+}
+
 /// Install the SIGINT/SIGTERM/SIGHUP handler once: stop every service group, then exit 130.
 pub fn stop_services_on_signal() -> Result {
     ctrlc::set_handler(|| {
-        let groups: Vec<u32> = GROUPS.lock().map(|g| g.clone()).unwrap_or_default();
+        let groups = registry().begin_stop();
         // Stop first, then say so: stderr may be a pipe whose reader (`| tee`) got the same
         // Ctrl-C and is gone, and eprintln! would panic on it.
         stop_groups(&groups);
@@ -82,20 +129,21 @@ pub struct Service {
 
 impl Service {
     pub fn start(name: &'static str, mut cmd: Command) -> Result<Service> {
-        cmd.process_group(0);
         let log = LOG_DIR.lock().ok().and_then(|d| d.clone()).map(|d| d.join(format!("{}.log", name.replace(' ', "-"))));
-        if log.is_some() {
-            cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
-        }
-        let mut child = cmd.spawn().map_err(|e| format!("cannot start {name}: {e}"))?;
-        if let Some(path) = log {
-            let file = std::fs::OpenOptions::new().create(true).append(true).open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let file = std::sync::Arc::new(Mutex::new(file));
+        // Opened first: an error once the child runs would leave it without a Service to stop it.
+        let log = match log {
+            Some(path) => {
+                cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+                let file = std::fs::OpenOptions::new().create(true).append(true).open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                Some(std::sync::Arc::new(Mutex::new(file)))
+            }
+            None => None,
+        };
+        let mut child =
+            registry().spawn(&mut cmd).map_err(|e| format!("cannot start {name}: {e}"))?.ok_or_else(|| format!("not starting {name}: xtask is stopping"))?;
+        if let Some(file) = log {
             tee(child.stdout.take().expect("piped"), file.clone(), true);
             tee(child.stderr.take().expect("piped"), file, false);
-        }
-        if let Ok(mut g) = GROUPS.lock() {
-            g.push(child.id());
         }
         Ok(Service { name, child })
     }
@@ -128,9 +176,7 @@ impl Drop for Service {
     fn drop(&mut self) {
         // The whole group: wrangler's workerd and chromedriver's browsers go with their parent.
         let pgid = self.child.id();
-        if let Ok(mut g) = GROUPS.lock() {
-            g.retain(|x| *x != pgid);
-        }
+        registry().groups.retain(|x| *x != pgid);
         signal_group(pgid, "TERM");
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline && self.is_running() {
@@ -156,4 +202,20 @@ pub fn http_status(addr: &str, path: &str) -> Option<u16> {
 pub fn free_port() -> Result<u16> {
     let l = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     Ok(l.local_addr().map_err(|e| e.to_string())?.port())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_service_started_before_a_stop_is_in_its_list_and_none_starts_after_it() {
+        let mut r = Registry { groups: Vec::new(), stopping: false };
+        let mut before = r.spawn(&mut Command::new("true")).expect("spawn").expect("not stopping yet");
+        let to_stop = r.begin_stop();
+        assert_eq!(to_stop, vec![before.id()]);
+        let mut cmd = Command::new("true");
+        assert!(r.spawn(&mut cmd).expect("no error").is_none(), "a service started after the stop read its list");
+        let _ = before.wait();
+    }
 }

@@ -128,8 +128,22 @@ fn run_with(o: &Options) -> Result {
     if !everything {
         return Ok(());
     }
-    step("Ctrl-C and SIGTERM on `cargo xtask dev` stop everything it started");
-    phase("signals", "Ctrl-C and SIGTERM on xtask dev", || ["INT", "TERM"].into_iter().try_for_each(dev_stops_on))
+    step("Ctrl-C and SIGTERM on `cargo xtask dev` stop everything it started, also while it starts");
+    phase("signals", "Ctrl-C and SIGTERM on xtask dev", || {
+        [("INT", Sent::OnceUp), ("TERM", Sent::OnceUp), ("TERM", Sent::WhileTheWorkerStarts)]
+            .into_iter()
+            .try_for_each(|(signal, when)| dev_stops_on(signal, when))
+    })
+}
+
+/// When the signal check sends its signal.
+#[derive(Clone, Copy, PartialEq)]
+enum Sent {
+    /// Once the app and the emulator answer, as a creator stops a running app.
+    OnceUp,
+    /// As soon as the emulator answers, while xtask starts the Worker: a stop that comes
+    /// between two services (or between a failed start and its retry) must not leave one.
+    WhileTheWorkerStarts,
 }
 
 fn browser_slots() -> u32 {
@@ -281,9 +295,10 @@ impl Suite {
 const NATIVE_EXCLUDES: [&str; 4] = ["--exclude", "letspost-www", "--exclude", "letspost-worker"];
 
 /// Run `xtask dev` as a terminal would (its own foreground process group), wait until the app
-/// and the emulator answer, send the signal a person sends (Ctrl-C: SIGINT to the group;
-/// `kill`: SIGTERM to xtask), and check that both ports are free again.
-fn dev_stops_on(signal: &str) -> Result {
+/// and the emulator answer (or only the emulator: `when`), send the signal a person sends
+/// (Ctrl-C: SIGINT to the group; `kill`: SIGTERM to xtask), and check that both ports are free
+/// again and that no process naming them is left.
+fn dev_stops_on(signal: &str, when: Sent) -> Result {
     use crate::procs::http_status;
     use std::os::unix::process::CommandExt;
     use std::time::Duration;
@@ -315,7 +330,8 @@ fn dev_stops_on(signal: &str) -> Result {
     let app = format!("127.0.0.1:{port}");
     let emu = format!("127.0.0.1:{emu_port}");
     let up = Instant::now();
-    while http_status(&app, "/api/health") != Some(200) || http_status(&emu, "/health") != Some(200) {
+    let up_enough = || (when == Sent::WhileTheWorkerStarts || http_status(&app, "/api/health") == Some(200)) && http_status(&emu, "/health") == Some(200);
+    while !up_enough() {
         if let Some(status) = dev.try_wait().ok().flatten() {
             return Err(format!("xtask dev exited ({status}) before it answered; see target/ctrl-c-dev.log"));
         }
@@ -323,7 +339,7 @@ fn dev_stops_on(signal: &str) -> Result {
             let _ = Command::new("kill").args(["-s", "KILL", "--", &format!("-{}", dev.id())]).status();
             return Err("xtask dev did not come up within 180 s".into());
         }
-        std::thread::sleep(Duration::from_millis(250));
+        std::thread::sleep(if when == Sent::OnceUp { Duration::from_millis(250) } else { Duration::from_millis(20) });
     }
     let target = if signal == "INT" { format!("-{}", dev.id()) } else { dev.id().to_string() };
     run_ok(Command::new("kill").args(["-s", signal, "--", &target]))?;
@@ -343,8 +359,14 @@ fn dev_stops_on(signal: &str) -> Result {
         [(&app, "the Worker"), (&emu, "the emulator")].into_iter().filter(|(addr, _)| std::net::TcpStream::connect(addr.as_str()).is_ok()).collect::<Vec<_>>()
     };
     let freed = Instant::now();
-    while !listening().is_empty() && freed.elapsed() < Duration::from_secs(3) {
+    while (!listening().is_empty() || !naming(&[port, emu_port]).is_empty()) && freed.elapsed() < Duration::from_secs(3) {
         std::thread::sleep(Duration::from_millis(100));
+    }
+    // A service started as the stop came may not listen yet, but it runs: its command line
+    // names its port (wrangler's --port, workerd's and the emulator's addresses).
+    let left = naming(&[port, emu_port]);
+    if !left.is_empty() {
+        return Err(format!("after SIG{signal} ({status}), still running: {}", left.join("; ")));
     }
     let still = listening()
         .into_iter()
@@ -362,8 +384,28 @@ fn dev_stops_on(signal: &str) -> Result {
     if !still.is_empty() {
         return Err(format!("after SIG{signal} ({status}): {}", still.join("; ")));
     }
-    eprintln!("SIG{signal}: xtask dev exited ({status}) in {:.1} s, ports {port} and {emu_port} are free", sent.elapsed().as_secs_f64());
+    let moment = if when == Sent::OnceUp { "" } else { " (sent while the Worker started)" };
+    eprintln!("SIG{signal}{moment}: xtask dev exited ({status}) in {:.1} s, ports {port} and {emu_port} are free", sent.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// Running processes whose command line names one of `ports` (as `--port P` or `…:P`), as
+/// "pid: command line".
+fn naming(ports: &[u16]) -> Vec<String> {
+    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    dir.filter_map(|e| {
+        let pid = e.ok()?.file_name().to_str()?.parse::<u32>().ok()?;
+        let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+        let args: Vec<String> = raw.split(|b| *b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+        let names = |p: u16| {
+            let addr = format!("127.0.0.1:{p}");
+            // …:4040 is not …:40401.
+            let at = |a: &str| a.match_indices(&addr).any(|(i, _)| !a[i + addr.len()..].starts_with(|c: char| c.is_ascii_digit()));
+            args.windows(2).any(|w| w[0] == "--port" && w[1] == p.to_string()) || args.iter().any(|a| at(a))
+        };
+        ports.iter().any(|p| names(*p)).then(|| format!("{pid}: {}", args.join(" ").chars().take(160).collect::<String>()))
+    })
+    .collect()
 }
 
 /// `wrangler deploy --dry-run` works offline: it reads wrangler.toml, bundles, and lists the
